@@ -1,0 +1,242 @@
+/*
+ * aig_common.h - the small common core of aigate: status codes, the error
+ * struct, logging, checked file and secret reading, JSON error positions,
+ * request ids and the aigate.json configuration.
+ *
+ * Conventions (see STYLE.md):
+ *  - functions return an int status (AIG_OK or an AIG_ERR_*);
+ *  - the last argument is an optional struct aig_error that keeps the first
+ *    error written to it;
+ *  - ownership is stated next to every function.
+ */
+#ifndef AIG_COMMON_H
+#define AIG_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+/* ------------------------------------------------------------- statuses */
+
+enum aig_status {
+	AIG_OK = 0,
+	AIG_ERR_NOMEM,       /* out of memory */
+	AIG_ERR_IO,          /* a file could not be opened or read */
+	AIG_ERR_UNSAFE,      /* a file's type, owner or mode is unsafe */
+	AIG_ERR_TOO_BIG,     /* input larger than its limit */
+	AIG_ERR_SYNTAX,      /* malformed JSON */
+	AIG_ERR_CONFIG,      /* well-formed, but not a valid configuration */
+	AIG_ERR_INVALID,     /* invalid argument or input */
+	AIG_ERR_UNAVAILABLE, /* a server or service could not be reached */
+	AIG_ERR_INTERNAL,    /* a library call failed unexpectedly */
+	AIG_ERR__COMMON_MAX  /* parts number their own statuses from here */
+};
+
+/* A short English name for a common status; static string. */
+const char *aig_status_name(int status);
+
+/* ---------------------------------------------------------------- errors */
+
+#define AIG_ERROR_MSG_MAX 512
+
+/* An error report. Zero-initialise it (or aig_error_clear); the first
+ * aig_error_set() wins, later ones are ignored so the root cause survives. */
+struct aig_error {
+	int status;
+	char msg[AIG_ERROR_MSG_MAX];
+};
+
+void aig_error_clear(struct aig_error *err);
+
+/* Records status and message in err (if err is not NULL and still clear).
+ * Returns status, so callers can write `return aig_error_set(...)`. */
+int aig_error_set(struct aig_error *err, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* --------------------------------------------------------------- logging */
+
+/* A log sink. The PAM module gives one that calls pam_syslog(); the CGI
+ * one for syslog(LOG_AUTHPRIV); tools one for stderr. No global state. */
+typedef void aig_log_fn(void *ctx, int priority, const char *msg);
+
+struct aig_log {
+	aig_log_fn *fn;   /* NULL: messages are dropped */
+	void *ctx;        /* borrowed, passed to fn */
+	int max_priority; /* messages above it (e.g. LOG_DEBUG) are dropped */
+};
+
+/* Formats and sends one message. log may be NULL. The format must not
+ * contain user input unescaped: pass it through aig_log_escape(). */
+void aig_log_msg(const struct aig_log *log, int priority, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Ready-made sinks: ctx is ignored. */
+aig_log_fn aig_log_stderr_fn;
+aig_log_fn aig_log_syslog_fn; /* syslog(LOG_AUTHPRIV | priority, ...) */
+
+/* Copies src (srclen bytes, may hold NULs) into dst (NUL-terminated,
+ * dstlen > 0), escaping control characters, backslash, '"', DEL and bytes
+ * >= 0x80 that are not valid UTF-8 as \xNN; truncates with "..." when it
+ * does not fit. Returns dst. */
+char *aig_log_escape(char *dst, size_t dstlen, const char *src, size_t srclen);
+
+/* -------------------------------------------------------- files, secrets */
+
+#define AIG_CONFIG_MAX_BYTES (1024 * 1024)
+
+/* Reads a whole configuration-like file: refuses a symlink, anything but a
+ * regular file, a file writable by group or others, a file owned by anyone
+ * but root or the effective user, or one larger than max_bytes.
+ * On success *buf is NUL-terminated (caller frees with free()) and *len is
+ * its length without the NUL. */
+int aig_file_read_checked(const char *path, size_t max_bytes, char **buf,
+			  size_t *len, struct aig_error *err);
+
+/* Reads a secret (a password file): same checks, and also refuses a file
+ * readable by group or others, an empty secret and one holding a NUL. One
+ * trailing newline is removed. Release it with aig_secret_free(), which
+ * wipes it; intermediate buffers are wiped too. */
+int aig_secret_read(const char *path, char **secret, struct aig_error *err);
+
+/* Wipes and frees a secret from aig_secret_read(). NULL is fine. */
+void aig_secret_free(char *secret);
+
+/* Wipes len bytes at p (explicit_bzero), then frees p. NULL is fine. */
+void aig_wipe_free(void *p, size_t len);
+
+/* ---------------------------------------------------------- JSON loading */
+
+/* Parses text (len bytes) with jansson: duplicate keys rejected, a single
+ * top-level object or array, invalid UTF-8 and NUL refused. On failure the
+ * error names file:line:column. Returns a new reference (caller
+ * json_decref()s) or NULL. */
+json_t *aig_json_parse(const char *file, const char *text, size_t len,
+		       struct aig_error *err);
+
+/* Finds where the value at JSON Pointer `pointer` starts in the (already
+ * valid) JSON text. With `key` true and the pointer naming an object
+ * member, gives the member's key instead. Positions are 1-based; column
+ * counts bytes. Returns true if found, else the position of the deepest
+ * container reached. */
+bool aig_json_locate(const char *text, size_t len, const char *pointer,
+		     bool key, unsigned *line, unsigned *column);
+
+/* ---------------------------------------------------------- request ids */
+
+#define AIG_REQUEST_ID_LEN 32 /* 128 bits as lower-case hex */
+
+/* Fills out with 32 hex digits and a NUL from getrandom(). */
+int aig_request_id(char out[AIG_REQUEST_ID_LEN + 1], struct aig_error *err);
+
+/* Constant-time comparison of two byte strings of the same length. */
+bool aig_ct_equal(const void *a, const void *b, size_t len);
+
+/* --------------------------------------------------------- configuration */
+
+enum aig_groups_method {
+	AIG_GROUPS_TOKENGROUPS = 0,
+	AIG_GROUPS_IN_CHAIN,
+	AIG_GROUPS_MEMBEROF,
+};
+
+enum aig_sasl_mech {
+	AIG_SASL_NONE = 0, /* simple bind */
+	AIG_SASL_GSSAPI,
+	AIG_SASL_EXTERNAL,
+};
+
+enum aig_auth_method {
+	AIG_AUTH_BEARER = 1,
+	AIG_AUTH_BASIC = 2,
+};
+
+/* A list of owned strings. */
+struct aig_strv {
+	char **v;
+	size_t n;
+};
+
+/* aigate.json, per SPEC §2. Every string is owned by the struct and freed
+ * by aig_config_free(); absent optional strings are NULL. */
+struct aig_config {
+	char *path; /* the file it was read from */
+
+	struct {
+		struct aig_strv uri;
+		char *dns_srv;
+		char *domain;
+		char *base_dn;
+		char *ca_file; /* NULL: the system store */
+		bool starttls;
+		int timeout_ms;
+		char *login_attribute;
+		enum aig_groups_method groups;
+		bool has_service_bind;
+		struct {
+			char *dn;
+			char *password_file;
+			enum aig_sasl_mech sasl_mech;
+			char *keytab;
+		} service_bind;
+	} ldap;
+
+	struct {
+		bool present;
+		char *issuer;
+		struct aig_strv audience;
+		char *jwks_uri;
+		char *jwks_file;
+		struct aig_strv algorithms;
+		int leeway_s;
+		char *user_claim;
+		char *groups_claim;
+		bool groups_from_ldap;
+	} jwt;
+
+	struct {
+		enum aig_auth_method methods[2]; /* in the order given */
+		size_t n_methods;
+		char *pam_service;
+		char *realm;
+	} auth;
+
+	struct {
+		char *url;
+		int timeout_ms;
+	} backend;
+
+	char *policy_file;
+	char *state_dir;
+
+	struct {
+		char *store; /* "lmdb" or "redis://host:port/db" */
+	} ratelimit;
+
+	struct {
+		char *file;
+		bool syslog;
+	} audit;
+};
+
+/* The path used when none is given: $sysconfdir/aigate/aigate.json. */
+const char *aig_config_default_path(void);
+
+/* Loads and validates aigate.json. On success *cfg is a new config (caller
+ * frees with aig_config_free()). Errors name the key and file:line:column. */
+int aig_config_load(const char *path, struct aig_config **cfg,
+		    struct aig_error *err);
+
+/* Same, from text already in memory (for tests and fuzzing); `name` is
+ * used in error messages. No file checks. */
+int aig_config_parse(const char *name, const char *text, size_t len,
+		     struct aig_config **cfg, struct aig_error *err);
+
+void aig_config_free(struct aig_config *cfg);
+
+/* True if the configuration lists method m in auth.methods. */
+bool aig_config_has_method(const struct aig_config *cfg,
+			   enum aig_auth_method m);
+
+#endif /* AIG_COMMON_H */

@@ -1,0 +1,597 @@
+/* config.c - aigate.json (SPEC §2): parsed once into struct aig_config.
+ *
+ * Every error names the key (dotted, e.g. "ldap.timeout_ms") and where it
+ * is: file:line:column of the offending value, of an unknown key, or of the
+ * object that lacks a required key. */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aig_common.h"
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+
+const char *aig_config_default_path(void)
+{
+	return SYSCONFDIR "/aigate/aigate.json";
+}
+
+struct ctx {
+	const char *name;
+	const char *text;
+	size_t len;
+	struct aig_error *err;
+};
+
+/* Reports an error about the value (or key, if key) at JSON pointer ptr. */
+static int fail(const struct ctx *c, const char *ptr, bool key,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int fail(const struct ctx *c, const char *ptr, bool key,
+		const char *fmt, ...)
+{
+	char what[256], dotted[128];
+	unsigned line, col;
+	size_t i, o = 0;
+	va_list ap;
+
+	aig_json_locate(c->text, c->len, ptr, key, &line, &col);
+	for (i = ptr[0] == '/' ? 1 : 0; ptr[i] && o + 1 < sizeof(dotted); i++)
+		dotted[o++] = ptr[i] == '/' ? '.' : ptr[i];
+	dotted[o] = '\0';
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return aig_error_set(c->err, AIG_ERR_CONFIG, "%s:%u:%u: %s%s%s%s",
+			     c->name, line, col, o ? "\"" : "", dotted,
+			     o ? "\": " : "", what);
+}
+
+static void join(char *out, size_t outlen, const char *ptr, const char *key)
+{
+	snprintf(out, outlen, "%s/%s", ptr, key);
+}
+
+/* Refuses any member of obj not in allowed (NULL-terminated). */
+static int check_keys(const struct ctx *c, json_t *obj, const char *ptr,
+		      const char *const *allowed)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach(obj, key, v) {
+		size_t i;
+		char p[256];
+
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(key, allowed[i]) == 0)
+				break;
+		if (allowed[i] == NULL) {
+			join(p, sizeof(p), ptr, key);
+			return fail(c, p, true, "unknown key");
+		}
+	}
+	return AIG_OK;
+}
+
+/* Gets member key of obj as an object. Absent: *out NULL, error if
+ * required. */
+static int get_object(const struct ctx *c, json_t *obj, const char *ptr,
+		      const char *key, bool required, json_t **out)
+{
+	char p[256];
+	json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	join(p, sizeof(p), ptr, key);
+	if (v == NULL)
+		return required ? fail(c, ptr, false, "missing required key \"%s\"",
+				       key)
+				: AIG_OK;
+	if (!json_is_object(v))
+		return fail(c, p, false, "must be an object");
+	*out = v;
+	return AIG_OK;
+}
+
+static int dup_str(const struct ctx *c, const char *s, char **out)
+{
+	*out = strdup(s);
+	if (*out == NULL)
+		return aig_error_set(c->err, AIG_ERR_NOMEM, "out of memory");
+	return AIG_OK;
+}
+
+/* Gets a non-empty string member. null counts as absent. Absent: *out is a
+ * copy of def (or NULL), or an error if required. */
+static int get_string(const struct ctx *c, json_t *obj, const char *ptr,
+		      const char *key, bool required, const char *def,
+		      char **out)
+{
+	char p[256];
+	json_t *v = json_object_get(obj, key);
+
+	*out = NULL;
+	join(p, sizeof(p), ptr, key);
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return fail(c, v ? p : ptr, false,
+				    "missing required key \"%s\"", key);
+		return def ? dup_str(c, def, out) : AIG_OK;
+	}
+	if (!json_is_string(v))
+		return fail(c, p, false, "must be a string");
+	if (json_string_length(v) == 0 || json_string_length(v) > 4096)
+		return fail(c, p, false, "must be 1 to 4096 bytes long");
+	return dup_str(c, json_string_value(v), out);
+}
+
+static int get_path(const struct ctx *c, json_t *obj, const char *ptr,
+		    const char *key, bool required, const char *def, char **out)
+{
+	char p[256];
+	int rc = get_string(c, obj, ptr, key, required, def, out);
+
+	if (rc != AIG_OK || *out == NULL || (*out)[0] == '/')
+		return rc;
+	join(p, sizeof(p), ptr, key);
+	return fail(c, p, false, "must be an absolute path");
+}
+
+static int get_bool(const struct ctx *c, json_t *obj, const char *ptr,
+		    const char *key, bool def, bool *out)
+{
+	char p[256];
+	json_t *v = json_object_get(obj, key);
+
+	*out = def;
+	if (v == NULL)
+		return AIG_OK;
+	join(p, sizeof(p), ptr, key);
+	if (!json_is_boolean(v))
+		return fail(c, p, false, "must be true or false");
+	*out = json_is_true(v);
+	return AIG_OK;
+}
+
+static int get_int(const struct ctx *c, json_t *obj, const char *ptr,
+		   const char *key, int def, int min, int max, int *out)
+{
+	char p[256];
+	json_t *v = json_object_get(obj, key);
+
+	*out = def;
+	if (v == NULL)
+		return AIG_OK;
+	join(p, sizeof(p), ptr, key);
+	if (!json_is_integer(v))
+		return fail(c, p, false, "must be an integer");
+	if (json_integer_value(v) < min || json_integer_value(v) > max)
+		return fail(c, p, false, "must be between %d and %d", min, max);
+	*out = (int)json_integer_value(v);
+	return AIG_OK;
+}
+
+static void strv_free(struct aig_strv *sv)
+{
+	size_t i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+/* Gets a non-empty array of non-empty strings (a single string is not
+ * accepted: the SPEC shows arrays). Absent: def (NULL-terminated) or
+ * nothing. */
+static int get_strv(const struct ctx *c, json_t *obj, const char *ptr,
+		    const char *key, const char *const *def,
+		    struct aig_strv *out)
+{
+	char p[256], pi[300];
+	json_t *v = json_object_get(obj, key), *e;
+	size_t i, n;
+
+	out->v = NULL;
+	out->n = 0;
+	join(p, sizeof(p), ptr, key);
+	if (v == NULL || json_is_null(v)) {
+		for (n = 0; def != NULL && def[n] != NULL; n++)
+			;
+		if (n == 0)
+			return AIG_OK;
+		out->v = calloc(n, sizeof(*out->v));
+		if (out->v == NULL)
+			return aig_error_set(c->err, AIG_ERR_NOMEM, "out of memory");
+		for (; out->n < n; out->n++)
+			if (dup_str(c, def[out->n], &out->v[out->n]) != AIG_OK)
+				return AIG_ERR_NOMEM;
+		return AIG_OK;
+	}
+	if (!json_is_array(v) || json_array_size(v) == 0 ||
+	    json_array_size(v) > 64)
+		return fail(c, p, false, "must be an array of 1 to 64 strings");
+	out->v = calloc(json_array_size(v), sizeof(*out->v));
+	if (out->v == NULL)
+		return aig_error_set(c->err, AIG_ERR_NOMEM, "out of memory");
+	json_array_foreach(v, i, e) {
+		snprintf(pi, sizeof(pi), "%s/%zu", p, i);
+		if (!json_is_string(e) || json_string_length(e) == 0 ||
+		    json_string_length(e) > 4096)
+			return fail(c, pi, false, "must be a non-empty string");
+		if (dup_str(c, json_string_value(e), &out->v[out->n]) != AIG_OK)
+			return AIG_ERR_NOMEM;
+		out->n++;
+	}
+	return AIG_OK;
+}
+
+/* Index of s in the NULL-terminated list, or -1. */
+static int one_of(const char *s, const char *const *list)
+{
+	int i;
+
+	for (i = 0; list[i] != NULL; i++)
+		if (strcmp(s, list[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* ------------------------------------------------------------ sections */
+
+static int parse_service_bind(const struct ctx *c, json_t *sb,
+			      struct aig_config *cfg)
+{
+	static const char *const keys[] = {"dn", "password_file", "sasl_mech",
+					   "keytab", NULL};
+	static const char *const mechs[] = {"GSSAPI", "EXTERNAL", NULL};
+	const char *ptr = "/ldap/service_bind";
+	char *mech = NULL;
+	int rc, m;
+
+	if ((rc = check_keys(c, sb, ptr, keys)) != AIG_OK ||
+	    (rc = get_string(c, sb, ptr, "sasl_mech", false, NULL, &mech)) != AIG_OK)
+		goto out;
+	m = mech ? one_of(mech, mechs) : -1;
+	if (mech != NULL && m < 0) {
+		rc = fail(c, "/ldap/service_bind/sasl_mech", false,
+			  "must be \"GSSAPI\", \"EXTERNAL\" or null");
+		goto out;
+	}
+	cfg->ldap.service_bind.sasl_mech = m == 0   ? AIG_SASL_GSSAPI
+					   : m == 1 ? AIG_SASL_EXTERNAL
+						    : AIG_SASL_NONE;
+	/* A simple bind needs a DN and its password; SASL binds name
+	 * themselves (GSSAPI by the keytab's principal, EXTERNAL by the
+	 * client certificate). */
+	if ((rc = get_string(c, sb, ptr, "dn", m < 0, NULL,
+			     &cfg->ldap.service_bind.dn)) != AIG_OK ||
+	    (rc = get_path(c, sb, ptr, "password_file", m < 0, NULL,
+			   &cfg->ldap.service_bind.password_file)) != AIG_OK ||
+	    (rc = get_path(c, sb, ptr, "keytab", m == 0, NULL,
+			   &cfg->ldap.service_bind.keytab)) != AIG_OK)
+		goto out;
+	cfg->ldap.has_service_bind = true;
+out:
+	free(mech);
+	return rc;
+}
+
+static int check_ldap_uris(const struct ctx *c, struct aig_config *cfg)
+{
+	char p[64];
+	size_t i;
+
+	for (i = 0; i < cfg->ldap.uri.n; i++) {
+		const char *u = cfg->ldap.uri.v[i];
+
+		snprintf(p, sizeof(p), "/ldap/uri/%zu", i);
+		if (strncmp(u, "ldaps://", 8) == 0)
+			continue;
+		if (strncmp(u, "ldap://", 7) != 0)
+			return fail(c, p, false,
+				    "must start with ldaps:// or ldap://");
+		if (!cfg->ldap.starttls)
+			return fail(c, p, false,
+				    "ldap:// is allowed only with \"starttls\": true");
+	}
+	return AIG_OK;
+}
+
+static int parse_ldap(const struct ctx *c, json_t *root, struct aig_config *cfg)
+{
+	static const char *const keys[] = {"uri", "dns_srv", "domain", "base_dn",
+		"ca_file", "starttls", "timeout_ms", "login_attribute", "groups",
+		"service_bind", NULL};
+	static const char *const methods[] = {"tokengroups", "in_chain",
+					      "memberof", NULL};
+	const char *ptr = "/ldap";
+	json_t *ldap, *sb;
+	char *groups = NULL;
+	int rc, g;
+
+	if ((rc = get_object(c, root, "", "ldap", true, &ldap)) != AIG_OK ||
+	    (rc = check_keys(c, ldap, ptr, keys)) != AIG_OK ||
+	    (rc = get_strv(c, ldap, ptr, "uri", NULL, &cfg->ldap.uri)) != AIG_OK ||
+	    (rc = get_string(c, ldap, ptr, "dns_srv", false, NULL, &cfg->ldap.dns_srv)) != AIG_OK ||
+	    (rc = get_string(c, ldap, ptr, "domain", false, NULL, &cfg->ldap.domain)) != AIG_OK ||
+	    (rc = get_string(c, ldap, ptr, "base_dn", true, NULL, &cfg->ldap.base_dn)) != AIG_OK ||
+	    (rc = get_path(c, ldap, ptr, "ca_file", false, NULL, &cfg->ldap.ca_file)) != AIG_OK ||
+	    (rc = get_bool(c, ldap, ptr, "starttls", false, &cfg->ldap.starttls)) != AIG_OK ||
+	    (rc = get_int(c, ldap, ptr, "timeout_ms", 5000, 100, 600000, &cfg->ldap.timeout_ms)) != AIG_OK ||
+	    (rc = get_string(c, ldap, ptr, "login_attribute", false, "sAMAccountName", &cfg->ldap.login_attribute)) != AIG_OK ||
+	    (rc = get_string(c, ldap, ptr, "groups", false, "tokengroups", &groups)) != AIG_OK ||
+	    (rc = get_object(c, ldap, ptr, "service_bind", false, &sb)) != AIG_OK)
+		goto out;
+	if ((g = one_of(groups, methods)) < 0) {
+		rc = fail(c, "/ldap/groups", false,
+			  "must be \"tokengroups\", \"in_chain\" or \"memberof\"");
+		goto out;
+	}
+	cfg->ldap.groups = (enum aig_groups_method)g;
+	if (cfg->ldap.uri.n == 0 && cfg->ldap.dns_srv == NULL) {
+		rc = fail(c, ptr, false, "needs \"uri\" or \"dns_srv\"");
+		goto out;
+	}
+	if ((rc = check_ldap_uris(c, cfg)) != AIG_OK)
+		goto out;
+	if (sb != NULL && (rc = parse_service_bind(c, sb, cfg)) != AIG_OK)
+		goto out;
+	if (cfg->ldap.domain == NULL && !cfg->ldap.has_service_bind)
+		rc = fail(c, ptr, false, "needs \"domain\" or \"service_bind\"");
+out:
+	free(groups);
+	return rc;
+}
+
+static int check_algorithms(const struct ctx *c, struct aig_config *cfg)
+{
+	static const char *const algs[] = {"RS256", "RS384", "RS512", "PS256",
+		"PS384", "PS512", "ES256", "ES384", NULL};
+	char p[64];
+	size_t i;
+
+	for (i = 0; i < cfg->jwt.algorithms.n; i++) {
+		snprintf(p, sizeof(p), "/jwt/algorithms/%zu", i);
+		if (one_of(cfg->jwt.algorithms.v[i], algs) < 0)
+			return fail(c, p, false,
+				    "\"%s\" is not accepted (RS256/384/512, "
+				    "PS256/384/512, ES256/384; never none or HMAC)",
+				    cfg->jwt.algorithms.v[i]);
+	}
+	return AIG_OK;
+}
+
+static int check_https(const struct ctx *c, const char *ptr, const char *url)
+{
+	if (url != NULL && strncmp(url, "https://", 8) != 0)
+		return fail(c, ptr, false, "must be an https:// URL");
+	return AIG_OK;
+}
+
+static int parse_jwt(const struct ctx *c, json_t *root, struct aig_config *cfg)
+{
+	static const char *const keys[] = {"issuer", "audience", "jwks_uri",
+		"jwks_file", "algorithms", "leeway_s", "user_claim",
+		"groups_claim", "groups_from_ldap", NULL};
+	static const char *const def_algs[] = {"RS256", "ES256", NULL};
+	const char *ptr = "/jwt";
+	bool need = aig_config_has_method(cfg, AIG_AUTH_BEARER);
+	json_t *jwt;
+	int rc;
+
+	if ((rc = get_object(c, root, "", "jwt", need, &jwt)) != AIG_OK || jwt == NULL)
+		return rc;
+	cfg->jwt.present = true;
+	/* issuer and audience have no safe default: a token is only
+	 * meaningful for the issuer and audience it names. */
+	if ((rc = check_keys(c, jwt, ptr, keys)) != AIG_OK ||
+	    (rc = get_string(c, jwt, ptr, "issuer", true, NULL, &cfg->jwt.issuer)) != AIG_OK ||
+	    (rc = get_strv(c, jwt, ptr, "audience", NULL, &cfg->jwt.audience)) != AIG_OK ||
+	    (rc = get_string(c, jwt, ptr, "jwks_uri", false, NULL, &cfg->jwt.jwks_uri)) != AIG_OK ||
+	    (rc = check_https(c, "/jwt/jwks_uri", cfg->jwt.jwks_uri)) != AIG_OK ||
+	    (rc = get_path(c, jwt, ptr, "jwks_file", false, NULL, &cfg->jwt.jwks_file)) != AIG_OK ||
+	    (rc = get_strv(c, jwt, ptr, "algorithms", def_algs, &cfg->jwt.algorithms)) != AIG_OK ||
+	    (rc = check_algorithms(c, cfg)) != AIG_OK ||
+	    (rc = get_int(c, jwt, ptr, "leeway_s", 60, 0, 3600, &cfg->jwt.leeway_s)) != AIG_OK ||
+	    (rc = get_string(c, jwt, ptr, "user_claim", false, "email", &cfg->jwt.user_claim)) != AIG_OK ||
+	    (rc = get_string(c, jwt, ptr, "groups_claim", false, "groups", &cfg->jwt.groups_claim)) != AIG_OK ||
+	    (rc = get_bool(c, jwt, ptr, "groups_from_ldap", false, &cfg->jwt.groups_from_ldap)) != AIG_OK)
+		return rc;
+	if (cfg->jwt.audience.n == 0)
+		return fail(c, ptr, false, "missing required key \"audience\"");
+	if (cfg->jwt.jwks_uri != NULL && cfg->jwt.jwks_file != NULL)
+		return fail(c, "/jwt/jwks_file", false,
+			    "give \"jwks_uri\" or \"jwks_file\", not both");
+	return AIG_OK;
+}
+
+static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
+{
+	static const char *const keys[] = {"methods", "pam_service", "realm", NULL};
+	static const char *const names[] = {"bearer", "basic", NULL};
+	static const char *const def_methods[] = {"bearer", "basic", NULL};
+	struct aig_strv m = {NULL, 0};
+	char p[64];
+	json_t *auth;
+	size_t i;
+	int rc, k;
+
+	if ((rc = get_object(c, root, "", "auth", false, &auth)) != AIG_OK)
+		return rc;
+	if (auth == NULL)
+		auth = json_object(); /* all defaults */
+	else
+		json_incref(auth);
+	if (auth == NULL)
+		return aig_error_set(c->err, AIG_ERR_NOMEM, "out of memory");
+	if ((rc = check_keys(c, auth, "/auth", keys)) != AIG_OK ||
+	    (rc = get_strv(c, auth, "/auth", "methods", def_methods, &m)) != AIG_OK ||
+	    (rc = get_string(c, auth, "/auth", "pam_service", false, "aigate", &cfg->auth.pam_service)) != AIG_OK ||
+	    (rc = get_string(c, auth, "/auth", "realm", false, "aigate", &cfg->auth.realm)) != AIG_OK)
+		goto out;
+	for (i = 0; i < m.n; i++) {
+		snprintf(p, sizeof(p), "/auth/methods/%zu", i);
+		if ((k = one_of(m.v[i], names)) < 0) {
+			rc = fail(c, p, false, "must be \"bearer\" or \"basic\"");
+			goto out;
+		}
+		if (aig_config_has_method(cfg, k == 0 ? AIG_AUTH_BEARER : AIG_AUTH_BASIC)) {
+			rc = fail(c, p, false, "\"%s\" is listed twice", m.v[i]);
+			goto out;
+		}
+		cfg->auth.methods[cfg->auth.n_methods++] =
+			k == 0 ? AIG_AUTH_BEARER : AIG_AUTH_BASIC;
+	}
+out:
+	strv_free(&m);
+	json_decref(auth);
+	return rc;
+}
+
+static int parse_backend(const struct ctx *c, json_t *root, struct aig_config *cfg)
+{
+	static const char *const keys[] = {"url", "timeout_ms", NULL};
+	json_t *b;
+	int rc;
+
+	if ((rc = get_object(c, root, "", "backend", true, &b)) != AIG_OK ||
+	    (rc = check_keys(c, b, "/backend", keys)) != AIG_OK ||
+	    (rc = get_string(c, b, "/backend", "url", true, NULL, &cfg->backend.url)) != AIG_OK ||
+	    (rc = get_int(c, b, "/backend", "timeout_ms", 120000, 100, 3600000, &cfg->backend.timeout_ms)) != AIG_OK)
+		return rc;
+	if (strncmp(cfg->backend.url, "http://", 7) != 0 &&
+	    strncmp(cfg->backend.url, "https://", 8) != 0)
+		return fail(c, "/backend/url", false,
+			    "must be an http:// or https:// URL");
+	return AIG_OK;
+}
+
+static int parse_misc(const struct ctx *c, json_t *root, struct aig_config *cfg)
+{
+	static const char *const rl_keys[] = {"store", NULL};
+	static const char *const audit_keys[] = {"file", "syslog", NULL};
+	json_t *rl, *audit;
+	int rc;
+
+	if ((rc = get_path(c, root, "", "policy_file", true, NULL, &cfg->policy_file)) != AIG_OK ||
+	    (rc = get_path(c, root, "", "state_dir", false, "/var/lib/aigate", &cfg->state_dir)) != AIG_OK ||
+	    (rc = get_object(c, root, "", "ratelimit", false, &rl)) != AIG_OK ||
+	    (rl && (rc = check_keys(c, rl, "/ratelimit", rl_keys)) != AIG_OK) ||
+	    (rc = get_string(c, rl, "/ratelimit", "store", false, "lmdb", &cfg->ratelimit.store)) != AIG_OK ||
+	    (rc = get_object(c, root, "", "audit", false, &audit)) != AIG_OK ||
+	    (audit && (rc = check_keys(c, audit, "/audit", audit_keys)) != AIG_OK) ||
+	    (rc = get_path(c, audit, "/audit", "file", false, "/var/log/aigate/audit.jsonl", &cfg->audit.file)) != AIG_OK ||
+	    (rc = get_bool(c, audit, "/audit", "syslog", true, &cfg->audit.syslog)) != AIG_OK)
+		return rc;
+	if (strcmp(cfg->ratelimit.store, "lmdb") != 0 &&
+	    strncmp(cfg->ratelimit.store, "redis://", 8) != 0)
+		return fail(c, "/ratelimit/store", false,
+			    "must be \"lmdb\" or a redis://host:port/db URL");
+	return AIG_OK;
+}
+
+/* ------------------------------------------------------------- entries */
+
+bool aig_config_has_method(const struct aig_config *cfg, enum aig_auth_method m)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->auth.n_methods; i++)
+		if (cfg->auth.methods[i] == m)
+			return true;
+	return false;
+}
+
+int aig_config_parse(const char *name, const char *text, size_t len,
+		     struct aig_config **out, struct aig_error *err)
+{
+	static const char *const keys[] = {"ldap", "jwt", "auth", "backend",
+		"policy_file", "state_dir", "ratelimit", "audit", NULL};
+	struct ctx c = {name, text, len, err};
+	struct aig_config *cfg = NULL;
+	json_t *root;
+	int rc;
+
+	*out = NULL;
+	root = aig_json_parse(name, text, len, err);
+	if (root == NULL)
+		return err ? err->status : AIG_ERR_SYNTAX;
+	if (!json_is_object(root)) {
+		rc = fail(&c, "", false, "the top level must be an object");
+		goto out;
+	}
+	cfg = calloc(1, sizeof(*cfg));
+	if (cfg == NULL || (cfg->path = strdup(name)) == NULL) {
+		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = check_keys(&c, root, "", keys)) != AIG_OK ||
+	    (rc = parse_auth(&c, root, cfg)) != AIG_OK ||
+	    (rc = parse_ldap(&c, root, cfg)) != AIG_OK ||
+	    (rc = parse_jwt(&c, root, cfg)) != AIG_OK ||
+	    (rc = parse_backend(&c, root, cfg)) != AIG_OK ||
+	    (rc = parse_misc(&c, root, cfg)) != AIG_OK)
+		goto out;
+	*out = cfg;
+	cfg = NULL;
+out:
+	aig_config_free(cfg);
+	json_decref(root);
+	return rc;
+}
+
+int aig_config_load(const char *path, struct aig_config **cfg,
+		    struct aig_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	*cfg = NULL;
+	if (path == NULL)
+		path = aig_config_default_path();
+	rc = aig_file_read_checked(path, AIG_CONFIG_MAX_BYTES, &text, &len, err);
+	if (rc == AIG_OK)
+		rc = aig_config_parse(path, text, len, cfg, err);
+	free(text);
+	return rc;
+}
+
+void aig_config_free(struct aig_config *cfg)
+{
+	if (cfg == NULL)
+		return;
+	free(cfg->path);
+	strv_free(&cfg->ldap.uri);
+	free(cfg->ldap.dns_srv);
+	free(cfg->ldap.domain);
+	free(cfg->ldap.base_dn);
+	free(cfg->ldap.ca_file);
+	free(cfg->ldap.login_attribute);
+	free(cfg->ldap.service_bind.dn);
+	free(cfg->ldap.service_bind.password_file);
+	free(cfg->ldap.service_bind.keytab);
+	free(cfg->jwt.issuer);
+	strv_free(&cfg->jwt.audience);
+	free(cfg->jwt.jwks_uri);
+	free(cfg->jwt.jwks_file);
+	strv_free(&cfg->jwt.algorithms);
+	free(cfg->jwt.user_claim);
+	free(cfg->jwt.groups_claim);
+	free(cfg->auth.pam_service);
+	free(cfg->auth.realm);
+	free(cfg->backend.url);
+	free(cfg->policy_file);
+	free(cfg->state_dir);
+	free(cfg->ratelimit.store);
+	free(cfg->audit.file);
+	free(cfg);
+}

@@ -1,0 +1,11 @@
+noinst_LTLIBRARIES += common/libaigcommon.la
+common_libaigcommon_la_SOURCES = common/aig_common.h common/error.c \
+	common/log.c common/file.c common/json.c common/reqid.c common/config.c
+common_libaigcommon_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+common_libaigcommon_la_LIBADD = $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/unit/test_common
+TESTS += tests/unit/test_common
+tests_unit_test_common_SOURCES = tests/unit/test_common.c tests/unit/tap.h
+tests_unit_test_common_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_common_LDADD = common/libaigcommon.la

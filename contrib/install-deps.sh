@@ -1,0 +1,22 @@
+#!/bin/sh
+# Installs every Debian 12 package aigate needs: build, test bed, web servers,
+# benchmarks. Used by the README's commands and by .ci/run.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+PKGS="
+ build-essential autoconf automake libtool pkg-config clang clang-format
+ libclang-rt-14-dev valgrind
+ libpam0g-dev libldap2-dev libsasl2-dev libsasl2-modules libsasl2-modules-gssapi-mit
+ libjansson-dev libssl-dev libcurl4-openssl-dev liblmdb-dev libpcre2-dev
+ libhiredis-dev libfcgi-dev
+ samba-ad-dc samba samba-ad-provision winbind krb5-user ldap-utils
+ slapd openssl ca-certificates
+ apache2 lighttpd spawn-fcgi
+ libpam-wrapper libpamtest0-dev pamtester libnss-wrapper
+ redis-server python3 curl procps iproute2 psmisc
+"
+if [ "${AIGATE_SKIP_APT_UPDATE:-}" != 1 ]; then
+  apt-get update
+fi
+# shellcheck disable=SC2086
+apt-get install -y --no-install-recommends $PKGS
