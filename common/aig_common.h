@@ -22,12 +22,12 @@
 
 enum aig_status {
 	AIG_OK = 0,
-	AIG_ERR_NOMEM,       /* out of memory */
-	AIG_ERR_IO,          /* a file could not be opened or read */
-	AIG_ERR_UNSAFE,      /* a file's type, owner or mode is unsafe */
+	AIG_ERR_NOMEM,	     /* out of memory */
+	AIG_ERR_IO,	     /* a file could not be opened or read */
+	AIG_ERR_UNSAFE,	     /* a file's type, owner or mode is unsafe */
 	AIG_ERR_TOO_BIG,     /* input larger than its limit */
-	AIG_ERR_SYNTAX,      /* malformed JSON */
-	AIG_ERR_CONFIG,      /* well-formed, but not a valid configuration */
+	AIG_ERR_SYNTAX,	     /* malformed JSON */
+	AIG_ERR_CONFIG,	     /* well-formed, but not a valid configuration */
 	AIG_ERR_INVALID,     /* invalid argument or input */
 	AIG_ERR_UNAVAILABLE, /* a server or service could not be reached */
 	AIG_ERR_INTERNAL,    /* a library call failed unexpectedly */
@@ -53,7 +53,7 @@ void aig_error_clear(struct aig_error *err);
 /* Records status and message in err (if err is not NULL and still clear).
  * Returns status, so callers can write `return aig_error_set(...)`. */
 int aig_error_set(struct aig_error *err, int status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* --------------------------------------------------------------- logging */
 
@@ -62,15 +62,15 @@ int aig_error_set(struct aig_error *err, int status, const char *fmt, ...)
 typedef void aig_log_fn(void *ctx, int priority, const char *msg);
 
 struct aig_log {
-	aig_log_fn *fn;   /* NULL: messages are dropped */
-	void *ctx;        /* borrowed, passed to fn */
+	aig_log_fn *fn;	  /* NULL: messages are dropped */
+	void *ctx;	  /* borrowed, passed to fn */
 	int max_priority; /* messages above it (e.g. LOG_DEBUG) are dropped */
 };
 
 /* Formats and sends one message. log may be NULL. The format must not
  * contain user input unescaped: pass it through aig_log_escape(). */
 void aig_log_msg(const struct aig_log *log, int priority, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Ready-made sinks: ctx is ignored. */
 aig_log_fn aig_log_stderr_fn;

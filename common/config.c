@@ -29,11 +29,11 @@ struct ctx {
 };
 
 /* Reports an error about the value (or key, if key) at JSON pointer ptr. */
-static int fail(const struct ctx *c, const char *ptr, bool key,
-		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int fail(const struct ctx *c, const char *ptr, bool key, const char *fmt,
+		...) __attribute__((format(printf, 4, 5)));
 
-static int fail(const struct ctx *c, const char *ptr, bool key,
-		const char *fmt, ...)
+static int fail(const struct ctx *c, const char *ptr, bool key, const char *fmt,
+		...)
 {
 	char what[256], dotted[128];
 	unsigned line, col;
@@ -64,7 +64,8 @@ static int check_keys(const struct ctx *c, json_t *obj, const char *ptr,
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		size_t i;
 		char p[256];
 
@@ -90,8 +91,8 @@ static int get_object(const struct ctx *c, json_t *obj, const char *ptr,
 	*out = NULL;
 	join(p, sizeof(p), ptr, key);
 	if (v == NULL)
-		return required ? fail(c, ptr, false, "missing required key \"%s\"",
-				       key)
+		return required ? fail(c, ptr, false,
+				       "missing required key \"%s\"", key)
 				: AIG_OK;
 	if (!json_is_object(v))
 		return fail(c, p, false, "must be an object");
@@ -209,7 +210,8 @@ static int get_strv(const struct ctx *c, json_t *obj, const char *ptr,
 			return AIG_OK;
 		out->v = calloc(n, sizeof(*out->v));
 		if (out->v == NULL)
-			return aig_error_set(c->err, AIG_ERR_NOMEM, "out of memory");
+			return aig_error_set(c->err, AIG_ERR_NOMEM,
+					     "out of memory");
 		for (; out->n < n; out->n++)
 			if (dup_str(c, def[out->n], &out->v[out->n]) != AIG_OK)
 				return AIG_ERR_NOMEM;
@@ -221,7 +223,8 @@ static int get_strv(const struct ctx *c, json_t *obj, const char *ptr,
 	out->v = calloc(json_array_size(v), sizeof(*out->v));
 	if (out->v == NULL)
 		return aig_error_set(c->err, AIG_ERR_NOMEM, "out of memory");
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		snprintf(pi, sizeof(pi), "%s/%zu", p, i);
 		if (!json_is_string(e) || json_string_length(e) == 0 ||
 		    json_string_length(e) > 4096)
@@ -257,7 +260,8 @@ static int parse_service_bind(const struct ctx *c, json_t *sb,
 	int rc, m;
 
 	if ((rc = check_keys(c, sb, ptr, keys)) != AIG_OK ||
-	    (rc = get_string(c, sb, ptr, "sasl_mech", false, NULL, &mech)) != AIG_OK)
+	    (rc = get_string(c, sb, ptr, "sasl_mech", false, NULL, &mech)) !=
+		AIG_OK)
 		goto out;
 	m = mech ? one_of(mech, mechs) : -1;
 	if (mech != NULL && m < 0) {
@@ -299,17 +303,19 @@ static int check_ldap_uris(const struct ctx *c, struct aig_config *cfg)
 			return fail(c, p, false,
 				    "must start with ldaps:// or ldap://");
 		if (!cfg->ldap.starttls)
-			return fail(c, p, false,
-				    "ldap:// is allowed only with \"starttls\": true");
+			return fail(
+			    c, p, false,
+			    "ldap:// is allowed only with \"starttls\": true");
 	}
 	return AIG_OK;
 }
 
 static int parse_ldap(const struct ctx *c, json_t *root, struct aig_config *cfg)
 {
-	static const char *const keys[] = {"uri", "dns_srv", "domain", "base_dn",
-		"ca_file", "starttls", "timeout_ms", "login_attribute", "groups",
-		"service_bind", NULL};
+	static const char *const keys[] = {
+	    "uri",     "dns_srv",      "domain",     "base_dn",
+	    "ca_file", "starttls",     "timeout_ms", "login_attribute",
+	    "groups",  "service_bind", NULL};
 	static const char *const methods[] = {"tokengroups", "in_chain",
 					      "memberof", NULL};
 	const char *ptr = "/ldap";
@@ -319,20 +325,32 @@ static int parse_ldap(const struct ctx *c, json_t *root, struct aig_config *cfg)
 
 	if ((rc = get_object(c, root, "", "ldap", true, &ldap)) != AIG_OK ||
 	    (rc = check_keys(c, ldap, ptr, keys)) != AIG_OK ||
-	    (rc = get_strv(c, ldap, ptr, "uri", NULL, &cfg->ldap.uri)) != AIG_OK ||
-	    (rc = get_string(c, ldap, ptr, "dns_srv", false, NULL, &cfg->ldap.dns_srv)) != AIG_OK ||
-	    (rc = get_string(c, ldap, ptr, "domain", false, NULL, &cfg->ldap.domain)) != AIG_OK ||
-	    (rc = get_string(c, ldap, ptr, "base_dn", true, NULL, &cfg->ldap.base_dn)) != AIG_OK ||
-	    (rc = get_path(c, ldap, ptr, "ca_file", false, NULL, &cfg->ldap.ca_file)) != AIG_OK ||
-	    (rc = get_bool(c, ldap, ptr, "starttls", false, &cfg->ldap.starttls)) != AIG_OK ||
-	    (rc = get_int(c, ldap, ptr, "timeout_ms", 5000, 100, 600000, &cfg->ldap.timeout_ms)) != AIG_OK ||
-	    (rc = get_string(c, ldap, ptr, "login_attribute", false, "sAMAccountName", &cfg->ldap.login_attribute)) != AIG_OK ||
-	    (rc = get_string(c, ldap, ptr, "groups", false, "tokengroups", &groups)) != AIG_OK ||
-	    (rc = get_object(c, ldap, ptr, "service_bind", false, &sb)) != AIG_OK)
+	    (rc = get_strv(c, ldap, ptr, "uri", NULL, &cfg->ldap.uri)) !=
+		AIG_OK ||
+	    (rc = get_string(c, ldap, ptr, "dns_srv", false, NULL,
+			     &cfg->ldap.dns_srv)) != AIG_OK ||
+	    (rc = get_string(c, ldap, ptr, "domain", false, NULL,
+			     &cfg->ldap.domain)) != AIG_OK ||
+	    (rc = get_string(c, ldap, ptr, "base_dn", true, NULL,
+			     &cfg->ldap.base_dn)) != AIG_OK ||
+	    (rc = get_path(c, ldap, ptr, "ca_file", false, NULL,
+			   &cfg->ldap.ca_file)) != AIG_OK ||
+	    (rc = get_bool(c, ldap, ptr, "starttls", false,
+			   &cfg->ldap.starttls)) != AIG_OK ||
+	    (rc = get_int(c, ldap, ptr, "timeout_ms", 5000, 100, 600000,
+			  &cfg->ldap.timeout_ms)) != AIG_OK ||
+	    (rc = get_string(c, ldap, ptr, "login_attribute", false,
+			     "sAMAccountName", &cfg->ldap.login_attribute)) !=
+		AIG_OK ||
+	    (rc = get_string(c, ldap, ptr, "groups", false, "tokengroups",
+			     &groups)) != AIG_OK ||
+	    (rc = get_object(c, ldap, ptr, "service_bind", false, &sb)) !=
+		AIG_OK)
 		goto out;
 	if ((g = one_of(groups, methods)) < 0) {
-		rc = fail(c, "/ldap/groups", false,
-			  "must be \"tokengroups\", \"in_chain\" or \"memberof\"");
+		rc = fail(
+		    c, "/ldap/groups", false,
+		    "must be \"tokengroups\", \"in_chain\" or \"memberof\"");
 		goto out;
 	}
 	cfg->ldap.groups = (enum aig_groups_method)g;
@@ -345,7 +363,8 @@ static int parse_ldap(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	if (sb != NULL && (rc = parse_service_bind(c, sb, cfg)) != AIG_OK)
 		goto out;
 	if (cfg->ldap.domain == NULL && !cfg->ldap.has_service_bind)
-		rc = fail(c, ptr, false, "needs \"domain\" or \"service_bind\"");
+		rc =
+		    fail(c, ptr, false, "needs \"domain\" or \"service_bind\"");
 out:
 	free(groups);
 	return rc;
@@ -353,18 +372,20 @@ out:
 
 static int check_algorithms(const struct ctx *c, struct aig_config *cfg)
 {
-	static const char *const algs[] = {"RS256", "RS384", "RS512", "PS256",
-		"PS384", "PS512", "ES256", "ES384", NULL};
+	static const char *const algs[] = {"RS256", "RS384", "RS512",
+					   "PS256", "PS384", "PS512",
+					   "ES256", "ES384", NULL};
 	char p[64];
 	size_t i;
 
 	for (i = 0; i < cfg->jwt.algorithms.n; i++) {
 		snprintf(p, sizeof(p), "/jwt/algorithms/%zu", i);
 		if (one_of(cfg->jwt.algorithms.v[i], algs) < 0)
-			return fail(c, p, false,
-				    "\"%s\" is not accepted (RS256/384/512, "
-				    "PS256/384/512, ES256/384; never none or HMAC)",
-				    cfg->jwt.algorithms.v[i]);
+			return fail(
+			    c, p, false,
+			    "\"%s\" is not accepted (RS256/384/512, "
+			    "PS256/384/512, ES256/384; never none or HMAC)",
+			    cfg->jwt.algorithms.v[i]);
 	}
 	return AIG_OK;
 }
@@ -378,32 +399,44 @@ static int check_https(const struct ctx *c, const char *ptr, const char *url)
 
 static int parse_jwt(const struct ctx *c, json_t *root, struct aig_config *cfg)
 {
-	static const char *const keys[] = {"issuer", "audience", "jwks_uri",
-		"jwks_file", "algorithms", "leeway_s", "user_claim",
-		"groups_claim", "groups_from_ldap", NULL};
+	static const char *const keys[] = {
+	    "issuer",		"audience", "jwks_uri",	  "jwks_file",
+	    "algorithms",	"leeway_s", "user_claim", "groups_claim",
+	    "groups_from_ldap", NULL};
 	static const char *const def_algs[] = {"RS256", "ES256", NULL};
 	const char *ptr = "/jwt";
 	bool need = aig_config_has_method(cfg, AIG_AUTH_BEARER);
 	json_t *jwt;
 	int rc;
 
-	if ((rc = get_object(c, root, "", "jwt", need, &jwt)) != AIG_OK || jwt == NULL)
+	if ((rc = get_object(c, root, "", "jwt", need, &jwt)) != AIG_OK ||
+	    jwt == NULL)
 		return rc;
 	cfg->jwt.present = true;
 	/* issuer and audience have no safe default: a token is only
 	 * meaningful for the issuer and audience it names. */
 	if ((rc = check_keys(c, jwt, ptr, keys)) != AIG_OK ||
-	    (rc = get_string(c, jwt, ptr, "issuer", true, NULL, &cfg->jwt.issuer)) != AIG_OK ||
-	    (rc = get_strv(c, jwt, ptr, "audience", NULL, &cfg->jwt.audience)) != AIG_OK ||
-	    (rc = get_string(c, jwt, ptr, "jwks_uri", false, NULL, &cfg->jwt.jwks_uri)) != AIG_OK ||
-	    (rc = check_https(c, "/jwt/jwks_uri", cfg->jwt.jwks_uri)) != AIG_OK ||
-	    (rc = get_path(c, jwt, ptr, "jwks_file", false, NULL, &cfg->jwt.jwks_file)) != AIG_OK ||
-	    (rc = get_strv(c, jwt, ptr, "algorithms", def_algs, &cfg->jwt.algorithms)) != AIG_OK ||
+	    (rc = get_string(c, jwt, ptr, "issuer", true, NULL,
+			     &cfg->jwt.issuer)) != AIG_OK ||
+	    (rc = get_strv(c, jwt, ptr, "audience", NULL,
+			   &cfg->jwt.audience)) != AIG_OK ||
+	    (rc = get_string(c, jwt, ptr, "jwks_uri", false, NULL,
+			     &cfg->jwt.jwks_uri)) != AIG_OK ||
+	    (rc = check_https(c, "/jwt/jwks_uri", cfg->jwt.jwks_uri)) !=
+		AIG_OK ||
+	    (rc = get_path(c, jwt, ptr, "jwks_file", false, NULL,
+			   &cfg->jwt.jwks_file)) != AIG_OK ||
+	    (rc = get_strv(c, jwt, ptr, "algorithms", def_algs,
+			   &cfg->jwt.algorithms)) != AIG_OK ||
 	    (rc = check_algorithms(c, cfg)) != AIG_OK ||
-	    (rc = get_int(c, jwt, ptr, "leeway_s", 60, 0, 3600, &cfg->jwt.leeway_s)) != AIG_OK ||
-	    (rc = get_string(c, jwt, ptr, "user_claim", false, "email", &cfg->jwt.user_claim)) != AIG_OK ||
-	    (rc = get_string(c, jwt, ptr, "groups_claim", false, "groups", &cfg->jwt.groups_claim)) != AIG_OK ||
-	    (rc = get_bool(c, jwt, ptr, "groups_from_ldap", false, &cfg->jwt.groups_from_ldap)) != AIG_OK)
+	    (rc = get_int(c, jwt, ptr, "leeway_s", 60, 0, 3600,
+			  &cfg->jwt.leeway_s)) != AIG_OK ||
+	    (rc = get_string(c, jwt, ptr, "user_claim", false, "email",
+			     &cfg->jwt.user_claim)) != AIG_OK ||
+	    (rc = get_string(c, jwt, ptr, "groups_claim", false, "groups",
+			     &cfg->jwt.groups_claim)) != AIG_OK ||
+	    (rc = get_bool(c, jwt, ptr, "groups_from_ldap", false,
+			   &cfg->jwt.groups_from_ldap)) != AIG_OK)
 		return rc;
 	if (cfg->jwt.audience.n == 0)
 		return fail(c, ptr, false, "missing required key \"audience\"");
@@ -415,7 +448,8 @@ static int parse_jwt(const struct ctx *c, json_t *root, struct aig_config *cfg)
 
 static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 {
-	static const char *const keys[] = {"methods", "pam_service", "realm", NULL};
+	static const char *const keys[] = {"methods", "pam_service", "realm",
+					   NULL};
 	static const char *const names[] = {"bearer", "basic", NULL};
 	static const char *const def_methods[] = {"bearer", "basic", NULL};
 	struct aig_strv m = {NULL, 0};
@@ -433,22 +467,28 @@ static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	if (auth == NULL)
 		return aig_error_set(c->err, AIG_ERR_NOMEM, "out of memory");
 	if ((rc = check_keys(c, auth, "/auth", keys)) != AIG_OK ||
-	    (rc = get_strv(c, auth, "/auth", "methods", def_methods, &m)) != AIG_OK ||
-	    (rc = get_string(c, auth, "/auth", "pam_service", false, "aigate", &cfg->auth.pam_service)) != AIG_OK ||
-	    (rc = get_string(c, auth, "/auth", "realm", false, "aigate", &cfg->auth.realm)) != AIG_OK)
+	    (rc = get_strv(c, auth, "/auth", "methods", def_methods, &m)) !=
+		AIG_OK ||
+	    (rc = get_string(c, auth, "/auth", "pam_service", false, "aigate",
+			     &cfg->auth.pam_service)) != AIG_OK ||
+	    (rc = get_string(c, auth, "/auth", "realm", false, "aigate",
+			     &cfg->auth.realm)) != AIG_OK)
 		goto out;
 	for (i = 0; i < m.n; i++) {
 		snprintf(p, sizeof(p), "/auth/methods/%zu", i);
 		if ((k = one_of(m.v[i], names)) < 0) {
-			rc = fail(c, p, false, "must be \"bearer\" or \"basic\"");
+			rc = fail(c, p, false,
+				  "must be \"bearer\" or \"basic\"");
 			goto out;
 		}
-		if (aig_config_has_method(cfg, k == 0 ? AIG_AUTH_BEARER : AIG_AUTH_BASIC)) {
-			rc = fail(c, p, false, "\"%s\" is listed twice", m.v[i]);
+		if (aig_config_has_method(cfg, k == 0 ? AIG_AUTH_BEARER
+						      : AIG_AUTH_BASIC)) {
+			rc =
+			    fail(c, p, false, "\"%s\" is listed twice", m.v[i]);
 			goto out;
 		}
 		cfg->auth.methods[cfg->auth.n_methods++] =
-			k == 0 ? AIG_AUTH_BEARER : AIG_AUTH_BASIC;
+		    k == 0 ? AIG_AUTH_BEARER : AIG_AUTH_BASIC;
 	}
 out:
 	strv_free(&m);
@@ -456,7 +496,8 @@ out:
 	return rc;
 }
 
-static int parse_backend(const struct ctx *c, json_t *root, struct aig_config *cfg)
+static int parse_backend(const struct ctx *c, json_t *root,
+			 struct aig_config *cfg)
 {
 	static const char *const keys[] = {"url", "timeout_ms", NULL};
 	json_t *b;
@@ -464,8 +505,10 @@ static int parse_backend(const struct ctx *c, json_t *root, struct aig_config *c
 
 	if ((rc = get_object(c, root, "", "backend", true, &b)) != AIG_OK ||
 	    (rc = check_keys(c, b, "/backend", keys)) != AIG_OK ||
-	    (rc = get_string(c, b, "/backend", "url", true, NULL, &cfg->backend.url)) != AIG_OK ||
-	    (rc = get_int(c, b, "/backend", "timeout_ms", 120000, 100, 3600000, &cfg->backend.timeout_ms)) != AIG_OK)
+	    (rc = get_string(c, b, "/backend", "url", true, NULL,
+			     &cfg->backend.url)) != AIG_OK ||
+	    (rc = get_int(c, b, "/backend", "timeout_ms", 120000, 100, 3600000,
+			  &cfg->backend.timeout_ms)) != AIG_OK)
 		return rc;
 	if (strncmp(cfg->backend.url, "http://", 7) != 0 &&
 	    strncmp(cfg->backend.url, "https://", 8) != 0)
@@ -481,15 +524,22 @@ static int parse_misc(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	json_t *rl, *audit;
 	int rc;
 
-	if ((rc = get_path(c, root, "", "policy_file", true, NULL, &cfg->policy_file)) != AIG_OK ||
-	    (rc = get_path(c, root, "", "state_dir", false, "/var/lib/aigate", &cfg->state_dir)) != AIG_OK ||
+	if ((rc = get_path(c, root, "", "policy_file", true, NULL,
+			   &cfg->policy_file)) != AIG_OK ||
+	    (rc = get_path(c, root, "", "state_dir", false, "/var/lib/aigate",
+			   &cfg->state_dir)) != AIG_OK ||
 	    (rc = get_object(c, root, "", "ratelimit", false, &rl)) != AIG_OK ||
 	    (rl && (rc = check_keys(c, rl, "/ratelimit", rl_keys)) != AIG_OK) ||
-	    (rc = get_string(c, rl, "/ratelimit", "store", false, "lmdb", &cfg->ratelimit.store)) != AIG_OK ||
+	    (rc = get_string(c, rl, "/ratelimit", "store", false, "lmdb",
+			     &cfg->ratelimit.store)) != AIG_OK ||
 	    (rc = get_object(c, root, "", "audit", false, &audit)) != AIG_OK ||
-	    (audit && (rc = check_keys(c, audit, "/audit", audit_keys)) != AIG_OK) ||
-	    (rc = get_path(c, audit, "/audit", "file", false, "/var/log/aigate/audit.jsonl", &cfg->audit.file)) != AIG_OK ||
-	    (rc = get_bool(c, audit, "/audit", "syslog", true, &cfg->audit.syslog)) != AIG_OK)
+	    (audit &&
+	     (rc = check_keys(c, audit, "/audit", audit_keys)) != AIG_OK) ||
+	    (rc = get_path(c, audit, "/audit", "file", false,
+			   "/var/log/aigate/audit.jsonl", &cfg->audit.file)) !=
+		AIG_OK ||
+	    (rc = get_bool(c, audit, "/audit", "syslog", true,
+			   &cfg->audit.syslog)) != AIG_OK)
 		return rc;
 	if (strcmp(cfg->ratelimit.store, "lmdb") != 0 &&
 	    strncmp(cfg->ratelimit.store, "redis://", 8) != 0)
@@ -513,8 +563,9 @@ bool aig_config_has_method(const struct aig_config *cfg, enum aig_auth_method m)
 int aig_config_parse(const char *name, const char *text, size_t len,
 		     struct aig_config **out, struct aig_error *err)
 {
-	static const char *const keys[] = {"ldap", "jwt", "auth", "backend",
-		"policy_file", "state_dir", "ratelimit", "audit", NULL};
+	static const char *const keys[] = {
+	    "ldap",	 "jwt",	      "auth",  "backend", "policy_file",
+	    "state_dir", "ratelimit", "audit", NULL};
 	struct ctx c = {name, text, len, err};
 	struct aig_config *cfg = NULL;
 	json_t *root;
@@ -558,7 +609,8 @@ int aig_config_load(const char *path, struct aig_config **cfg,
 	*cfg = NULL;
 	if (path == NULL)
 		path = aig_config_default_path();
-	rc = aig_file_read_checked(path, AIG_CONFIG_MAX_BYTES, &text, &len, err);
+	rc =
+	    aig_file_read_checked(path, AIG_CONFIG_MAX_BYTES, &text, &len, err);
 	if (rc == AIG_OK)
 		rc = aig_config_parse(path, text, len, cfg, err);
 	free(text);

@@ -5,6 +5,7 @@ common_libaigcommon_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 common_libaigcommon_la_LIBADD = $(JANSSON_LIBS)
 
 check_PROGRAMS += tests/unit/test_common
+UNIT_TESTS += tests/unit/test_common
 TESTS += tests/unit/test_common
 tests_unit_test_common_SOURCES = tests/unit/test_common.c tests/unit/tap.h
 tests_unit_test_common_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)

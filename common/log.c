@@ -26,8 +26,8 @@ void aig_log_msg(const struct aig_log *log, int priority, const char *fmt, ...)
 void aig_log_stderr_fn(void *ctx, int priority, const char *msg)
 {
 	(void)ctx;
-	fprintf(stderr, "aigate: %s%s\n",
-		priority <= LOG_ERR ? "error: " : "", msg);
+	fprintf(stderr, "aigate: %s%s\n", priority <= LOG_ERR ? "error: " : "",
+		msg);
 }
 
 void aig_log_syslog_fn(void *ctx, int priority, const char *msg)
@@ -69,9 +69,11 @@ char *aig_log_escape(char *dst, size_t dstlen, const char *src, size_t srclen)
 		return dst;
 	while (i < srclen) {
 		size_t seq = s[i] >= 0x80 ? utf8_seq_len(s + i, srclen - i) : 0;
-		size_t need = seq ? seq : (s[i] < 0x20 || s[i] == 0x7f ||
-					   s[i] >= 0x80 || s[i] == '\\' ||
-					   s[i] == '"') ? 4 : 1;
+		size_t need = seq ? seq
+			      : (s[i] < 0x20 || s[i] == 0x7f || s[i] >= 0x80 ||
+				 s[i] == '\\' || s[i] == '"')
+				  ? 4
+				  : 1;
 
 		if (o + need + 4 > dstlen) { /* keep room for "..." + NUL */
 			if (dstlen >= 4) {

@@ -8,18 +8,17 @@
 
 static int tap_n, tap_failed;
 
-#define ok(cond, ...)                                                  \
-	do {                                                           \
-		int ok_c_ = !!(cond);                                  \
-		tap_n++;                                               \
-		printf("%sok %d - ", ok_c_ ? "" : "not ", tap_n);      \
-		printf(__VA_ARGS__);                                   \
-		printf("\n");                                          \
-		if (!ok_c_) {                                          \
-			tap_failed++;                                  \
-			printf("#   failed at %s:%d\n", __FILE__,      \
-			       __LINE__);                              \
-		}                                                      \
+#define ok(cond, ...)                                                          \
+	do {                                                                   \
+		int ok_c_ = !!(cond);                                          \
+		tap_n++;                                                       \
+		printf("%sok %d - ", ok_c_ ? "" : "not ", tap_n);              \
+		printf(__VA_ARGS__);                                           \
+		printf("\n");                                                  \
+		if (!ok_c_) {                                                  \
+			tap_failed++;                                          \
+			printf("#   failed at %s:%d\n", __FILE__, __LINE__);   \
+		}                                                              \
 	} while (0)
 
 static inline int tap_done(void)

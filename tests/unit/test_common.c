@@ -1,10 +1,472 @@
+/* test_common.c - the common core: errors, escaping, request ids, JSON
+ * positions, secret files and the aigate.json loader, hostile input
+ * included. Runs under ASan/UBSan and valgrind in make check. */
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "aig_common.h"
 #include "tap.h"
+
+static char tmpdir[] = "/tmp/aig-test-common-XXXXXX";
+
+static const char *const good_config =
+    "{\n"
+    "  \"ldap\": {\n"
+    "    \"uri\": [\"ldaps://127.0.0.1\", \"ldaps://dc2.corp.example.com\"],\n"
+    "    \"domain\": \"corp.example.com\",\n"
+    "    \"base_dn\": \"DC=corp,DC=example,DC=com\",\n"
+    "    \"ca_file\": \"/etc/aigate/ad-ca.pem\"\n"
+    "  },\n"
+    "  \"jwt\": {\"issuer\": \"https://idp.example/oidc\",\n"
+    "          \"audience\": [\"aigate\"],\n"
+    "          \"jwks_file\": \"/etc/aigate/jwks.json\"},\n"
+    "  \"backend\": {\"url\": \"http://127.0.0.1:8000\"},\n"
+    "  \"policy_file\": \"/etc/aigate/policy.json\"\n"
+    "}\n";
+
+/* Writes text to tmpdir/name with mode; returns the path (static). */
+static const char *write_file(const char *name, const char *text, size_t len,
+			      mode_t mode)
+{
+	static char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
+		abort();
+	close(fd);
+	chmod(path, mode);
+	return path;
+}
+
+/* Parses text; returns the status and leaves the message in err. */
+static int parse(const char *text, struct aig_error *err)
+{
+	struct aig_config *cfg = NULL;
+	int rc;
+
+	aig_error_clear(err);
+	rc = aig_config_parse("t.json", text, strlen(text), &cfg, err);
+	aig_config_free(cfg);
+	return rc;
+}
+
+/* good_config with `from` replaced by `to`. Caller frees. */
+static char *edit(const char *from, const char *to)
+{
+	const char *at = strstr(good_config, from);
+	size_t n;
+	char *out;
+
+	if (at == NULL)
+		abort();
+	n = strlen(good_config) - strlen(from) + strlen(to) + 1;
+	out = malloc(n);
+	snprintf(out, n, "%.*s%s%s", (int)(at - good_config), good_config, to,
+		 at + strlen(from));
+	return out;
+}
+
+static void expect_error(const char *from, const char *to, int status,
+			 const char *needle)
+{
+	struct aig_error err;
+	char *text = edit(from, to);
+	int rc = parse(text, &err);
+
+	ok(rc == status && strstr(err.msg, needle) != NULL,
+	   "%s -> \"%s\" (got %d: %s)", to, needle, rc, err.msg);
+	free(text);
+}
+
+static void test_errors(void)
+{
+	struct aig_error err = {0};
+
+	ok(aig_error_set(&err, AIG_ERR_IO, "first %d", 1) == AIG_ERR_IO,
+	   "aig_error_set returns its status");
+	aig_error_set(&err, AIG_ERR_CONFIG, "second");
+	ok(err.status == AIG_ERR_IO && strcmp(err.msg, "first 1") == 0,
+	   "the first error wins");
+	ok(aig_error_set(NULL, AIG_ERR_NOMEM, "x") == AIG_ERR_NOMEM,
+	   "a NULL error struct is allowed");
+}
+
+static void test_escape(void)
+{
+	char out[64], small[8];
+
+	aig_log_escape(out, sizeof(out), "bob\n\x1b[31m\"x\\", 12);
+	ok(strcmp(out, "bob\\x0a\\x1b[31m\\x22x\\x5c") == 0,
+	   "control characters, quote and backslash escaped: %s", out);
+	aig_log_escape(out, sizeof(out), "a\0b", 3);
+	ok(strcmp(out, "a\\x00b") == 0, "NUL escaped");
+	aig_log_escape(out, sizeof(out), "caf\xc3\xa9 \xff\xc3", 8);
+	ok(strcmp(out, "caf\xc3\xa9 \\xff\\xc3") == 0,
+	   "valid UTF-8 kept, invalid bytes escaped: %s", out);
+	aig_log_escape(out, sizeof(out), "\xed\xa0\x80", 3);
+	ok(strcmp(out, "\\xed\\xa0\\x80") == 0, "UTF-8 surrogates escaped");
+	aig_log_escape(small, sizeof(small), "abcdefghijkl", 12);
+	ok(strlen(small) < sizeof(small) && strstr(small, "...") != NULL,
+	   "long input truncated with ...: %s", small);
+	aig_log_escape(small, sizeof(small), "\n\n\n\n\n", 5);
+	ok(strlen(small) < sizeof(small), "escapes never overflow: %s", small);
+}
+
+static void test_request_id(void)
+{
+	char a[AIG_REQUEST_ID_LEN + 1], b[AIG_REQUEST_ID_LEN + 1];
+
+	ok(aig_request_id(a, NULL) == AIG_OK && strlen(a) == 32 &&
+	       strspn(a, "0123456789abcdef") == 32,
+	   "request id is 32 hex digits: %s", a);
+	aig_request_id(b, NULL);
+	ok(strcmp(a, b) != 0, "two request ids differ");
+	ok(aig_ct_equal("abc", "abc", 3) && !aig_ct_equal("abc", "abd", 3),
+	   "constant-time compare");
+}
+
+static void test_locate(void)
+{
+	const char *t =
+	    "{\n  \"a\": {\"b\": [1, {\"c\": 2}]},\n  \"d\\n\": 3\n}";
+	unsigned l, c;
+
+	ok(aig_json_locate(t, strlen(t), "/a/b/1/c", false, &l, &c) && l == 2 &&
+	       c == 24,
+	   "value position (%u:%u)", l, c);
+	ok(aig_json_locate(t, strlen(t), "/a/b", true, &l, &c) && l == 2 &&
+	       c == 9,
+	   "key position (%u:%u)", l, c);
+	ok(aig_json_locate(t, strlen(t), "/d\n", false, &l, &c) && l == 3,
+	   "escaped key found (%u:%u)", l, c);
+	ok(!aig_json_locate(t, strlen(t), "/a/zz", false, &l, &c) && l == 2,
+	   "missing key gives the enclosing object (%u:%u)", l, c);
+	ok(!aig_json_locate(t, strlen(t), "/a/b/9", false, &l, &c),
+	   "index out of range not found");
+}
+
+static void test_config_good(void)
+{
+	struct aig_config *cfg = NULL;
+	struct aig_error err = {0};
+	int rc = aig_config_parse("t.json", good_config, strlen(good_config),
+				  &cfg, &err);
+
+	ok(rc == AIG_OK, "the sample configuration loads (%s)", err.msg);
+	if (rc != AIG_OK)
+		return;
+	ok(cfg->ldap.uri.n == 2 &&
+	       strcmp(cfg->ldap.uri.v[1], "ldaps://dc2.corp.example.com") == 0,
+	   "ldap.uri kept in order");
+	ok(cfg->ldap.timeout_ms == 5000 && !cfg->ldap.starttls &&
+	       strcmp(cfg->ldap.login_attribute, "sAMAccountName") == 0 &&
+	       cfg->ldap.groups == AIG_GROUPS_TOKENGROUPS &&
+	       !cfg->ldap.has_service_bind,
+	   "ldap defaults");
+	ok(cfg->jwt.present && cfg->jwt.algorithms.n == 2 &&
+	       strcmp(cfg->jwt.algorithms.v[0], "RS256") == 0 &&
+	       cfg->jwt.leeway_s == 60 &&
+	       strcmp(cfg->jwt.user_claim, "email") == 0 &&
+	       strcmp(cfg->jwt.groups_claim, "groups") == 0,
+	   "jwt defaults");
+	ok(cfg->auth.n_methods == 2 &&
+	       cfg->auth.methods[0] == AIG_AUTH_BEARER &&
+	       strcmp(cfg->auth.pam_service, "aigate") == 0,
+	   "auth defaults");
+	ok(cfg->backend.timeout_ms == 120000 &&
+	       strcmp(cfg->state_dir, "/var/lib/aigate") == 0 &&
+	       strcmp(cfg->ratelimit.store, "lmdb") == 0 &&
+	       strcmp(cfg->audit.file, "/var/log/aigate/audit.jsonl") == 0 &&
+	       cfg->audit.syslog,
+	   "backend, state, ratelimit and audit defaults");
+	aig_config_free(cfg);
+}
+
+static void test_config_service_bind(void)
+{
+	struct aig_error err;
+	char *t;
+
+	t = edit("\"domain\": \"corp.example.com\",",
+		 "\"service_bind\": {\"sasl_mech\": \"GSSAPI\", "
+		 "\"keytab\": \"/etc/aigate/svc.keytab\"},");
+	ok(parse(t, &err) == AIG_OK, "service_bind GSSAPI without domain (%s)",
+	   err.msg);
+	free(t);
+	expect_error("\"domain\": \"corp.example.com\",",
+		     "\"service_bind\": {\"sasl_mech\": \"GSSAPI\"},",
+		     AIG_ERR_CONFIG,
+		     "t.json:4:21: \"ldap.service_bind\": missing required key "
+		     "\"keytab\"");
+	expect_error("\"domain\": \"corp.example.com\",",
+		     "\"service_bind\": {\"dn\": \"CN=x\"},", AIG_ERR_CONFIG,
+		     "missing required key \"password_file\"");
+	expect_error("\"domain\": \"corp.example.com\",",
+		     "\"service_bind\": {\"sasl_mech\": \"PLAIN\"},",
+		     AIG_ERR_CONFIG,
+		     "\"ldap.service_bind.sasl_mech\": must be");
+	expect_error(
+	    "\"domain\": \"corp.example.com\",", "", AIG_ERR_CONFIG,
+	    "t.json:2:11: \"ldap\": needs \"domain\" or \"service_bind\"");
+}
+
+static void test_config_bad(void)
+{
+	/* unknown keys, with the key's own position */
+	expect_error("\"policy_file\"", "\"polcy_file\"", AIG_ERR_CONFIG,
+		     "t.json:12:3: \"polcy_file\": unknown key");
+	expect_error("\"ca_file\"", "\"cafile\"", AIG_ERR_CONFIG,
+		     "t.json:6:5: \"ldap.cafile\": unknown key");
+	/* wrong types, at the value */
+	expect_error("\"domain\": \"corp.example.com\"", "\"domain\": 7",
+		     AIG_ERR_CONFIG,
+		     "t.json:4:15: \"ldap.domain\": must be a string");
+	expect_error("\"uri\": [\"ldaps://127.0.0.1\", ", "\"uri\": [1, ",
+		     AIG_ERR_CONFIG,
+		     "\"ldap.uri.0\": must be a non-empty string");
+	expect_error("\"backend\": {\"url\": \"http://127.0.0.1:8000\"}",
+		     "\"backend\": \"http://x\"", AIG_ERR_CONFIG,
+		     "\"backend\": must be an object");
+	expect_error("\"base_dn\": \"DC=corp,DC=example,DC=com\"",
+		     "\"base_dn\": true", AIG_ERR_CONFIG,
+		     "t.json:5:16: \"ldap.base_dn\": must be a string");
+	expect_error(
+	    "\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
+	    "\"ca_file\": \"/etc/aigate/ad-ca.pem\", \"starttls\": \"yes\"",
+	    AIG_ERR_CONFIG, "\"ldap.starttls\": must be true or false");
+	/* missing required keys, at the enclosing object */
+	expect_error("\"base_dn\": \"DC=corp,DC=example,DC=com\",", "",
+		     AIG_ERR_CONFIG,
+		     "t.json:2:11: \"ldap\": missing required key \"base_dn\"");
+	expect_error("\"policy_file\": \"/etc/aigate/policy.json\"",
+		     "\"state_dir\": \"/tmp\"", AIG_ERR_CONFIG,
+		     "t.json:1:1: missing required key \"policy_file\"");
+	expect_error("\"jwt\"", "\"x_jwt\"", AIG_ERR_CONFIG, "unknown key");
+	/* out of range and bad values */
+	expect_error(
+	    "\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
+	    "\"ca_file\": \"/etc/aigate/ad-ca.pem\", \"timeout_ms\": 0",
+	    AIG_ERR_CONFIG,
+	    "\"ldap.timeout_ms\": must be between 100 and 600000");
+	expect_error("\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
+		     "\"ca_file\": \"/etc/aigate/ad-ca.pem\", \"timeout_ms\": "
+		     "99999999999999999999",
+		     AIG_ERR_SYNTAX, "too big integer");
+	expect_error(
+	    "\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
+	    "\"ca_file\": \"/etc/aigate/ad-ca.pem\", \"groups\": \"nested\"",
+	    AIG_ERR_CONFIG, "\"ldap.groups\": must be");
+	expect_error("\"ldaps://127.0.0.1\"", "\"ldap://127.0.0.1\"",
+		     AIG_ERR_CONFIG,
+		     "ldap:// is allowed only with \"starttls\": true");
+	expect_error("\"ldaps://127.0.0.1\"", "\"http://127.0.0.1\"",
+		     AIG_ERR_CONFIG, "must start with ldaps://");
+	expect_error("\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
+		     "\"ca_file\": \"ad-ca.pem\"", AIG_ERR_CONFIG,
+		     "\"ldap.ca_file\": must be an absolute path");
+	expect_error("\"uri\": [\"ldaps://127.0.0.1\", "
+		     "\"ldaps://dc2.corp.example.com\"],",
+		     "", AIG_ERR_CONFIG, "needs \"uri\" or \"dns_srv\"");
+	expect_error("\"uri\": [\"ldaps://127.0.0.1\", "
+		     "\"ldaps://dc2.corp.example.com\"]",
+		     "\"uri\": []", AIG_ERR_CONFIG,
+		     "must be an array of 1 to 64 strings");
+	expect_error("\"audience\": [\"aigate\"],",
+		     "\"audience\": [\"aigate\"], \"algorithms\": [\"none\"],",
+		     AIG_ERR_CONFIG,
+		     "\"jwt.algorithms.0\": \"none\" is not accepted");
+	expect_error("\"audience\": [\"aigate\"],",
+		     "\"audience\": [\"aigate\"], \"algorithms\": [\"RS256\", "
+		     "\"HS256\"],",
+		     AIG_ERR_CONFIG,
+		     "\"jwt.algorithms.1\": \"HS256\" is not accepted");
+	expect_error("\"audience\": [\"aigate\"],", "", AIG_ERR_CONFIG,
+		     "missing required key \"audience\"");
+	expect_error("\"jwks_file\": \"/etc/aigate/jwks.json\"",
+		     "\"jwks_file\": \"/etc/aigate/jwks.json\", \"jwks_uri\": "
+		     "\"https://x/j\"",
+		     AIG_ERR_CONFIG, "not both");
+	expect_error("\"jwks_file\": \"/etc/aigate/jwks.json\"",
+		     "\"jwks_uri\": \"http://idp.example/jwks\"",
+		     AIG_ERR_CONFIG,
+		     "\"jwt.jwks_uri\": must be an https:// URL");
+	expect_error("\"url\": \"http://127.0.0.1:8000\"",
+		     "\"url\": \"file:///etc/passwd\"", AIG_ERR_CONFIG,
+		     "\"backend.url\": must be an http:// or https:// URL");
+	expect_error(
+	    "\"backend\"",
+	    "\"auth\": {\"methods\": [\"basic\", \"basic\"]}, \"backend\"",
+	    AIG_ERR_CONFIG, "\"auth.methods.1\": \"basic\" is listed twice");
+	expect_error("\"backend\"",
+		     "\"auth\": {\"methods\": [\"ntlm\"]}, \"backend\"",
+		     AIG_ERR_CONFIG, "\"auth.methods.0\": must be");
+	expect_error("\"backend\"",
+		     "\"ratelimit\": {\"store\": \"memcached\"}, \"backend\"",
+		     AIG_ERR_CONFIG, "\"ratelimit.store\": must be");
+	expect_error("\"backend\"", "\"audit\": {\"syslog\": 1}, \"backend\"",
+		     AIG_ERR_CONFIG, "\"audit.syslog\": must be true or false");
+	/* syntax: truncated, duplicated keys, invalid UTF-8, nonsense */
+	expect_error("\n}\n", "\n", AIG_ERR_SYNTAX, "t.json:13:1:");
+	expect_error("\"backend\"", "\"policy_file\": \"/x\", \"backend\"",
+		     AIG_ERR_SYNTAX, "duplicate object key");
+	expect_error("\"domain\": \"corp.example.com\"",
+		     "\"domain\": \"corp.\xff\xfe.com\"", AIG_ERR_SYNTAX,
+		     "t.json:4:");
+	expect_error("\"corp.example.com\"", "\"corp\\u0000\"", AIG_ERR_SYNTAX,
+		     "NUL");
+	expect_error("{\n  \"ldap\"", "[{\n  \"ldap\"", AIG_ERR_SYNTAX,
+		     "t.json:");
+}
+
+static void test_config_hostile(void)
+{
+	struct aig_error err;
+	char *deep;
+	size_t i, n = 100000;
+
+	ok(parse("", &err) == AIG_ERR_SYNTAX, "empty text refused: %s",
+	   err.msg);
+	ok(parse("[]", &err) == AIG_ERR_CONFIG &&
+	       strstr(err.msg, "t.json:1:1: the top level must be an object"),
+	   "an array is refused: %s", err.msg);
+	ok(parse("{\"ldap\": {\"ldap\": {\"ldap\": []}}}", &err) ==
+	       AIG_ERR_CONFIG,
+	   "nested nonsense refused: %s", err.msg);
+	deep = malloc(2 * n + 1);
+	for (i = 0; i < n; i++) {
+		deep[i] = '[';
+		deep[n + i] = ']';
+	}
+	deep[2 * n] = '\0';
+	ok(parse(deep, &err) == AIG_ERR_SYNTAX,
+	   "100,000 nested arrays refused: %s", err.msg);
+	free(deep);
+}
+
+static void test_config_files(void)
+{
+	struct aig_config *cfg = NULL;
+	struct aig_error err = {0};
+	char *big, path[300];
+	size_t n = 10 * 1024 * 1024;
+	const char *p;
+
+	p = write_file("good.json", good_config, strlen(good_config), 0644);
+	ok(aig_config_load(p, &cfg, &err) == AIG_OK && cfg != NULL &&
+	       strstr(cfg->path, "good.json"),
+	   "a 0644 file loads (%s)", err.msg);
+	aig_config_free(cfg);
+
+	p = write_file("ww.json", good_config, strlen(good_config), 0646);
+	aig_error_clear(&err);
+	ok(aig_config_load(p, &cfg, &err) == AIG_ERR_UNSAFE && cfg == NULL &&
+	       strstr(err.msg, "writable by group or others"),
+	   "world-writable refused: %s", err.msg);
+	p = write_file("gw.json", good_config, strlen(good_config), 0664);
+	aig_error_clear(&err);
+	ok(aig_config_load(p, &cfg, &err) == AIG_ERR_UNSAFE,
+	   "group-writable refused: %s", err.msg);
+
+	snprintf(path, sizeof(path), "%s/link.json", tmpdir);
+	if (symlink("good.json", path) != 0)
+		abort();
+	aig_error_clear(&err);
+	ok(aig_config_load(path, &cfg, &err) == AIG_ERR_UNSAFE &&
+	       strstr(err.msg, "symbolic link"),
+	   "symlink refused: %s", err.msg);
+
+	snprintf(path, sizeof(path), "%s/fifo.json", tmpdir);
+	if (mkfifo(path, 0600) != 0)
+		abort();
+	aig_error_clear(&err);
+	ok(aig_config_load(path, &cfg, &err) == AIG_ERR_UNSAFE &&
+	       strstr(err.msg, "not a regular file"),
+	   "FIFO refused without blocking: %s", err.msg);
+	aig_error_clear(&err);
+	ok(aig_config_load(tmpdir, &cfg, &err) == AIG_ERR_UNSAFE,
+	   "directory refused: %s", err.msg);
+
+	big = malloc(n);
+	memset(big, ' ', n);
+	memcpy(big, good_config, strlen(good_config));
+	p = write_file("big.json", big, n, 0600);
+	free(big);
+	aig_error_clear(&err);
+	ok(aig_config_load(p, &cfg, &err) == AIG_ERR_TOO_BIG &&
+	       strstr(err.msg, "larger than 1048576 bytes"),
+	   "10 MB file refused: %s", err.msg);
+
+	snprintf(path, sizeof(path), "%s/missing.json", tmpdir);
+	aig_error_clear(&err);
+	ok(aig_config_load(path, &cfg, &err) == AIG_ERR_IO &&
+	       strstr(err.msg, "No such file"),
+	   "missing file: %s", err.msg);
+
+	p = write_file("trunc.json", good_config, 40, 0600);
+	aig_error_clear(&err);
+	ok(aig_config_load(p, &cfg, &err) == AIG_ERR_SYNTAX &&
+	       strstr(err.msg, "trunc.json:"),
+	   "truncated file: %s", err.msg);
+}
+
+static void test_secrets(void)
+{
+	struct aig_error err = {0};
+	char *s = NULL;
+	const char *p;
+
+	p = write_file("s1", "s3cret\n", 7, 0600);
+	ok(aig_secret_read(p, &s, &err) == AIG_OK && strcmp(s, "s3cret") == 0,
+	   "0600 secret read, newline removed");
+	aig_secret_free(s);
+	p = write_file("s2", "s3cret", 6, 0640);
+	aig_error_clear(&err);
+	ok(aig_secret_read(p, &s, &err) == AIG_ERR_UNSAFE && s == NULL &&
+	       strstr(err.msg, "readable by group or others"),
+	   "group-readable secret refused: %s", err.msg);
+	p = write_file("s3", "s3cret", 6, 0604);
+	aig_error_clear(&err);
+	ok(aig_secret_read(p, &s, &err) == AIG_ERR_UNSAFE,
+	   "world-readable secret refused");
+	p = write_file("s4", "\n", 1, 0400);
+	aig_error_clear(&err);
+	ok(aig_secret_read(p, &s, &err) == AIG_ERR_INVALID,
+	   "empty secret refused");
+	p = write_file("s5", "a\0b", 3, 0400);
+	aig_error_clear(&err);
+	ok(aig_secret_read(p, &s, &err) == AIG_ERR_INVALID,
+	   "secret with a NUL refused");
+	aig_secret_free(NULL);
+}
+
 int main(void)
 {
-	char id[AIG_REQUEST_ID_LEN + 1];
-	ok(aig_request_id(id, NULL) == AIG_OK && strlen(id) == 32, "request id");
+	char cmd[300];
+
+	if (mkdtemp(tmpdir) == NULL)
+		return 99;
+	test_errors();
+	test_escape();
+	test_request_id();
+	test_locate();
+	test_config_good();
+	test_config_service_bind();
+	test_config_bad();
+	test_config_hostile();
+	test_config_files();
+	test_secrets();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		ok(0, "cleanup");
 	return tap_done();
 }

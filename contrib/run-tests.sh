@@ -1,0 +1,78 @@
+#!/bin/bash
+# README command 2: installs what is needed, builds aigate, and runs the
+# whole test suite on real servers it starts itself:
+#   1. formatting (clang-format, the committed .clang-format);
+#   2. a normal build: `make check` (unit tests under valgrind, integration
+#      tests against Samba AD DC, slapd, Apache and lighttpd);
+#   3. a --enable-sanitizers build: the unit tests under ASan/UBSan;
+#   4. `make distcheck`.
+# Ends with a line "N passed, M failed". Run as root on Debian 12.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${AIGATE_BUILD_DIR:-$top/build}
+cd "$top"
+
+if [ "${AIGATE_SKIP_DEPS:-}" != 1 ]; then
+	"$top/contrib/install-deps.sh" >"$top/install-deps.log" 2>&1 ||
+		{ tail -n 30 "$top/install-deps.log"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
+passed=0 failed=0
+step() { # name, command...
+	local name=$1; shift
+	echo "=== $name"
+	if "$@"; then
+		echo "=== $name: ok"
+	else
+		echo "=== $name: FAILED"
+		return 1
+	fi
+}
+# Adds the PASS/FAIL counts of an automake test-suite.log summary.
+count() { # dir
+	local log=$1/test-suite.log p f e
+	[ -f "$log" ] || { failed=$((failed + 1)); return; }
+	p=$(sed -n 's/^# PASS: *//p' "$log" | head -n1)
+	f=$(sed -n 's/^# FAIL: *//p' "$log" | head -n1)
+	e=$(sed -n 's/^# ERROR: *//p' "$log" | head -n1)
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0} + ${e:-0}))
+	grep -E '^(FAIL|ERROR):' "$log" || true
+}
+check_format() {
+	local bad
+	bad=$(git ls-files '*.c' '*.h' | xargs clang-format --dry-run 2>&1 | grep -c 'warning:' || true)
+	[ "$bad" = 0 ] || { git ls-files '*.c' '*.h' | xargs clang-format --dry-run 2>&1 | grep 'warning:' | cut -d: -f1 | sort -u; return 1; }
+}
+
+if step "clang-format" check_format; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
+step "autogen" ./autogen.sh >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+
+rm -rf "$build" "$build-asan"
+mkdir -p "$build" "$build-asan"
+if step "build" sh -c "cd '$build' && '$top/configure' && make -j2"; then
+	(cd "$build" && make -j2 check)
+	count "$build"
+	if step "distcheck" make -C "$build" -j2 distcheck \
+		DISTCHECK_CONFIGURE_FLAGS="--with-pam-dir=\${libdir}/security"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+else
+	failed=$((failed + 1))
+fi
+if step "sanitizer build" sh -c "cd '$build-asan' && '$top/configure' --enable-sanitizers >/dev/null && make -j2 >/dev/null"; then
+	(cd "$build-asan" && make -j2 check-unit)
+	count "$build-asan"
+else
+	failed=$((failed + 1))
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
