@@ -123,6 +123,15 @@ json_t *aig_json_parse(const char *file, const char *text, size_t len,
 bool aig_json_locate(const char *text, size_t len, const char *pointer,
 		     bool key, unsigned *line, unsigned *column);
 
+/* ----------------------------------------------------------------- UTF-8 */
+
+/* Length of the valid UTF-8 sequence at s (n bytes available), or 0 if the
+ * bytes there are not valid UTF-8 (overlong, surrogate, > U+10FFFF). */
+size_t aig_utf8_seq_len(const unsigned char *s, size_t n);
+
+/* True if the len bytes at s are valid UTF-8 (NUL bytes count as valid). */
+bool aig_utf8_valid(const char *s, size_t len);
+
 /* ---------------------------------------------------------- request ids */
 
 #define AIG_REQUEST_ID_LEN 32 /* 128 bits as lower-case hex */

@@ -36,29 +36,6 @@ void aig_log_syslog_fn(void *ctx, int priority, const char *msg)
 	syslog(LOG_AUTHPRIV | priority, "%s", msg);
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned cp;
-
-	if (s[0] < 0xc2 || s[0] > 0xf4)
-		return 0;
-	len = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-	if (len > n)
-		return 0;
-	cp = s[0] & (0x7f >> len);
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 char *aig_log_escape(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -68,7 +45,8 @@ char *aig_log_escape(char *dst, size_t dstlen, const char *src, size_t srclen)
 	if (dstlen == 0)
 		return dst;
 	while (i < srclen) {
-		size_t seq = s[i] >= 0x80 ? utf8_seq_len(s + i, srclen - i) : 0;
+		size_t seq =
+		    s[i] >= 0x80 ? aig_utf8_seq_len(s + i, srclen - i) : 0;
 		size_t need = seq ? seq
 			      : (s[i] < 0x20 || s[i] == 0x7f || s[i] >= 0x80 ||
 				 s[i] == '\\' || s[i] == '"')

@@ -1,0 +1,108 @@
+/*
+ * aig_cgi.h - the gate's request handling (SPEC §5): reading a CGI request
+ * from RFC 3875 variables, writing responses and errors, and Basic
+ * authentication through PAM. JWT verification is in aig_jwt.h.
+ */
+#ifndef AIG_CGI_H
+#define AIG_CGI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "aig_common.h"
+
+/* Hard caps, whatever the configuration says. */
+#define AIG_CGI_MAX_PATH 2048
+#define AIG_CGI_MAX_QUERY 8192
+#define AIG_CGI_MAX_BODY (16 * 1024 * 1024)
+#define AIG_CGI_MAX_AUTH 16384
+
+/* The outcome of a request step: an HTTP status and the SPEC's error code.
+ * status 0 means "go on". message is a static string: never request data. */
+struct aig_http_error {
+	int status;
+	const char *code;
+	const char *message;
+};
+
+/* A request as read from the environment. The strings are copies owned by
+ * the request (the environment is cleared after reading); free with
+ * aig_request_free(). */
+struct aig_request {
+	char id[AIG_REQUEST_ID_LEN + 1];
+	char *method;
+	char *path;  /* PATH_INFO, checked; "/" when absent */
+	char *query; /* QUERY_STRING, may be "" */
+	char *content_type;
+	long long content_length; /* -1 when absent */
+	char *authorization;	  /* NULL when absent; wiped on free */
+	char *remote_addr;
+	bool https;
+	char *body; /* after aig_request_read_body(); NUL-terminated */
+	size_t body_len;
+};
+
+/* Checks a PATH_INFO per SPEC §5: must start with '/', no "..", "//",
+ * "%2f", "%2e" (any case), NUL or control character, valid UTF-8, at most
+ * AIG_CGI_MAX_PATH bytes. Returns true if acceptable. */
+bool aig_cgi_path_ok(const char *path, size_t len);
+
+/* Reads the RFC 3875 variables from the environment into req, checking
+ * PATH_INFO first, then the method, query and content length, and then
+ * clears the whole environment so that nothing else (HTTP_PROXY, LDAP*,
+ * LD_*) can reach the libraries loaded later. On a bad request, fills
+ * herr and returns false; req is usable for the error response either
+ * way (its id is set). */
+bool aig_request_from_env(struct aig_request *req, struct aig_http_error *herr);
+
+/* Reads the body from in: exactly CONTENT_LENGTH bytes, refusing more than
+ * max bytes (413) or a short body (400); a method that carries a body
+ * without CONTENT_LENGTH gets 411. */
+bool aig_request_read_body(struct aig_request *req, FILE *in, size_t max,
+			   struct aig_http_error *herr);
+
+void aig_request_free(struct aig_request *req);
+
+/* ------------------------------------------------------------ responses */
+
+/* Writes a JSON error response {"error","message","request_id"} with the
+ * status line and X-Request-Id. extra_headers (may be NULL) is a block of
+ * "Name: value\r\n" lines built by the gate, never from request data. */
+void aig_response_error(FILE *out, const char *request_id,
+			const struct aig_http_error *herr,
+			const char *extra_headers);
+
+/* Writes a 200 response with a JSON body (jansson value, borrowed). */
+void aig_response_json(FILE *out, const char *request_id, int status,
+		       const json_t *body);
+
+/* The reason phrase of an HTTP status; static string. */
+const char *aig_http_reason(int status);
+
+/* --------------------------------------------------------------- basic */
+
+/* Splits "Basic <base64>" into a user and a password (strict base64,
+ * user 1-256 bytes of valid UTF-8 without ':' or control characters,
+ * password 1-1024 bytes without NUL). *user and *password are new strings
+ * (caller frees; the password with aig_secret_free()). Returns false on
+ * any malformation. */
+bool aig_basic_decode(const char *header, char **user, char **password);
+
+enum aig_pam_result {
+	AIG_PAM_OK = 0,
+	AIG_PAM_DENIED,	     /* bad credentials, locked, expired: 401 */
+	AIG_PAM_FORBIDDEN,   /* authenticated, account refused: 403 */
+	AIG_PAM_UNAVAILABLE, /* AD unreachable, PAM broken: 503 */
+};
+
+/* Runs PAM service `service` (authenticate, then acct_mgmt) for user with
+ * password, PAM_RHOST = rhost. On AIG_PAM_OK, *groups is a new copy of
+ * AIGATE_GROUPS (caller frees; "" when the module set none). The password
+ * is borrowed and never copied beyond PAM's own reply buffer. *pam_code
+ * gets the PAM status that decided, for the audit record. */
+enum aig_pam_result aig_pam_check(const char *service, const char *user,
+				  const char *password, const char *rhost,
+				  char **groups, int *pam_code);
+
+#endif /* AIG_CGI_H */

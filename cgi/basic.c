@@ -1,0 +1,227 @@
+/* basic.c - HTTP Basic credentials, checked through PAM (SPEC §5).
+ *
+ * The conversation answers exactly one password prompt (echo off) with
+ * the password given; any other prompt fails the conversation, so a
+ * stack that asks for a new password or a one-time code cannot be
+ * answered by mistake. PAM frees the reply; we wipe our copies. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <security/pam_appl.h>
+
+#include "aig_cgi.h"
+
+#define USER_MAX 256
+#define PASSWORD_MAX 1024
+
+static int b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* Strict RFC 4648 base64 with padding: length a multiple of 4, padding
+ * only at the end, unused bits zero. out must hold len/4*3+1 bytes. */
+static bool b64_decode(const char *in, size_t len, unsigned char *out,
+		       size_t *outlen)
+{
+	size_t i, o = 0, pad = 0;
+
+	if (len == 0 || len % 4 != 0)
+		return false;
+	if (in[len - 1] == '=')
+		pad = in[len - 2] == '=' ? 2 : 1;
+	for (i = 0; i < len; i += 4) {
+		int v[4], k;
+		bool last = i + 4 == len;
+
+		for (k = 0; k < 4; k++) {
+			v[k] = b64_value((unsigned char)in[i + k]);
+			if (v[k] < 0 && !(last && k >= 4 - (int)pad))
+				return false;
+		}
+		out[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
+		if (last && pad == 2) {
+			if (v[1] & 0xf)
+				return false;
+			break;
+		}
+		out[o++] = (unsigned char)((v[1] & 0xf) << 4 | v[2] >> 2);
+		if (last && pad == 1) {
+			if (v[2] & 0x3)
+				return false;
+			break;
+		}
+		out[o++] = (unsigned char)((v[2] & 0x3) << 6 | v[3]);
+	}
+	*outlen = o;
+	return true;
+}
+
+static bool user_ok(const unsigned char *u, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > USER_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (u[i] < 0x20 || u[i] == 0x7f)
+			return false;
+	return aig_utf8_valid((const char *)u, len);
+}
+
+bool aig_basic_decode(const char *header, char **user, char **password)
+{
+	unsigned char *raw = NULL;
+	size_t len, rawlen = 0;
+	char *colon;
+	bool ok = false;
+
+	*user = *password = NULL;
+	if (strncasecmp(header, "Basic ", 6) != 0)
+		return false;
+	header += 6;
+	len = strlen(header);
+	if (len > 4 * (USER_MAX + PASSWORD_MAX + 1) / 3 + 4)
+		return false;
+	raw = malloc(len / 4 * 3 + 1);
+	if (raw == NULL || !b64_decode(header, len, raw, &rawlen))
+		goto out;
+	raw[rawlen] = '\0';
+	if (memchr(raw, '\0', rawlen) != NULL)
+		goto out;
+	colon = strchr((char *)raw, ':');
+	if (colon == NULL || !user_ok(raw, (size_t)(colon - (char *)raw)) ||
+	    colon[1] == '\0' || strlen(colon + 1) > PASSWORD_MAX)
+		goto out;
+	*user = strndup((char *)raw, (size_t)(colon - (char *)raw));
+	*password = strdup(colon + 1);
+	ok = *user != NULL && *password != NULL;
+	if (!ok) {
+		free(*user);
+		aig_secret_free(*password);
+		*user = *password = NULL;
+	}
+out:
+	aig_wipe_free(raw, rawlen);
+	return ok;
+}
+
+struct conv_data {
+	const char *password;
+	bool answered;
+};
+
+static void free_replies(struct pam_response *r, int n)
+{
+	int i;
+
+	for (i = 0; r != NULL && i < n; i++)
+		aig_secret_free(r[i].resp);
+	free(r);
+}
+
+static int conversation(int n, const struct pam_message **msg,
+			struct pam_response **resp, void *appdata)
+{
+	struct conv_data *cd = appdata;
+	struct pam_response *r;
+	int i;
+
+	*resp = NULL;
+	if (n <= 0 || n > PAM_MAX_NUM_MSG)
+		return PAM_CONV_ERR;
+	r = calloc((size_t)n, sizeof(*r));
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		switch (msg[i]->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+			if (cd->answered)
+				goto fail; /* a second secret: not ours to give
+					    */
+			r[i].resp = strdup(cd->password);
+			if (r[i].resp == NULL)
+				goto fail;
+			cd->answered = true;
+			break;
+		case PAM_ERROR_MSG:
+		case PAM_TEXT_INFO: break;
+		default: /* PAM_PROMPT_ECHO_ON and anything unknown */
+			goto fail;
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+fail:
+	free_replies(r, n);
+	return PAM_CONV_ERR;
+}
+
+static enum aig_pam_result classify(int rc, bool account_phase)
+{
+	switch (rc) {
+	case PAM_SUCCESS: return AIG_PAM_OK;
+	case PAM_AUTH_ERR:
+	case PAM_USER_UNKNOWN:
+	case PAM_MAXTRIES:
+	case PAM_CRED_INSUFFICIENT:
+	case PAM_ACCT_EXPIRED:
+	case PAM_NEW_AUTHTOK_REQD:
+	case PAM_AUTHTOK_EXPIRED: return AIG_PAM_DENIED;
+	case PAM_PERM_DENIED:
+		return account_phase ? AIG_PAM_FORBIDDEN : AIG_PAM_DENIED;
+	default: /* PAM_AUTHINFO_UNAVAIL, PAM_SYSTEM_ERR, ...: fail closed */
+		return AIG_PAM_UNAVAILABLE;
+	}
+}
+
+enum aig_pam_result aig_pam_check(const char *service, const char *user,
+				  const char *password, const char *rhost,
+				  char **groups, int *pam_code)
+{
+	struct conv_data cd = {password, false};
+	struct pam_conv conv = {conversation, &cd};
+	pam_handle_t *pamh = NULL;
+	enum aig_pam_result res;
+	const char *g;
+	int rc;
+
+	*groups = NULL;
+	rc = pam_start(service, user, &conv, &pamh);
+	if (rc != PAM_SUCCESS) {
+		*pam_code = rc;
+		return AIG_PAM_UNAVAILABLE;
+	}
+	if ((rc = pam_set_item(pamh, PAM_RHOST, rhost)) != PAM_SUCCESS ||
+	    (rc = pam_set_item(pamh, PAM_RUSER, user)) != PAM_SUCCESS) {
+		res = AIG_PAM_UNAVAILABLE;
+		goto out;
+	}
+	rc = pam_authenticate(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
+	res = classify(rc, false);
+	if (res != AIG_PAM_OK)
+		goto out;
+	rc = pam_acct_mgmt(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
+	res = classify(rc, true);
+	if (res != AIG_PAM_OK)
+		goto out;
+	g = pam_getenv(pamh, "AIGATE_GROUPS");
+	*groups = strdup(g ? g : "");
+	if (*groups == NULL)
+		res = AIG_PAM_UNAVAILABLE;
+out:
+	*pam_code = rc;
+	pam_end(pamh, rc);
+	return res;
+}

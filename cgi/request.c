@@ -1,0 +1,211 @@
+/* request.c - reading a CGI request from RFC 3875 variables (SPEC §5). */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "aig_cgi.h"
+
+static const struct aig_http_error bad_path = {400, "invalid_request",
+					       "malformed request path"};
+static const struct aig_http_error bad_request = {400, "invalid_request",
+						  "malformed request"};
+static const struct aig_http_error no_method = {405, "method_not_allowed",
+						"method not allowed"};
+static const struct aig_http_error no_length = {
+    411, "invalid_request", "a request body needs Content-Length"};
+static const struct aig_http_error too_large = {413, "payload_too_large",
+						"request body too large"};
+static const struct aig_http_error no_memory = {503, "unavailable",
+						"service unavailable"};
+
+bool aig_cgi_path_ok(const char *path, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)path;
+	size_t i, n;
+
+	if (len == 0 || len > AIG_CGI_MAX_PATH || p[0] != '/')
+		return false;
+	for (i = 0; i < len; i += n) {
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return false; /* NUL and control characters */
+		if (p[i] == '.' && i + 1 < len && p[i + 1] == '.')
+			return false;
+		if (p[i] == '/' && i + 1 < len && p[i + 1] == '/')
+			return false;
+		if (p[i] == '%' && i + 2 < len && p[i + 1] == '2' &&
+		    (tolower(p[i + 2]) == 'f' || tolower(p[i + 2]) == 'e'))
+			return false;
+		n = aig_utf8_seq_len(p + i, len - i);
+		if (n == 0)
+			return false;
+	}
+	return true;
+}
+
+/* Methods the gate passes on; anything else is 405. */
+static bool method_known(const char *m)
+{
+	static const char *const known[] = {"GET",   "HEAD",   "POST",	  "PUT",
+					    "PATCH", "DELETE", "OPTIONS", NULL};
+	size_t i;
+
+	for (i = 0; known[i] != NULL; i++)
+		if (strcmp(m, known[i]) == 0)
+			return true;
+	return false;
+}
+
+/* CONTENT_LENGTH: absent -> -1; digits only, no sign, no spaces. */
+static bool parse_length(const char *s, long long *out)
+{
+	long long v = 0;
+
+	*out = -1;
+	if (s == NULL || *s == '\0')
+		return true;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (LLONG_MAX - 9) / 10)
+			return false;
+		v = v * 10 + (*s - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* A copy of environment variable name (or def when unset/NULL). */
+static char *env_dup(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+
+	if (v == NULL)
+		v = def;
+	return v == NULL ? NULL : strdup(v);
+}
+
+static bool fail(struct aig_http_error *herr, const struct aig_http_error *what)
+{
+	*herr = *what;
+	return false;
+}
+
+/* Copies what the gate needs out of the environment. */
+static bool copy_env(struct aig_request *req)
+{
+	const char *https = getenv("HTTPS");
+
+	req->path = env_dup("PATH_INFO", "/");
+	req->method = env_dup("REQUEST_METHOD", "");
+	req->query = env_dup("QUERY_STRING", "");
+	req->content_type = env_dup("CONTENT_TYPE", NULL);
+	req->authorization = env_dup("HTTP_AUTHORIZATION", NULL);
+	req->remote_addr = env_dup("REMOTE_ADDR", "");
+	req->https = https != NULL && strcasecmp(https, "on") == 0;
+	return req->path && req->method && req->query && req->remote_addr &&
+	       (getenv("CONTENT_TYPE") == NULL || req->content_type) &&
+	       (getenv("HTTP_AUTHORIZATION") == NULL || req->authorization);
+}
+
+static bool printable(const char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n > max)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+bool aig_request_from_env(struct aig_request *req, struct aig_http_error *herr)
+{
+	bool length_ok;
+
+	memset(req, 0, sizeof(*req));
+	req->content_length = -1;
+	herr->status = 0;
+	if (aig_request_id(req->id, NULL) != AIG_OK)
+		return fail(herr, &no_memory);
+	if (!copy_env(req)) {
+		clearenv();
+		return fail(herr, &no_memory);
+	}
+	length_ok =
+	    parse_length(getenv("CONTENT_LENGTH"), &req->content_length);
+	/* Nothing else from the environment may reach the libraries loaded
+	 * later: HTTP_PROXY (httpoxy), LDAP* and ldaprc, LD_*, and so on. */
+	clearenv();
+	if (!aig_cgi_path_ok(req->path, strlen(req->path)))
+		return fail(herr, &bad_path);
+	if (!method_known(req->method))
+		return fail(herr, &no_method);
+	if (!printable(req->query, AIG_CGI_MAX_QUERY) ||
+	    !printable(req->remote_addr, 64) ||
+	    (req->content_type && !printable(req->content_type, 256)))
+		return fail(herr, &bad_request);
+	if (req->authorization != NULL &&
+	    !printable(req->authorization, AIG_CGI_MAX_AUTH))
+		return fail(herr, &bad_request);
+	if (!length_ok)
+		return fail(herr, &bad_request);
+	if (req->content_length > AIG_CGI_MAX_BODY)
+		return fail(herr, &too_large);
+	return true;
+}
+
+static bool method_has_body(const char *m)
+{
+	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 ||
+	       strcmp(m, "PATCH") == 0;
+}
+
+bool aig_request_read_body(struct aig_request *req, FILE *in, size_t max,
+			   struct aig_http_error *herr)
+{
+	size_t want, got = 0;
+
+	if (req->content_length < 0) {
+		if (method_has_body(req->method))
+			return fail(herr, &no_length);
+		req->content_length = 0;
+	}
+	if ((unsigned long long)req->content_length > max ||
+	    req->content_length > AIG_CGI_MAX_BODY)
+		return fail(herr, &too_large);
+	want = (size_t)req->content_length;
+	req->body = malloc(want + 1);
+	if (req->body == NULL)
+		return fail(herr, &no_memory);
+	while (got < want) {
+		size_t n = fread(req->body + got, 1, want - got, in);
+
+		if (n == 0) {
+			if (ferror(in) && errno == EINTR) {
+				clearerr(in);
+				continue;
+			}
+			return fail(herr, &bad_request); /* short body */
+		}
+		got += n;
+	}
+	req->body[got] = '\0';
+	req->body_len = got;
+	return true;
+}
+
+void aig_request_free(struct aig_request *req)
+{
+	free(req->method);
+	free(req->path);
+	free(req->query);
+	free(req->content_type);
+	aig_secret_free(req->authorization);
+	free(req->remote_addr);
+	free(req->body);
+	memset(req, 0, sizeof(*req));
+}

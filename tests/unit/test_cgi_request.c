@@ -1,0 +1,280 @@
+/* test_cgi_request.c - the CGI request reader and Basic decoding, with
+ * hostile input: bad paths, lengths, bodies and credentials. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aig_cgi.h"
+#include "tap.h"
+
+static void test_paths(void)
+{
+	static const struct {
+		const char *path;
+		bool ok;
+	} cases[] = {
+	    {"/chat/invoke", true},
+	    {"/", true},
+	    {"/a/b.c/d-e_f~g", true},
+	    {"/caf\xc3\xa9/invoke", true},
+	    {"/_aigate/health", true},
+	    {"", false},
+	    {"chat/invoke", false},
+	    {"/chat/../admin", false},
+	    {"/..", false},
+	    {"/chat/..", false},
+	    {"/a..b", false}, /* SPEC: any ".." */
+	    {"//admin", false},
+	    {"/chat//invoke", false},
+	    {"/chat/%2f/x", false},
+	    {"/chat/%2F/x", false},
+	    {"/chat/%2e%2e/x", false},
+	    {"/chat/%2E", false},
+	    {"/chat/\x01", false},
+	    {"/chat/\n", false},
+	    {"/chat/\x7f", false},
+	    {"/chat/\t", false},
+	    {"/\xff", false},
+	    {"/\xc0\xaf", false},     /* overlong '/' */
+	    {"/\xed\xa0\x80", false}, /* surrogate */
+	    {"/\xe2\x82", false},     /* truncated */
+	};
+	size_t i;
+	char *big;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ok(aig_cgi_path_ok(cases[i].path, strlen(cases[i].path)) ==
+		       cases[i].ok,
+		   "path #%zu %s", i, cases[i].ok ? "accepted" : "refused");
+	ok(!aig_cgi_path_ok("/a\0b", 4), "path with NUL refused");
+	big = malloc(AIG_CGI_MAX_PATH + 2);
+	memset(big, 'a', AIG_CGI_MAX_PATH + 1);
+	big[0] = '/';
+	big[AIG_CGI_MAX_PATH + 1] = '\0';
+	ok(!aig_cgi_path_ok(big, strlen(big)), "path over the cap refused");
+	ok(aig_cgi_path_ok(big, AIG_CGI_MAX_PATH), "path at the cap accepted");
+	free(big);
+}
+
+/* Sets up a CGI environment: pairs of name, value; NULL value unsets. */
+static void set_env(const char *const *kv)
+{
+	clearenv();
+	for (; kv[0] != NULL; kv += 2)
+		if (kv[1] != NULL)
+			setenv(kv[0], kv[1], 1);
+}
+
+static int read_env(const char *const *kv, struct aig_request *req)
+{
+	struct aig_http_error herr = {0};
+
+	set_env(kv);
+	if (!aig_request_from_env(req, &herr))
+		return herr.status;
+	return 0;
+}
+
+static void test_env(void)
+{
+	struct aig_request req;
+	int st;
+
+	{
+		const char *const env[] = {"REQUEST_METHOD",
+					   "POST",
+					   "PATH_INFO",
+					   "/chat/invoke",
+					   "QUERY_STRING",
+					   "a=1",
+					   "CONTENT_TYPE",
+					   "application/json",
+					   "CONTENT_LENGTH",
+					   "12",
+					   "HTTP_AUTHORIZATION",
+					   "Bearer x.y.z",
+					   "REMOTE_ADDR",
+					   "127.0.0.1",
+					   "HTTPS",
+					   "on",
+					   "HTTP_PROXY",
+					   "http://evil:8080",
+					   "LDAPTLS_REQCERT",
+					   "never",
+					   NULL};
+		st = read_env(env, &req);
+		ok(st == 0 && strcmp(req.method, "POST") == 0 &&
+		       strcmp(req.path, "/chat/invoke") == 0 &&
+		       req.content_length == 12 && req.https &&
+		       strcmp(req.authorization, "Bearer x.y.z") == 0 &&
+		       strlen(req.id) == 32,
+		   "a good request is read");
+		ok(getenv("HTTP_PROXY") == NULL &&
+		       getenv("LDAPTLS_REQCERT") == NULL &&
+		       getenv("PATH_INFO") == NULL,
+		   "the environment is cleared after reading");
+		aig_request_free(&req);
+	}
+	{
+		const char *const env[] = {"REQUEST_METHOD", "GET", NULL};
+		st = read_env(env, &req);
+		ok(st == 0 && strcmp(req.path, "/") == 0 &&
+		       req.content_length == -1 && !req.https,
+		   "no PATH_INFO means /");
+		aig_request_free(&req);
+	}
+	{
+		const char *const env[] = {"REQUEST_METHOD", "TRACE",
+					   "PATH_INFO", "/x", NULL};
+		ok(read_env(env, &req) == 405, "TRACE is 405");
+		ok(strlen(req.id) == 32, "an error request still has an id");
+		aig_request_free(&req);
+	}
+	{
+		const char *const env[] = {"REQUEST_METHOD", "TRACE",
+					   "PATH_INFO", "/../x", NULL};
+		ok(read_env(env, &req) == 400,
+		   "the path is checked before anything else");
+		aig_request_free(&req);
+	}
+	{
+		const char *const env[] = {
+		    "REQUEST_METHOD", "POST", "PATH_INFO", "/x",
+		    "CONTENT_LENGTH", "-1",   NULL};
+		ok(read_env(env, &req) == 400, "negative length is 400");
+		aig_request_free(&req);
+	}
+	{
+		const char *const env[] = {
+		    "REQUEST_METHOD", "POST", "PATH_INFO", "/x",
+		    "CONTENT_LENGTH", "1 2",  NULL};
+		ok(read_env(env, &req) == 400, "length with a space is 400");
+		aig_request_free(&req);
+	}
+	{
+		const char *const env[] = {"REQUEST_METHOD",
+					   "POST",
+					   "PATH_INFO",
+					   "/x",
+					   "CONTENT_LENGTH",
+					   "99999999999999999999999",
+					   NULL};
+		ok(read_env(env, &req) == 400, "overflowing length is 400");
+		aig_request_free(&req);
+	}
+	{
+		const char *const env[] = {
+		    "REQUEST_METHOD", "POST",	  "PATH_INFO", "/x",
+		    "CONTENT_LENGTH", "17000000", NULL};
+		ok(read_env(env, &req) == 413,
+		   "length over the hard cap is 413");
+		aig_request_free(&req);
+	}
+	{
+		const char *const env[] = {
+		    "REQUEST_METHOD",	  "GET",	 "PATH_INFO", "/x",
+		    "HTTP_AUTHORIZATION", "Bearer a\nb", NULL};
+		ok(read_env(env, &req) == 400,
+		   "control character in Authorization is 400");
+		aig_request_free(&req);
+	}
+}
+
+static int body(const char *method, long long clen, const char *data,
+		size_t dlen, size_t max, struct aig_request *req)
+{
+	struct aig_http_error herr = {0};
+	char buf[64] = {0};
+	FILE *in;
+	bool ok_;
+
+	memcpy(buf, data, dlen);
+	in = fmemopen(buf, dlen ? dlen : 1, "r");
+
+	memset(req, 0, sizeof(*req));
+	req->method = strdup(method);
+	req->content_length = clen;
+	if (dlen == 0)
+		fgetc(in); /* an empty stream */
+	ok_ = aig_request_read_body(req, in, max, &herr);
+	fclose(in);
+	return ok_ ? 0 : herr.status;
+}
+
+static void test_body(void)
+{
+	struct aig_request req;
+
+	ok(body("POST", 7, "{\"a\":1}", 7, 100, &req) == 0 &&
+	       req.body_len == 7 && strcmp(req.body, "{\"a\":1}") == 0,
+	   "body read exactly");
+	aig_request_free(&req);
+	ok(body("POST", 3, "{\"a\":1}", 7, 100, &req) == 0 && req.body_len == 3,
+	   "reads no more than CONTENT_LENGTH");
+	aig_request_free(&req);
+	ok(body("POST", 10, "{\"a\":1}", 7, 100, &req) == 400,
+	   "short body is 400");
+	aig_request_free(&req);
+	ok(body("POST", 7, "{\"a\":1}", 7, 6, &req) == 413,
+	   "body over the rule's limit is 413 before reading");
+	aig_request_free(&req);
+	ok(body("POST", -1, "", 0, 100, &req) == 411,
+	   "POST without CONTENT_LENGTH is 411");
+	aig_request_free(&req);
+	ok(body("GET", -1, "", 0, 100, &req) == 0 && req.body_len == 0,
+	   "GET without a body is fine");
+	aig_request_free(&req);
+}
+
+static void test_basic(void)
+{
+	static const struct {
+		const char *header;
+		const char *user, *password;
+	} cases[] = {
+	    {"Basic Ym9iOnMzY3JldA==", "bob", "s3cret"},
+	    {"basic Ym9iOnMzY3JldA==", "bob", "s3cret"},
+	    {"Basic Ym9iOnM6Mzpj", "bob", "s:3:c"},
+	    {"Basic Ym9iOnMzY3JldA", NULL, NULL},  /* no padding */
+	    {"Basic Ym9iOnMzY3JldA=", NULL, NULL}, /* bad padding */
+	    {"Basic Ym9iOnMzY3JldA==\n", NULL, NULL},
+	    {"Basic Ym9i OnMzY3JldA==", NULL, NULL},
+	    {"Basic Ym9iOnMzY3JldB==", NULL, NULL}, /* non-zero bits */
+	    {"Basic Ym9iOg==", NULL, NULL},	    /* empty password */
+	    {"Basic OnMzY3JldA==", NULL, NULL},	    /* empty user */
+	    {"Basic Ym9i", NULL, NULL},		    /* no colon */
+	    {"Basic Ym9iAG06cGFzcw==", NULL, NULL}, /* NUL in user */
+	    {"Basic Ym9iCjpwYXNz", NULL, NULL},	    /* newline in user */
+	    {"Basic /zpwYXNz", NULL, NULL},	    /* invalid UTF-8 user */
+	    {"Bearer Ym9iOnMzY3JldA==", NULL, NULL},
+	    {"Basic ", NULL, NULL},
+	    {"Basic ====", NULL, NULL},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *u = NULL, *p = NULL;
+		bool r = aig_basic_decode(cases[i].header, &u, &p);
+
+		if (cases[i].user)
+			ok(r && strcmp(u, cases[i].user) == 0 &&
+			       strcmp(p, cases[i].password) == 0,
+			   "basic #%zu decoded", i);
+		else
+			ok(!r && u == NULL && p == NULL, "basic #%zu refused",
+			   i);
+		free(u);
+		aig_secret_free(p);
+	}
+}
+
+int main(void)
+{
+	test_paths();
+	test_env();
+	test_body();
+	test_basic();
+	return tap_done();
+}
