@@ -248,4 +248,16 @@ void aig_config_free(struct aig_config *cfg);
 bool aig_config_has_method(const struct aig_config *cfg,
 			   enum aig_auth_method m);
 
+/* ----------------------------------------------------------------- audit */
+
+/* The current time as RFC 3339 UTC with milliseconds,
+ * "2026-11-25T18:33:30.123Z", into out (at least 32 bytes). */
+void aig_time_rfc3339(char *out, size_t outlen);
+
+/* Appends record (borrowed) as one compact JSON line to path with a single
+ * write(2) on an O_APPEND descriptor, so that lines from concurrent
+ * writers never interleave. The file is created with mode 0640. */
+int aig_audit_append(const char *path, const json_t *record,
+		     struct aig_error *err);
+
 #endif /* AIG_COMMON_H */

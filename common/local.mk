@@ -1,7 +1,7 @@
 noinst_LTLIBRARIES += common/libaigcommon.la
 common_libaigcommon_la_SOURCES = common/aig_common.h common/error.c \
 	common/log.c common/file.c common/json.c common/reqid.c common/config.c \
-	common/utf8.c
+	common/utf8.c common/audit.c
 common_libaigcommon_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 common_libaigcommon_la_LIBADD = $(JANSSON_LIBS)
 
@@ -11,3 +11,4 @@ TESTS += tests/unit/test_common
 tests_unit_test_common_SOURCES = tests/unit/test_common.c tests/unit/tap.h
 tests_unit_test_common_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_common_LDADD = common/libaigcommon.la
+dist_man_MANS += man/aigate.json.5
