@@ -53,7 +53,7 @@ void aig_error_clear(struct aig_error *err);
 /* Records status and message in err (if err is not NULL and still clear).
  * Returns status, so callers can write `return aig_error_set(...)`. */
 int aig_error_set(struct aig_error *err, int status, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 /* --------------------------------------------------------------- logging */
 
@@ -70,7 +70,7 @@ struct aig_log {
 /* Formats and sends one message. log may be NULL. The format must not
  * contain user input unescaped: pass it through aig_log_escape(). */
 void aig_log_msg(const struct aig_log *log, int priority, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 /* Ready-made sinks: ctx is ignored. */
 aig_log_fn aig_log_stderr_fn;
@@ -118,8 +118,8 @@ json_t *aig_json_parse(const char *file, const char *text, size_t len,
 /* Finds where the value at JSON Pointer `pointer` starts in the (already
  * valid) JSON text. With `key` true and the pointer naming an object
  * member, gives the member's key instead. Positions are 1-based; column
- * counts bytes. Returns true if found, else the position of the deepest
- * container reached. */
+ * counts characters (UTF-8 sequences), as jansson's do. Returns true if found,
+ * else the position of the deepest container reached. */
 bool aig_json_locate(const char *text, size_t len, const char *pointer,
 		     bool key, unsigned *line, unsigned *column);
 

@@ -1,0 +1,86 @@
+## policies/: the access-policy engine (issue 5). One convenience library,
+## linked by the CGI, aigatectl and the tests; the fuzz targets compile the
+## sources directly with clang's libFuzzer.
+noinst_LTLIBRARIES += policies/libaigpolicy.la
+policies_libaigpolicy_la_SOURCES = policies/aig_policy.h \
+	policies/policy_int.h policies/arena.c policies/glob.c \
+	policies/pointer.c policies/load.c policies/decide.c policies/body.c
+policies_libaigpolicy_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(PCRE2_CFLAGS)
+# Convenience libraries do not link each other; the final link lists them.
+policies_libaigpolicy_la_LIBADD = $(PCRE2_LIBS) $(JANSSON_LIBS)
+
+# The shipped policy and the examples (the unit test loads each).
+EXTRA_DIST += policies/policy.json policies/examples/read-only-analysts.json \
+	policies/examples/model-tiers.json \
+	policies/examples/langgraph-server.json \
+	policies/examples/prompt-guard-strict.json
+
+check_PROGRAMS += tests/unit/test_policy
+UNIT_TESTS += tests/unit/test_policy
+TESTS += tests/unit/test_policy
+tests_unit_test_policy_SOURCES = tests/unit/test_policy.c tests/unit/tap.h
+tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
+tests_unit_test_policy_LDADD = policies/libaigpolicy.la \
+	common/libaigcommon.la $(PCRE2_LIBS) $(JANSSON_LIBS)
+
+## The fuzz targets: the corpus through plain drivers (any compiler, under
+## the sanitizers when configured so), and with clang a short libFuzzer run
+## of each, compiled from the sources themselves, not the libtool library.
+check_PROGRAMS += tests/fuzz/fuzz_policy_load_plain tests/fuzz/fuzz_policy_body_plain
+tests_fuzz_fuzz_policy_load_plain_SOURCES = tests/fuzz/fuzz_policy_load.c \
+	tests/fuzz/fuzz_policy_driver.c
+tests_fuzz_fuzz_policy_load_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(PCRE2_CFLAGS)
+tests_fuzz_fuzz_policy_load_plain_LDADD = $(tests_unit_test_policy_LDADD)
+tests_fuzz_fuzz_policy_body_plain_SOURCES = tests/fuzz/fuzz_policy_body.c \
+	tests/fuzz/fuzz_policy_driver.c
+tests_fuzz_fuzz_policy_body_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(PCRE2_CFLAGS)
+tests_fuzz_fuzz_policy_body_plain_LDADD = $(tests_unit_test_policy_LDADD)
+
+dist_check_SCRIPTS += tests/fuzz/fuzz_policy.sh
+TESTS += tests/fuzz/fuzz_policy.sh
+EXTRA_DIST += tests/fuzz/corpus/policy_load tests/fuzz/corpus/policy_body
+
+if HAVE_CLANG
+# common/ is compiled whole (a shell glob, so that its new files come
+# along); depending on its library rebuilds the fuzzers when it changes.
+FUZZ_POLICY_SRCS = $(srcdir)/policies/arena.c $(srcdir)/policies/glob.c \
+	$(srcdir)/policies/pointer.c $(srcdir)/policies/load.c \
+	$(srcdir)/policies/decide.c $(srcdir)/policies/body.c
+FUZZ_POLICY_DEPS = $(FUZZ_POLICY_SRCS) $(srcdir)/policies/aig_policy.h \
+	$(srcdir)/policies/policy_int.h common/libaigcommon.la
+FUZZ_POLICY_CC = $(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -I$(top_builddir) $(AM_CPPFLAGS) \
+	$(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
+FUZZ_POLICY_BINS = tests/fuzz/fuzz_policy_load tests/fuzz/fuzz_policy_body
+CLEANFILES += $(FUZZ_POLICY_BINS)
+
+tests/fuzz/fuzz_policy_load: $(srcdir)/tests/fuzz/fuzz_policy_load.c \
+		$(FUZZ_POLICY_DEPS)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_POLICY_CC) -o $@ \
+		$(srcdir)/tests/fuzz/fuzz_policy_load.c $(FUZZ_POLICY_SRCS) \
+		$(srcdir)/common/*.c $(PCRE2_LIBS) $(JANSSON_LIBS)
+
+tests/fuzz/fuzz_policy_body: $(srcdir)/tests/fuzz/fuzz_policy_body.c \
+		$(FUZZ_POLICY_DEPS)
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_POLICY_CC) -o $@ \
+		$(srcdir)/tests/fuzz/fuzz_policy_body.c $(FUZZ_POLICY_SRCS) \
+		$(srcdir)/common/*.c $(PCRE2_LIBS) $(JANSSON_LIBS)
+
+# built only for the test that runs them
+tests/fuzz/fuzz_policy.log: $(FUZZ_POLICY_BINS)
+endif
+
+## The benchmark: built by make, run by hand.
+noinst_PROGRAMS += bench/bench_policy
+bench_bench_policy_SOURCES = bench/bench_policy.c
+bench_bench_policy_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
+bench_bench_policy_LDADD = $(tests_unit_test_policy_LDADD)
+
+bench-policy: bench/bench_policy$(EXEEXT)
+	./bench/bench_policy$(EXEEXT)
+.PHONY: bench-policy

@@ -1,0 +1,169 @@
+/*
+ * policy_int.h - what the files of policies/ share: the compiled policy,
+ * the arena it lives in, globs and JSON Pointers. Not a public header.
+ */
+#ifndef AIG_POLICY_INT_H
+#define AIG_POLICY_INT_H
+
+#include <stdint.h>
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include "aig_policy.h"
+
+/* ------------------------------------------------------------------ arena */
+
+/* Everything a policy holds is carved from one arena and released at once,
+ * so no struct mixes owned and borrowed strings and a failed load frees
+ * with one call. */
+struct arena_blk;
+
+struct arena {
+	struct arena_blk *head;
+};
+
+void *arena_alloc(struct arena *a, size_t size); /* zeroed, 16-aligned */
+char *arena_strdup(struct arena *a, const char *s);
+void arena_free(struct arena *a);
+
+/* ------------------------------------------------------------------ globs */
+
+enum seg_kind {
+	SEG_LITERAL, /* exact bytes */
+	SEG_STAR,    /* holds '*': matched within the segment */
+	SEG_ANY,     /* "**": zero or more whole segments */
+};
+
+struct glob_seg {
+	enum seg_kind kind;
+	const char *s; /* not NUL-terminated */
+	size_t len;
+};
+
+struct glob {
+	const char *text; /* as written */
+	struct glob_seg *segs;
+	size_t nsegs;
+};
+
+#define GLOB_MAX_LEN 512
+#define GLOB_MAX_SEGS 64
+#define GLOB_MAX_STARS 32
+
+/* A request path cut into segments: "/" has none, "/a/" has "a" and "". */
+#define PATH_MAX_SEGS 128
+
+struct path_seg {
+	const char *s;
+	size_t len;
+};
+
+struct split_path {
+	struct path_seg seg[PATH_MAX_SEGS];
+	size_t n;
+};
+
+/* Compiles text into g (memory from a). On a bad glob returns false and
+ * sets *why to a static string. */
+bool glob_compile(struct arena *a, const char *text, struct glob *g,
+		  const char **why);
+bool glob_match(const struct glob *g, const struct split_path *p);
+
+/* Checks and splits a request path; NULL if fine, else why not (static). */
+const char *path_split(const char *path, struct split_path *p);
+
+/* ---------------------------------------------------------- JSON Pointer */
+
+struct jptr {
+	const char *text; /* as written */
+	const char **tok; /* unescaped reference tokens */
+	size_t *toklen;
+	size_t n;
+};
+
+/* Compiles an RFC 6901 pointer (non-empty: it names something inside the
+ * body). false with *why on a bad one. */
+bool jptr_compile(struct arena *a, const char *text, struct jptr *p,
+		  const char **why);
+
+/* The value at p in root (borrowed), or NULL. */
+json_t *jptr_resolve(const struct jptr *p, json_t *root);
+
+/* --------------------------------------------------------------- policy */
+
+#define POLICY_MAX_GROUPS 4096 /* distinct group names in one policy */
+#define GID_ANY UINT32_MAX
+
+struct allow_list {
+	struct jptr ptr;
+	bool set;
+	const char **v; /* also seen as limits.{models,tools}.allow */
+	size_t n;
+};
+
+struct aig_rule {
+	const char *name;
+	size_t index;
+	bool deny;
+
+	bool any_group;
+	const char **groups; /* as written */
+	uint32_t *gids;	     /* by groups' index: id in the group table, or
+			      * GID_ANY for "*" */
+	size_t ngroups;
+
+	bool any_method;
+	const char **methods;
+	size_t nmethods;
+
+	bool any_path;
+	struct glob *paths;
+	size_t npaths;
+
+	struct allow_list models, tools;
+	struct aig_rule_limits limits;
+};
+
+struct deny_pat {
+	const char *text;
+	pcre2_code *code;
+	bool jit;
+	size_t minlen; /* no shorter subject can match (characters) */
+};
+
+struct group_table {
+	const char **names; /* by id, as first written */
+	uint32_t *hash;	    /* by id */
+	uint32_t n;
+	int32_t *slots; /* open addressing: id or -1 */
+	uint32_t mask;
+};
+
+struct aig_policy {
+	struct arena arena;
+	const char *name;
+	size_t max_bytes; /* prompt.max_bytes */
+	struct deny_pat *deny;
+	size_t ndeny;
+	struct aig_rule *rules;
+	size_t nrules;
+	struct group_table groups;
+};
+
+/* ASCII-only case folding, independent of the locale. */
+static inline unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* Cuts a UTF-8 sequence that a truncation left incomplete at the end of
+ * s, so that the text stays valid UTF-8 (JSON strings must be). */
+void utf8_trim(char *s);
+
+uint32_t group_hash(const char *s);
+bool group_equal(const char *a, const char *b);
+/* The id of group name s in t, or -1. */
+int32_t group_lookup(const struct group_table *t, const char *s, uint32_t h);
+
+#endif /* AIG_POLICY_INT_H */
