@@ -1,0 +1,53 @@
+# assert.sh - tiny assertion helpers for the integration test scripts.
+# Sourced. Each check prints "ok N - what" or "not ok N - what"; `finish`
+# prints the plan and exits non-zero if anything failed.
+t_n=0
+t_failed=0
+
+ok() { # CONDITION-STATUS DESCRIPTION
+	local st=$1
+	shift
+	t_n=$((t_n + 1))
+	if [ "$st" = 0 ]; then
+		echo "ok $t_n - $*"
+	else
+		echo "not ok $t_n - $*"
+		t_failed=$((t_failed + 1))
+	fi
+}
+
+expect_eq() { # GOT WANT DESCRIPTION
+	local got=$1 want=$2
+	shift 2
+	if [ "$got" = "$want" ]; then
+		ok 0 "$*"
+	else
+		ok 1 "$* (got '$got', want '$want')"
+	fi
+}
+
+expect_match() { # TEXT REGEX DESCRIPTION
+	local text=$1 re=$2
+	shift 2
+	if printf '%s\n' "$text" | grep -Eq -- "$re"; then
+		ok 0 "$*"
+	else
+		ok 1 "$* (no /$re/ in: $(printf '%s' "$text" | tr '\n' ' ' | cut -c1-300))"
+	fi
+}
+
+expect_no_match() { # TEXT REGEX DESCRIPTION
+	local text=$1 re=$2
+	shift 2
+	if printf '%s\n' "$text" | grep -Eq -- "$re"; then
+		ok 1 "$* (found /$re/)"
+	else
+		ok 0 "$*"
+	fi
+}
+
+finish() {
+	echo "1..$t_n"
+	[ "$t_failed" = 0 ] || { echo "# $t_failed of $t_n failed"; exit 1; }
+	exit 0
+}
