@@ -197,6 +197,8 @@ struct aig_config {
 		struct aig_strv audience;
 		char *jwks_uri;
 		char *jwks_file;
+		char *ca_file; /* CA bundle for jwks_uri and discovery; NULL:
+				* the system store (a sibling of SPEC §2) */
 		struct aig_strv algorithms;
 		int leeway_s;
 		char *user_claim;

@@ -38,7 +38,7 @@ int aig_audit_append(const char *path, const json_t *record,
 	line[len] = '\n'; /* json_dumps leaves room for its NUL: reuse it */
 	fd = open(path,
 		  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-		      O_NOCTTY,
+			  O_NOCTTY,
 		  0640);
 	if (fd < 0) {
 		rc = aig_error_set(err, AIG_ERR_IO, "%s: %s", path,

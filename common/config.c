@@ -64,8 +64,7 @@ static int check_keys(const struct ctx *c, json_t *obj, const char *ptr,
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(obj, key, v)
-	{
+	json_object_foreach (obj, key, v) {
 		size_t i;
 		char p[256];
 
@@ -223,8 +222,7 @@ static int get_strv(const struct ctx *c, json_t *obj, const char *ptr,
 	out->v = calloc(json_array_size(v), sizeof(*out->v));
 	if (out->v == NULL)
 		return aig_error_set(c->err, AIG_ERR_NOMEM, "out of memory");
-	json_array_foreach(v, i, e)
-	{
+	json_array_foreach (v, i, e) {
 		snprintf(pi, sizeof(pi), "%s/%zu", p, i);
 		if (!json_is_string(e) || json_string_length(e) == 0 ||
 		    json_string_length(e) > 4096)
@@ -261,7 +259,7 @@ static int parse_service_bind(const struct ctx *c, json_t *sb,
 
 	if ((rc = check_keys(c, sb, ptr, keys)) != AIG_OK ||
 	    (rc = get_string(c, sb, ptr, "sasl_mech", false, NULL, &mech)) !=
-		AIG_OK)
+		    AIG_OK)
 		goto out;
 	m = mech ? one_of(mech, mechs) : -1;
 	if (mech != NULL && m < 0) {
@@ -303,9 +301,9 @@ static int check_ldap_uris(const struct ctx *c, struct aig_config *cfg)
 			return fail(c, p, false,
 				    "must start with ldaps:// or ldap://");
 		if (!cfg->ldap.starttls)
-			return fail(
-			    c, p, false,
-			    "ldap:// is allowed only with \"starttls\": true");
+			return fail(c, p, false,
+				    "ldap:// is allowed only with "
+				    "\"starttls\": true");
 	}
 	return AIG_OK;
 }
@@ -313,9 +311,9 @@ static int check_ldap_uris(const struct ctx *c, struct aig_config *cfg)
 static int parse_ldap(const struct ctx *c, json_t *root, struct aig_config *cfg)
 {
 	static const char *const keys[] = {
-	    "uri",     "dns_srv",      "domain",     "base_dn",
-	    "ca_file", "starttls",     "timeout_ms", "login_attribute",
-	    "groups",  "service_bind", NULL};
+		"uri",	   "dns_srv",	   "domain",	 "base_dn",
+		"ca_file", "starttls",	   "timeout_ms", "login_attribute",
+		"groups",  "service_bind", NULL};
 	static const char *const methods[] = {"tokengroups", "in_chain",
 					      "memberof", NULL};
 	const char *ptr = "/ldap";
@@ -326,7 +324,7 @@ static int parse_ldap(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	if ((rc = get_object(c, root, "", "ldap", true, &ldap)) != AIG_OK ||
 	    (rc = check_keys(c, ldap, ptr, keys)) != AIG_OK ||
 	    (rc = get_strv(c, ldap, ptr, "uri", NULL, &cfg->ldap.uri)) !=
-		AIG_OK ||
+		    AIG_OK ||
 	    (rc = get_string(c, ldap, ptr, "dns_srv", false, NULL,
 			     &cfg->ldap.dns_srv)) != AIG_OK ||
 	    (rc = get_string(c, ldap, ptr, "domain", false, NULL,
@@ -341,16 +339,16 @@ static int parse_ldap(const struct ctx *c, json_t *root, struct aig_config *cfg)
 			  &cfg->ldap.timeout_ms)) != AIG_OK ||
 	    (rc = get_string(c, ldap, ptr, "login_attribute", false,
 			     "sAMAccountName", &cfg->ldap.login_attribute)) !=
-		AIG_OK ||
+		    AIG_OK ||
 	    (rc = get_string(c, ldap, ptr, "groups", false, "tokengroups",
 			     &groups)) != AIG_OK ||
 	    (rc = get_object(c, ldap, ptr, "service_bind", false, &sb)) !=
-		AIG_OK)
+		    AIG_OK)
 		goto out;
 	if ((g = one_of(groups, methods)) < 0) {
-		rc = fail(
-		    c, "/ldap/groups", false,
-		    "must be \"tokengroups\", \"in_chain\" or \"memberof\"");
+		rc = fail(c, "/ldap/groups", false,
+			  "must be \"tokengroups\", \"in_chain\" or "
+			  "\"memberof\"");
 		goto out;
 	}
 	cfg->ldap.groups = (enum aig_groups_method)g;
@@ -363,8 +361,8 @@ static int parse_ldap(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	if (sb != NULL && (rc = parse_service_bind(c, sb, cfg)) != AIG_OK)
 		goto out;
 	if (cfg->ldap.domain == NULL && !cfg->ldap.has_service_bind)
-		rc =
-		    fail(c, ptr, false, "needs \"domain\" or \"service_bind\"");
+		rc = fail(c, ptr, false,
+			  "needs \"domain\" or \"service_bind\"");
 out:
 	free(groups);
 	return rc;
@@ -382,10 +380,10 @@ static int check_algorithms(const struct ctx *c, struct aig_config *cfg)
 		snprintf(p, sizeof(p), "/jwt/algorithms/%zu", i);
 		if (one_of(cfg->jwt.algorithms.v[i], algs) < 0)
 			return fail(
-			    c, p, false,
-			    "\"%s\" is not accepted (RS256/384/512, "
-			    "PS256/384/512, ES256/384; never none or HMAC)",
-			    cfg->jwt.algorithms.v[i]);
+				c, p, false,
+				"\"%s\" is not accepted (RS256/384/512, "
+				"PS256/384/512, ES256/384; never none or HMAC)",
+				cfg->jwt.algorithms.v[i]);
 	}
 	return AIG_OK;
 }
@@ -400,9 +398,9 @@ static int check_https(const struct ctx *c, const char *ptr, const char *url)
 static int parse_jwt(const struct ctx *c, json_t *root, struct aig_config *cfg)
 {
 	static const char *const keys[] = {
-	    "issuer",		"audience", "jwks_uri",	  "jwks_file",
-	    "algorithms",	"leeway_s", "user_claim", "groups_claim",
-	    "groups_from_ldap", NULL};
+		"issuer",	    "audience", "jwks_uri",   "jwks_file",
+		"algorithms",	    "leeway_s", "user_claim", "groups_claim",
+		"groups_from_ldap", "ca_file",	NULL};
 	static const char *const def_algs[] = {"RS256", "ES256", NULL};
 	const char *ptr = "/jwt";
 	bool need = aig_config_has_method(cfg, AIG_AUTH_BEARER);
@@ -423,9 +421,11 @@ static int parse_jwt(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	    (rc = get_string(c, jwt, ptr, "jwks_uri", false, NULL,
 			     &cfg->jwt.jwks_uri)) != AIG_OK ||
 	    (rc = check_https(c, "/jwt/jwks_uri", cfg->jwt.jwks_uri)) !=
-		AIG_OK ||
+		    AIG_OK ||
 	    (rc = get_path(c, jwt, ptr, "jwks_file", false, NULL,
 			   &cfg->jwt.jwks_file)) != AIG_OK ||
+	    (rc = get_path(c, jwt, ptr, "ca_file", false, NULL,
+			   &cfg->jwt.ca_file)) != AIG_OK ||
 	    (rc = get_strv(c, jwt, ptr, "algorithms", def_algs,
 			   &cfg->jwt.algorithms)) != AIG_OK ||
 	    (rc = check_algorithms(c, cfg)) != AIG_OK ||
@@ -468,7 +468,7 @@ static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 		return aig_error_set(c->err, AIG_ERR_NOMEM, "out of memory");
 	if ((rc = check_keys(c, auth, "/auth", keys)) != AIG_OK ||
 	    (rc = get_strv(c, auth, "/auth", "methods", def_methods, &m)) !=
-		AIG_OK ||
+		    AIG_OK ||
 	    (rc = get_string(c, auth, "/auth", "pam_service", false, "aigate",
 			     &cfg->auth.pam_service)) != AIG_OK ||
 	    (rc = get_string(c, auth, "/auth", "realm", false, "aigate",
@@ -483,12 +483,12 @@ static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 		}
 		if (aig_config_has_method(cfg, k == 0 ? AIG_AUTH_BEARER
 						      : AIG_AUTH_BASIC)) {
-			rc =
-			    fail(c, p, false, "\"%s\" is listed twice", m.v[i]);
+			rc = fail(c, p, false, "\"%s\" is listed twice",
+				  m.v[i]);
 			goto out;
 		}
 		cfg->auth.methods[cfg->auth.n_methods++] =
-		    k == 0 ? AIG_AUTH_BEARER : AIG_AUTH_BASIC;
+			k == 0 ? AIG_AUTH_BEARER : AIG_AUTH_BASIC;
 	}
 out:
 	strv_free(&m);
@@ -537,7 +537,7 @@ static int parse_misc(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	     (rc = check_keys(c, audit, "/audit", audit_keys)) != AIG_OK) ||
 	    (rc = get_path(c, audit, "/audit", "file", false,
 			   "/var/log/aigate/audit.jsonl", &cfg->audit.file)) !=
-		AIG_OK ||
+		    AIG_OK ||
 	    (rc = get_bool(c, audit, "/audit", "syslog", true,
 			   &cfg->audit.syslog)) != AIG_OK)
 		return rc;
@@ -564,8 +564,8 @@ int aig_config_parse(const char *name, const char *text, size_t len,
 		     struct aig_config **out, struct aig_error *err)
 {
 	static const char *const keys[] = {
-	    "ldap",	 "jwt",	      "auth",  "backend", "policy_file",
-	    "state_dir", "ratelimit", "audit", NULL};
+		"ldap",	     "jwt",	  "auth",  "backend", "policy_file",
+		"state_dir", "ratelimit", "audit", NULL};
 	struct ctx c = {name, text, len, err};
 	struct aig_config *cfg = NULL;
 	json_t *root;
@@ -609,8 +609,8 @@ int aig_config_load(const char *path, struct aig_config **cfg,
 	*cfg = NULL;
 	if (path == NULL)
 		path = aig_config_default_path();
-	rc =
-	    aig_file_read_checked(path, AIG_CONFIG_MAX_BYTES, &text, &len, err);
+	rc = aig_file_read_checked(path, AIG_CONFIG_MAX_BYTES, &text, &len,
+				   err);
 	if (rc == AIG_OK)
 		rc = aig_config_parse(path, text, len, cfg, err);
 	free(text);
@@ -635,6 +635,7 @@ void aig_config_free(struct aig_config *cfg)
 	strv_free(&cfg->jwt.audience);
 	free(cfg->jwt.jwks_uri);
 	free(cfg->jwt.jwks_file);
+	free(cfg->jwt.ca_file);
 	strv_free(&cfg->jwt.algorithms);
 	free(cfg->jwt.user_claim);
 	free(cfg->jwt.groups_claim);

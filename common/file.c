@@ -28,7 +28,7 @@ static int open_checked(const char *path, bool secret, struct stat *st,
 			struct aig_error *err)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
-				O_NOCTTY);
+				    O_NOCTTY);
 
 	if (fd < 0) {
 		if (errno == ELOOP)
@@ -56,9 +56,9 @@ static int open_checked(const char *path, bool secret, struct stat *st,
 	}
 	if (secret && (st->st_mode & (S_IRGRP | S_IROTH))) {
 		aig_error_set(
-		    err, AIG_ERR_UNSAFE,
-		    "%s: secret readable by group or others (mode %04o)", path,
-		    (unsigned)(st->st_mode & 07777));
+			err, AIG_ERR_UNSAFE,
+			"%s: secret readable by group or others (mode %04o)",
+			path, (unsigned)(st->st_mode & 07777));
 		goto fail;
 	}
 	if (st->st_uid != 0 && st->st_uid != geteuid()) {
@@ -91,8 +91,8 @@ static int read_all(int fd, const char *path, size_t max, char **buf,
 			if (cap > max + 1) {
 				aig_wipe_free(b, cap);
 				return aig_error_set(
-				    err, AIG_ERR_TOO_BIG,
-				    "%s: larger than %zu bytes", path, max);
+					err, AIG_ERR_TOO_BIG,
+					"%s: larger than %zu bytes", path, max);
 			}
 			nb = malloc(cap * 2);
 			if (nb == NULL) {

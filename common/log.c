@@ -46,12 +46,12 @@ char *aig_log_escape(char *dst, size_t dstlen, const char *src, size_t srclen)
 		return dst;
 	while (i < srclen) {
 		size_t seq =
-		    s[i] >= 0x80 ? aig_utf8_seq_len(s + i, srclen - i) : 0;
+			s[i] >= 0x80 ? aig_utf8_seq_len(s + i, srclen - i) : 0;
 		size_t need = seq ? seq
 			      : (s[i] < 0x20 || s[i] == 0x7f || s[i] >= 0x80 ||
 				 s[i] == '\\' || s[i] == '"')
-				  ? 4
-				  : 1;
+				      ? 4
+				      : 1;
 
 		if (o + need + 4 > dstlen) { /* keep room for "..." + NUL */
 			if (dstlen >= 4) {

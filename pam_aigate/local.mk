@@ -1,0 +1,41 @@
+# The PAM module: a libtool module exporting only pam_sm_* (export.sym),
+# built on the ldap/ and common/ convenience libraries.
+noinst_LTLIBRARIES += pam_aigate/libaigpam.la
+pam_aigate_libaigpam_la_SOURCES = pam_aigate/aig_pam.h \
+	pam_aigate/options.c pam_aigate/work.c
+pam_aigate_libaigpam_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LDAP_CFLAGS)
+# Convenience libraries do not link each other; the final link lists them.
+pam_aigate_libaigpam_la_LIBADD = $(PAM_LIBS)
+
+pam_LTLIBRARIES += pam_aigate/pam_aigate.la
+pam_aigate_pam_aigate_la_SOURCES = pam_aigate/pam_aigate.c
+pam_aigate_pam_aigate_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LDAP_CFLAGS)
+# -z nodelete: libpam dlclose()s modules at pam_end(); libldap, GnuTLS
+# and Cyrus SASL would then be unloaded and set up again by the next
+# pam_start(), leaking their one-time global state each time in a host
+# that authenticates many times (Apache, a CGI in FastCGI mode).
+pam_aigate_pam_aigate_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version \
+	-shared -no-undefined -Wl,-z,nodelete \
+	-export-symbols $(top_srcdir)/pam_aigate/export.sym
+pam_aigate_pam_aigate_la_LIBADD = pam_aigate/libaigpam.la ldap/libaigldap.la \
+	common/libaigcommon.la $(PAM_LIBS)
+
+# libtool's .la file has no use in a PAM module directory.
+install-data-hook: install-pam-hook
+install-pam-hook:
+	rm -f $(DESTDIR)$(pamdir)/pam_aigate.la
+uninstall-hook: uninstall-pam-hook
+uninstall-pam-hook:
+	rm -f $(DESTDIR)$(pamdir)/pam_aigate.so
+.PHONY: install-pam-hook uninstall-pam-hook
+EXTRA_DIST += pam_aigate/export.sym
+
+# Integration: the module through the real libpam against Samba AD DC.
+check_PROGRAMS += tests/integration/pam_driver
+tests_integration_pam_driver_SOURCES = tests/integration/pam_driver.c
+tests_integration_pam_driver_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
+tests_integration_pam_driver_LDADD = $(PAM_LIBS) -lpthread
+TESTS += tests/integration/pam.sh
+EXTRA_DIST += tests/integration/pam.sh

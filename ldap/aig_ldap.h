@@ -1,0 +1,268 @@
+/*
+ * aig_ldap.h - aigate's direct LDAP binder for Active Directory (and plain
+ * LDAP): connect with failover and verified TLS, bind, find users, resolve
+ * nested groups, change and inspect passwords, cache groups.
+ *
+ * Model: nss-pam-ldapd's myldap.h. Handles are opaque; every function says
+ * what it returns and who frees what. Functions return AIG_OK, a common
+ * AIG_ERR_* or an AIG_LDAP_ERR_* below; the last argument is an optional
+ * struct aig_error (first error wins) whose message carries the server's
+ * diagnostic text, escaped. Passwords are never logged nor kept.
+ *
+ * A session (struct aig_ldap) is one connection to one server; it is not
+ * shared between threads. Nothing here touches process-wide state: no
+ * ldap_set_option(NULL, ...), no setenv(), no signal handlers.
+ */
+#ifndef AIG_LDAP_H
+#define AIG_LDAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "aig_common.h"
+
+/* ------------------------------------------------------------- statuses */
+
+enum aig_ldap_status {
+	/* TLS could not be set up: handshake, certificate or name check
+	 * failed, or the server refused StartTLS. Fails closed. */
+	AIG_LDAP_ERR_TLS = AIG_ERR__COMMON_MAX,
+	AIG_LDAP_ERR_BAD_CREDENTIALS,  /* AD 52e, or LDAP 49 without detail */
+	AIG_LDAP_ERR_NO_SUCH_USER,     /* AD 525, or the search found none */
+	AIG_LDAP_ERR_LOGON_HOURS,      /* AD 530 */
+	AIG_LDAP_ERR_WORKSTATION,      /* AD 531 */
+	AIG_LDAP_ERR_PASSWORD_EXPIRED, /* AD 532 */
+	AIG_LDAP_ERR_DISABLED,	       /* AD 533 */
+	AIG_LDAP_ERR_ACCOUNT_EXPIRED,  /* AD 701 */
+	AIG_LDAP_ERR_MUST_CHANGE,      /* AD 773 */
+	AIG_LDAP_ERR_LOCKED_OUT,       /* AD 775 */
+	AIG_LDAP_ERR_AMBIGUOUS,	       /* the login matches several entries */
+	AIG_LDAP_ERR_PW_TOO_YOUNG,     /* change refused: minimum age */
+	AIG_LDAP_ERR_PW_QUALITY,       /* change refused: length/complexity */
+	AIG_LDAP_ERR_PW_HISTORY,       /* change refused: used before */
+	AIG_LDAP_ERR_PW_REFUSED,       /* change refused, no detail given */
+	AIG_LDAP_ERR_SERVER,	       /* any other refusal by the server */
+	AIG_LDAP_ERR__MAX
+};
+
+/* A short English name for any status (common or LDAP); static string. */
+const char *aig_ldap_status_name(int status);
+
+/* The AD sub-codes of a failed bind ("data NNN" in the diagnostic). */
+enum aig_ad_code {
+	AIG_AD_NONE = 0,
+	AIG_AD_NO_SUCH_USER = 0x525,
+	AIG_AD_BAD_PASSWORD = 0x52e,
+	AIG_AD_LOGON_HOURS = 0x530,
+	AIG_AD_WORKSTATION = 0x531,
+	AIG_AD_PASSWORD_EXPIRED = 0x532,
+	AIG_AD_DISABLED = 0x533,
+	AIG_AD_ACCOUNT_EXPIRED = 0x701,
+	AIG_AD_MUST_CHANGE = 0x773,
+	AIG_AD_LOCKED_OUT = 0x775,
+};
+
+/* Parses the "data NNN" sub-code out of an AD diagnostic message such as
+ * "80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext
+ * error, data 52e, v1db1". diag may be NULL. Returns the code (any hex
+ * value found, known or not) or AIG_AD_NONE. */
+unsigned aig_ldap_ad_code_parse(const char *diag);
+
+/* The status for a bind that failed with LDAP result 49 and this AD code:
+ * AIG_LDAP_ERR_BAD_CREDENTIALS for 52e, unknown codes and AIG_AD_NONE. */
+int aig_ldap_ad_code_status(unsigned code);
+
+/* ------------------------------------------------------------- sessions */
+
+struct aig_ldap; /* a session: one connection to one directory server */
+
+/* Makes a session for cfg's "ldap" section; no network traffic yet.
+ * cfg and log are borrowed and must outlive the session (log may be
+ * NULL). On success *out is new: free it with aig_ldap_free(). */
+int aig_ldap_new(const struct aig_config *cfg, const struct aig_log *log,
+		 struct aig_ldap **out, struct aig_error *err);
+
+/* Closes the connection (if any) and frees s, wiping what it held.
+ * NULL is fine. */
+void aig_ldap_free(struct aig_ldap *s);
+
+/* The TLS client certificate and key (PEM files) to present, for SASL
+ * EXTERNAL. Both strings are copied. Call before aig_ldap_connect(). */
+int aig_ldap_set_client_cert(struct aig_ldap *s, const char *cert_file,
+			     const char *key_file, struct aig_error *err);
+
+/* Connects: each ldap.uri in order (or the DCs from the DNS SRV records
+ * _ldap._tcp.<dns_srv>, by priority then weight), with TLS (LDAPS, or
+ * StartTLS for ldap:// when ldap.starttls), the certificate verified
+ * against ldap.ca_file (else the system store). All servers together get
+ * ldap.timeout_ms; what one leaves unused goes to the next.
+ * Returns AIG_OK, AIG_ERR_UNAVAILABLE (no server answered) or
+ * AIG_LDAP_ERR_TLS (one answered but TLS failed, and none succeeded).
+ * Called again after success, it does nothing. */
+int aig_ldap_connect(struct aig_ldap *s, struct aig_error *err);
+
+/* The URI of the server connected to; borrowed from s, NULL before. */
+const char *aig_ldap_server_uri(const struct aig_ldap *s);
+
+/* The server's diagnostic message of the last failed operation (e.g. AD's
+ * "80090308: LdapErr: ..."), or "" ; borrowed from s, valid until the
+ * next call on s. Its AD sub-code, or AIG_AD_NONE. */
+const char *aig_ldap_diagnostic(const struct aig_ldap *s);
+unsigned aig_ldap_ad_code(const struct aig_ldap *s);
+
+/* LDAP operations sent on s so far (binds, searches, modifies, StartTLS);
+ * for the benchmark and the "bind + at most two searches" budget. */
+unsigned aig_ldap_op_count(const struct aig_ldap *s);
+
+/* ----------------------------------------------------------------- binds */
+
+/* Checks that login can name a user at all: 1 to 256 bytes (len), no NUL,
+ * valid UTF-8, no control characters; AIG_ERR_INVALID otherwise. The bind
+ * and search functions below call it themselves. */
+int aig_ldap_login_check(const char *login, size_t len, struct aig_error *err);
+
+/* True for passwords that must never reach a server: empty, or OpenSSH's
+ * decoy for invalid users ("\b\n\r\177INCORRECT"). */
+bool aig_ldap_password_refused(const char *password);
+
+/* Binds as the user with a simple bind: as login@ldap.domain, or, with
+ * ldap.service_bind, as the DN found for login. Connects first if needed.
+ * login is len bytes (need not be NUL-terminated); password is borrowed
+ * and never kept. A refused password (aig_ldap_password_refused()) gives
+ * AIG_LDAP_ERR_BAD_CREDENTIALS without any traffic. A failed bind gives the
+ * status of its AD sub-code (aig_ldap_ad_code_status()). */
+int aig_ldap_bind_user(struct aig_ldap *s, const char *login, size_t len,
+		       const char *password, struct aig_error *err);
+
+/* Binds with ldap.service_bind: a simple bind as its DN with the password
+ * from its password_file, or SASL GSSAPI with its keytab, or SASL EXTERNAL
+ * with the certificate set by aig_ldap_set_client_cert(). Connects first
+ * if needed. AIG_ERR_CONFIG if there is no service_bind. */
+int aig_ldap_bind_service(struct aig_ldap *s, struct aig_error *err);
+
+/* -------------------------------------------------------- users, groups */
+
+struct aig_ldap_user; /* a user entry found in the directory */
+
+/* Finds the one entry under ldap.base_dn whose ldap.login_attribute equals
+ * login (len bytes), RFC 4515-escaped; with the attributes the group
+ * methods and password expiry need. AIG_LDAP_ERR_NO_SUCH_USER if none,
+ * AIG_LDAP_ERR_AMBIGUOUS if more than one. On success *out is new: free it
+ * with aig_ldap_user_free(). */
+int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
+		       struct aig_ldap_user **out, struct aig_error *err);
+
+void aig_ldap_user_free(struct aig_ldap_user *u);
+
+/* The user's DN (RFC 4514 string as the server gave it); borrowed from u. */
+const char *aig_ldap_user_dn(const struct aig_ldap_user *u);
+
+/* The names (cn) of every group the user belongs to, nested membership and
+ * (on AD) the primary group included, by ldap.groups:
+ *   tokengroups: the user's tokenGroups (a base search on u), then one
+ *                search resolving all SIDs at once;
+ *   in_chain:    one search with 1.2.840.113556.1.4.1941 on the user and
+ *                on the primary group (named "<SID=...>");
+ *   memberof:    membership followed upwards one level per search (member
+ *                or uniqueMember), with cycle detection.
+ * u comes from aig_ldap_find_user().
+ * Sorted, without duplicates. On success *out is filled with new strings:
+ * free with aig_ldap_strv_free(). */
+int aig_ldap_groups(struct aig_ldap *s, const struct aig_ldap_user *u,
+		    struct aig_strv *out, struct aig_error *err);
+
+/* Frees the strings of sv and empties it. NULL is fine. */
+void aig_ldap_strv_free(struct aig_strv *sv);
+
+/* The usual sequence: connect, bind as the user (login, password), and
+ * get the user's groups (groups may be NULL to skip them): one bind, one
+ * search for the user, then one search (in_chain), two (tokengroups) or
+ * one per nesting level (memberof); with service_bind, one more bind.
+ * On success *groups is filled: free with aig_ldap_strv_free(). */
+int aig_ldap_authenticate(struct aig_ldap *s, const char *login, size_t len,
+			  const char *password, struct aig_strv *groups,
+			  struct aig_error *err);
+
+/* ------------------------------------------------------------- passwords */
+
+/* Changes the user's AD password: one modify of unicodePwd (delete the old
+ * value, add the new; both UTF-16LE in double quotes) on the session's TLS
+ * connection, as whoever s is bound as (the user, or a service account
+ * allowed to do it). u comes from aig_ldap_find_user(). Refusals become
+ * AIG_LDAP_ERR_PW_TOO_YOUNG / _QUALITY / _HISTORY / _REFUSED, a wrong old
+ * password AIG_LDAP_ERR_BAD_CREDENTIALS. Neither password is kept. */
+int aig_ldap_change_password(struct aig_ldap *s, const struct aig_ldap_user *u,
+			     const char *old_password, const char *new_password,
+			     struct aig_error *err);
+
+enum aig_pw_expiry {
+	AIG_PW_EXPIRES = 0, /* *when is the time it expires (may be past) */
+	AIG_PW_NEVER,	    /* it does not expire */
+	AIG_PW_MUST_CHANGE, /* it must be changed now (pwdLastSet 0) */
+};
+
+/* When the user's password expires, from the msDS-UserPasswordExpiryTime-
+ * Computed read by aig_ldap_find_user(). AIG_ERR_INVALID if the server
+ * gave none (not AD). */
+int aig_ldap_password_expiry(const struct aig_ldap_user *u,
+			     enum aig_pw_expiry *kind, time_t *when,
+			     struct aig_error *err);
+
+/* ------------------------------------------------- pure helpers (tested) */
+
+/* RFC 4515 escaping of an assertion value (len bytes, may hold NULs):
+ * '*', '(', ')', '\\', NUL and every byte outside printable ASCII become
+ * \xx. *out is new (caller frees with free()). */
+int aig_ldap_filter_escape(const char *in, size_t len, char **out,
+			   struct aig_error *err);
+
+/* The value of the first RDN of an RFC 4514 DN, unescaped: for
+ * "CN=Smith\, John (Contractor),CN=Users,..." gives "Smith, John
+ * (Contractor)". *out is new (caller frees with free()). */
+int aig_ldap_dn_first_value(const char *dn, char **out, struct aig_error *err);
+
+#define AIG_SID_STR_MAX 192 /* "S-1-" + 15 sub-authorities of 10 digits */
+
+/* A binary SID (as in objectSid, tokenGroups) to "S-1-5-21-...". */
+int aig_ldap_sid_to_str(const unsigned char *sid, size_t len,
+			char out[AIG_SID_STR_MAX], struct aig_error *err);
+
+/* The password as AD's unicodePwd wants it: "\"password\"" in UTF-16LE.
+ * password must be valid UTF-8. *out is new, *outlen bytes: release it
+ * with aig_wipe_free(*out, *outlen). */
+int aig_ldap_unicode_pwd(const char *password, unsigned char **out,
+			 size_t *outlen, struct aig_error *err);
+
+/* A Windows FILETIME in decimal (100 ns since 1601) to time_t, with AD's
+ * special values: 0 is AIG_PW_MUST_CHANGE, 0x7FFFFFFFFFFFFFFF (and
+ * anything past time_t) AIG_PW_NEVER. */
+int aig_ldap_filetime_parse(const char *s, enum aig_pw_expiry *kind,
+			    time_t *when, struct aig_error *err);
+
+/* ---------------------------------------------------------- group cache */
+
+struct aig_ldap_cache; /* groups by login, in LMDB under state_dir */
+
+/* Opens (creating it if needed) state_dir/ldap-groups.mdb (mode 0600);
+ * entries older than ttl_s seconds are not returned. Safe for many
+ * processes and threads at once (LMDB's own locking); open it once per
+ * process, as LMDB requires. *out is new: close it with
+ * aig_ldap_cache_close(). */
+int aig_ldap_cache_open(const char *state_dir, unsigned ttl_s,
+			struct aig_ldap_cache **out, struct aig_error *err);
+
+void aig_ldap_cache_close(struct aig_ldap_cache *c);
+
+/* Looks login up (ASCII case is ignored). *found says whether a fresh
+ * entry was there; if so *groups is filled (free with
+ * aig_ldap_strv_free()). */
+int aig_ldap_cache_get(struct aig_ldap_cache *c, const char *login, bool *found,
+		       struct aig_strv *groups, struct aig_error *err);
+
+/* Stores groups (borrowed, copied) for login with the current time. */
+int aig_ldap_cache_put(struct aig_ldap_cache *c, const char *login,
+		       const struct aig_strv *groups, struct aig_error *err);
+
+#endif /* AIG_LDAP_H */

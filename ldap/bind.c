@@ -1,0 +1,235 @@
+/* bind.c - user and service binds: simple, SASL EXTERNAL, SASL GSSAPI. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <sasl/sasl.h>
+
+#include "ldap_int.h"
+#include "gss.h"
+
+#define AIG_PASSWORD_MAX 1024 /* AD allows 256 characters */
+
+static int simple_bind(struct aig_ldap *s, const char *name,
+		       const char *password, struct aig_error *err)
+{
+	struct berval cred;
+	struct timeval tv;
+	char what[300], esc[256];
+	int rc;
+
+	cred.bv_val = aig_ldap_unconst(password);
+	cred.bv_len = strlen(password);
+	aig_ldap_op_timeout(s, &tv);
+	s->ops++;
+	rc = ldap_sasl_bind_s(s->ld, name, LDAP_SASL_SIMPLE, &cred, NULL, NULL,
+			      NULL);
+	if (rc == LDAP_SUCCESS)
+		return AIG_OK;
+	aig_log_escape(esc, sizeof(esc), name, strlen(name));
+	snprintf(what, sizeof(what), "bind as %s", esc);
+	return aig_ldap_fail(s, rc, true, what, err);
+}
+
+/* "login@domain": the login may not carry a domain of its own, unless
+ * logins are UPNs. */
+static int bind_name(const struct aig_ldap *s, const char *login, size_t len,
+		     char **out, struct aig_error *err)
+{
+	const char *domain = s->cfg->ldap.domain;
+	bool upn = strcasecmp(s->cfg->ldap.login_attribute,
+			      "userPrincipalName") == 0;
+	size_t n;
+
+	*out = NULL;
+	if (memchr(login, '\\', len) != NULL ||
+	    (!upn && memchr(login, '@', len) != NULL))
+		return aig_error_set(err, AIG_ERR_INVALID,
+				     "login may not name a domain");
+	if (domain == NULL)
+		return aig_error_set(err, AIG_ERR_CONFIG,
+				     "ldap.domain is needed to bind as "
+				     "user@domain");
+	n = len + 1 + strlen(domain) + 1;
+	*out = malloc(n);
+	if (*out == NULL)
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	if (upn)
+		snprintf(*out, n, "%.*s", (int)len, login);
+	else
+		snprintf(*out, n, "%.*s@%s", (int)len, login, domain);
+	return AIG_OK;
+}
+
+static int refuse_password(const char *password, struct aig_error *err)
+{
+	if (aig_ldap_password_refused(password))
+		return aig_error_set(err, AIG_LDAP_ERR_BAD_CREDENTIALS,
+				     "empty or decoy password refused "
+				     "locally, not sent");
+	if (strlen(password) > AIG_PASSWORD_MAX)
+		return aig_error_set(err, AIG_LDAP_ERR_BAD_CREDENTIALS,
+				     "password too long, not sent");
+	return AIG_OK;
+}
+
+int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
+			     const char *password, struct aig_ldap_user **found,
+			     struct aig_error *err)
+{
+	struct aig_ldap_user *u = NULL;
+	char *name = NULL;
+	int rc;
+
+	*found = NULL;
+	s->bound_as_user = false;
+	if ((rc = aig_ldap_login_check(login, len, err)) != AIG_OK ||
+	    (rc = refuse_password(password, err)) != AIG_OK ||
+	    (rc = aig_ldap_connect(s, err)) != AIG_OK)
+		goto out;
+	if (s->cfg->ldap.has_service_bind) {
+		if ((rc = aig_ldap_bind_service(s, err)) != AIG_OK ||
+		    (rc = aig_ldap_find_user(s, login, len, &u, err)) != AIG_OK)
+			goto out;
+		rc = simple_bind(s, u->dn, password, err);
+	} else {
+		if ((rc = bind_name(s, login, len, &name, err)) != AIG_OK)
+			goto out;
+		rc = simple_bind(s, name, password, err);
+	}
+	s->bound_as_user = rc == AIG_OK;
+	if (rc == AIG_OK) {
+		*found = u;
+		u = NULL;
+	}
+out:
+	aig_ldap_user_free(u);
+	free(name);
+	return rc;
+}
+
+int aig_ldap_bind_user(struct aig_ldap *s, const char *login, size_t len,
+		       const char *password, struct aig_error *err)
+{
+	struct aig_ldap_user *u = NULL;
+	int rc;
+
+	rc = aig_ldap_bind_user_entry(s, login, len, password, &u, err);
+	aig_ldap_user_free(u);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ SASL */
+
+struct sasl_ctx {
+	struct aig_ldap *s;
+	void *gss_cred; /* gss_cred_id_t, or NULL */
+};
+
+/* Answers libsasl's prompts: no authorization identity (act as ourselves),
+ * nothing else to give. For GSSAPI it is also the moment the SASL context
+ * exists and has not yet used any credentials: hand it ours. */
+static int interact(LDAP *ld, unsigned flags, void *defaults, void *in)
+{
+	struct sasl_ctx *c = defaults;
+	sasl_interact_t *i;
+
+	(void)flags;
+	if (c->gss_cred != NULL)
+		ldap_set_option(ld, LDAP_OPT_X_SASL_GSS_CREDS, c->gss_cred);
+	for (i = in; i->id != SASL_CB_LIST_END; i++) {
+		i->result = "";
+		i->len = 0;
+	}
+	return LDAP_SUCCESS;
+}
+
+static int sasl_bind(struct aig_ldap *s, const char *mech, void *gss_cred,
+		     struct aig_error *err)
+{
+	struct sasl_ctx c = {s, gss_cred};
+	struct timeval tv;
+	char what[64];
+	int rc;
+
+	aig_ldap_op_timeout(s, &tv);
+	s->ops++;
+	rc = ldap_sasl_interactive_bind_s(s->ld, NULL, mech, NULL, NULL,
+					  LDAP_SASL_QUIET, interact, &c);
+	if (rc == LDAP_SUCCESS)
+		return AIG_OK;
+	snprintf(what, sizeof(what), "SASL %s bind", mech);
+	return aig_ldap_fail(s, rc, true, what, err);
+}
+
+static int bind_gssapi(struct aig_ldap *s, struct aig_error *err)
+{
+	void *cred = NULL;
+	int rc;
+
+	if (s->cfg->ldap.service_bind.keytab == NULL)
+		return aig_error_set(
+			err, AIG_ERR_CONFIG,
+			"ldap.service_bind: GSSAPI needs a keytab");
+	if ((rc = aig_gss_cred_from_keytab(s->cfg->ldap.service_bind.keytab,
+					   &cred, err)) != AIG_OK)
+		return rc;
+	rc = sasl_bind(s, "GSSAPI", cred, err);
+	aig_gss_cred_free(cred);
+	return rc;
+}
+
+static int bind_external(struct aig_ldap *s, struct aig_error *err)
+{
+	struct berval empty;
+	struct timeval tv;
+	int rc;
+
+	if (s->cert_file == NULL)
+		return aig_error_set(
+			err, AIG_ERR_CONFIG,
+			"SASL EXTERNAL needs a client certificate");
+	/* An empty initial response: "act as the certificate's identity",
+	 * in one round trip. */
+	empty.bv_val = aig_ldap_unconst("");
+	empty.bv_len = 0;
+	aig_ldap_op_timeout(s, &tv);
+	s->ops++;
+	rc = ldap_sasl_bind_s(s->ld, NULL, "EXTERNAL", &empty, NULL, NULL,
+			      NULL);
+	if (rc == LDAP_SUCCESS)
+		return AIG_OK;
+	return aig_ldap_fail(s, rc, true, "SASL EXTERNAL bind", err);
+}
+
+static int bind_service_simple(struct aig_ldap *s, struct aig_error *err)
+{
+	char *pw = NULL;
+	int rc;
+
+	if ((rc = aig_secret_read(s->cfg->ldap.service_bind.password_file, &pw,
+				  err)) != AIG_OK)
+		return rc;
+	rc = simple_bind(s, s->cfg->ldap.service_bind.dn, pw, err);
+	aig_secret_free(pw);
+	return rc;
+}
+
+int aig_ldap_bind_service(struct aig_ldap *s, struct aig_error *err)
+{
+	int rc;
+
+	s->bound_as_user = false;
+	if (!s->cfg->ldap.has_service_bind)
+		return aig_error_set(err, AIG_ERR_CONFIG,
+				     "no ldap.service_bind configured");
+	if ((rc = aig_ldap_connect(s, err)) != AIG_OK)
+		return rc;
+	switch (s->cfg->ldap.service_bind.sasl_mech) {
+	case AIG_SASL_GSSAPI: return bind_gssapi(s, err);
+	case AIG_SASL_EXTERNAL: return bind_external(s, err);
+	default: return bind_service_simple(s, err);
+	}
+}

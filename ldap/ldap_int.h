@@ -1,0 +1,112 @@
+/*
+ * ldap_int.h - what the files of ldap/ share, and the pure helpers the
+ * unit tests reach. Not installed, not for other parts: they use
+ * aig_ldap.h.
+ */
+#ifndef AIG_LDAP_INT_H
+#define AIG_LDAP_INT_H
+
+#include <ldap.h>
+
+#include "aig_ldap.h"
+
+#define AIG_LDAP_DIAG_MAX 512
+#define AIG_LDAP_LOGIN_MAX 256
+
+struct aig_ldap {
+	const struct aig_config *cfg; /* borrowed */
+	const struct aig_log *log;    /* borrowed, may be NULL */
+	LDAP *ld;		      /* owned; NULL until connected */
+	char *uri;		      /* owned: the server connected to */
+	char *cert_file, *key_file;   /* owned, for SASL EXTERNAL */
+	bool tcp_up;		      /* set by the connect callback */
+	bool bound_as_user;	      /* the last bind was the user's */
+	unsigned ops;		      /* LDAP operations sent */
+	unsigned ad_code;	      /* of the last failed operation */
+	char diag[AIG_LDAP_DIAG_MAX]; /* of the last failed operation */
+	struct ldap_conncb conncb;    /* lc_arg points back to s */
+	Sockbuf_IO io;		      /* the deadline layer (conn.c) */
+	long deadline_ms;	      /* CLOCK_MONOTONIC; 0: none */
+	bool timed_out;		      /* the deadline layer fired */
+};
+
+struct aig_ldap_user {
+	char *dn;	    /* owned */
+	unsigned char *sid; /* owned, objectSid; NULL if none */
+	size_t sid_len;
+	unsigned long primary_rid; /* primaryGroupID; 0 if none */
+	bool has_primary;
+	struct aig_strv member_of; /* owned DNs */
+	char *pw_expiry; /* owned, msDS-UserPasswordExpiryTimeComputed */
+};
+
+/* One DNS SRV target. */
+struct aig_ldap_srv {
+	char host[256];
+	uint16_t port, priority, weight;
+};
+
+/* Parses a DNS answer (len bytes) for SRV records. *out is new (caller
+ * frees with free()), *n its count; records not of type SRV are skipped. */
+int aig_ldap_srv_parse(const unsigned char *answer, size_t len,
+		       struct aig_ldap_srv **out, size_t *n,
+		       struct aig_error *err);
+
+/* Orders v by priority (lowest first), and within one priority by RFC 2782
+ * weighted random selection, drawing numbers from rnd(ctx). A lone record
+ * "." (service not offered) is dropped by aig_ldap_srv_lookup(). */
+void aig_ldap_srv_order(struct aig_ldap_srv *v, size_t n,
+			uint32_t (*rnd)(void *ctx), void *ctx);
+
+/* res_nquery() for _ldap._tcp.<domain>, parsed and ordered. */
+int aig_ldap_srv_lookup(const char *domain, struct aig_ldap_srv **out,
+			size_t *n, struct aig_error *err);
+
+/* Builds the SID string form for the filter value of objectSid: every
+ * byte as \xx. out must hold 3 * len + 1 bytes. */
+void aig_ldap_bin_escape(const unsigned char *in, size_t len, char *out);
+
+/* aig_ldap_bind_user(), also giving the user entry when it was found on
+ * the way (with service_bind; else *found is NULL). Caller frees *found
+ * with aig_ldap_user_free(). */
+int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
+			     const char *password, struct aig_ldap_user **found,
+			     struct aig_error *err);
+
+/* Records the outcome of a failed LDAP call on s (diagnostic, AD code) and
+ * sets err: the status follows rc (and the AD code for binds). what says
+ * what was attempted, e.g. "search for the user". */
+int aig_ldap_fail(struct aig_ldap *s, int rc, bool is_bind, const char *what,
+		  struct aig_error *err);
+
+/* The per-operation timeout (ldap.timeout_ms) as a timeval for libldap;
+ * also arms the deadline under the TLS layer for the operation. */
+void aig_ldap_op_timeout(struct aig_ldap *s, struct timeval *tv);
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+long aig_ldap_now_ms(void);
+
+/* libldap's API takes char * for data it only reads (credentials,
+ * attribute names): this says so once instead of casting everywhere. */
+static inline char *aig_ldap_unconst(const char *p)
+{
+	union {
+		const char *c;
+		char *m;
+	} u = {p};
+
+	return u.m;
+}
+
+/* Copies a string; AIG_ERR_NOMEM in err on failure. */
+int aig_ldap_strdup(const char *in, char **out, struct aig_error *err);
+
+/* Appends a copy of str to sv. */
+int aig_ldap_strv_add(struct aig_strv *sv, const char *str, size_t len,
+		      struct aig_error *err);
+
+/* Sorts sv (ASCII case-insensitively, as AD compares names) and drops
+ * duplicates. */
+void aig_ldap_strv_sort_uniq(struct aig_strv *sv);
+
+#endif /* AIG_LDAP_INT_H */

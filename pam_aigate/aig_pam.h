@@ -1,0 +1,66 @@
+/*
+ * aig_pam.h - the PAM module's internals (SPEC §4). pam_aigate.c holds only
+ * the pam_sm_* entry points; options.c parses the module arguments;
+ * work.c does the LDAP work and maps its statuses to PAM codes.
+ *
+ * No writable globals: everything lives in a struct aig_pam_ctx on the
+ * entry point's stack, or in pam_set_data() between phases.
+ */
+#ifndef AIG_PAM_H
+#define AIG_PAM_H
+
+#include <stdbool.h>
+#include <security/pam_modules.h>
+
+#include "aig_common.h"
+#include "aig_ldap.h"
+
+#define AIG_PAM_MAX_REQUIRE 32
+
+/* One call's options and configuration. Strings in opts are borrowed from
+ * argv; cfg is owned (aig_pam_ctx_free). */
+struct aig_pam_ctx {
+	pam_handle_t *pamh;
+	struct aig_log log;
+	const char *config_path;
+	bool debug;
+	const char *require_group[AIG_PAM_MAX_REQUIRE];
+	size_t n_require;
+	int warn_expiry_days; /* -1: no warning */
+	struct aig_config *cfg;
+};
+
+/* Parses argv like pam_faillock: defaults, then config=, then the
+ * configuration file, then the rest of argv. Unknown options are logged
+ * and ignored. Returns PAM_SUCCESS, or PAM_SERVICE_ERR when the
+ * configuration cannot be loaded (logged with its file:line:column). */
+int aig_pam_ctx_init(struct aig_pam_ctx *ctx, pam_handle_t *pamh, int argc,
+		     const char **argv);
+
+void aig_pam_ctx_free(struct aig_pam_ctx *ctx);
+
+/* pam_set_data() names. */
+#define AIG_PAM_DATA_GROUPS "aigate_groups"	      /* struct aig_strv */
+#define AIG_PAM_DATA_MUST_CHANGE "aigate_must_change" /* int, 532/773 */
+#define AIG_PAM_DATA_SESSION "aigate_session"	      /* struct aig_pam_stash */
+
+/* The user's bound LDAP session, kept from the auth phase for the account
+ * phase (Linux-PAM hides PAM_AUTHTOK from account modules, so the account
+ * phase could not bind as the user again). It owns the configuration the
+ * session borrows; pam_end() frees it all. */
+struct aig_pam_stash {
+	struct aig_config *cfg;
+	struct aig_log log;
+	struct aig_ldap *s;
+};
+
+/* The work of each phase; each returns a PAM code. */
+int aig_pam_do_authenticate(struct aig_pam_ctx *ctx);
+int aig_pam_do_account(struct aig_pam_ctx *ctx);
+int aig_pam_do_chauthtok(struct aig_pam_ctx *ctx, int flags);
+int aig_pam_do_session(struct aig_pam_ctx *ctx, bool open);
+
+/* The PAM code for an aig_ldap status in the auth phase (SPEC §4 table). */
+int aig_pam_auth_code(int status);
+
+#endif /* AIG_PAM_H */

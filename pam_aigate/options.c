@@ -1,0 +1,109 @@
+/* options.c - module arguments, parsed as pam_faillock does: defaults,
+ * then config=, then the configuration file, then the rest of argv. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <security/pam_ext.h>
+
+#include "aig_pam.h"
+
+static void pam_log_fn(void *ctx, int priority, const char *msg)
+{
+	pam_syslog((pam_handle_t *)ctx, priority, "%s", msg);
+}
+
+static void set_defaults(struct aig_pam_ctx *ctx, pam_handle_t *pamh)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->pamh = pamh;
+	ctx->log.fn = pam_log_fn;
+	ctx->log.ctx = pamh;
+	ctx->log.max_priority = LOG_INFO;
+	ctx->config_path = aig_config_default_path();
+	ctx->warn_expiry_days = -1;
+}
+
+static bool has_prefix(const char *s, const char *prefix, const char **rest)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(s, prefix, n) != 0)
+		return false;
+	*rest = s + n;
+	return true;
+}
+
+/* Parses a day count 0..3650; -1 if invalid. */
+static int parse_days(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < 0 || v > 3650)
+		return -1;
+	return (int)v;
+}
+
+/* One option from argv (config= was taken already). */
+static void set_opt(struct aig_pam_ctx *ctx, const char *arg)
+{
+	char esc[128];
+	const char *v;
+
+	if (strcmp(arg, "debug") == 0) {
+		ctx->debug = true;
+		ctx->log.max_priority = LOG_DEBUG;
+	} else if (has_prefix(arg, "config=", &v)) {
+		/* handled first */
+	} else if (has_prefix(arg, "require_group=", &v) && *v) {
+		if (ctx->n_require < AIG_PAM_MAX_REQUIRE)
+			ctx->require_group[ctx->n_require++] = v;
+		else
+			aig_log_msg(&ctx->log, LOG_ERR,
+				    "too many require_group options");
+	} else if (has_prefix(arg, "warn_expiry_days=", &v)) {
+		ctx->warn_expiry_days = parse_days(v);
+		if (ctx->warn_expiry_days < 0)
+			aig_log_msg(&ctx->log, LOG_ERR,
+				    "warn_expiry_days: not a number of days");
+	} else if (strcmp(arg, "use_first_pass") == 0 ||
+		   strcmp(arg, "try_first_pass") == 0 ||
+		   strcmp(arg, "use_authtok") == 0) {
+		/* pam_get_authtok() reads these itself */
+	} else {
+		aig_log_msg(&ctx->log, LOG_ERR, "unknown option ignored: %s",
+			    aig_log_escape(esc, sizeof(esc), arg, strlen(arg)));
+	}
+}
+
+int aig_pam_ctx_init(struct aig_pam_ctx *ctx, pam_handle_t *pamh, int argc,
+		     const char **argv)
+{
+	struct aig_error err = {0};
+	const char *v;
+	int i;
+
+	set_defaults(ctx, pamh);
+	for (i = 0; i < argc; i++)
+		if (has_prefix(argv[i], "config=", &v) && *v)
+			ctx->config_path = v;
+	/* debug first, so that loading the file can already log at debug */
+	for (i = 0; i < argc; i++)
+		if (strcmp(argv[i], "debug") == 0)
+			set_opt(ctx, argv[i]);
+	if (aig_config_load(ctx->config_path, &ctx->cfg, &err) != AIG_OK) {
+		aig_log_msg(&ctx->log, LOG_ERR, "configuration: %s", err.msg);
+		return PAM_SERVICE_ERR;
+	}
+	for (i = 0; i < argc; i++)
+		set_opt(ctx, argv[i]);
+	return PAM_SUCCESS;
+}
+
+void aig_pam_ctx_free(struct aig_pam_ctx *ctx)
+{
+	aig_config_free(ctx->cfg);
+	ctx->cfg = NULL;
+}

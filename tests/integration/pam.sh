@@ -1,0 +1,176 @@
+#!/bin/bash
+# pam.sh - pam_aigate.so through the real libpam (pam_start_confdir), against
+# a fresh Samba AD DC from the test bed: every row of SPEC §4's table,
+# require_group with nested groups, local refusal of empty and decoy
+# passwords, all DCs down, password changes, expiry warnings, sessions,
+# the export list, 1,000 authentications without leaks, and 8 threads.
+set -eu
+: "${top_srcdir:?}" "${top_builddir:?}"
+
+if [ -z "${AIG_AD_URI:-}" ]; then
+	work=$(mktemp -d /tmp/aigate-pam-test.XXXXXX)
+	trap 'rm -rf "$work"' EXIT
+	"$top_srcdir/tests/testbed/ad.sh" run "$work/ad" -- "$0" "$@"
+	exit $?
+fi
+
+. "$top_srcdir/tests/integration/assert.sh"
+work=$(mktemp -d /tmp/aigate-pam.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+mod=$top_builddir/pam_aigate/.libs/pam_aigate.so
+driver=$top_builddir/tests/integration/pam_driver
+pw=$AIG_AD_PASSWORD
+export LDAPTLS_CACERT=$AIG_AD_CA LDAPTLS_REQCERT=demand
+
+write_config() { # FILE URI [SERVICE_BIND_JSON]
+	cat >"$1" <<JSON
+{
+  "ldap": {"uri": ["$2"], "domain": "$AIG_AD_DOMAIN",
+           "base_dn": "$AIG_AD_BASE", "ca_file": "$AIG_AD_CA",
+           "timeout_ms": 2000 ${3:+, \"service_bind\": $3}},
+  "auth": {"methods": ["basic"]},
+  "backend": {"url": "http://127.0.0.1:9"},
+  "policy_file": "$top_srcdir/policies/policy.json",
+  "state_dir": "$work/state",
+  "audit": {"file": "$work/audit.jsonl", "syslog": false}
+}
+JSON
+	chmod 0644 "$1"
+}
+write_config "$work/aigate.json" "$AIG_AD_URI"
+write_config "$work/down.json" "ldaps://127.0.0.1:1"
+write_config "$work/svc.json" "$AIG_AD_URI" \
+	"{\"dn\": \"$AIG_AD_SVC_DN\", \"password_file\": \"$AIG_AD_SVC_PASSWORD_FILE\"}"
+
+mkdir -p "$work/pam.d"
+service() { # NAME CONFIG ACCOUNT_OPTIONS...
+	local name=$1 cfg=$2
+	shift 2
+	cat >"$work/pam.d/$name" <<PAM
+auth     required $mod config=$cfg
+account  required $mod config=$cfg $*
+password required $mod config=$cfg
+session  required $mod config=$cfg
+PAM
+}
+service aigate "$work/aigate.json"
+service users "$work/aigate.json" require_group=AI_Users
+service admins "$work/aigate.json" require_group=ai_admins
+service warn "$work/aigate.json" warn_expiry_days=60 bogus_option
+service nowarn "$work/aigate.json" warn_expiry_days=3
+service down "$work/down.json"
+service svc "$work/svc.json"
+
+run() { # SERVICE USER OPS [ANSWERS...]
+	local svc=$1 user=$2 ops=$3
+	shift 3
+	printf '%s\0' "$@" | "$driver" run "$work/pam.d" "$svc" "$user" "$ops"
+}
+bad_pwd_count() { # USER
+	ldapsearch -LLL -x -H "$AIG_AD_URI" -D "$AIG_AD_ADMIN_DN" \
+		-y "$AIG_AD_ADMIN_PASSWORD_FILE" -b "$AIG_AD_BASE" \
+		"(sAMAccountName=$1)" badPwdCount | sed -n 's/^badPwdCount: //p'
+}
+
+# --- the export list
+exports=$(nm -D --defined-only "$mod" | awk '$2 == "T" {print $3}' | sort | tr '\n' ' ')
+expect_eq "$exports" "pam_sm_acct_mgmt pam_sm_authenticate pam_sm_chauthtok pam_sm_close_session pam_sm_open_session pam_sm_setcred " \
+	"the module exports only pam_sm_*"
+
+# --- SPEC §4 table
+out=$(run aigate alice auth,acct "$pw")
+expect_match "$out" '^auth=PAM_SUCCESS$' "alice authenticates"
+expect_match "$out" '^groups=.*AI_Admins' "alice's AIGATE_GROUPS has AI_Admins"
+expect_match "$out" '^acct=PAM_SUCCESS$' "alice's account is fine"
+out=$(run aigate bob auth "wrong-Passw0rd")
+expect_match "$out" '^auth=PAM_AUTH_ERR$' "52e: bad password is PAM_AUTH_ERR"
+out=$(run aigate nosuchuser auth "$pw")
+expect_match "$out" '^auth=PAM_AUTH_ERR$' "525: unknown user is PAM_AUTH_ERR too"
+out=$(run aigate carol auth "$pw")
+expect_match "$out" '^auth=PAM_ACCT_EXPIRED$' "533: disabled is PAM_ACCT_EXPIRED"
+out=$(run aigate dave auth "$pw")
+expect_match "$out" '^auth=PAM_ACCT_EXPIRED$' "701: expired account is PAM_ACCT_EXPIRED"
+out=$(run aigate erin auth "$pw")
+expect_match "$out" '^auth=PAM_MAXTRIES$' "775: locked out is PAM_MAXTRIES"
+out=$(run aigate frank auth,acct "$pw")
+expect_match "$out" '^auth=PAM_SUCCESS$' "773: must change passes auth"
+expect_match "$out" '^acct=PAM_NEW_AUTHTOK_REQD$' "773: account says PAM_NEW_AUTHTOK_REQD"
+out=$(run aigate jsmith auth,acct "$pw")
+expect_match "$out" '^groups=.*AI_Users' "jsmith (CN with comma and parentheses) gets AI_Users"
+
+# --- require_group, nested
+out=$(run users bob auth,acct "$pw")
+expect_match "$out" '^groups=.*Data_Scientists' "bob's groups have Data_Scientists"
+expect_match "$out" '^acct=PAM_SUCCESS$' "require_group=AI_Users admits bob (nested)"
+out=$(run users mallory auth,acct "$pw")
+expect_match "$out" '^acct=PAM_PERM_DENIED$' "require_group=AI_Users refuses mallory"
+out=$(run admins ophelia auth,acct "$pw")
+expect_match "$out" '^acct=PAM_SUCCESS$' "require_group=ai_admins admits ophelia (nested, any case)"
+out=$(run admins bob auth,acct "$pw")
+expect_match "$out" '^acct=PAM_PERM_DENIED$' "require_group=ai_admins refuses bob"
+
+# --- empty and decoy passwords never reach the server
+before=$(bad_pwd_count bob)
+out=$(run aigate bob auth "")
+expect_match "$out" '^auth=PAM_AUTH_ERR$' "empty password is PAM_AUTH_ERR"
+out=$(run aigate bob auth $'\b\n\r\177INCORRECT')
+expect_match "$out" '^auth=PAM_(AUTH_ERR|CONV_ERR)$' "sshd's decoy password is refused"
+after=$(bad_pwd_count bob)
+expect_eq "$after" "$before" "bob's badPwdCount did not move (empty, decoy)"
+run aigate mallory auth "wrong-Passw0rd" >/dev/null
+expect_eq "$(bad_pwd_count mallory)" 1 "a real wrong password does move badPwdCount"
+
+# --- all DCs down: PAM_AUTHINFO_UNAVAIL within the timeout
+t0=$(date +%s%N)
+out=$(run down alice auth "$pw")
+ms=$((($(date +%s%N) - t0) / 1000000))
+expect_match "$out" '^auth=PAM_AUTHINFO_UNAVAIL$' "all DCs down is PAM_AUTHINFO_UNAVAIL"
+ok $([ "$ms" -lt 3000 ] && echo 0 || echo 1) "... within timeout_ms + 1 s ($ms ms)"
+
+# --- expiry warning (the domain's maximum password age is 42 days)
+out=$(run warn bob auth,acct "$pw")
+expect_match "$out" '^msg=Your password expires in 4[12] days\.$' "warn_expiry_days=60 warns bob"
+expect_match "$out" '^acct=PAM_SUCCESS$' "... and an unknown option is ignored"
+out=$(run nowarn bob auth,acct "$pw")
+expect_no_match "$out" '^msg=' "warn_expiry_days=3 says nothing"
+
+# --- sessions are audited
+out=$(run aigate alice auth,open,close "$pw")
+expect_match "$out" '^close=PAM_SUCCESS$' "session open and close"
+audit=$(cat "$work/audit.jsonl" 2>/dev/null || true)
+expect_match "$audit" '"event":"session_open".*"service":"aigate".*"user":"alice"' "session_open audited with the service"
+expect_match "$audit" '"event":"session_close"' "session_close audited"
+expect_no_match "$audit" "$pw" "no password in the audit file"
+
+# --- password changes
+new1='N3w-Passw0rd!a'
+out=$(run aigate bob chauthtok "$pw" "$new1" "$new1")
+expect_match "$out" '^chauthtok=PAM_SUCCESS$' "bob changes his password"
+out=$(run aigate bob auth "$new1")
+expect_match "$out" '^auth=PAM_SUCCESS$' "bob signs in with the new one"
+out=$(run aigate bob chauthtok "$new1" "short" "short")
+expect_match "$out" '^chauthtok=PAM_AUTHTOK_ERR$' "a weak password is refused"
+expect_match "$out" '^msg=.*(complex|short)' "... with a clear message"
+out=$(run svc frank chauthtok "$pw" "$new1" "$new1")
+expect_match "$out" '^chauthtok=PAM_SUCCESS$' "frank (must change) changes through the service account"
+out=$(run aigate frank auth,acct "$new1")
+expect_match "$out" '^acct=PAM_SUCCESS$' "frank then signs in normally"
+
+# --- 8 threads at once, every answer right
+cases="alice $pw PAM_SUCCESS PAM_PERM_DENIED
+bob $new1 PAM_SUCCESS PAM_SUCCESS
+jsmith $pw PAM_SUCCESS PAM_SUCCESS
+mallory $pw PAM_SUCCESS PAM_PERM_DENIED
+carol $pw PAM_ACCT_EXPIRED -
+erin $pw PAM_MAXTRIES -"
+out=$(printf '%s\n' "$cases" | "$driver" threads "$work/pam.d" users 8 3) && st=0 || st=$?
+ok "$st" "8 threads x 3 rounds x 6 users: $out"
+
+# --- 1,000 authentications in one process: no leak, no descriptor growth
+out=$(printf '%s\0' "$pw" | valgrind -q --leak-check=full \
+	--errors-for-leak-kinds=definite --error-exitcode=97 \
+	"$driver" loop "$work/pam.d" users jsmith "${AIG_PAM_ROUNDS:-1000}" 2>"$work/vg.log") && st=0 || st=$?
+ok "$st" "1,000 auth+acct rounds under valgrind: $out"
+[ "$st" = 0 ] || sed 's/^/# /' "$work/vg.log"
+
+finish

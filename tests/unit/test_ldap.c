@@ -1,0 +1,377 @@
+/* test_ldap.c - the pure parts of ldap/: AD sub-codes from real
+ * diagnostics, RFC 4515 escaping, RFC 4514 values, SIDs, unicodePwd,
+ * FILETIME, SRV parsing and ordering, login checks, the group cache. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ldap_int.h"
+#include "tap.h"
+
+static void test_ad_codes(void)
+{
+	static const struct {
+		const char *diag;
+		unsigned code;
+		int status;
+	} t[] = {
+		/* as Samba 4.17 and Windows Server send them */
+		{"80090308: LdapErr: DSID-0C0903A9, comment: "
+		 "AcceptSecurityContext "
+		 "error, data 52e, v1db1",
+		 0x52e, AIG_LDAP_ERR_BAD_CREDENTIALS},
+		{"80090308: LdapErr: DSID-0C09042F, comment: "
+		 "AcceptSecurityContext "
+		 "error, data 525, v4563",
+		 0x525, AIG_LDAP_ERR_NO_SUCH_USER},
+		{"80090308: LdapErr: DSID-0C0903A9, comment: "
+		 "AcceptSecurityContext "
+		 "error, data 530, v1db1",
+		 0x530, AIG_LDAP_ERR_LOGON_HOURS},
+		{"80090308: LdapErr: DSID-0C0903A9, comment: "
+		 "AcceptSecurityContext "
+		 "error, data 531, v1db1",
+		 0x531, AIG_LDAP_ERR_WORKSTATION},
+		{"80090308: LdapErr: DSID-0C09044E, comment: "
+		 "AcceptSecurityContext "
+		 "error, data 532, v2580",
+		 0x532, AIG_LDAP_ERR_PASSWORD_EXPIRED},
+		{"80090308: LdapErr: DSID-0C0903A9, comment: "
+		 "AcceptSecurityContext "
+		 "error, data 533, v1db1",
+		 0x533, AIG_LDAP_ERR_DISABLED},
+		{"80090308: LdapErr: DSID-0C0903A9, comment: "
+		 "AcceptSecurityContext "
+		 "error, data 701, v1db1",
+		 0x701, AIG_LDAP_ERR_ACCOUNT_EXPIRED},
+		{"80090308: LdapErr: DSID-0C0903A9, comment: "
+		 "AcceptSecurityContext "
+		 "error, data 773, v1db1",
+		 0x773, AIG_LDAP_ERR_MUST_CHANGE},
+		{"80090308: LdapErr: DSID-0C0903A9, comment: "
+		 "AcceptSecurityContext "
+		 "error, data 775, v1db1",
+		 0x775, AIG_LDAP_ERR_LOCKED_OUT},
+		{"data 775", 0x775, AIG_LDAP_ERR_LOCKED_OUT},
+		{"", 0, AIG_LDAP_ERR_BAD_CREDENTIALS},
+		{"Invalid credentials", 0, AIG_LDAP_ERR_BAD_CREDENTIALS},
+		{"metadata 775, x", 0, AIG_LDAP_ERR_BAD_CREDENTIALS},
+		{"comment: error, data zz, v1", 0,
+		 AIG_LDAP_ERR_BAD_CREDENTIALS},
+		{"error, data 52e1234567, v1", 0, AIG_LDAP_ERR_BAD_CREDENTIALS},
+		{"error, data 999, v1", 0x999, AIG_LDAP_ERR_BAD_CREDENTIALS},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		unsigned code = aig_ldap_ad_code_parse(t[i].diag);
+
+		ok(code == t[i].code &&
+			   aig_ldap_ad_code_status(code) == t[i].status,
+		   "AD sub-code of \"%.40s...\": %x", t[i].diag, code);
+	}
+	ok(aig_ldap_ad_code_parse(NULL) == 0, "no diagnostic, no code");
+	ok(strcmp(aig_ldap_status_name(AIG_LDAP_ERR_LOCKED_OUT),
+		  "account locked out") == 0 &&
+		   strcmp(aig_ldap_status_name(AIG_ERR_UNAVAILABLE),
+			  "unavailable") == 0,
+	   "status names, common ones included");
+}
+
+static void test_filter_escape(void)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *out;
+	} t[] = {
+		{"alice", 5, "alice"},
+		{"*", 1, "\\2a"},
+		{"*)(sAMAccountName=*", 19, "\\2a\\29\\28sAMAccountName=\\2a"},
+		{"x)(|(objectClass=*)", 19,
+		 "x\\29\\28|\\28objectClass=\\2a\\29"},
+		{"a\\b", 3, "a\\5cb"},
+		{"a\0b", 3, "a\\00b"},
+		{"CN=Smith\\, John (Contractor),CN=Users", 37,
+		 "CN=Smith\\5c, John \\28Contractor\\29,CN=Users"},
+		{"\xc3\xa9", 2, "\\c3\\a9"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char *out = NULL;
+		int rc = aig_ldap_filter_escape(t[i].in, t[i].len, &out, NULL);
+
+		ok(rc == AIG_OK && strcmp(out, t[i].out) == 0,
+		   "RFC 4515 escape %zu: %s", i, out ? out : "?");
+		free(out);
+	}
+}
+
+static void test_dn(void)
+{
+	char *v = NULL;
+
+	ok(aig_ldap_dn_first_value("CN=Smith\\, John (Contractor),CN=Users,"
+				   "DC=corp,DC=example,DC=com",
+				   &v, NULL) == AIG_OK &&
+		   strcmp(v, "Smith, John (Contractor)") == 0,
+	   "RFC 4514: first RDN value unescaped: %s", v ? v : "?");
+	free(v);
+	v = NULL;
+	ok(aig_ldap_dn_first_value("cn=a\\2Bb\\3Dc,ou=x", &v, NULL) == AIG_OK &&
+		   strcmp(v, "a+b=c") == 0,
+	   "RFC 4514: hex escapes: %s", v ? v : "?");
+	free(v);
+	v = NULL;
+	ok(aig_ldap_dn_first_value("not a dn", &v, NULL) == AIG_ERR_INVALID &&
+		   v == NULL,
+	   "RFC 4514: not a DN refused");
+}
+
+static void test_sid(void)
+{
+	/* S-1-5-21-3444385651-1240003782-3794251683-513 as Samba sent it */
+	static const unsigned char du[] = {
+		1,    5,    0,	  0,	0,    0,    0,	  5,	0x15, 0x00,
+		0x00, 0x00, 0x73, 0x27, 0x4d, 0xcd, 0xc6, 0xf4, 0xe8, 0x49,
+		0xa3, 0xaf, 0x27, 0xe2, 0x01, 0x02, 0x00, 0x00};
+	static const unsigned char users[] = {1,  2, 0, 0, 0,	 0, 0, 5,
+					      32, 0, 0, 0, 0x21, 2, 0, 0};
+	static const unsigned char world[] = {1, 1, 0, 0, 0, 0,
+					      0, 1, 0, 0, 0, 0};
+	char s[AIG_SID_STR_MAX], esc[3 * 28 + 1];
+
+	ok(aig_ldap_sid_to_str(du, sizeof(du), s, NULL) == AIG_OK &&
+		   strcmp(s, "S-1-5-21-3444385651-1240003782-3794251683-513") ==
+			   0,
+	   "SID: %s", s);
+	ok(aig_ldap_sid_to_str(users, sizeof(users), s, NULL) == AIG_OK &&
+		   strcmp(s, "S-1-5-32-545") == 0,
+	   "SID: %s", s);
+	ok(aig_ldap_sid_to_str(world, sizeof(world), s, NULL) == AIG_OK &&
+		   strcmp(s, "S-1-1-0") == 0,
+	   "SID: %s", s);
+	ok(aig_ldap_sid_to_str(du, sizeof(du) - 1, s, NULL) == AIG_ERR_INVALID,
+	   "SID: truncated refused");
+	ok(aig_ldap_sid_to_str(du, 7, s, NULL) == AIG_ERR_INVALID,
+	   "SID: too short refused");
+	aig_ldap_bin_escape(users, sizeof(users), esc);
+	ok(strcmp(esc, "\\01\\02\\00\\00\\00\\00\\00\\05\\20\\00\\00\\00\\21"
+		       "\\02\\00\\00") == 0,
+	   "SID as a filter value: %s", esc);
+}
+
+static void test_unicode_pwd(void)
+{
+	static const unsigned char want[] = {'"',  0,	 'a',  0,    0xe9, 0,
+					     0x3d, 0xd8, 0x00, 0xde, '"',  0};
+	unsigned char *out = NULL;
+	size_t len = 0;
+
+	/* "aé😀": ASCII, Latin-1, and a surrogate pair */
+	ok(aig_ldap_unicode_pwd("a\xc3\xa9\xf0\x9f\x98\x80", &out, &len,
+				NULL) == AIG_OK &&
+		   len == sizeof(want) && memcmp(out, want, len) == 0,
+	   "unicodePwd: quoted UTF-16LE (%zu bytes)", len);
+	aig_wipe_free(out, len);
+	ok(aig_ldap_unicode_pwd("\xff", &out, &len, NULL) == AIG_ERR_INVALID &&
+		   out == NULL,
+	   "unicodePwd: invalid UTF-8 refused");
+}
+
+static void test_filetime(void)
+{
+	enum aig_pw_expiry k;
+	time_t t;
+
+	ok(aig_ldap_filetime_parse("9223372036854775807", &k, &t, NULL) ==
+			   AIG_OK &&
+		   k == AIG_PW_NEVER,
+	   "FILETIME: 0x7FFFFFFFFFFFFFFF is never");
+	ok(aig_ldap_filetime_parse("0", &k, &t, NULL) == AIG_OK &&
+		   k == AIG_PW_MUST_CHANGE,
+	   "FILETIME: 0 is must change");
+	ok(aig_ldap_filetime_parse("116444736000000000", &k, &t, NULL) ==
+			   AIG_OK &&
+		   k == AIG_PW_EXPIRES && t == 0,
+	   "FILETIME: the Unix epoch");
+	ok(aig_ldap_filetime_parse("133000000000000000", &k, &t, NULL) ==
+			   AIG_OK &&
+		   t == 1655526400,
+	   "FILETIME: 133000000000000000 is %ld", (long)t);
+	ok(aig_ldap_filetime_parse("-1", &k, &t, NULL) == AIG_ERR_INVALID &&
+		   aig_ldap_filetime_parse("12x", &k, &t, NULL) ==
+			   AIG_ERR_INVALID &&
+		   aig_ldap_filetime_parse("99999999999999999999", &k, &t,
+					   NULL) == AIG_ERR_INVALID,
+	   "FILETIME: garbage refused");
+}
+
+static void test_login(void)
+{
+	char big[300];
+
+	memset(big, 'a', sizeof(big));
+	ok(aig_ldap_login_check("alice", 5, NULL) == AIG_OK, "login: alice");
+	ok(aig_ldap_login_check("j\xc3\xb6rg", 5, NULL) == AIG_OK,
+	   "login: UTF-8");
+	ok(aig_ldap_login_check("", 0, NULL) == AIG_ERR_INVALID,
+	   "login: empty");
+	ok(aig_ldap_login_check("al\0ce", 5, NULL) == AIG_ERR_INVALID,
+	   "login: embedded NUL");
+	ok(aig_ldap_login_check("al\nce", 5, NULL) == AIG_ERR_INVALID,
+	   "login: newline");
+	ok(aig_ldap_login_check("\xff\xfe", 2, NULL) == AIG_ERR_INVALID,
+	   "login: invalid UTF-8");
+	ok(aig_ldap_login_check("\xc0\xaf", 2, NULL) == AIG_ERR_INVALID,
+	   "login: overlong UTF-8");
+	ok(aig_ldap_login_check(big, sizeof(big), NULL) == AIG_ERR_INVALID,
+	   "login: 300 bytes");
+	ok(aig_ldap_password_refused("") && aig_ldap_password_refused(NULL) &&
+		   aig_ldap_password_refused("\b\n\r\177INCORRECT") &&
+		   !aig_ldap_password_refused("Passw0rd!"),
+	   "passwords refused locally: empty, OpenSSH's decoy");
+}
+
+/* A DNS answer for _ldap._tcp.corp.example.com with n SRV records. */
+static size_t dns_answer(unsigned char *p, const struct aig_ldap_srv *r,
+			 size_t n)
+{
+	static const unsigned char hdr[] = {0x12, 0x34, 0x81, 0x80, 0, 1,
+					    0,	  0,	0,    0,    0, 0};
+	static const char qname[] = "\x05_ldap\x04_tcp\x04"
+				    "corp\x07"
+				    "example\x03"
+				    "com";
+	size_t o = 0, i, ql = sizeof(qname); /* with the final 0 */
+
+	memcpy(p, hdr, sizeof(hdr));
+	p[7] = (unsigned char)n;
+	o = sizeof(hdr);
+	memcpy(p + o, qname, ql);
+	o += ql;
+	p[o++] = 0, p[o++] = 33, p[o++] = 0, p[o++] = 1; /* SRV, IN */
+	for (i = 0; i < n; i++) {
+		size_t hl = strlen(r[i].host), rd = 6 + hl + 2;
+
+		p[o++] = 0xc0, p[o++] = 12; /* name: pointer to the qname */
+		p[o++] = 0, p[o++] = 33, p[o++] = 0, p[o++] = 1;
+		p[o++] = 0, p[o++] = 0, p[o++] = 1, p[o++] = 0; /* ttl */
+		p[o++] = (unsigned char)(rd >> 8), p[o++] = (unsigned char)rd;
+		p[o++] = 0, p[o++] = (unsigned char)r[i].priority;
+		p[o++] = 0, p[o++] = (unsigned char)r[i].weight;
+		p[o++] = (unsigned char)(r[i].port >> 8);
+		p[o++] = (unsigned char)r[i].port;
+		p[o++] = (unsigned char)hl;
+		memcpy(p + o, r[i].host, hl);
+		o += hl;
+		p[o++] = 0;
+	}
+	return o;
+}
+
+static uint32_t fixed_rnd(void *ctx)
+{
+	unsigned *seq = ctx;
+
+	return seq[0]++ % 2 ? 0 : 1000;
+}
+
+static void test_srv(void)
+{
+	static const struct aig_ldap_srv in[] = {
+		{"dc3", 389, 20, 0},   {"dc1", 389, 10, 0},
+		{"dc2", 636, 10, 100}, {"dc4", 389, 20, 50},
+		{"dc5", 389, 5, 0},
+	};
+	unsigned char buf[1024];
+	struct aig_ldap_srv *v = NULL;
+	size_t n = 0, len = dns_answer(buf, in, 5), i;
+	unsigned seq = 0;
+
+	ok(aig_ldap_srv_parse(buf, len, &v, &n, NULL) == AIG_OK && n == 5 &&
+		   strcmp(v[0].host, "dc3") == 0 && v[0].port == 389 &&
+		   v[2].port == 636 && v[2].weight == 100,
+	   "SRV: parsed %zu records", n);
+	aig_ldap_srv_order(v, n, fixed_rnd, &seq);
+	ok(n == 5 && strcmp(v[0].host, "dc5") == 0 && v[1].priority == 10 &&
+		   v[2].priority == 10 && v[3].priority == 20 &&
+		   v[4].priority == 20,
+	   "SRV: ordered by priority: %s %s %s %s %s", v[0].host, v[1].host,
+	   v[2].host, v[3].host, v[4].host);
+	/* RFC 2782: a weight-0 record is listed first among its peers, and a
+	 * large draw picks the heavy one. */
+	ok(strcmp(v[1].host, "dc2") == 0 && strcmp(v[2].host, "dc1") == 0,
+	   "SRV: priority 10, draw 1000 of 100 picks the weighted dc2 first");
+	free(v);
+	/* over many random draws, weight 0 vs 100 is almost always second */
+	{
+		unsigned first_heavy = 0;
+
+		for (i = 0; i < 200; i++) {
+			struct aig_ldap_srv w[2] = {{"light", 1, 1, 1},
+						    {"heavy", 1, 1, 99}};
+
+			seq = (unsigned)i;
+			aig_ldap_srv_order(w, 2, fixed_rnd, &seq);
+			first_heavy += strcmp(w[0].host, "heavy") == 0;
+		}
+		ok(first_heavy >= 100, "SRV: weights bias the order (%u/200)",
+		   first_heavy);
+	}
+	ok(aig_ldap_srv_parse(buf, 20, &v, &n, NULL) == AIG_ERR_INVALID,
+	   "SRV: truncated answer refused");
+}
+
+static void test_cache(void)
+{
+	char dir[] = "/tmp/aigate-ldap-cache.XXXXXX", path[128];
+	struct aig_ldap_cache *c = NULL;
+	char *names[] = {(char[]){"AI_Users"}, (char[]){"Domain Users"}, NULL};
+	struct aig_strv g = {names, 2}, got = {NULL, 0};
+	bool found = false;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	ok(aig_ldap_cache_open(dir, 60, &c, NULL) == AIG_OK, "cache: open");
+	ok(aig_ldap_cache_get(c, "bob", &found, &got, NULL) == AIG_OK && !found,
+	   "cache: miss");
+	ok(aig_ldap_cache_put(c, "Bob", &g, NULL) == AIG_OK, "cache: put");
+	ok(aig_ldap_cache_get(c, "BOB", &found, &got, NULL) == AIG_OK &&
+		   found && got.n == 2 && strcmp(got.v[1], "Domain Users") == 0,
+	   "cache: hit, case ignored");
+	aig_ldap_strv_free(&got);
+	aig_ldap_cache_close(c);
+	c = NULL;
+	ok(aig_ldap_cache_open(dir, 0, &c, NULL) == AIG_OK, "cache: reopen");
+	sleep(1);
+	ok(aig_ldap_cache_get(c, "bob", &found, &got, NULL) == AIG_OK && !found,
+	   "cache: expired after the TTL");
+	ok(aig_ldap_cache_get(c, "b\nb", &found, &got, NULL) == AIG_ERR_INVALID,
+	   "cache: bad login refused");
+	aig_ldap_cache_close(c);
+	snprintf(path, sizeof(path), "%s/ldap-groups.mdb", dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/ldap-groups.mdb-lock", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	test_ad_codes();
+	test_filter_escape();
+	test_dn();
+	test_sid();
+	test_unicode_pwd();
+	test_filetime();
+	test_login();
+	test_srv();
+	test_cache();
+	return tap_done();
+}
