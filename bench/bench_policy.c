@@ -79,10 +79,11 @@ static double time_it(bench_fn *fn, void *arg, long n)
 /* ---------------------------------------------------------------- decide */
 
 static const char *const user_groups[] = {
-    "Domain Users",   "VPN_Users",   "Building_4", "Printers",	"Dept_Sales",
-    "Wiki_Editors",   "Git_Readers", "Jira_Users", "Office365", "Zoom",
-    "Slack",	      "Backup_Ops",  "Team_x",	   "Dept_x",	"Staff",
-    "Contractors_No", "Parking",     "Canteen",	   "Badge_7",	"Team_199",
+	"Domain Users", "VPN_Users",	"Building_4",  "Printers",
+	"Dept_Sales",	"Wiki_Editors", "Git_Readers", "Jira_Users",
+	"Office365",	"Zoom",		"Slack",       "Backup_Ops",
+	"Team_x",	"Dept_x",	"Staff",       "Contractors_No",
+	"Parking",	"Canteen",	"Badge_7",     "Team_199",
 };
 
 struct dargs {
@@ -107,7 +108,7 @@ static void bench_decide(void)
 	char *text = policy_200();
 	struct aig_policy *big = must_parse(text);
 	struct aig_policy *empty =
-	    must_parse("{\"version\": 1, \"rules\": []}");
+		must_parse("{\"version\": 1, \"rules\": []}");
 	struct dargs last = {big, "/svc199/chat/invoke", 20, 0};
 	struct dargs none = {big, "/svc7/chat/invoke", 20, 0};
 	struct dargs base = {empty, "/svc199/chat/invoke", 20, 0};
@@ -132,33 +133,33 @@ static void bench_decide(void)
 /* ------------------------------------------------------------------ body */
 
 static const char *const patterns[20] = {
-    "(?i)ignore (all |any )?(previous|prior|above) (instructions|prompts)",
-    "(?i)disregard (all |any )?(previous|prior|your) (instructions|rules)",
-    "(?i)\\\\byou are now\\\\b.{0,40}\\\\b(DAN|jailbroken)\\\\b",
-    "(?i)\\\\b(reveal|print|repeat)\\\\b.{0,30}\\\\bsystem prompt\\\\b",
-    "(?i)\\\\bdrop\\\\s+(table|database)\\\\b",
-    "(?i)\\\\bunion\\\\s+(all\\\\s+)?select\\\\b",
-    "(?i);\\\\s*(rm|curl|wget)\\\\s+-",
-    "\\\\bAKIA[0-9A-Z]{16}\\\\b",
-    "-----BEGIN ([A-Z]+ )?PRIVATE KEY-----",
-    "\\\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\\\b",
-    "(?i)\\\\bpassword\\\\s*[:=]\\\\s*\\\\S+",
-    "(?i)\\\\bapi[_-]?key\\\\s*[:=]",
-    "(?i)<script\\\\b",
-    "(?i)\\\\bexec\\\\s*\\\\(",
-    "(?i)\\\\bsudo\\\\s",
-    "(?i)/etc/(passwd|shadow)",
-    "(?i)\\\\bbase64\\\\s+-d\\\\b",
-    "(?i)\\\\bpretend (to be|you are)\\\\b",
-    "ghp_[A-Za-z0-9]{36}",
-    "xox[baprs]-[A-Za-z0-9-]{10,}",
+	"(?i)ignore (all |any )?(previous|prior|above) (instructions|prompts)",
+	"(?i)disregard (all |any )?(previous|prior|your) (instructions|rules)",
+	"(?i)\\\\byou are now\\\\b.{0,40}\\\\b(DAN|jailbroken)\\\\b",
+	"(?i)\\\\b(reveal|print|repeat)\\\\b.{0,30}\\\\bsystem prompt\\\\b",
+	"(?i)\\\\bdrop\\\\s+(table|database)\\\\b",
+	"(?i)\\\\bunion\\\\s+(all\\\\s+)?select\\\\b",
+	"(?i);\\\\s*(rm|curl|wget)\\\\s+-",
+	"\\\\bAKIA[0-9A-Z]{16}\\\\b",
+	"-----BEGIN ([A-Z]+ )?PRIVATE KEY-----",
+	"\\\\b[0-9]{3}-[0-9]{2}-[0-9]{4}\\\\b",
+	"(?i)\\\\bpassword\\\\s*[:=]\\\\s*\\\\S+",
+	"(?i)\\\\bapi[_-]?key\\\\s*[:=]",
+	"(?i)<script\\\\b",
+	"(?i)\\\\bexec\\\\s*\\\\(",
+	"(?i)\\\\bsudo\\\\s",
+	"(?i)/etc/(passwd|shadow)",
+	"(?i)\\\\bbase64\\\\s+-d\\\\b",
+	"(?i)\\\\bpretend (to be|you are)\\\\b",
+	"ghp_[A-Za-z0-9]{36}",
+	"xox[baprs]-[A-Za-z0-9-]{10,}",
 };
 
 static const char prose[] =
-    "The quarterly report shows revenue growth in three regions, while "
-    "costs in logistics rose faster than planned. Summarise the main "
-    "drivers, list the risks the finance team raised, and suggest two "
-    "questions for the board. Keep the answer under two hundred words. ";
+	"The quarterly report shows revenue growth in three regions, while "
+	"costs in logistics rose faster than planned. Summarise the main "
+	"drivers, list the risks the finance team raised, and suggest two "
+	"questions for the board. Keep the answer under two hundred words. ";
 
 /* A LangServe-style chat body of about size bytes: messages of prose. */
 static char *chat_body(size_t size, size_t *len)
@@ -232,7 +233,7 @@ static void one_parse(void *arg)
 {
 	struct bargs *a = arg;
 	json_t *root =
-	    json_loadb(a->body, a->len, JSON_REJECT_DUPLICATES, NULL);
+		json_loadb(a->body, a->len, JSON_REJECT_DUPLICATES, NULL);
 
 	a->sink += root != NULL;
 	json_decref(root);

@@ -51,8 +51,8 @@ void aig_response_error(FILE *out, const char *request_id,
 			const char *extra_headers)
 {
 	json_t *body =
-	    json_pack("{s:s, s:s, s:s}", "error", herr->code, "message",
-		      herr->message, "request_id", request_id);
+		json_pack("{s:s, s:s, s:s}", "error", herr->code, "message",
+			  herr->message, "request_id", request_id);
 
 	write_json(out, request_id, herr->status, body, extra_headers);
 	json_decref(body);

@@ -36,7 +36,7 @@ struct check {
 
 static void verdict(struct aig_body_result *out, enum aig_body_verdict v,
 		    int pattern, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+	__attribute__((format(printf, 4, 5)));
 
 /* Records the first refusal; later ones do not overwrite it. */
 static void verdict(struct aig_body_result *out, enum aig_body_verdict v,
@@ -324,8 +324,9 @@ static int parse_body(const char *body, size_t len, json_t **root,
 {
 	json_error_t jerr;
 
-	*root = json_loadb(
-	    body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL, &jerr);
+	*root = json_loadb(body, len,
+			   JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL,
+			   &jerr);
 	if (*root != NULL)
 		return AIG_OK;
 	if (json_error_code(&jerr) == json_error_out_of_memory)

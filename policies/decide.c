@@ -284,10 +284,10 @@ static json_t *allow_json(const struct aig_policy_allow *al)
 static json_t *limits_json(const struct aig_rule_limits *l)
 {
 	json_t *rate = l->per_minute == 0
-			   ? json_null()
-			   : json_pack("{s:I, s:I}", "per_minute",
-				       (json_int_t)l->per_minute, "burst",
-				       (json_int_t)l->burst);
+			       ? json_null()
+			       : json_pack("{s:I, s:I}", "per_minute",
+					   (json_int_t)l->per_minute, "burst",
+					   (json_int_t)l->burst);
 
 	return json_pack("{s:o, s:I, s:o, s:o}", "rate", rate, "max_body_bytes",
 			 (json_int_t)l->max_body_bytes, "models",
@@ -322,7 +322,7 @@ static int explain_rules(const struct aig_policy *pol, const struct req *rq,
 
 	for (i = 0; i < pol->nrules; i++)
 		if (json_array_append_new(
-			rules, explain_rule(&pol->rules[i], rq, &decided)))
+			    rules, explain_rule(&pol->rules[i], rq, &decided)))
 			return AIG_ERR_NOMEM;
 	return AIG_OK;
 }
@@ -353,7 +353,7 @@ int aig_policy_explain(const struct aig_policy *pol, const char *user,
 	}
 	/* a request refused before the rules has no per-rule lines */
 	if (prepare(pol, user, groups, ngroups, method, path, &rq, &what) ==
-		NULL &&
+		    NULL &&
 	    (rc = explain_rules(pol, &rq, rules)) != AIG_OK)
 		goto out;
 	rc = json_object_set(o, "rules", rules) ? AIG_ERR_NOMEM : AIG_OK;

@@ -292,7 +292,7 @@ static int parse_prompt(const struct ctx *c, json_t *root)
 	if ((rc = check_keys(c, prompt, "/prompt", keys)) != AIG_OK ||
 	    (rc = take_uint(c, prompt, "/prompt", "max_bytes", false, 1,
 			    AIG_POLICY_BODY_LIMIT_MAX, &pol->max_bytes)) !=
-		AIG_OK ||
+		    AIG_OK ||
 	    (rc = take_strings(c, prompt, "/prompt", "deny", false, 0, MAX_DENY,
 			       MAX_PATTERN, &texts, &n)) != AIG_OK)
 		return rc;
@@ -426,8 +426,8 @@ static int parse_paths(const struct ctx *c, json_t *r, const char *ptr,
 	rule->any_path = rule->npaths == 0;
 	if (rc != AIG_OK || rule->npaths == 0)
 		return rc;
-	rule->paths =
-	    arena_alloc(&c->pol->arena, rule->npaths * sizeof(*rule->paths));
+	rule->paths = arena_alloc(&c->pol->arena,
+				  rule->npaths * sizeof(*rule->paths));
 	if (rule->paths == NULL)
 		return nomem(c);
 	for (i = 0; i < rule->npaths; i++) {
@@ -461,7 +461,7 @@ static int parse_rate(const struct ctx *c, json_t *r, const char *ptr,
 	    (rc = take_uint(c, rate, p, "per_minute", true, 1, MAX_RATE,
 			    &per)) != AIG_OK ||
 	    (rc = take_uint(c, rate, p, "burst", true, 1, MAX_RATE, &burst)) !=
-		AIG_OK)
+		    AIG_OK)
 		return rc;
 	rule->limits.per_minute = (unsigned)per;
 	rule->limits.burst = (unsigned)burst;
@@ -537,8 +537,9 @@ static void set_limits(const struct aig_policy *pol, struct aig_rule *rule,
 static int parse_rule(struct ctx *c, json_t *r, size_t i)
 {
 	static const char *const keys[] = {
-	    "name", "description",    "action", "groups", "methods", "paths",
-	    "rate", "max_body_bytes", "models", "tools",  NULL};
+		"name",	   "description", "action", "groups",
+		"methods", "paths",	  "rate",   "max_body_bytes",
+		"models",  "tools",	  NULL};
 	struct aig_rule *rule = &c->pol->rules[i];
 	size_t max_body = 0;
 	char ptr[48];
@@ -657,7 +658,7 @@ static int parse_rules(struct ctx *c, json_t *root)
 		return fail(c, "/rules", false,
 			    "must be an array of at most %d rules", MAX_RULES);
 	pol->rules = arena_alloc(&pol->arena, (json_array_size(rules) + 1) *
-						  sizeof(*pol->rules));
+						      sizeof(*pol->rules));
 	if (pol->rules == NULL)
 		return nomem(c);
 	for (i = 0; i < json_array_size(rules); i++) {

@@ -11,15 +11,15 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char policy[] =
-    "{\"version\": 1, \"prompt\": {\"max_bytes\": 65536, \"deny\": ["
-    "\"(?i)\\\\bdrop\\\\s+table\\\\b\", "
-    "\"(?i)ignore (all )?previous instructions\", "
-    "\"(x+x+)+y\", \"\\\\bAKIA[0-9A-Z]{16}\\\\b\"]},"
-    "\"rules\": [{\"name\": \"r\", \"groups\": [\"*\"], "
-    "\"max_body_bytes\": 4096, "
-    "\"models\": {\"pointer\": \"/config/configurable/model\", "
-    "\"allow\": [\"small\"]}, "
-    "\"tools\": {\"pointer\": \"/t/0/list\", \"allow\": [\"a\", \"b\"]}}]}";
+	"{\"version\": 1, \"prompt\": {\"max_bytes\": 65536, \"deny\": ["
+	"\"(?i)\\\\bdrop\\\\s+table\\\\b\", "
+	"\"(?i)ignore (all )?previous instructions\", "
+	"\"(x+x+)+y\", \"\\\\bAKIA[0-9A-Z]{16}\\\\b\"]},"
+	"\"rules\": [{\"name\": \"r\", \"groups\": [\"*\"], "
+	"\"max_body_bytes\": 4096, "
+	"\"models\": {\"pointer\": \"/config/configurable/model\", "
+	"\"allow\": [\"small\"]}, "
+	"\"tools\": {\"pointer\": \"/t/0/list\", \"allow\": [\"a\", \"b\"]}}]}";
 
 /* Loaded once per process: a fuzz target may keep state, the library
  * may not. */
@@ -41,7 +41,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* the first byte picks the rule or the policy-wide settings */
 	const struct aig_rule *rule =
-	    size > 0 && (data[0] & 1) ? aig_policy_rule_at(pol, 0) : NULL;
+		size > 0 && (data[0] & 1) ? aig_policy_rule_at(pol, 0) : NULL;
 
 	rc = aig_policy_check_body(pol, rule, (const char *)data, size, &res,
 				   NULL);

@@ -16,8 +16,9 @@ static void exercise(const struct aig_policy *pol)
 	static const char *const paths[] = {"/", "/chat/invoke", "/admin",
 					    "/a/b/c/d", "/x/"};
 	static const char body[] =
-	    "{\"input\": \"hello drop table\", \"config\": {\"configurable\": "
-	    "{\"model\": \"small\", \"tools\": [\"search\"]}}, \"m\": [1]}";
+		"{\"input\": \"hello drop table\", \"config\": "
+		"{\"configurable\": "
+		"{\"model\": \"small\", \"tools\": [\"search\"]}}, \"m\": [1]}";
 	struct aig_body_result res;
 	struct aig_decision d;
 	json_t *ex = NULL;

@@ -15,38 +15,38 @@ static void test_paths(void)
 		const char *path;
 		bool ok;
 	} cases[] = {
-	    {"/chat/invoke", true},
-	    {"/", true},
-	    {"/a/b.c/d-e_f~g", true},
-	    {"/caf\xc3\xa9/invoke", true},
-	    {"/_aigate/health", true},
-	    {"", false},
-	    {"chat/invoke", false},
-	    {"/chat/../admin", false},
-	    {"/..", false},
-	    {"/chat/..", false},
-	    {"/a..b", false}, /* SPEC: any ".." */
-	    {"//admin", false},
-	    {"/chat//invoke", false},
-	    {"/chat/%2f/x", false},
-	    {"/chat/%2F/x", false},
-	    {"/chat/%2e%2e/x", false},
-	    {"/chat/%2E", false},
-	    {"/chat/\x01", false},
-	    {"/chat/\n", false},
-	    {"/chat/\x7f", false},
-	    {"/chat/\t", false},
-	    {"/\xff", false},
-	    {"/\xc0\xaf", false},     /* overlong '/' */
-	    {"/\xed\xa0\x80", false}, /* surrogate */
-	    {"/\xe2\x82", false},     /* truncated */
+		{"/chat/invoke", true},
+		{"/", true},
+		{"/a/b.c/d-e_f~g", true},
+		{"/caf\xc3\xa9/invoke", true},
+		{"/_aigate/health", true},
+		{"", false},
+		{"chat/invoke", false},
+		{"/chat/../admin", false},
+		{"/..", false},
+		{"/chat/..", false},
+		{"/a..b", false}, /* SPEC: any ".." */
+		{"//admin", false},
+		{"/chat//invoke", false},
+		{"/chat/%2f/x", false},
+		{"/chat/%2F/x", false},
+		{"/chat/%2e%2e/x", false},
+		{"/chat/%2E", false},
+		{"/chat/\x01", false},
+		{"/chat/\n", false},
+		{"/chat/\x7f", false},
+		{"/chat/\t", false},
+		{"/\xff", false},
+		{"/\xc0\xaf", false},	  /* overlong '/' */
+		{"/\xed\xa0\x80", false}, /* surrogate */
+		{"/\xe2\x82", false},	  /* truncated */
 	};
 	size_t i;
 	char *big;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		ok(aig_cgi_path_ok(cases[i].path, strlen(cases[i].path)) ==
-		       cases[i].ok,
+			   cases[i].ok,
 		   "path #%zu %s", i, cases[i].ok ? "accepted" : "refused");
 	ok(!aig_cgi_path_ok("/a\0b", 4), "path with NUL refused");
 	big = malloc(AIG_CGI_MAX_PATH + 2);
@@ -106,14 +106,14 @@ static void test_env(void)
 					   NULL};
 		st = read_env(env, &req);
 		ok(st == 0 && strcmp(req.method, "POST") == 0 &&
-		       strcmp(req.path, "/chat/invoke") == 0 &&
-		       req.content_length == 12 && req.https &&
-		       strcmp(req.authorization, "Bearer x.y.z") == 0 &&
-		       strlen(req.id) == 32,
+			   strcmp(req.path, "/chat/invoke") == 0 &&
+			   req.content_length == 12 && req.https &&
+			   strcmp(req.authorization, "Bearer x.y.z") == 0 &&
+			   strlen(req.id) == 32,
 		   "a good request is read");
 		ok(getenv("HTTP_PROXY") == NULL &&
-		       getenv("LDAPTLS_REQCERT") == NULL &&
-		       getenv("PATH_INFO") == NULL,
+			   getenv("LDAPTLS_REQCERT") == NULL &&
+			   getenv("PATH_INFO") == NULL,
 		   "the environment is cleared after reading");
 		aig_request_free(&req);
 	}
@@ -121,7 +121,7 @@ static void test_env(void)
 		const char *const env[] = {"REQUEST_METHOD", "GET", NULL};
 		st = read_env(env, &req);
 		ok(st == 0 && strcmp(req.path, "/") == 0 &&
-		       req.content_length == -1 && !req.https,
+			   req.content_length == -1 && !req.https,
 		   "no PATH_INFO means /");
 		aig_request_free(&req);
 	}
@@ -141,15 +141,15 @@ static void test_env(void)
 	}
 	{
 		const char *const env[] = {
-		    "REQUEST_METHOD", "POST", "PATH_INFO", "/x",
-		    "CONTENT_LENGTH", "-1",   NULL};
+			"REQUEST_METHOD", "POST", "PATH_INFO", "/x",
+			"CONTENT_LENGTH", "-1",	  NULL};
 		ok(read_env(env, &req) == 400, "negative length is 400");
 		aig_request_free(&req);
 	}
 	{
 		const char *const env[] = {
-		    "REQUEST_METHOD", "POST", "PATH_INFO", "/x",
-		    "CONTENT_LENGTH", "1 2",  NULL};
+			"REQUEST_METHOD", "POST", "PATH_INFO", "/x",
+			"CONTENT_LENGTH", "1 2",  NULL};
 		ok(read_env(env, &req) == 400, "length with a space is 400");
 		aig_request_free(&req);
 	}
@@ -166,16 +166,16 @@ static void test_env(void)
 	}
 	{
 		const char *const env[] = {
-		    "REQUEST_METHOD", "POST",	  "PATH_INFO", "/x",
-		    "CONTENT_LENGTH", "17000000", NULL};
+			"REQUEST_METHOD", "POST",     "PATH_INFO", "/x",
+			"CONTENT_LENGTH", "17000000", NULL};
 		ok(read_env(env, &req) == 413,
 		   "length over the hard cap is 413");
 		aig_request_free(&req);
 	}
 	{
 		const char *const env[] = {
-		    "REQUEST_METHOD",	  "GET",	 "PATH_INFO", "/x",
-		    "HTTP_AUTHORIZATION", "Bearer a\nb", NULL};
+			"REQUEST_METHOD",     "GET",	     "PATH_INFO", "/x",
+			"HTTP_AUTHORIZATION", "Bearer a\nb", NULL};
 		ok(read_env(env, &req) == 400,
 		   "control character in Authorization is 400");
 		aig_request_free(&req);
@@ -208,7 +208,7 @@ static void test_body(void)
 	struct aig_request req;
 
 	ok(body("POST", 7, "{\"a\":1}", 7, 100, &req) == 0 &&
-	       req.body_len == 7 && strcmp(req.body, "{\"a\":1}") == 0,
+		   req.body_len == 7 && strcmp(req.body, "{\"a\":1}") == 0,
 	   "body read exactly");
 	aig_request_free(&req);
 	ok(body("POST", 3, "{\"a\":1}", 7, 100, &req) == 0 && req.body_len == 3,
@@ -234,23 +234,23 @@ static void test_basic(void)
 		const char *header;
 		const char *user, *password;
 	} cases[] = {
-	    {"Basic Ym9iOnMzY3JldA==", "bob", "s3cret"},
-	    {"basic Ym9iOnMzY3JldA==", "bob", "s3cret"},
-	    {"Basic Ym9iOnM6Mzpj", "bob", "s:3:c"},
-	    {"Basic Ym9iOnMzY3JldA", NULL, NULL},  /* no padding */
-	    {"Basic Ym9iOnMzY3JldA=", NULL, NULL}, /* bad padding */
-	    {"Basic Ym9iOnMzY3JldA==\n", NULL, NULL},
-	    {"Basic Ym9i OnMzY3JldA==", NULL, NULL},
-	    {"Basic Ym9iOnMzY3JldB==", NULL, NULL}, /* non-zero bits */
-	    {"Basic Ym9iOg==", NULL, NULL},	    /* empty password */
-	    {"Basic OnMzY3JldA==", NULL, NULL},	    /* empty user */
-	    {"Basic Ym9i", NULL, NULL},		    /* no colon */
-	    {"Basic Ym9iAG06cGFzcw==", NULL, NULL}, /* NUL in user */
-	    {"Basic Ym9iCjpwYXNz", NULL, NULL},	    /* newline in user */
-	    {"Basic /zpwYXNz", NULL, NULL},	    /* invalid UTF-8 user */
-	    {"Bearer Ym9iOnMzY3JldA==", NULL, NULL},
-	    {"Basic ", NULL, NULL},
-	    {"Basic ====", NULL, NULL},
+		{"Basic Ym9iOnMzY3JldA==", "bob", "s3cret"},
+		{"basic Ym9iOnMzY3JldA==", "bob", "s3cret"},
+		{"Basic Ym9iOnM6Mzpj", "bob", "s:3:c"},
+		{"Basic Ym9iOnMzY3JldA", NULL, NULL},  /* no padding */
+		{"Basic Ym9iOnMzY3JldA=", NULL, NULL}, /* bad padding */
+		{"Basic Ym9iOnMzY3JldA==\n", NULL, NULL},
+		{"Basic Ym9i OnMzY3JldA==", NULL, NULL},
+		{"Basic Ym9iOnMzY3JldB==", NULL, NULL}, /* non-zero bits */
+		{"Basic Ym9iOg==", NULL, NULL},		/* empty password */
+		{"Basic OnMzY3JldA==", NULL, NULL},	/* empty user */
+		{"Basic Ym9i", NULL, NULL},		/* no colon */
+		{"Basic Ym9iAG06cGFzcw==", NULL, NULL}, /* NUL in user */
+		{"Basic Ym9iCjpwYXNz", NULL, NULL},	/* newline in user */
+		{"Basic /zpwYXNz", NULL, NULL},		/* invalid UTF-8 user */
+		{"Bearer Ym9iOnMzY3JldA==", NULL, NULL},
+		{"Basic ", NULL, NULL},
+		{"Basic ====", NULL, NULL},
 	};
 	size_t i;
 
@@ -260,7 +260,7 @@ static void test_basic(void)
 
 		if (cases[i].user)
 			ok(r && strcmp(u, cases[i].user) == 0 &&
-			       strcmp(p, cases[i].password) == 0,
+				   strcmp(p, cases[i].password) == 0,
 			   "basic #%zu decoded", i);
 		else
 			ok(!r && u == NULL && p == NULL, "basic #%zu refused",

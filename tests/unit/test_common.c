@@ -17,19 +17,20 @@
 static char tmpdir[] = "/tmp/aig-test-common-XXXXXX";
 
 static const char *const good_config =
-    "{\n"
-    "  \"ldap\": {\n"
-    "    \"uri\": [\"ldaps://127.0.0.1\", \"ldaps://dc2.corp.example.com\"],\n"
-    "    \"domain\": \"corp.example.com\",\n"
-    "    \"base_dn\": \"DC=corp,DC=example,DC=com\",\n"
-    "    \"ca_file\": \"/etc/aigate/ad-ca.pem\"\n"
-    "  },\n"
-    "  \"jwt\": {\"issuer\": \"https://idp.example/oidc\",\n"
-    "          \"audience\": [\"aigate\"],\n"
-    "          \"jwks_file\": \"/etc/aigate/jwks.json\"},\n"
-    "  \"backend\": {\"url\": \"http://127.0.0.1:8000\"},\n"
-    "  \"policy_file\": \"/etc/aigate/policy.json\"\n"
-    "}\n";
+	"{\n"
+	"  \"ldap\": {\n"
+	"    \"uri\": [\"ldaps://127.0.0.1\", "
+	"\"ldaps://dc2.corp.example.com\"],\n"
+	"    \"domain\": \"corp.example.com\",\n"
+	"    \"base_dn\": \"DC=corp,DC=example,DC=com\",\n"
+	"    \"ca_file\": \"/etc/aigate/ad-ca.pem\"\n"
+	"  },\n"
+	"  \"jwt\": {\"issuer\": \"https://idp.example/oidc\",\n"
+	"          \"audience\": [\"aigate\"],\n"
+	"          \"jwks_file\": \"/etc/aigate/jwks.json\"},\n"
+	"  \"backend\": {\"url\": \"http://127.0.0.1:8000\"},\n"
+	"  \"policy_file\": \"/etc/aigate/policy.json\"\n"
+	"}\n";
 
 /* Writes text to tmpdir/name with mode; returns the path (static). */
 static const char *write_file(const char *name, const char *text, size_t len,
@@ -127,7 +128,7 @@ static void test_request_id(void)
 	char a[AIG_REQUEST_ID_LEN + 1], b[AIG_REQUEST_ID_LEN + 1];
 
 	ok(aig_request_id(a, NULL) == AIG_OK && strlen(a) == 32 &&
-	       strspn(a, "0123456789abcdef") == 32,
+		   strspn(a, "0123456789abcdef") == 32,
 	   "request id is 32 hex digits: %s", a);
 	aig_request_id(b, NULL);
 	ok(strcmp(a, b) != 0, "two request ids differ");
@@ -138,14 +139,14 @@ static void test_request_id(void)
 static void test_locate(void)
 {
 	const char *t =
-	    "{\n  \"a\": {\"b\": [1, {\"c\": 2}]},\n  \"d\\n\": 3\n}";
+		"{\n  \"a\": {\"b\": [1, {\"c\": 2}]},\n  \"d\\n\": 3\n}";
 	unsigned l, c;
 
 	ok(aig_json_locate(t, strlen(t), "/a/b/1/c", false, &l, &c) && l == 2 &&
-	       c == 24,
+		   c == 24,
 	   "value position (%u:%u)", l, c);
 	ok(aig_json_locate(t, strlen(t), "/a/b", true, &l, &c) && l == 2 &&
-	       c == 9,
+		   c == 9,
 	   "key position (%u:%u)", l, c);
 	ok(aig_json_locate(t, strlen(t), "/d\n", false, &l, &c) && l == 3,
 	   "escaped key found (%u:%u)", l, c);
@@ -165,29 +166,30 @@ static void test_config_good(void)
 	ok(rc == AIG_OK, "the sample configuration loads (%s)", err.msg);
 	if (rc != AIG_OK)
 		return;
-	ok(cfg->ldap.uri.n == 2 &&
-	       strcmp(cfg->ldap.uri.v[1], "ldaps://dc2.corp.example.com") == 0,
+	ok(cfg->ldap.uri.n == 2 && strcmp(cfg->ldap.uri.v[1],
+					  "ldaps://dc2.corp.example.com") == 0,
 	   "ldap.uri kept in order");
 	ok(cfg->ldap.timeout_ms == 5000 && !cfg->ldap.starttls &&
-	       strcmp(cfg->ldap.login_attribute, "sAMAccountName") == 0 &&
-	       cfg->ldap.groups == AIG_GROUPS_TOKENGROUPS &&
-	       !cfg->ldap.has_service_bind,
+		   strcmp(cfg->ldap.login_attribute, "sAMAccountName") == 0 &&
+		   cfg->ldap.groups == AIG_GROUPS_TOKENGROUPS &&
+		   !cfg->ldap.has_service_bind,
 	   "ldap defaults");
 	ok(cfg->jwt.present && cfg->jwt.algorithms.n == 2 &&
-	       strcmp(cfg->jwt.algorithms.v[0], "RS256") == 0 &&
-	       cfg->jwt.leeway_s == 60 &&
-	       strcmp(cfg->jwt.user_claim, "email") == 0 &&
-	       strcmp(cfg->jwt.groups_claim, "groups") == 0,
+		   strcmp(cfg->jwt.algorithms.v[0], "RS256") == 0 &&
+		   cfg->jwt.leeway_s == 60 &&
+		   strcmp(cfg->jwt.user_claim, "email") == 0 &&
+		   strcmp(cfg->jwt.groups_claim, "groups") == 0,
 	   "jwt defaults");
 	ok(cfg->auth.n_methods == 2 &&
-	       cfg->auth.methods[0] == AIG_AUTH_BEARER &&
-	       strcmp(cfg->auth.pam_service, "aigate") == 0,
+		   cfg->auth.methods[0] == AIG_AUTH_BEARER &&
+		   strcmp(cfg->auth.pam_service, "aigate") == 0,
 	   "auth defaults");
 	ok(cfg->backend.timeout_ms == 120000 &&
-	       strcmp(cfg->state_dir, "/var/lib/aigate") == 0 &&
-	       strcmp(cfg->ratelimit.store, "lmdb") == 0 &&
-	       strcmp(cfg->audit.file, "/var/log/aigate/audit.jsonl") == 0 &&
-	       cfg->audit.syslog,
+		   strcmp(cfg->state_dir, "/var/lib/aigate") == 0 &&
+		   strcmp(cfg->ratelimit.store, "lmdb") == 0 &&
+		   strcmp(cfg->audit.file, "/var/log/aigate/audit.jsonl") ==
+			   0 &&
+		   cfg->audit.syslog,
 	   "backend, state, ratelimit and audit defaults");
 	aig_config_free(cfg);
 }
@@ -216,8 +218,8 @@ static void test_config_service_bind(void)
 		     AIG_ERR_CONFIG,
 		     "\"ldap.service_bind.sasl_mech\": must be");
 	expect_error(
-	    "\"domain\": \"corp.example.com\",", "", AIG_ERR_CONFIG,
-	    "t.json:2:11: \"ldap\": needs \"domain\" or \"service_bind\"");
+		"\"domain\": \"corp.example.com\",", "", AIG_ERR_CONFIG,
+		"t.json:2:11: \"ldap\": needs \"domain\" or \"service_bind\"");
 }
 
 static void test_config_bad(void)
@@ -241,9 +243,9 @@ static void test_config_bad(void)
 		     "\"base_dn\": true", AIG_ERR_CONFIG,
 		     "t.json:5:16: \"ldap.base_dn\": must be a string");
 	expect_error(
-	    "\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
-	    "\"ca_file\": \"/etc/aigate/ad-ca.pem\", \"starttls\": \"yes\"",
-	    AIG_ERR_CONFIG, "\"ldap.starttls\": must be true or false");
+		"\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
+		"\"ca_file\": \"/etc/aigate/ad-ca.pem\", \"starttls\": \"yes\"",
+		AIG_ERR_CONFIG, "\"ldap.starttls\": must be true or false");
 	/* missing required keys, at the enclosing object */
 	expect_error("\"base_dn\": \"DC=corp,DC=example,DC=com\",", "",
 		     AIG_ERR_CONFIG,
@@ -254,18 +256,18 @@ static void test_config_bad(void)
 	expect_error("\"jwt\"", "\"x_jwt\"", AIG_ERR_CONFIG, "unknown key");
 	/* out of range and bad values */
 	expect_error(
-	    "\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
-	    "\"ca_file\": \"/etc/aigate/ad-ca.pem\", \"timeout_ms\": 0",
-	    AIG_ERR_CONFIG,
-	    "\"ldap.timeout_ms\": must be between 100 and 600000");
+		"\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
+		"\"ca_file\": \"/etc/aigate/ad-ca.pem\", \"timeout_ms\": 0",
+		AIG_ERR_CONFIG,
+		"\"ldap.timeout_ms\": must be between 100 and 600000");
 	expect_error("\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
 		     "\"ca_file\": \"/etc/aigate/ad-ca.pem\", \"timeout_ms\": "
 		     "99999999999999999999",
 		     AIG_ERR_SYNTAX, "too big integer");
-	expect_error(
-	    "\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
-	    "\"ca_file\": \"/etc/aigate/ad-ca.pem\", \"groups\": \"nested\"",
-	    AIG_ERR_CONFIG, "\"ldap.groups\": must be");
+	expect_error("\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
+		     "\"ca_file\": \"/etc/aigate/ad-ca.pem\", \"groups\": "
+		     "\"nested\"",
+		     AIG_ERR_CONFIG, "\"ldap.groups\": must be");
 	expect_error("\"ldaps://127.0.0.1\"", "\"ldap://127.0.0.1\"",
 		     AIG_ERR_CONFIG,
 		     "ldap:// is allowed only with \"starttls\": true");
@@ -304,9 +306,10 @@ static void test_config_bad(void)
 		     "\"url\": \"file:///etc/passwd\"", AIG_ERR_CONFIG,
 		     "\"backend.url\": must be an http:// or https:// URL");
 	expect_error(
-	    "\"backend\"",
-	    "\"auth\": {\"methods\": [\"basic\", \"basic\"]}, \"backend\"",
-	    AIG_ERR_CONFIG, "\"auth.methods.1\": \"basic\" is listed twice");
+		"\"backend\"",
+		"\"auth\": {\"methods\": [\"basic\", \"basic\"]}, \"backend\"",
+		AIG_ERR_CONFIG,
+		"\"auth.methods.1\": \"basic\" is listed twice");
 	expect_error("\"backend\"",
 		     "\"auth\": {\"methods\": [\"ntlm\"]}, \"backend\"",
 		     AIG_ERR_CONFIG, "\"auth.methods.0\": must be");
@@ -337,10 +340,11 @@ static void test_config_hostile(void)
 	ok(parse("", &err) == AIG_ERR_SYNTAX, "empty text refused: %s",
 	   err.msg);
 	ok(parse("[]", &err) == AIG_ERR_CONFIG &&
-	       strstr(err.msg, "t.json:1:1: the top level must be an object"),
+		   strstr(err.msg,
+			  "t.json:1:1: the top level must be an object"),
 	   "an array is refused: %s", err.msg);
 	ok(parse("{\"ldap\": {\"ldap\": {\"ldap\": []}}}", &err) ==
-	       AIG_ERR_CONFIG,
+		   AIG_ERR_CONFIG,
 	   "nested nonsense refused: %s", err.msg);
 	deep = malloc(2 * n + 1);
 	for (i = 0; i < n; i++) {
@@ -363,14 +367,14 @@ static void test_config_files(void)
 
 	p = write_file("good.json", good_config, strlen(good_config), 0644);
 	ok(aig_config_load(p, &cfg, &err) == AIG_OK && cfg != NULL &&
-	       strstr(cfg->path, "good.json"),
+		   strstr(cfg->path, "good.json"),
 	   "a 0644 file loads (%s)", err.msg);
 	aig_config_free(cfg);
 
 	p = write_file("ww.json", good_config, strlen(good_config), 0646);
 	aig_error_clear(&err);
 	ok(aig_config_load(p, &cfg, &err) == AIG_ERR_UNSAFE && cfg == NULL &&
-	       strstr(err.msg, "writable by group or others"),
+		   strstr(err.msg, "writable by group or others"),
 	   "world-writable refused: %s", err.msg);
 	p = write_file("gw.json", good_config, strlen(good_config), 0664);
 	aig_error_clear(&err);
@@ -382,7 +386,7 @@ static void test_config_files(void)
 		abort();
 	aig_error_clear(&err);
 	ok(aig_config_load(path, &cfg, &err) == AIG_ERR_UNSAFE &&
-	       strstr(err.msg, "symbolic link"),
+		   strstr(err.msg, "symbolic link"),
 	   "symlink refused: %s", err.msg);
 
 	snprintf(path, sizeof(path), "%s/fifo.json", tmpdir);
@@ -390,7 +394,7 @@ static void test_config_files(void)
 		abort();
 	aig_error_clear(&err);
 	ok(aig_config_load(path, &cfg, &err) == AIG_ERR_UNSAFE &&
-	       strstr(err.msg, "not a regular file"),
+		   strstr(err.msg, "not a regular file"),
 	   "FIFO refused without blocking: %s", err.msg);
 	aig_error_clear(&err);
 	ok(aig_config_load(tmpdir, &cfg, &err) == AIG_ERR_UNSAFE,
@@ -403,19 +407,19 @@ static void test_config_files(void)
 	free(big);
 	aig_error_clear(&err);
 	ok(aig_config_load(p, &cfg, &err) == AIG_ERR_TOO_BIG &&
-	       strstr(err.msg, "larger than 1048576 bytes"),
+		   strstr(err.msg, "larger than 1048576 bytes"),
 	   "10 MB file refused: %s", err.msg);
 
 	snprintf(path, sizeof(path), "%s/missing.json", tmpdir);
 	aig_error_clear(&err);
 	ok(aig_config_load(path, &cfg, &err) == AIG_ERR_IO &&
-	       strstr(err.msg, "No such file"),
+		   strstr(err.msg, "No such file"),
 	   "missing file: %s", err.msg);
 
 	p = write_file("trunc.json", good_config, 40, 0600);
 	aig_error_clear(&err);
 	ok(aig_config_load(p, &cfg, &err) == AIG_ERR_SYNTAX &&
-	       strstr(err.msg, "trunc.json:"),
+		   strstr(err.msg, "trunc.json:"),
 	   "truncated file: %s", err.msg);
 }
 
@@ -432,7 +436,7 @@ static void test_secrets(void)
 	p = write_file("s2", "s3cret", 6, 0640);
 	aig_error_clear(&err);
 	ok(aig_secret_read(p, &s, &err) == AIG_ERR_UNSAFE && s == NULL &&
-	       strstr(err.msg, "readable by group or others"),
+		   strstr(err.msg, "readable by group or others"),
 	   "group-readable secret refused: %s", err.msg);
 	p = write_file("s3", "s3cret", 6, 0604);
 	aig_error_clear(&err);
