@@ -62,6 +62,12 @@ bool aig_request_from_env(struct aig_request *req, struct aig_http_error *herr);
 bool aig_request_read_body(struct aig_request *req, FILE *in, size_t max,
 			   struct aig_http_error *herr);
 
+/* Reads and discards a body that was not read (a request refused before
+ * its body was needed), up to AIG_CGI_MAX_BODY bytes: a web server that
+ * is still writing the body when the CGI exits may cut the response
+ * short (Apache's mod_cgid does). */
+void aig_request_discard_body(struct aig_request *req, FILE *in);
+
 void aig_request_free(struct aig_request *req);
 
 /* ------------------------------------------------------------ responses */
@@ -104,5 +110,88 @@ enum aig_pam_result {
 enum aig_pam_result aig_pam_check(const char *service, const char *user,
 				  const char *password, const char *rhost,
 				  char **groups, int *pam_code);
+
+/* ----------------------------------------------------------- forwarding */
+
+struct aig_forward {
+	/* in (borrowed) */
+	const char *backend_url;
+	int timeout_ms;
+	const char *method;
+	const char *path; /* checked PATH_INFO, decoded */
+	const char *query;
+	const char *content_type;
+	const char *body;
+	size_t body_len;
+	const char *user;
+	const char *groups; /* comma-separated */
+	const char *request_id;
+	int out_fd; /* where the CGI response goes (1) */
+	/* out */
+	int status;	   /* the backend's status, or the gate's error */
+	bool headers_sent; /* a response has started on out_fd */
+	bool client_gone;  /* writing to out_fd failed */
+	size_t bytes_out;  /* body bytes passed to the client */
+	double backend_ms; /* time spent on the backend hop */
+	struct aig_http_error herr; /* when status is the gate's own */
+};
+
+/* Forwards a request to backend_url + path (+ "?" query): same method and
+ * body, X-Aigate-User, X-Aigate-Groups and X-Request-Id added, nothing
+ * else from the client. Streams the backend's status, Content-Type and
+ * body to out_fd as they arrive (no buffering), so server-sent events
+ * pass through. No proxy from the environment, http/https only, no
+ * redirects. Returns true if a response was written to out_fd; false
+ * with f->herr set (502 refused or broken backend, 504 timeout) if
+ * nothing was written yet. */
+bool aig_forward(struct aig_forward *f);
+
+/* Percent-encodes a decoded path for a URL: unreserved characters, '/'
+ * and RFC 3986 sub-delims ":@" stay, everything else becomes %XX. *out is
+ * new (caller frees). */
+bool aig_url_encode_path(const char *path, char **out);
+
+/* ------------------------------------------------------------ rate limit */
+
+struct aig_ratelimit;
+
+/* Opens the shared token-bucket store named by cfg->ratelimit.store:
+ * "lmdb" (state_dir/ratelimit.mdb) or "redis://host:port/db". cfg is
+ * borrowed. *out is new: free with aig_ratelimit_close(). */
+int aig_ratelimit_open(const struct aig_config *cfg, struct aig_ratelimit **out,
+		       struct aig_error *err);
+
+void aig_ratelimit_close(struct aig_ratelimit *rl);
+
+/* Takes one token from the bucket of (rule, user): per_minute tokens a
+ * minute, at most burst. *allowed says whether one was there; if not,
+ * *retry_after_s is the whole seconds until one will be (>= 1). Any store
+ * failure returns an error status: the caller refuses (fail closed). */
+int aig_ratelimit_take(struct aig_ratelimit *rl, const char *rule,
+		       const char *user, unsigned per_minute, unsigned burst,
+		       bool *allowed, unsigned *retry_after_s,
+		       struct aig_error *err);
+
+/* --------------------------------------------------------------- metrics */
+
+/* What one request adds to the metrics. */
+struct aig_metrics_sample {
+	bool allowed;
+	int status;
+	double latency_ms;
+	bool rate_limited;
+	bool backend_error;
+};
+
+/* Adds a request to the counters in state_dir/metrics.mdb, shared by
+ * every CGI process. */
+int aig_metrics_record(const char *state_dir,
+		       const struct aig_metrics_sample *s,
+		       struct aig_error *err);
+
+/* The counters as Prometheus text exposition format; *text is new
+ * (caller frees). */
+int aig_metrics_render(const char *state_dir, char **text,
+		       struct aig_error *err);
 
 #endif /* AIG_CGI_H */

@@ -1,0 +1,101 @@
+## cgi/: the JWT verification subsystem (libaigjwt). The request handling,
+## Basic/PAM and the routes are in gate.mk.
+noinst_LTLIBRARIES += cgi/libaigjwt.la
+cgi_libaigjwt_la_SOURCES = cgi/aig_jwt.h cgi/jwt_int.h cgi/b64url.c \
+	cgi/jwk.c cgi/jwks.c cgi/jwt.c cgi/claims.c cgi/jwks_cache.c \
+	cgi/jwks_fetch.c cgi/verifier.c
+cgi_libaigjwt_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
+	$(CURL_CFLAGS)
+cgi_libaigjwt_la_LIBADD = common/libaigcommon.la $(CRYPTO_LIBS) \
+	$(JANSSON_LIBS) $(CURL_LIBS)
+
+# Keys and tokens made at test time, for the tests and the benchmark.
+noinst_LTLIBRARIES += tests/unit/libjwtmint.la
+tests_unit_libjwtmint_la_SOURCES = tests/unit/jwt_mint.c tests/unit/jwt_mint.h
+tests_unit_libjwtmint_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(CRYPTO_CFLAGS)
+tests_unit_libjwtmint_la_LIBADD = $(CRYPTO_LIBS) $(JANSSON_LIBS)
+
+check_PROGRAMS += tests/unit/test_jwt
+UNIT_TESTS += tests/unit/test_jwt
+TESTS += tests/unit/test_jwt
+tests_unit_test_jwt_SOURCES = tests/unit/test_jwt.c tests/unit/tap.h
+tests_unit_test_jwt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_jwt_LDADD = cgi/libaigjwt.la tests/unit/libjwtmint.la
+
+check_PROGRAMS += tests/unit/test_jwt_wycheproof
+UNIT_TESTS += tests/unit/test_jwt_wycheproof
+TESTS += tests/unit/test_jwt_wycheproof
+tests_unit_test_jwt_wycheproof_SOURCES = tests/unit/test_jwt_wycheproof.c \
+	tests/unit/tap.h
+tests_unit_test_jwt_wycheproof_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(CRYPTO_CFLAGS)
+tests_unit_test_jwt_wycheproof_LDADD = cgi/libaigjwt.la tests/unit/libjwtmint.la
+EXTRA_DIST += tests/data/wycheproof/LICENSE tests/data/wycheproof/README.md \
+	tests/data/wycheproof/json_web_signature_test.json \
+	tests/data/wycheproof/rsa_signature_2048_sha256_test.json \
+	tests/data/wycheproof/rsa_pss_2048_sha256_mgf1_32_test.json \
+	tests/data/wycheproof/ecdsa_secp256r1_sha256_p1363_test.json \
+	tests/data/wycheproof/ecdsa_secp384r1_sha384_p1363_test.json
+
+# The HTTPS fetch and the shared cache, against a local HTTPS server.
+check_PROGRAMS += tests/unit/test_jwks_fetch
+UNIT_TESTS += tests/unit/test_jwks_fetch
+TESTS += tests/unit/test_jwks_fetch
+tests_unit_test_jwks_fetch_SOURCES = tests/unit/test_jwks_fetch.c \
+	tests/unit/tap.h
+tests_unit_test_jwks_fetch_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(CRYPTO_CFLAGS)
+tests_unit_test_jwks_fetch_LDADD = cgi/libaigjwt.la tests/unit/libjwtmint.la
+EXTRA_DIST += tests/unit/jwks_server.py
+
+# Fuzzing. The replay program runs the seed corpus in every build; with
+# clang (and not in a sanitizer build, whose gcc ASan objects would not
+# mix with clang's runtime) a libFuzzer build also runs for a few seconds
+# in make check, and `make fuzz-jwt FUZZ_SECONDS=N` runs it longer.
+check_PROGRAMS += tests/fuzz/fuzz_jwt_replay
+UNIT_TESTS += tests/fuzz/fuzz_jwt_replay
+TESTS += tests/fuzz/fuzz_jwt_replay
+tests_fuzz_fuzz_jwt_replay_SOURCES = tests/fuzz/fuzz_jwt.c \
+	tests/fuzz/fuzz_main.c
+tests_fuzz_fuzz_jwt_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"jwt"'
+tests_fuzz_fuzz_jwt_replay_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_jwt_replay_LDADD = cgi/libaigjwt.la
+EXTRA_DIST += tests/fuzz/run-fuzz-jwt.sh tests/fuzz/make_jwt_corpus.py \
+	tests/fuzz/corpus/jwt
+
+FUZZ_JWT_SRC = $(srcdir)/tests/fuzz/fuzz_jwt.c $(srcdir)/cgi/b64url.c \
+	$(srcdir)/cgi/jwk.c $(srcdir)/cgi/jwks.c $(srcdir)/cgi/jwt.c \
+	$(srcdir)/cgi/claims.c
+if HAVE_CLANG
+if !SANITIZERS
+TESTS += tests/fuzz/run-fuzz-jwt.sh
+tests/fuzz/run-fuzz-jwt.log: tests/fuzz/fuzz_jwt$(EXEEXT)
+endif
+tests/fuzz/fuzz_jwt$(EXEEXT): $(FUZZ_JWT_SRC) $(srcdir)/cgi/aig_jwt.h \
+		$(srcdir)/cgi/jwt_int.h common/libaigcommon.la
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(LIBTOOL) --silent --tag=CC --mode=link $(CLANG) \
+	    -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=undefined $(DEFS) -I$(top_builddir) \
+	    $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) -o $@ \
+	    $(FUZZ_JWT_SRC) common/libaigcommon.la $(CRYPTO_LIBS) \
+	    $(JANSSON_LIBS)
+CLEANFILES += tests/fuzz/fuzz_jwt$(EXEEXT)
+endif
+# From a normal (not --enable-sanitizers) build with clang.
+fuzz-jwt:
+	@test -n "$(CLANG)" || { echo "fuzz-jwt needs clang" >&2; exit 1; }
+	$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz_jwt$(EXEEXT)
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} \
+	    $(SHELL) $(srcdir)/tests/fuzz/run-fuzz-jwt.sh
+.PHONY: fuzz-jwt
+
+# `bench/bench_jwt [seconds]` prints what a verification costs.
+noinst_PROGRAMS += bench/bench_jwt
+bench_bench_jwt_SOURCES = bench/bench_jwt.c
+bench_bench_jwt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+bench_bench_jwt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+bench_bench_jwt_LDADD = cgi/libaigjwt.la tests/unit/libjwtmint.la \
+	$(CRYPTO_LIBS)

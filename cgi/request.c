@@ -17,7 +17,7 @@ static const struct aig_http_error bad_request = {400, "invalid_request",
 static const struct aig_http_error no_method = {405, "method_not_allowed",
 						"method not allowed"};
 static const struct aig_http_error no_length = {
-    411, "invalid_request", "a request body needs Content-Length"};
+	411, "invalid_request", "a request body needs Content-Length"};
 static const struct aig_http_error too_large = {413, "payload_too_large",
 						"request body too large"};
 static const struct aig_http_error no_memory = {503, "unavailable",
@@ -136,7 +136,7 @@ bool aig_request_from_env(struct aig_request *req, struct aig_http_error *herr)
 		return fail(herr, &no_memory);
 	}
 	length_ok =
-	    parse_length(getenv("CONTENT_LENGTH"), &req->content_length);
+		parse_length(getenv("CONTENT_LENGTH"), &req->content_length);
 	/* Nothing else from the environment may reach the libraries loaded
 	 * later: HTTP_PROXY (httpoxy), LDAP* and ldaprc, LD_*, and so on. */
 	clearenv();
@@ -196,6 +196,26 @@ bool aig_request_read_body(struct aig_request *req, FILE *in, size_t max,
 	req->body[got] = '\0';
 	req->body_len = got;
 	return true;
+}
+
+void aig_request_discard_body(struct aig_request *req, FILE *in)
+{
+	char buf[16384];
+	long long left = req->content_length;
+
+	if (req->body != NULL || left <= 0 || left > AIG_CGI_MAX_BODY)
+		return;
+	while (left > 0) {
+		size_t n = fread(buf, 1,
+				 left < (long long)sizeof(buf) ? (size_t)left
+							       : sizeof(buf),
+				 in);
+
+		if (n == 0)
+			break;
+		left -= (long long)n;
+	}
+	explicit_bzero(buf, sizeof(buf));
 }
 
 void aig_request_free(struct aig_request *req)

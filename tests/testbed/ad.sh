@@ -279,6 +279,7 @@ ad_build_template() {
         --option="tls certfile=$t/tls/server.pem" --option="tls cafile=$t/tls/ca.pem" \
         --option="pid directory=$RUNDIR" \
         --option="ncalrpc dir=$RUNDIR/ncalrpc" --option="log file=$t/samba/log.%m" \
+        --option="ldap server require strong auth=allow_sasl_over_tls" \
         >"$t/provision.log" 2>&1 || {
         tail -n 20 "$t/provision.log" >&2
         tb_die "samba-tool domain provision failed (see $t/provision.log)"

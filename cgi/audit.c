@@ -1,0 +1,110 @@
+/* audit.c - the gate's audit record (SPEC §6): one JSON line per request,
+ * allowed, denied or failed; never the prompt, a token or a password. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+
+#include <openssl/evp.h>
+
+#include "gate.h"
+
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 +
+	       (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* Hex SHA-256 of the body into out[65], or "" when there is none. */
+static void body_sha256(const struct aig_gate *g, char out[65])
+{
+	unsigned char md[32];
+	unsigned len = 0;
+	size_t i;
+
+	out[0] = '\0';
+	if (g->req.body == NULL || g->req.body_len == 0 ||
+	    !EVP_Digest(g->req.body, g->req.body_len, md, &len, EVP_sha256(),
+			NULL) ||
+	    len != sizeof(md))
+		return;
+	for (i = 0; i < sizeof(md); i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+static json_t *groups_json(const struct aig_strv *g)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < g->n; i++)
+		json_array_append_new(a, json_string(g->v[i]));
+	return a;
+}
+
+static json_t *record(const struct aig_gate *g, double latency_ms)
+{
+	char ts[40], sha[65];
+	bool allowed =
+		g->decided && g->dec.allow && g->status > 0 && g->status < 400;
+
+	aig_time_rfc3339(ts, sizeof(ts));
+	body_sha256(g, sha);
+	return json_pack(
+		"{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s?, s:s?, s:s?, s:s, s:s,"
+		" s:i, s:I, s:I, s:s?, s:I, s:f, s:f}",
+		"ts", ts, "request_id", g->req.id, "client",
+		g->req.remote_addr ? g->req.remote_addr : "", "user", g->user,
+		"groups", groups_json(&g->groups), "auth", g->auth, "method",
+		g->req.method, "path", g->req.path, "rule",
+		g->decided ? g->dec.rule_name : NULL, "decision",
+		allowed ? "allow" : "deny", "reason", allowed ? "" : g->reason,
+		"status", g->status, "bytes_in", (json_int_t)g->req.body_len,
+		"bytes_out", (json_int_t)g->bytes_out, "prompt_sha256",
+		sha[0] ? sha : NULL, "prompt_bytes",
+		(json_int_t)g->prompt_bytes, "latency_ms", latency_ms,
+		"backend_ms", g->backend_ms);
+}
+
+static void count(struct aig_gate *g, bool allowed, double latency)
+{
+	struct aig_metrics_sample m = {allowed, g->status, latency,
+				       g->status == 429,
+				       g->status == 502 || g->status == 504};
+	struct aig_error err = {0};
+
+	if (aig_metrics_record(g->cfg->state_dir, &m, &err) != AIG_OK)
+		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
+}
+
+void aig_gate_audit(struct aig_gate *g)
+{
+	struct aig_error err = {0};
+	double latency = ms_since(&g->t0);
+	char user[128];
+	json_t *rec;
+
+	if (g->cfg == NULL)
+		return; /* nowhere to write; the error went to syslog */
+	rec = record(g, latency);
+	if (rec == NULL ||
+	    aig_audit_append(g->cfg->audit.file, rec, &err) != AIG_OK)
+		aig_log_msg(&g->log, LOG_ERR, "audit: %s",
+			    rec ? err.msg : "out of memory");
+	json_decref(rec);
+	count(g, g->decided && g->dec.allow && g->status > 0 && g->status < 400,
+	      latency);
+	if (!g->cfg->audit.syslog)
+		return;
+	aig_log_escape(user, sizeof(user), g->user ? g->user : "-",
+		       g->user ? strlen(g->user) : 1);
+	aig_log_msg(&g->log, LOG_INFO,
+		    "request %s user=%s rule=%s status=%d latency_ms=%.1f",
+		    g->req.id, user,
+		    g->decided && g->dec.rule_name ? g->dec.rule_name : "-",
+		    g->status, latency);
+}

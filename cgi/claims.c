@@ -1,0 +1,262 @@
+/* claims.c - a verified JWT's claims against aigate.json's "jwt" section
+ * (RFC 7519 §4.1, OIDC Core §3.1.3.7). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "jwt_int.h"
+
+void aig_jwt_identity_free(struct aig_jwt_identity *id)
+{
+	size_t i;
+
+	if (id == NULL)
+		return;
+	for (i = 0; i < id->groups.n; i++)
+		free(id->groups.v[i]);
+	free(id->groups.v);
+	free(id->user);
+	free(id->kid);
+	free(id);
+}
+
+/* Valid UTF-8 (jansson checked it already) without C0, DEL or C1 control
+ * characters, and without ',' if no_comma. */
+static bool clean_string(const char *s, size_t len, bool no_comma)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i, n;
+
+	for (i = 0; i < len; i += n) {
+		n = aig_utf8_seq_len(p + i, len - i);
+		if (n == 0 || p[i] < 0x20 || p[i] == 0x7f ||
+		    (no_comma && p[i] == ','))
+			return false;
+		if (p[i] == 0xc2 && p[i + 1] < 0xa0)
+			return false; /* U+0080 to U+009F */
+	}
+	return true;
+}
+
+static int check_iss(const struct aig_config *cfg, const json_t *c,
+		     struct aig_error *err)
+{
+	const char *iss = json_string_value(json_object_get(c, "iss"));
+	char esc[128];
+
+	if (iss == NULL)
+		return aig_error_set(err, AIG_JWT_ERR_ISSUER,
+				     "iss missing or not a string");
+	if (strcmp(iss, cfg->jwt.issuer) != 0)
+		return aig_error_set(err, AIG_JWT_ERR_ISSUER,
+				     "iss \"%s\" is not jwt.issuer",
+				     aig_jwt_esc(esc, sizeof(esc), iss));
+	return AIG_OK;
+}
+
+static bool aud_is_ours(const struct aig_config *cfg, const json_t *aud)
+{
+	size_t i;
+
+	for (i = 0; json_is_string(aud) && i < cfg->jwt.audience.n; i++)
+		if (strcmp(json_string_value(aud), cfg->jwt.audience.v[i]) == 0)
+			return true;
+	return false;
+}
+
+static int check_aud(const struct aig_config *cfg, const json_t *c,
+		     struct aig_error *err)
+{
+	const json_t *aud = json_object_get(c, "aud");
+	json_t *one;
+	size_t i;
+	bool ours = false;
+
+	if (json_is_string(aud))
+		ours = aud_is_ours(cfg, aud);
+	else if (!json_is_array(aud) || json_array_size(aud) == 0 ||
+		 json_array_size(aud) > AIG_JWT_MAX_AUD)
+		return aig_error_set(err, AIG_JWT_ERR_AUDIENCE,
+				     "aud missing, or not a string or an "
+				     "array of 1 to %d strings",
+				     AIG_JWT_MAX_AUD);
+	json_array_foreach (aud, i, one) { /* no turn for a string */
+		if (!json_is_string(one))
+			return aig_error_set(err, AIG_JWT_ERR_AUDIENCE,
+					     "aud holds a non-string");
+		ours = ours || aud_is_ours(cfg, one);
+	}
+	if (!ours)
+		return aig_error_set(err, AIG_JWT_ERR_AUDIENCE,
+				     "aud names none of jwt.audience");
+	return AIG_OK;
+}
+
+/* A NumericDate member: absent (*present false) or a JSON number. */
+static int numeric_date(const json_t *c, const char *name, double *v,
+			bool *present, struct aig_error *err)
+{
+	const json_t *d = json_object_get(c, name);
+
+	*present = d != NULL;
+	if (d == NULL)
+		return AIG_OK;
+	if (!json_is_number(d))
+		return aig_error_set(err, AIG_JWT_ERR_CLAIMS,
+				     "%s is not a number", name);
+	*v = json_number_value(d);
+	return AIG_OK;
+}
+
+static long long clamp_ll(double v)
+{
+	if (v >= 9.2e18)
+		return 9200000000000000000LL;
+	if (v <= -9.2e18)
+		return -9200000000000000000LL;
+	return (long long)v;
+}
+
+/* exp required; nbf and iat if present; all with leeway_s. */
+static int check_times(const struct aig_config *cfg, const json_t *c,
+		       time_t now, struct aig_jwt_identity *id,
+		       struct aig_error *err)
+{
+	double t = (double)now, leeway = cfg->jwt.leeway_s, exp = 0, nbf = 0,
+	       iat = 0;
+	bool has_exp, has_nbf, has_iat;
+	int rc;
+
+	if ((rc = numeric_date(c, "exp", &exp, &has_exp, err)) != AIG_OK ||
+	    (rc = numeric_date(c, "nbf", &nbf, &has_nbf, err)) != AIG_OK ||
+	    (rc = numeric_date(c, "iat", &iat, &has_iat, err)) != AIG_OK)
+		return rc;
+	if (!has_exp)
+		return aig_error_set(err, AIG_JWT_ERR_CLAIMS, "exp missing");
+	if (t - leeway >= exp)
+		return aig_error_set(err, AIG_JWT_ERR_EXPIRED,
+				     "expired %.0f s ago (leeway %d s)",
+				     t - exp, cfg->jwt.leeway_s);
+	if (has_nbf && nbf > t + leeway)
+		return aig_error_set(err, AIG_JWT_ERR_NOT_YET_VALID,
+				     "not valid for %.0f s more (nbf)",
+				     nbf - t);
+	if (has_iat && iat > t + leeway)
+		return aig_error_set(err, AIG_JWT_ERR_NOT_YET_VALID,
+				     "issued %.0f s in the future (iat)",
+				     iat - t);
+	id->exp = clamp_ll(exp);
+	return AIG_OK;
+}
+
+static int take_user(const struct aig_config *cfg, const json_t *c,
+		     struct aig_jwt_identity *id, struct aig_error *err)
+{
+	const json_t *u = json_object_get(c, cfg->jwt.user_claim);
+	size_t len = json_string_length(u);
+
+	if (!json_is_string(u) || len == 0 || len > AIG_JWT_MAX_USER ||
+	    !clean_string(json_string_value(u), len, false))
+		return aig_error_set(err, AIG_JWT_ERR_CLAIMS,
+				     "claim \"%s\" (the user) missing, not a "
+				     "string of 1 to %d bytes, or holds "
+				     "control characters",
+				     cfg->jwt.user_claim, AIG_JWT_MAX_USER);
+	id->user = strdup(json_string_value(u));
+	if (id->user == NULL)
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	return AIG_OK;
+}
+
+static bool group_ok(const json_t *g)
+{
+	size_t len = json_string_length(g);
+
+	return json_is_string(g) && len > 0 && len <= AIG_JWT_MAX_GROUP &&
+	       clean_string(json_string_value(g), len, true);
+}
+
+static int take_groups(const struct aig_config *cfg, const json_t *c,
+		       struct aig_jwt_identity *id, struct aig_error *err)
+{
+	const json_t *gs = json_object_get(c, cfg->jwt.groups_claim);
+	json_t *g;
+	size_t i;
+
+	if (gs == NULL)
+		return AIG_OK;
+	if (!json_is_array(gs) || json_array_size(gs) > AIG_JWT_MAX_GROUPS)
+		return aig_error_set(err, AIG_JWT_ERR_CLAIMS,
+				     "claim \"%s\" (the groups) is not an "
+				     "array of at most %d strings",
+				     cfg->jwt.groups_claim, AIG_JWT_MAX_GROUPS);
+	id->groups.v = calloc(json_array_size(gs) + 1, sizeof(char *));
+	if (id->groups.v == NULL)
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	json_array_foreach (gs, i, g) {
+		if (!group_ok(g))
+			return aig_error_set(err, AIG_JWT_ERR_CLAIMS,
+					     "claim \"%s\": entry %zu is not a "
+					     "string of 1 to "
+					     "%d bytes without controls or ','",
+					     cfg->jwt.groups_claim, i,
+					     AIG_JWT_MAX_GROUP);
+		id->groups.v[i] = strdup(json_string_value(g));
+		if (id->groups.v[i] == NULL)
+			return aig_error_set(err, AIG_ERR_NOMEM,
+					     "out of memory");
+		id->groups.n++;
+	}
+	return AIG_OK;
+}
+
+static int check_all(const struct aig_config *cfg, const json_t *c, time_t now,
+		     struct aig_jwt_identity *id, struct aig_error *err)
+{
+	int rc;
+
+	if ((rc = check_iss(cfg, c, err)) != AIG_OK ||
+	    (rc = check_aud(cfg, c, err)) != AIG_OK ||
+	    (rc = check_times(cfg, c, now, id, err)) != AIG_OK ||
+	    (rc = take_user(cfg, c, id, err)) != AIG_OK)
+		return rc;
+	if (cfg->jwt.groups_from_ldap)
+		return AIG_OK; /* the gate asks AD */
+	return take_groups(cfg, c, id, err);
+}
+
+int aig_jwt_check_claims(const struct aig_config *cfg, const char *payload,
+			 size_t len, time_t now, struct aig_jwt_identity **out,
+			 struct aig_error *err)
+{
+	struct aig_error jerr = {0};
+	struct aig_jwt_identity *id = NULL;
+	json_t *c = NULL;
+	int rc;
+
+	if (out != NULL)
+		*out = NULL;
+	c = aig_json_parse("JWT claims", payload, len, &jerr);
+	if (!json_is_object(c)) {
+		rc = aig_error_set(err, AIG_JWT_ERR_CLAIMS,
+				   "payload is not a JSON object%s%s",
+				   jerr.msg[0] ? ": " : "", jerr.msg);
+		goto out;
+	}
+	id = calloc(1, sizeof(*id));
+	if (id == NULL) {
+		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	id->alg = -1;
+	rc = check_all(cfg, c, now, id, err);
+	if (rc == AIG_OK && out != NULL) {
+		*out = id;
+		id = NULL;
+	}
+out:
+	aig_jwt_identity_free(id);
+	json_decref(c);
+	return rc;
+}

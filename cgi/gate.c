@@ -1,0 +1,521 @@
+/* gate.c - the steps of a request through the gate (SPEC §5). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "aig_jwt.h"
+#include "aig_ldap.h"
+#include "gate.h"
+
+#define GROUP_CACHE_TTL_S 300
+
+static const struct aig_http_error unavailable = {503, "unavailable",
+						  "the service is unavailable"};
+static const struct aig_http_error unauthorized = {401, "unauthorized",
+						   "authentication required"};
+static const struct aig_http_error bad_credentials = {401, "unauthorized",
+						      "invalid credentials"};
+static const struct aig_http_error forbidden = {403, "forbidden",
+						"access denied by policy"};
+static const struct aig_http_error rate_limited = {429, "rate_limited",
+						   "too many requests"};
+static const struct aig_http_error unsupported = {
+	415, "unsupported_media_type", "the body must be application/json"};
+
+static bool stop(struct aig_gate *g, const struct aig_http_error *e,
+		 const char *reason)
+{
+	g->herr = *e;
+	if (reason != NULL && g->reason[0] == '\0')
+		snprintf(g->reason, sizeof(g->reason), "%s", reason);
+	return false;
+}
+
+void aig_gate_init(struct aig_gate *g)
+{
+	memset(g, 0, sizeof(*g));
+	clock_gettime(CLOCK_MONOTONIC, &g->t0);
+	g->log.fn = aig_log_syslog_fn;
+	g->log.max_priority = LOG_INFO;
+	g->req.content_length = -1;
+}
+
+void aig_gate_free(struct aig_gate *g)
+{
+	aig_request_free(&g->req);
+	free(g->config_path);
+	aig_policy_free(g->pol);
+	aig_config_free(g->cfg);
+	free(g->user);
+	aig_ldap_strv_free(&g->groups);
+}
+
+/* ------------------------------------------------------------ request */
+
+bool aig_step_read_request(struct aig_gate *g)
+{
+	/* Set by the web server (SetEnv, setenv.add-environment); read
+	 * before the environment is cleared. */
+	const char *cfg = getenv("AIGATE_CONFIG");
+
+	g->config_path = strdup(cfg && *cfg ? cfg : aig_config_default_path());
+	if (g->config_path == NULL)
+		return stop(g, &unavailable, "out of memory");
+	if (!aig_request_from_env(&g->req, &g->herr)) {
+		snprintf(g->reason, sizeof(g->reason), "malformed request");
+		return false;
+	}
+	return true;
+}
+
+bool aig_step_load_config(struct aig_gate *g)
+{
+	struct aig_error err = {0};
+
+	if (aig_config_load(g->config_path, &g->cfg, &err) != AIG_OK) {
+		aig_log_msg(&g->log, LOG_ERR, "configuration: %s", err.msg);
+		return stop(g, &unavailable, "configuration cannot be loaded");
+	}
+	g->log.max_priority = LOG_INFO;
+	return true;
+}
+
+bool aig_step_load_policy(struct aig_gate *g)
+{
+	struct aig_error err = {0};
+
+	if (aig_policy_load(g->cfg->policy_file, &g->pol, &err) != AIG_OK) {
+		aig_log_msg(&g->log, LOG_ERR, "policy: %s", err.msg);
+		return stop(g, &unavailable, "policy cannot be loaded");
+	}
+	return true;
+}
+
+/* GET /_aigate/health: no authentication; ok when the configuration and
+ * the policy load. Returns false (the request ends) on that route. */
+bool aig_step_health(struct aig_gate *g)
+{
+	json_t *body;
+
+	if (strcmp(g->req.path, "/_aigate/health") != 0)
+		return true;
+	if (!aig_step_load_config(g) || !aig_step_load_policy(g))
+		return false;
+	body = json_pack("{s:s}", "status", "ok");
+	aig_response_json(stdout, g->req.id, 200, body);
+	json_decref(body);
+	g->responded = true;
+	g->status = 200;
+	return false;
+}
+
+/* ------------------------------------------------------ authentication */
+
+/* Splits "a,b,c" into groups (owned). */
+static bool split_groups(const char *csv, struct aig_strv *out)
+{
+	const char *p = csv;
+	size_t n = 1;
+
+	if (*csv == '\0')
+		return true;
+	for (; *p; p++)
+		n += *p == ',';
+	out->v = calloc(n, sizeof(*out->v));
+	if (out->v == NULL)
+		return false;
+	for (p = csv; out->n < n; out->n++) {
+		size_t len = strcspn(p, ",");
+
+		out->v[out->n] = strndup(p, len);
+		if (out->v[out->n] == NULL)
+			return false;
+		p += len + (p[len] == ',');
+	}
+	return true;
+}
+
+static bool take_strv(struct aig_strv *to, struct aig_strv *from)
+{
+	*to = *from;
+	from->v = NULL;
+	from->n = 0;
+	return true;
+}
+
+static bool auth_basic(struct aig_gate *g)
+{
+	char *user = NULL, *password = NULL, *groups = NULL;
+	enum aig_pam_result r;
+	int pam_code = 0;
+	bool ok = false;
+
+	g->auth = "basic";
+	if (!aig_basic_decode(g->req.authorization, &user, &password))
+		return stop(g, &bad_credentials, "malformed Basic credentials");
+	r = aig_pam_check(g->cfg->auth.pam_service, user, password,
+			  g->req.remote_addr, &groups, &pam_code);
+	aig_secret_free(password);
+	if (r == AIG_PAM_OK) {
+		g->user = user;
+		user = NULL;
+		ok = split_groups(groups, &g->groups) ||
+		     stop(g, &unavailable, "out of memory");
+	} else if (r == AIG_PAM_UNAVAILABLE) {
+		stop(g, &unavailable, "PAM: directory unavailable");
+	} else if (r == AIG_PAM_FORBIDDEN) {
+		g->user = user;
+		user = NULL;
+		stop(g, &forbidden, "PAM: account refused");
+	} else {
+		stop(g, &bad_credentials, "PAM: authentication failed");
+	}
+	free(user);
+	free(groups);
+	return ok;
+}
+
+/* Groups of a JWT user from AD, through the group cache (SPEC §2
+ * groups_from_ldap): needs ldap.service_bind to read the directory. */
+static bool groups_from_ldap(struct aig_gate *g, const char *user)
+{
+	struct aig_ldap_cache *cache = NULL;
+	struct aig_ldap_user *u = NULL;
+	struct aig_error err = {0};
+	struct aig_ldap *s = NULL;
+	bool found = false;
+	int rc;
+
+	/* The cache is an optimisation: if it cannot be opened, ask AD. */
+	if (aig_ldap_cache_open(g->cfg->state_dir, GROUP_CACHE_TTL_S, &cache,
+				NULL) == AIG_OK &&
+	    aig_ldap_cache_get(cache, user, &found, &g->groups, NULL) ==
+		    AIG_OK &&
+	    found) {
+		rc = AIG_OK;
+		goto out;
+	}
+	rc = aig_ldap_new(g->cfg, &g->log, &s, &err);
+	if (rc == AIG_OK)
+		rc = aig_ldap_bind_service(s, &err);
+	if (rc == AIG_OK)
+		rc = aig_ldap_find_user(s, user, strlen(user), &u, &err);
+	if (rc == AIG_OK)
+		rc = aig_ldap_groups(s, u, &g->groups, &err);
+	if (rc == AIG_OK && cache != NULL)
+		aig_ldap_cache_put(cache, user, &g->groups, NULL);
+out:
+	if (rc != AIG_OK)
+		aig_log_msg(&g->log, LOG_ERR, "groups from ldap: %s", err.msg);
+	aig_ldap_user_free(u);
+	aig_ldap_free(s);
+	aig_ldap_cache_close(cache);
+	if (rc == AIG_LDAP_ERR_NO_SUCH_USER)
+		return stop(g, &bad_credentials, "token user not in directory");
+	return rc == AIG_OK || stop(g, &unavailable, "directory unavailable");
+}
+
+static bool auth_bearer(struct aig_gate *g)
+{
+	struct aig_jwks_options opts = {g->cfg->jwt.ca_file, &g->log};
+	struct aig_jwt_verifier *v = NULL;
+	struct aig_jwt_identity *id = NULL;
+	struct aig_error err = {0};
+	const char *token = g->req.authorization + strlen("Bearer ");
+	int rc;
+
+	g->auth = "bearer";
+	rc = aig_jwt_verifier_new(g->cfg, &opts, &v, &err);
+	if (rc == AIG_OK)
+		rc = aig_jwt_verify(v, token, strlen(token), time(NULL), &id,
+				    &err);
+	aig_jwt_verifier_free(v);
+	if (rc != AIG_OK) {
+		aig_log_msg(&g->log, LOG_NOTICE, "bearer token refused: %s",
+			    err.msg);
+		if (!aig_jwt_status_is_invalid_token(rc))
+			return stop(g, &unavailable, "token keys unavailable");
+		g->www_authenticate_error = "invalid_token";
+		return stop(g, &bad_credentials, aig_jwt_status_name(rc));
+	}
+	g->user = id->user;
+	id->user = NULL;
+	if (!g->cfg->jwt.groups_from_ldap)
+		take_strv(&g->groups, &id->groups);
+	aig_jwt_identity_free(id);
+	return !g->cfg->jwt.groups_from_ldap || groups_from_ldap(g, g->user);
+}
+
+static bool scheme_is(const char *header, const char *scheme)
+{
+	size_t n = strlen(scheme);
+
+	return strncasecmp(header, scheme, n) == 0 && header[n] == ' ';
+}
+
+bool aig_step_authenticate(struct aig_gate *g)
+{
+	const char *h = g->req.authorization;
+
+	if (h == NULL)
+		return stop(g, &unauthorized, "no credentials");
+	if (scheme_is(h, "Bearer") &&
+	    aig_config_has_method(g->cfg, AIG_AUTH_BEARER))
+		return auth_bearer(g);
+	if (scheme_is(h, "Basic") &&
+	    aig_config_has_method(g->cfg, AIG_AUTH_BASIC))
+		return auth_basic(g);
+	return stop(g, &unauthorized, "authentication scheme not accepted");
+}
+
+/* ------------------------------------------------------------- policy */
+
+bool aig_step_decide(struct aig_gate *g)
+{
+	aig_policy_decide(g->pol, g->user, (const char *const *)g->groups.v,
+			  g->groups.n, g->req.method, g->req.path, &g->dec);
+	g->decided = true;
+	if (!g->dec.allow)
+		return stop(g, &forbidden, g->dec.reason);
+	return true;
+}
+
+/* GET /_aigate/whoami: the caller, and how the policy treats the route
+ * named by ?path= (default: this one) for ?method= (default GET). */
+bool aig_step_whoami(struct aig_gate *g)
+{
+	struct aig_decision d;
+	json_t *body, *groups;
+	size_t i;
+
+	if (strcmp(g->req.path, "/_aigate/whoami") != 0)
+		return true;
+	aig_policy_decide(g->pol, g->user, (const char *const *)g->groups.v,
+			  g->groups.n, "GET", g->req.path, &d);
+	groups = json_array();
+	for (i = 0; groups != NULL && i < g->groups.n; i++)
+		json_array_append_new(groups, json_string(g->groups.v[i]));
+	body = json_pack("{s:s, s:o, s:s, s:s?}", "user", g->user, "groups",
+			 groups, "auth", g->auth, "rule", d.rule_name);
+	if (body == NULL)
+		return stop(g, &unavailable, "out of memory");
+	aig_response_json(stdout, g->req.id, 200, body);
+	json_decref(body);
+	g->responded = true;
+	g->status = 200;
+	return false;
+}
+
+/* GET /_aigate/metrics: Prometheus text, for whoever a policy rule lets
+ * through on this path (aig_step_decide() ran first); never forwarded. */
+bool aig_step_metrics(struct aig_gate *g)
+{
+	struct aig_error err = {0};
+	char *text = NULL;
+
+	if (strcmp(g->req.path, "/_aigate/metrics") != 0)
+		return true;
+	if (aig_metrics_render(g->cfg->state_dir, &text, &err) != AIG_OK) {
+		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
+		return stop(g, &unavailable, "metrics unavailable");
+	}
+	printf("Status: 200 OK\r\n"
+	       "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+	       "Cache-Control: no-store\r\n"
+	       "X-Request-Id: %s\r\n\r\n%s",
+	       g->req.id, text);
+	fflush(stdout);
+	g->bytes_out = strlen(text);
+	free(text);
+	g->responded = true;
+	g->status = 200;
+	return false;
+}
+
+/* --------------------------------------------------------------- body */
+
+static bool is_json_type(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	return ct != NULL && strncasecmp(ct, "application/json", n) == 0 &&
+	       (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
+bool aig_step_read_body(struct aig_gate *g)
+{
+	size_t max = g->dec.limits ? g->dec.limits->max_body_bytes
+				   : AIG_POLICY_DEFAULT_MAX_BYTES;
+	bool has_body = g->req.content_length > 0 ||
+			(g->req.content_length < 0 &&
+			 (strcmp(g->req.method, "POST") == 0 ||
+			  strcmp(g->req.method, "PUT") == 0 ||
+			  strcmp(g->req.method, "PATCH") == 0));
+
+	if (has_body && !is_json_type(g->req.content_type))
+		return stop(g, &unsupported, "body is not application/json");
+	if (!aig_request_read_body(&g->req, stdin, max, &g->herr)) {
+		snprintf(g->reason, sizeof(g->reason), "%s", g->herr.message);
+		return false;
+	}
+	return true;
+}
+
+bool aig_step_check_body(struct aig_gate *g)
+{
+	struct aig_body_result r;
+	struct aig_error err = {0};
+	struct aig_http_error e;
+
+	if (g->req.body_len == 0)
+		return true;
+	if (aig_policy_check_body(g->pol, g->dec.rule, g->req.body,
+				  g->req.body_len, &r, &err) != AIG_OK)
+		return stop(g, &unavailable, "body check failed");
+	g->prompt_bytes = r.prompt_bytes;
+	if (r.verdict == AIG_BODY_OK)
+		return true;
+	e.status = aig_body_http_status(r.verdict);
+	e.code = aig_body_error_code(r.verdict);
+	e.message = e.status == 413   ? "request body too large"
+		    : e.status == 403 ? "access denied by policy"
+		    : strcmp(e.code, "invalid_input") == 0
+			    ? "the input was refused"
+			    : "the body is not valid JSON";
+	return stop(g, &e, r.reason);
+}
+
+/* --------------------------------------------------- rate, forwarding */
+
+bool aig_step_rate_limit(struct aig_gate *g)
+{
+	const struct aig_rule_limits *l = g->dec.limits;
+	struct aig_ratelimit *rl = NULL;
+	struct aig_error err = {0};
+	bool allowed = false;
+	int rc;
+
+	if (l == NULL || l->per_minute == 0)
+		return true;
+	rc = aig_ratelimit_open(g->cfg, &rl, &err);
+	if (rc == AIG_OK)
+		rc = aig_ratelimit_take(rl, g->dec.rule_name, g->user,
+					l->per_minute, l->burst, &allowed,
+					&g->retry_after_s, &err);
+	aig_ratelimit_close(rl);
+	if (rc != AIG_OK) {
+		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
+		return stop(g, &unavailable, "rate limit store unavailable");
+	}
+	return allowed || stop(g, &rate_limited, "rate limit reached");
+}
+
+static char *join_groups(const struct aig_strv *g)
+{
+	size_t i, len = 1;
+	char *out;
+
+	for (i = 0; i < g->n; i++)
+		len += strlen(g->v[i]) + 1;
+	out = calloc(1, len);
+	for (i = 0; out != NULL && i < g->n; i++) {
+		if (i > 0)
+			strcat(out, ",");
+		strcat(out, g->v[i]);
+	}
+	return out;
+}
+
+bool aig_step_forward(struct aig_gate *g)
+{
+	struct aig_forward f = {0};
+	char *groups = join_groups(&g->groups);
+	bool sent;
+
+	if (groups == NULL)
+		return stop(g, &unavailable, "out of memory");
+	f.backend_url = g->cfg->backend.url;
+	f.timeout_ms = g->cfg->backend.timeout_ms;
+	f.method = g->req.method;
+	f.path = g->req.path;
+	f.query = g->req.query;
+	f.content_type = g->req.content_type;
+	f.body = g->req.body;
+	f.body_len = g->req.body_len;
+	f.user = g->user;
+	f.groups = groups;
+	f.request_id = g->req.id;
+	f.out_fd = STDOUT_FILENO;
+	fflush(stdout);
+	sent = aig_forward(&f);
+	free(groups);
+	g->backend_ms = f.backend_ms;
+	g->bytes_out = f.bytes_out;
+	g->responded = sent;
+	g->status = f.status;
+	if (f.client_gone)
+		snprintf(g->reason, sizeof(g->reason), "client went away");
+	if (!sent) {
+		g->herr = f.herr;
+		snprintf(g->reason, sizeof(g->reason), "%s", f.herr.message);
+	}
+	return sent;
+}
+
+/* ------------------------------------------------------------ endings */
+
+void aig_gate_respond_error(struct aig_gate *g)
+{
+	char extra[512] = "";
+	size_t n = 0;
+	const char *realm = g->cfg ? g->cfg->auth.realm : "aigate";
+
+	if (g->responded)
+		return;
+	if (g->herr.status == 0)
+		g->herr = unavailable;
+	aig_request_discard_body(&g->req, stdin);
+	if (g->herr.status == 401 && g->cfg != NULL) {
+		/* The realm comes from our configuration; quotes and
+		 * backslashes in it are dropped rather than escaped. */
+		char r[128];
+		size_t i, o = 0;
+
+		for (i = 0; realm[i] && o + 1 < sizeof(r); i++)
+			if (realm[i] >= 0x20 && realm[i] < 0x7f &&
+			    realm[i] != '"' && realm[i] != '\\')
+				r[o++] = realm[i];
+		r[o] = '\0';
+		if (aig_config_has_method(g->cfg, AIG_AUTH_BEARER))
+			n += (size_t)snprintf(
+				extra + n, sizeof(extra) - n,
+				"WWW-Authenticate: Bearer realm=\"%s\"%s\r\n",
+				r,
+				g->www_authenticate_error
+					? ", error=\"invalid_token\""
+					: "");
+		if (aig_config_has_method(g->cfg, AIG_AUTH_BASIC) &&
+		    n < sizeof(extra))
+			n += (size_t)snprintf(
+				extra + n, sizeof(extra) - n,
+				"WWW-Authenticate: Basic realm=\"%s\", "
+				"charset=\"UTF-8\"\r\n",
+				r);
+	}
+	if (g->herr.status == 429)
+		snprintf(extra, sizeof(extra), "Retry-After: %u\r\n",
+			 g->retry_after_s ? g->retry_after_s : 1);
+	if (g->herr.status == 405)
+		snprintf(extra, sizeof(extra),
+			 "Allow: GET, HEAD, POST, PUT, PATCH, DELETE, "
+			 "OPTIONS\r\n");
+	aig_response_error(stdout, g->req.id[0] ? g->req.id : "-", &g->herr,
+			   extra);
+	g->responded = true;
+	g->status = g->herr.status;
+}

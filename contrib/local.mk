@@ -1,0 +1,41 @@
+## contrib/: web server snippets (from templates), pam.d, installed under
+## $(datadir)/aigate; the sample configuration under $(sysconfdir)/aigate.
+contribdir = $(datadir)/aigate
+contrib_DATA = contrib/lighttpd/aigate.conf contrib/apache/aigate.conf \
+	contrib/pam.d/aigate
+EXTRA_DIST += contrib/lighttpd/aigate.conf.in contrib/apache/aigate.conf.in \
+	contrib/pam.d/aigate contrib/install-deps.sh contrib/run-tests.sh \
+	contrib/demo.sh
+CLEANFILES += contrib/lighttpd/aigate.conf contrib/apache/aigate.conf
+
+# The snippets name the installed paths; the tests make their own copies
+# from the same templates with tests/integration/gate_lib.sh.
+contrib_subst = sed -e 's|@LIBEXECDIR@|$(libexecdir)|g' \
+	-e 's|@SYSCONFDIR@|$(sysconfdir)|g'
+contrib/lighttpd/aigate.conf: contrib/lighttpd/aigate.conf.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib/lighttpd && \
+	$(contrib_subst) $(srcdir)/contrib/lighttpd/aigate.conf.in > $@
+contrib/apache/aigate.conf: contrib/apache/aigate.conf.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib/apache && \
+	$(contrib_subst) $(srcdir)/contrib/apache/aigate.conf.in > $@
+
+# Samples under $(sysconfdir)/aigate: installed once, never overwritten.
+EXTRA_DIST += contrib/aigate.json
+install-data-hook: install-sample-config
+install-sample-config:
+	$(MKDIR_P) $(DESTDIR)$(sysconfdir)/aigate
+	test -e $(DESTDIR)$(sysconfdir)/aigate/aigate.json || \
+		$(INSTALL_DATA) $(srcdir)/contrib/aigate.json \
+			$(DESTDIR)$(sysconfdir)/aigate/aigate.json
+	test -e $(DESTDIR)$(sysconfdir)/aigate/policy.json || \
+		$(INSTALL_DATA) $(srcdir)/policies/policy.json \
+			$(DESTDIR)$(sysconfdir)/aigate/policy.json
+uninstall-hook: uninstall-sample-config
+uninstall-sample-config:
+	for f in aigate.json policy.json; do \
+		cmp -s $(srcdir)/contrib/$$f $(DESTDIR)$(sysconfdir)/aigate/$$f 2>/dev/null && \
+			rm -f $(DESTDIR)$(sysconfdir)/aigate/$$f; \
+		cmp -s $(srcdir)/policies/$$f $(DESTDIR)$(sysconfdir)/aigate/$$f 2>/dev/null && \
+			rm -f $(DESTDIR)$(sysconfdir)/aigate/$$f; \
+	done; true
+.PHONY: install-sample-config uninstall-sample-config

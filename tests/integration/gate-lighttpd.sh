@@ -1,0 +1,3 @@
+#!/bin/bash
+# aigate.cgi end to end under lighttpd (see gate.sh).
+exec /bin/bash "$top_srcdir/tests/integration/gate.sh" lighttpd

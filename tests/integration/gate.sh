@@ -1,0 +1,237 @@
+#!/bin/bash
+# gate.sh SERVER - aigate.cgi end to end under SERVER (lighttpd or apache),
+# configured with contrib/SERVER/aigate.conf.in, in front of the LangServe
+# fixture, with Basic through PAM (pam_aigate.so) against a fresh Samba AD
+# DC and Bearer tokens minted here. Each status of SPEC §5 is produced by a
+# real condition; the backend's record proves what it saw and did not see.
+#
+# The CGI runs as www-data, so everything it reads is copied into one
+# world-traversable directory. PAM reads /etc/pam.d, so a service file with
+# a unique name is written there for the run and removed on exit.
+set -eu
+: "${top_srcdir:?}" "${top_builddir:?}"
+server=${1:?usage: gate.sh lighttpd|apache}
+
+if [ -z "${AIG_AD_URI:-}" ]; then
+	adwork=$(mktemp -d /tmp/aigate-gate-ad.XXXXXX)
+	trap 'rm -rf "$adwork"' EXIT
+	"$top_srcdir/tests/testbed/ad.sh" run "$adwork/ad" -- "$0" "$@"
+	exit $?
+fi
+
+. "$top_srcdir/tests/integration/assert.sh"
+web=$(mktemp -d /tmp/aigate-gate.XXXXXX)
+chmod 0755 "$web"
+svc="aigate-test-$$"
+backend_pid=
+cleanup() {
+	"$top_srcdir/tests/testbed/web.sh" stop "$web/srv" >/dev/null 2>&1 || true
+	[ -z "$backend_pid" ] || kill "$backend_pid" 2>/dev/null || true
+	rm -f "/etc/pam.d/$svc"
+	rm -rf "$web"
+}
+trap cleanup EXIT
+pw=$AIG_AD_PASSWORD
+tool=$top_builddir/tests/integration/jwt_tool
+
+# --- the files the CGI reads, owned by root, readable by www-data
+mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/lib" "$web/keys" \
+	"$web/state" "$web/log" "$web/srv"
+cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
+cp "$top_builddir/pam_aigate/.libs/pam_aigate.so" "$web/lib/pam_aigate.so"
+cp "$AIG_AD_CA" "$web/etc/aigate/ad-ca.pem"
+cp "$top_srcdir/policies/policy.json" "$web/etc/aigate/policy.json"
+"$tool" keygen "$web/keys"
+cp "$web/keys/jwks.json" "$web/etc/aigate/jwks.json"
+chown www-data "$web/state" "$web/log"
+chmod -R a+rX "$web/libexec" "$web/etc" "$web/lib"
+
+# --- the LangServe fixture
+/usr/bin/python3 "$top_srcdir/tests/fixtures/langserve_backend.py" --port 0 \
+	--quiet --lifetime 600 --record "$web/log/backend.jsonl" --stream-delay-ms 400 \
+	>"$web/backend.out" 2>"$web/backend.err" &
+backend_pid=$!
+for _ in $(seq 50); do
+	grep -q '^PORT=' "$web/backend.out" 2>/dev/null && break
+	sleep 0.1
+done
+bport=$(sed -n 's/^PORT=//p' "$web/backend.out")
+
+config() { # LDAP_URI BACKEND_URL
+	cat >"$web/etc/aigate/aigate.json" <<JSON
+{
+  "ldap": {"uri": ["$1"], "domain": "$AIG_AD_DOMAIN", "base_dn": "$AIG_AD_BASE",
+           "ca_file": "$web/etc/aigate/ad-ca.pem", "timeout_ms": 2000},
+  "jwt": {"issuer": "https://issuer.test", "audience": ["aigate"],
+          "jwks_file": "$web/etc/aigate/jwks.json", "algorithms": ["RS256", "ES256"],
+          "user_claim": "email", "groups_claim": "groups"},
+  "auth": {"methods": ["bearer", "basic"], "pam_service": "$svc", "realm": "aigate"},
+  "backend": {"url": "$2", "timeout_ms": 2000},
+  "policy_file": "$web/etc/aigate/policy.json",
+  "state_dir": "$web/state",
+  "audit": {"file": "$web/log/audit.jsonl", "syslog": true}
+}
+JSON
+	chmod 0644 "$web/etc/aigate/aigate.json"
+}
+config "$AIG_AD_URI" "http://127.0.0.1:$bport"
+cat >"/etc/pam.d/$svc" <<PAM
+auth     required $web/lib/pam_aigate.so config=$web/etc/aigate/aigate.json
+account  required $web/lib/pam_aigate.so config=$web/etc/aigate/aigate.json
+PAM
+
+# --- the web server, with the shipped snippet
+sed -e "s|@LIBEXECDIR@|$web/libexec|g" -e "s|@SYSCONFDIR@|$web/etc|g" \
+	"$top_srcdir/contrib/$server/aigate.conf.in" >"$web/site.conf"
+if [ "$server" = lighttpd ]; then
+	sed -i '1i server.document-root = "@DIR@/htdocs"' "$web/site.conf"
+fi
+mkdir -p "$web/srv/htdocs"
+"$top_srcdir/tests/testbed/web.sh" start "$server" "$web/srv" "$web/site.conf" >/dev/null
+. "$web/srv/web.env"
+url="$AIG_WEB_URL/ai"
+
+# call METHOD PATH [curl args...]: prints "STATUS" then the headers and
+# body into $web/last.h and $web/last.b
+call() {
+	local m=$1 p=$2
+	shift 2
+	curl -sS --path-as-is -o "$web/last.b" -D "$web/last.h" -w '%{http_code}' \
+		-X "$m" "$@" "$url$p"
+}
+basic() { printf 'Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w0)"; }
+header() { sed -n "s/^$1: *//Ip" "$web/last.h" | tr -d '\r' | head -n1; }
+body() { cat "$web/last.b"; }
+now=$(date +%s)
+token() { # KEY KID ALG PAYLOAD
+	"$tool" sign "$web/keys/$1.pem" "$2" "$3" "$4"
+}
+claims() { # EMAIL GROUPS_JSON [EXP]
+	printf '{"iss":"https://issuer.test","aud":"aigate","exp":%s,"iat":%s,"email":"%s","groups":%s}' \
+		"${3:-$((now + 600))}" "$now" "$1" "$2"
+}
+invoke='{"input":{"messages":[{"type":"human","content":"hello there"}]},"config":{"configurable":{"model":"small"}}}'
+json=(-H 'Content-Type: application/json')
+
+# --- built-in routes, paths
+expect_eq "$(call GET /_aigate/health)" 200 "health answers 200 without credentials"
+expect_match "$(body)" '"status": *"ok"' "health says ok"
+expect_match "$(header X-Request-Id)" '^[0-9a-f]{32}$' "every response has X-Request-Id"
+expect_eq "$(call GET '/chat/%252e%252e/admin')" 400 "%2e in PATH_INFO is 400"
+expect_match "$(body)" '"error": *"invalid_request"' "... with the SPEC's error body"
+expect_eq "$(call GET '/chat/%252fx')" 400 "%2f in PATH_INFO is 400"
+expect_eq "$(call TRACE /chat/invoke -H "Authorization: $(basic bob "$pw")")" 405 "TRACE is 405"
+
+# --- 401 and its challenges
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke")" 401 "no credentials: 401"
+expect_match "$(grep -i '^WWW-Authenticate' "$web/last.h")" 'Bearer realm="aigate"' "... with a Bearer challenge"
+expect_match "$(grep -i '^WWW-Authenticate' "$web/last.h")" 'Basic realm="aigate"' "... and a Basic challenge"
+
+# --- Basic through PAM against AD
+expect_eq "$(call POST /admin/deploy "${json[@]}" -d '{"model":"x"}' -H "Authorization: $(basic alice "$pw")")" 200 "alice (AI_Admins) may POST /admin/deploy"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: $(basic bob "$pw")" \
+	-H 'X-Aigate-User: alice' -H 'Cookie: session=secret-cookie' -H 'X-Aigate-Groups: AI_Admins')" 200 "bob (nested AI_Users) may invoke"
+expect_match "$(body)" 'echo: hello there' "... and gets the backend's answer"
+last=$(tail -n1 "$web/log/backend.jsonl")
+expect_match "$last" '"x-aigate-user": *"bob"' "the backend sees X-Aigate-User: bob"
+expect_match "$last" '"x-aigate-groups": *"[^"]*AI_Users' "... and bob's groups"
+expect_no_match "$last" '"authorization"|"cookie"|secret-cookie|"x-aigate-user": *\[|alice|AI_Admins' \
+	"... and never Authorization, Cookie or the spoofed identity"
+expect_eq "$(call POST /admin/deploy "${json[@]}" -d '{}' -H "Authorization: $(basic bob "$pw")")" 403 "bob may not /admin/deploy"
+expect_match "$(body)" '"error": *"forbidden"' "... 403 forbidden"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: $(basic mallory "$pw")")" 403 "mallory is refused"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: $(basic carol "$pw")")" 401 "carol (disabled) cannot sign in"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: $(basic bob wrong-Passw0rd)")" 401 "a wrong password is 401"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Basic Ym9iOg==")" 401 "an empty password is 401"
+expect_eq "$(call GET /_aigate/whoami -H "Authorization: $(basic bob "$pw")")" 200 "whoami"
+expect_match "$(body)" '"user": *"bob".*"auth": *"basic"' "... names bob and basic"
+expect_match "$(body)" '"groups": *\[[^]]*"Data_Scientists"' "... with his nested groups"
+
+expect_eq "$(call GET /_aigate/metrics -H "Authorization: $(basic bob "$pw")")" 403 "metrics are refused to bob (no rule matches)"
+expect_eq "$(call GET /_aigate/metrics -H "Authorization: $(basic alice "$pw")")" 200 "metrics are served to alice (admins: /**)"
+expect_match "$(body)" 'aigate_requests_total\{decision="allow",status="200"\} [1-9]' "... counting allowed requests"
+expect_match "$(body)" 'aigate_requests_total\{decision="deny",status="403"\} [1-9]' "... and denied ones, from every CGI process"
+expect_match "$(body)" 'aigate_request_duration_ms_bucket\{le="\+Inf"\} [1-9]' "... with a latency histogram"
+
+# --- Bearer tokens
+t=$(token rsa rsa1 RS256 "$(claims bob@corp.example.com '["AI_Users"]')")
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 200 "an RS256 token with AI_Users may invoke"
+t=$(token ec ec1 ES256 "$(claims alice@corp.example.com '["AI_Admins"]')")
+expect_eq "$(call POST /admin/finetune "${json[@]}" -d '{}' -H "Authorization: Bearer $t")" 200 "an ES256 admin token may /admin/finetune"
+t=$(token rsa rsa1 RS256 "$(claims bob@corp.example.com '["AI_Users"]' $((now - 3600)))")
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 401 "an expired token is 401"
+expect_match "$(grep -i '^WWW-Authenticate: Bearer' "$web/last.h")" 'error="invalid_token"' "... with error=\"invalid_token\""
+mkdir -p "$web/keys/other"
+"$tool" keygen "$web/keys/other"
+t=$("$tool" sign "$web/keys/other/rsa.pem" rsa1 RS256 "$(claims bob@corp.example.com '["AI_Admins"]')")
+expect_eq "$(call POST /admin/deploy "${json[@]}" -d '{}' -H "Authorization: Bearer $t")" 401 "a token forged with another key is 401"
+h=$(printf '{"alg":"none","typ":"JWT"}' | base64 -w0 | tr '+/' '-_' | tr -d '=')
+p=$(claims bob@corp.example.com '["AI_Admins"]' | base64 -w0 | tr '+/' '-_' | tr -d '=')
+expect_eq "$(call POST /admin/deploy "${json[@]}" -d '{}' -H "Authorization: Bearer $h.$p.")" 401 "alg none is 401"
+
+# --- input checks
+auth=(-H "Authorization: $(basic bob "$pw")")
+expect_eq "$(call POST /chat/invoke -H 'Content-Type: text/plain' -d "$invoke" "${auth[@]}")" 415 "text/plain is 415"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d '{"input": ' "${auth[@]}")" 400 "truncated JSON is 400"
+expect_match "$(body)" '"error": *"invalid_request"' "... invalid_request"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d '{"input":"please DROP TABLE users"}' "${auth[@]}")" 400 "a denied prompt is 400"
+expect_match "$(body)" '"error": *"invalid_input"' "... invalid_input"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d '{"input":"x","config":{"configurable":{"model":"huge"}}}' "${auth[@]}")" 403 "a model outside the rule is 403"
+head -c 70000 /dev/zero | tr '\0' 'a' | sed 's/^/{"input":"/; s/$/"}/' >"$web/big.json"
+expect_eq "$(call POST /chat/invoke "${json[@]}" --data-binary @"$web/big.json" "${auth[@]}")" 413 "a body over max_body_bytes is 413"
+printf '{"input":"\xff\xfe"}' >"$web/bad-utf8.json"
+expect_eq "$(call POST /chat/invoke "${json[@]}" --data-binary @"$web/bad-utf8.json" "${auth[@]}")" 400 "invalid UTF-8 is 400"
+
+# --- streaming is not buffered: the first event arrives before the last
+# is produced (the fixture waits 400 ms between events)
+out=$(curl -sS -N -o "$web/stream.b" -w '%{time_starttransfer} %{time_total}' \
+	-X POST "${json[@]}" "${auth[@]}" -d "$invoke" "$url/chat/stream")
+first=${out% *}
+total=${out#* }
+expect_match "$(cat "$web/stream.b")" 'event: end' "the stream reaches its end event"
+ok "$(awk -v f="$first" -v t="$total" 'BEGIN { exit !(t - f > 0.6) }' && echo 0 || echo 1)" \
+	"the first byte came $(awk -v f="$first" -v t="$total" 'BEGIN { printf "%.2f", t - f }') s before the end"
+
+# --- rate limit: inference allows a burst of 10, then 1 a second
+t=$(token rsa rsa1 RS256 "$(claims ratey@corp.example.com '["AI_Users"]')")
+codes=""
+for _ in $(seq 13); do
+	codes="$codes $(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")"
+done
+n200=$(echo "$codes" | tr ' ' '\n' | grep -c '^200$' || true)
+ok "$([ "$n200" -ge 10 ] && [ "$n200" -le 12 ] && echo 0 || echo 1)" "burst 10: $n200 of 13 quick requests allowed ($codes)"
+expect_match "$codes" '429$' "the last of 13 quick requests is 429"
+expect_match "$(header Retry-After)" '^[1-9][0-9]*$' "... with Retry-After in whole seconds"
+
+# --- the backend fails: 504 when slow, 502 when gone; AD gone: 503
+kill "$backend_pid"
+wait "$backend_pid" 2>/dev/null || true
+/usr/bin/python3 "$top_srcdir/tests/fixtures/langserve_backend.py" --port 0 \
+	--quiet --lifetime 600 --slow-ms 5000 >"$web/slow.out" 2>/dev/null &
+backend_pid=$!
+for _ in $(seq 50); do grep -q '^PORT=' "$web/slow.out" 2>/dev/null && break; sleep 0.1; done
+config "$AIG_AD_URI" "http://127.0.0.1:$(sed -n 's/^PORT=//p' "$web/slow.out")"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 504 "a backend slower than timeout_ms is 504"
+expect_match "$(body)" '"error": *"gateway_timeout"' "... gateway_timeout"
+config "$AIG_AD_URI" "http://127.0.0.1:1"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 502 "a refused backend is 502"
+config "ldaps://127.0.0.1:1" "http://127.0.0.1:1"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "AD down is 503, never 401"
+expect_match "$(body)" '"error": *"unavailable"' "... unavailable"
+
+# --- the audit trail
+n=$(wc -l <"$web/log/audit.jsonl")
+valid=$(/usr/bin/python3 -c 'import json,sys
+n=0
+ids=set()
+for line in open(sys.argv[1]):
+    r=json.loads(line); ids.add(r["request_id"]); n+=1
+    for k in ("ts","client","method","path","decision","status","latency_ms"): r[k]
+print(n if len(ids)==n else -1)' "$web/log/audit.jsonl")
+expect_eq "$valid" "$n" "every audit line is a JSON record with a distinct request id ($n lines)"
+audit=$(cat "$web/log/audit.jsonl")
+expect_match "$audit" '"user":"bob".*"rule":"inference","decision":"allow".*"status":200' "an allowed request is audited with its rule"
+expect_match "$audit" '"user":"mallory".*"decision":"deny".*"status":403' "a denied request is audited"
+expect_no_match "$audit" "$pw|hello there|DROP TABLE|Bearer |eyJ" "no password, prompt or token in the audit file"
+
+finish

@@ -1,0 +1,99 @@
+/* jwt_tool.c - keys and tokens for the end-to-end tests of the gate.
+ *
+ *   jwt_tool keygen DIR          DIR/rsa.pem, DIR/ec.pem (private keys,
+ *                                0600) and DIR/jwks.json (their public
+ *                                JWKs, kids "rsa1" and "ec1")
+ *   jwt_tool sign KEY.pem KID ALG PAYLOAD
+ *                                prints a compact JWS of PAYLOAD (JSON)
+ *                                signed with KEY.pem as ALG, kid KID
+ *                                ("-" for none)
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <openssl/pem.h>
+
+#include "jwt_mint.h"
+
+static void write_key(const char *dir, const char *name, EVP_PKEY *key)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	umask(077);
+	f = fopen(path, "w");
+	if (f == NULL ||
+	    !PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) ||
+	    fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static int keygen(const char *dir)
+{
+	EVP_PKEY *rsa = mint_rsa(2048), *ec = mint_ec("P-256");
+	json_t *jwks[2];
+	char path[4096], *text;
+	FILE *f;
+
+	jwks[0] = mint_jwk(rsa, "rsa1", NULL);
+	jwks[1] = mint_jwk(ec, "ec1", NULL);
+	text = mint_jwks_text(jwks, 2);
+	write_key(dir, "rsa.pem", rsa);
+	write_key(dir, "ec.pem", ec);
+	snprintf(path, sizeof(path), "%s/jwks.json", dir);
+	umask(022);
+	f = fopen(path, "w");
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
+		perror(path);
+		return 1;
+	}
+	free(text);
+	EVP_PKEY_free(rsa);
+	EVP_PKEY_free(ec);
+	return 0;
+}
+
+static int sign(const char *keyfile, const char *kid, const char *alg,
+		const char *payload)
+{
+	FILE *f = fopen(keyfile, "r");
+	EVP_PKEY *key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+	char header[512], *token;
+
+	if (f != NULL)
+		fclose(f);
+	if (key == NULL) {
+		fprintf(stderr, "%s: cannot read the key\n", keyfile);
+		return 1;
+	}
+	if (strcmp(kid, "-") == 0)
+		snprintf(header, sizeof(header),
+			 "{\"alg\":\"%s\",\"typ\":\"JWT\"}", alg);
+	else
+		snprintf(header, sizeof(header),
+			 "{\"alg\":\"%s\",\"typ\":\"JWT\",\"kid\":\"%s\"}", alg,
+			 kid);
+	token = mint_token(key, alg, header, payload);
+	printf("%s\n", token);
+	free(token);
+	EVP_PKEY_free(key);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "keygen") == 0)
+		return keygen(argv[2]);
+	if (argc == 6 && strcmp(argv[1], "sign") == 0)
+		return sign(argv[2], argv[3], argv[4], argv[5]);
+	fprintf(stderr, "usage: jwt_tool keygen DIR | "
+			"jwt_tool sign KEY.pem KID ALG PAYLOAD\n");
+	return 2;
+}
