@@ -4,7 +4,15 @@
 
 #include <stdbool.h>
 
+#include <lmdb.h>
+
 #include "aig_common.h"
+
+/* state.c: opens state_dir/NAME.mdb (created if needed, MDB_NOSYNC,
+ * remade if unreadable) and its main database. *env is new: close it with
+ * mdb_env_close(). */
+int aig_state_open(const char *state_dir, const char *name, size_t map_size,
+		   MDB_env **env, MDB_dbi *dbi, struct aig_error *err);
 
 /* ratelimit_redis.c: the Redis store behind aig_ratelimit_*. conn is a
  * redisContext, owned: close with aig_ratelimit_redis_close(). */

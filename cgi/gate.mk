@@ -2,7 +2,7 @@
 noinst_LTLIBRARIES += cgi/libaigcgi.la
 cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
-	cgi/ratelimit_redis.c cgi/metrics.c
+	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c
 cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
 	$(CURL_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS)
 cgi_libaigcgi_la_LIBADD = $(PAM_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) \
@@ -61,3 +61,10 @@ tests/fuzz/fuzz_cgi_request: $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
 CLEANFILES += tests/fuzz/fuzz_cgi_request
 tests/fuzz/fuzz_cgi.log: tests/fuzz/fuzz_cgi_request
 endif
+
+check_PROGRAMS += tests/unit/test_cgi_state
+UNIT_TESTS += tests/unit/test_cgi_state
+TESTS += tests/unit/test_cgi_state
+tests_unit_test_cgi_state_SOURCES = tests/unit/test_cgi_state.c
+tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_cgi_state_LDADD = cgi/libaigcgi.la common/libaigcommon.la

@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lmdb.h>
-
 #include "aig_cgi.h"
+#include "cgi_int.h"
 
 #define METRICS_MAP_SIZE (16u << 20)
 
@@ -25,27 +24,6 @@ static int mfail(struct aig_error *err, const char *what, int rc)
 {
 	return aig_error_set(err, AIG_ERR_UNAVAILABLE, "metrics: %s: %s", what,
 			     mdb_strerror(rc));
-}
-
-static int open_env(const char *state_dir, unsigned flags, MDB_env **env,
-		    struct aig_error *err)
-{
-	char path[4096];
-	int rc;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/metrics.mdb", state_dir) >=
-	    sizeof(path))
-		return aig_error_set(err, AIG_ERR_CONFIG, "state_dir too long");
-	if ((rc = mdb_env_create(env)) != 0)
-		return mfail(err, "create", rc);
-	if ((rc = mdb_env_set_mapsize(*env, METRICS_MAP_SIZE)) != 0 ||
-	    (rc = mdb_env_open(*env, path, MDB_NOSUBDIR | MDB_NOTLS | flags,
-			       0600)) != 0) {
-		mdb_env_close(*env);
-		*env = NULL;
-		return mfail(err, path, rc);
-	}
-	return AIG_OK;
 }
 
 static int add(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t n)
@@ -108,10 +86,11 @@ int aig_metrics_record(const char *state_dir,
 	MDB_dbi dbi;
 	int rc;
 
-	if ((rc = open_env(state_dir, 0, &env, err)) != AIG_OK)
+	rc = aig_state_open(state_dir, "metrics", METRICS_MAP_SIZE, &env, &dbi,
+			    err);
+	if (rc != AIG_OK)
 		return rc;
 	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0 ||
-	    (rc = mdb_dbi_open(txn, NULL, 0, &dbi)) != 0 ||
 	    (rc = add_sample(txn, dbi, s)) != 0) {
 		if (txn != NULL)
 			mdb_txn_abort(txn);
@@ -215,15 +194,16 @@ int aig_metrics_render(const char *state_dir, char **text,
 	int rc;
 
 	*text = NULL;
-	if ((rc = open_env(state_dir, 0, &env, err)) != AIG_OK)
+	rc = aig_state_open(state_dir, "metrics", METRICS_MAP_SIZE, &env, &dbi,
+			    err);
+	if (rc != AIG_OK)
 		return rc;
 	out = open_memstream(text, &len);
 	if (out == NULL) {
 		mdb_env_close(env);
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 	}
-	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) == 0 &&
-	    (rc = mdb_dbi_open(txn, NULL, 0, &dbi)) == 0)
+	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) == 0)
 		rc = render_all(txn, dbi, out);
 	if (txn != NULL)
 		mdb_txn_abort(txn);

@@ -13,8 +13,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <lmdb.h>
-
 #include "aig_cgi.h"
 #include "cgi_int.h"
 
@@ -69,32 +67,6 @@ static int lmdb_fail(struct aig_error *err, const char *what, int rc)
 			     mdb_strerror(rc));
 }
 
-static int open_lmdb(struct aig_ratelimit *rl, const char *state_dir,
-		     struct aig_error *err)
-{
-	char path[4096];
-	MDB_txn *txn = NULL;
-	int rc;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/ratelimit.mdb",
-			     state_dir) >= sizeof(path))
-		return aig_error_set(err, AIG_ERR_CONFIG, "state_dir too long");
-	if ((rc = mdb_env_create(&rl->env)) != 0 ||
-	    (rc = mdb_env_set_mapsize(rl->env, RL_MAP_SIZE)) != 0)
-		return lmdb_fail(err, "create", rc);
-	rc = mdb_env_open(rl->env, path, MDB_NOSUBDIR | MDB_NOTLS, 0600);
-	if (rc != 0)
-		return lmdb_fail(err, path, rc);
-	if ((rc = mdb_txn_begin(rl->env, NULL, 0, &txn)) != 0 ||
-	    (rc = mdb_dbi_open(txn, NULL, 0, &rl->dbi)) != 0 ||
-	    (rc = mdb_txn_commit(txn)) != 0) {
-		if (txn != NULL)
-			mdb_txn_abort(txn);
-		return lmdb_fail(err, "open", rc);
-	}
-	return AIG_OK;
-}
-
 int aig_ratelimit_open(const struct aig_config *cfg, struct aig_ratelimit **out,
 		       struct aig_error *err)
 {
@@ -105,7 +77,8 @@ int aig_ratelimit_open(const struct aig_config *cfg, struct aig_ratelimit **out,
 	if (rl == NULL)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 	if (strcmp(cfg->ratelimit.store, "lmdb") == 0)
-		rc = open_lmdb(rl, cfg->state_dir, err);
+		rc = aig_state_open(cfg->state_dir, "ratelimit", RL_MAP_SIZE,
+				    &rl->env, &rl->dbi, err);
 	else
 		rc = aig_ratelimit_redis_open(cfg->ratelimit.store, &rl->redis,
 					      err);

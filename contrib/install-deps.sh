@@ -13,7 +13,7 @@ PKGS="
  slapd openssl ca-certificates
  apache2 lighttpd spawn-fcgi
  libpam-wrapper libpamtest0-dev pamtester libnss-wrapper
- redis-server python3 curl procps iproute2 psmisc
+ redis-server python3 curl procps iproute2 psmisc wrk hyperfine
 "
 if [ "${AIGATE_SKIP_APT_UPDATE:-}" != 1 ]; then
   apt-get update

@@ -1,8 +1,12 @@
 ## contrib/: web server snippets (from templates), pam.d, installed under
 ## $(datadir)/aigate; the sample configuration under $(sysconfdir)/aigate.
 contribdir = $(datadir)/aigate
-contrib_DATA = contrib/lighttpd/aigate.conf contrib/apache/aigate.conf \
-	contrib/pam.d/aigate
+lighttpdconfdir = $(contribdir)/lighttpd
+lighttpdconf_DATA = contrib/lighttpd/aigate.conf
+apacheconfdir = $(contribdir)/apache
+apacheconf_DATA = contrib/apache/aigate.conf
+pamdconfdir = $(contribdir)/pam.d
+pamdconf_DATA = contrib/pam.d/aigate
 EXTRA_DIST += contrib/lighttpd/aigate.conf.in contrib/apache/aigate.conf.in \
 	contrib/pam.d/aigate contrib/install-deps.sh contrib/run-tests.sh \
 	contrib/demo.sh

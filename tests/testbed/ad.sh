@@ -27,6 +27,11 @@
 #   jsmith  AI_Users, CN renamed to "Smith, John (Contractor)"
 #   svc-aigate  service account (random password in AIG_AD_SVC_PASSWORD_FILE,
 #               keys in AIG_AD_KEYTAB); password never expires.
+# SASL: Samba's default refuses a SASL bind without sign/seal even over
+# TLS, and one with sign/seal over TLS too; Windows AD (without
+# LdapEnforceChannelBinding=2) accepts the former, so the bed allows it
+# ("ldap server require strong auth = allow_sasl_over_tls"). Simple binds
+# still need TLS.
 # Domain policy: lockout threshold 3 (so a test may make at most 2 bad
 # binds per user before it locks), minimum password age 0, complexity on.
 #

@@ -1,0 +1,66 @@
+/* state.c - the LMDB files under state_dir that every CGI process shares
+ * (rate-limit buckets, metrics).
+ *
+ * They are soft state: losing the last few updates in an operating
+ * system crash does no harm, so they are opened with MDB_NOSYNC (no
+ * fdatasync per request: it cost more than the rest of the request). A
+ * file that such a crash left unreadable is removed and made again, so
+ * that the gate does not stay at 503 until someone cleans up. */
+#include "config.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+#include "cgi_int.h"
+
+static int try_open(const char *path, size_t map_size, MDB_env **env,
+		    MDB_dbi *dbi)
+{
+	MDB_txn *txn = NULL;
+	int rc;
+
+	*env = NULL;
+	if ((rc = mdb_env_create(env)) != 0)
+		return rc;
+	if ((rc = mdb_env_set_mapsize(*env, map_size)) != 0 ||
+	    (rc = mdb_env_open(*env, path,
+			       MDB_NOSUBDIR | MDB_NOTLS | MDB_NOSYNC, 0600)) !=
+		    0 ||
+	    (rc = mdb_txn_begin(*env, NULL, 0, &txn)) != 0 ||
+	    (rc = mdb_dbi_open(txn, NULL, 0, dbi)) != 0 ||
+	    (rc = mdb_txn_commit(txn)) != 0) {
+		if (txn != NULL && rc != 0)
+			mdb_txn_abort(txn);
+		mdb_env_close(*env);
+		*env = NULL;
+	}
+	return rc;
+}
+
+static bool unreadable(int rc)
+{
+	return rc == MDB_INVALID || rc == MDB_CORRUPTED || rc == MDB_PANIC ||
+	       rc == MDB_VERSION_MISMATCH || rc == MDB_PAGE_NOTFOUND;
+}
+
+int aig_state_open(const char *state_dir, const char *name, size_t map_size,
+		   MDB_env **env, MDB_dbi *dbi, struct aig_error *err)
+{
+	char path[4096], lock[4200];
+	int rc;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.mdb", state_dir,
+			     name) >= sizeof(path))
+		return aig_error_set(err, AIG_ERR_CONFIG, "state_dir too long");
+	rc = try_open(path, map_size, env, dbi);
+	if (unreadable(rc)) {
+		snprintf(lock, sizeof(lock), "%s-lock", path);
+		unlink(path);
+		unlink(lock);
+		rc = try_open(path, map_size, env, dbi);
+	}
+	if (rc != 0)
+		return aig_error_set(err, AIG_ERR_UNAVAILABLE, "%s: %s", path,
+				     mdb_strerror(rc));
+	return AIG_OK;
+}

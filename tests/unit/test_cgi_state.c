@@ -1,0 +1,155 @@
+/* test_cgi_state.c - the gate's shared state: token buckets in LMDB, the
+ * metrics counters and their Prometheus text, and recovery from a state
+ * file that a crash left unreadable. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "aig_cgi.h"
+#include "tap.h"
+
+static char dir[] = "/tmp/aig-test-state-XXXXXX";
+
+static struct aig_config *config(void)
+{
+	char text[1024];
+	struct aig_config *cfg = NULL;
+
+	snprintf(text, sizeof(text),
+		 "{\"ldap\": {\"uri\": [\"ldaps://x\"], \"domain\": \"d\", "
+		 "\"base_dn\": \"DC=d\"}, \"auth\": {\"methods\": [\"basic\"]},"
+		 " \"backend\": {\"url\": \"http://127.0.0.1:1\"}, "
+		 "\"policy_file\": \"/p.json\", \"state_dir\": \"%s\"}",
+		 dir);
+	if (aig_config_parse("t.json", text, strlen(text), &cfg, NULL) != 0)
+		abort();
+	return cfg;
+}
+
+static void test_buckets(const struct aig_config *cfg)
+{
+	struct aig_ratelimit *rl = NULL;
+	struct aig_error err = {0};
+	unsigned retry = 0, i, allowed_n = 0;
+	bool allowed;
+
+	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK, "open the store (%s)",
+	   err.msg);
+	for (i = 0; i < 5; i++) {
+		ok(aig_ratelimit_take(rl, "inference", "bob", 60, 3, &allowed,
+				      &retry, &err) == AIG_OK,
+		   "take %u", i);
+		allowed_n += allowed;
+	}
+	ok(allowed_n == 3, "burst 3: 3 of 5 quick takes allowed (%u)",
+	   allowed_n);
+	ok(!allowed && retry == 1, "then refused with Retry-After 1 (%u)",
+	   retry);
+	ok(aig_ratelimit_take(rl, "inference", "alice", 60, 3, &allowed, &retry,
+			      &err) == AIG_OK &&
+		   allowed,
+	   "another user has a bucket of her own");
+	ok(aig_ratelimit_take(rl, "admins", "bob", 60, 3, &allowed, &retry,
+			      &err) == AIG_OK &&
+		   allowed,
+	   "another rule has a bucket of its own");
+	ok(aig_ratelimit_take(rl, "inference", "carol", 1, 1, &allowed, &retry,
+			      &err) == AIG_OK &&
+		   allowed &&
+		   aig_ratelimit_take(rl, "inference", "carol", 1, 1, &allowed,
+				      &retry, &err) == AIG_OK &&
+		   !allowed && retry >= 59 && retry <= 60,
+	   "1 a minute: Retry-After about 60 s (%u)", retry);
+	aig_ratelimit_close(rl);
+	rl = NULL;
+	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK &&
+		   aig_ratelimit_take(rl, "inference", "bob", 60, 3, &allowed,
+				      &retry, &err) == AIG_OK &&
+		   !allowed,
+	   "the bucket is kept across opens (processes)");
+	aig_ratelimit_close(rl);
+}
+
+static void test_metrics(void)
+{
+	struct aig_metrics_sample a = {true, 200, 3.2, false, false};
+	struct aig_metrics_sample d = {false, 429, 0.8, true, false};
+	struct aig_metrics_sample b = {true, 504, 2100, false, true};
+	struct aig_error err = {0};
+	char *text = NULL;
+
+	ok(aig_metrics_record(dir, &a, &err) == AIG_OK &&
+		   aig_metrics_record(dir, &a, &err) == AIG_OK &&
+		   aig_metrics_record(dir, &d, &err) == AIG_OK &&
+		   aig_metrics_record(dir, &b, &err) == AIG_OK,
+	   "record four requests (%s)", err.msg);
+	ok(aig_metrics_render(dir, &text, &err) == AIG_OK && text != NULL,
+	   "render");
+	if (text == NULL)
+		return;
+	ok(strstr(text, "aigate_requests_total{decision=\"allow\","
+			"status=\"200\"} 2\n") != NULL,
+	   "allowed 200 counted twice");
+	ok(strstr(text, "aigate_requests_total{decision=\"deny\","
+			"status=\"429\"} 1\n") != NULL,
+	   "denied 429 counted");
+	ok(strstr(text, "aigate_request_duration_ms_bucket{le=\"1\"} 1\n") &&
+		   strstr(text,
+			  "aigate_request_duration_ms_bucket{le=\"5\"} 3\n") &&
+		   strstr(text, "aigate_request_duration_ms_bucket{le=\"+Inf\"}"
+				" 4\n") &&
+		   strstr(text, "aigate_request_duration_ms_count 4\n"),
+	   "cumulative latency buckets");
+	ok(strstr(text, "aigate_rate_limited_total 1\n") &&
+		   strstr(text, "aigate_backend_errors_total 1\n"),
+	   "rate-limited and backend-error counters");
+	ok(strstr(text, "# TYPE aigate_request_duration_ms histogram\n") !=
+		   NULL,
+	   "TYPE lines");
+	free(text);
+}
+
+static void test_recovery(const struct aig_config *cfg)
+{
+	struct aig_ratelimit *rl = NULL;
+	struct aig_error err = {0};
+	char path[256];
+	unsigned retry;
+	bool allowed;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/ratelimit.mdb", dir);
+	unlink(path);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, "garbage, not an LMDB file......", 31) != 31)
+		abort();
+	close(fd);
+	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK &&
+		   aig_ratelimit_take(rl, "inference", "bob", 60, 3, &allowed,
+				      &retry, &err) == AIG_OK &&
+		   allowed,
+	   "an unreadable state file is made again (%s)", err.msg);
+	aig_ratelimit_close(rl);
+}
+
+int main(void)
+{
+	struct aig_config *cfg;
+	char cmd[300];
+
+	if (mkdtemp(dir) == NULL)
+		return 99;
+	cfg = config();
+	test_buckets(cfg);
+	test_metrics();
+	test_recovery(cfg);
+	aig_config_free(cfg);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		ok(0, "cleanup");
+	return tap_done();
+}
