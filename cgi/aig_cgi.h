@@ -6,6 +6,7 @@
 #ifndef AIG_CGI_H
 #define AIG_CGI_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -103,13 +104,16 @@ enum aig_pam_result {
 };
 
 /* Runs PAM service `service` (authenticate, then acct_mgmt) for user with
- * password, PAM_RHOST = rhost. On AIG_PAM_OK, *groups is a new copy of
- * AIGATE_GROUPS (caller frees; "" when the module set none). The password
- * is borrowed and never copied beyond PAM's own reply buffer. *pam_code
- * gets the PAM status that decided, for the audit record. */
-enum aig_pam_result aig_pam_check(const char *service, const char *user,
-				  const char *password, const char *rhost,
-				  char **groups, int *pam_code);
+ * password, PAM_RHOST = rhost. config_path (may be NULL) is put in the PAM
+ * environment as AIGATE_CONFIG, which pam_aigate.so reads when its own
+ * arguments name no config=, so that both read the same file. On AIG_PAM_OK,
+ * *groups is a new copy of AIGATE_GROUPS (caller frees; "" when the module set
+ * none). The password is borrowed and never copied beyond PAM's own reply
+ * buffer. *pam_code gets the PAM status that decided, for the audit record. */
+enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
+				  const char *user, const char *password,
+				  const char *rhost, char **groups,
+				  int *pam_code);
 
 /* ----------------------------------------------------------- forwarding */
 
@@ -127,6 +131,10 @@ struct aig_forward {
 	const char *groups; /* comma-separated */
 	const char *request_id;
 	int out_fd; /* where the CGI response goes (1) */
+	/* Set (by a signal handler) when the web server wants the CGI to
+	 * stop, as lighttpd and Apache do when the client goes away: the
+	 * transfer is then abandoned within about a second. May be NULL. */
+	const volatile sig_atomic_t *stop;
 	/* out */
 	int status;	   /* the backend's status, or the gate's error */
 	bool headers_sent; /* a response has started on out_fd */

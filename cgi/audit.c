@@ -62,12 +62,11 @@ static json_t *record(const struct aig_gate *g, double latency_ms)
 		"groups", groups_json(&g->groups), "auth", g->auth, "method",
 		g->req.method, "path", g->req.path, "rule",
 		g->decided ? g->dec.rule_name : NULL, "decision",
-		allowed ? "allow" : "deny", "reason", allowed ? "" : g->reason,
-		"status", g->status, "bytes_in", (json_int_t)g->req.body_len,
-		"bytes_out", (json_int_t)g->bytes_out, "prompt_sha256",
-		sha[0] ? sha : NULL, "prompt_bytes",
-		(json_int_t)g->prompt_bytes, "latency_ms", latency_ms,
-		"backend_ms", g->backend_ms);
+		allowed ? "allow" : "deny", "reason", g->reason, "status",
+		g->status, "bytes_in", (json_int_t)g->req.body_len, "bytes_out",
+		(json_int_t)g->bytes_out, "prompt_sha256", sha[0] ? sha : NULL,
+		"prompt_bytes", (json_int_t)g->prompt_bytes, "latency_ms",
+		latency_ms, "backend_ms", g->backend_ms);
 }
 
 static void count(struct aig_gate *g, bool allowed, double latency)
@@ -88,16 +87,20 @@ void aig_gate_audit(struct aig_gate *g)
 	char user[128];
 	json_t *rec;
 
+	/* A request refused before the configuration was read is audited
+	 * too, if the configuration can be read now. */
+	if (g->cfg == NULL && g->config_path != NULL &&
+	    aig_config_load(g->config_path, &g->cfg, NULL) != AIG_OK)
+		return; /* nowhere to write: the error went to syslog */
 	if (g->cfg == NULL)
-		return; /* nowhere to write; the error went to syslog */
+		return;
 	rec = record(g, latency);
 	if (rec == NULL ||
 	    aig_audit_append(g->cfg->audit.file, rec, &err) != AIG_OK)
 		aig_log_msg(&g->log, LOG_ERR, "audit: %s",
 			    rec ? err.msg : "out of memory");
 	json_decref(rec);
-	count(g, g->decided && g->dec.allow && g->status > 0 && g->status < 400,
-	      latency);
+	count(g, g->allowed, latency);
 	if (!g->cfg->audit.syslog)
 		return;
 	aig_log_escape(user, sizeof(user), g->user ? g->user : "-",

@@ -6,6 +6,7 @@
  * answered by mistake. PAM frees the reply; we wipe our copies. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <security/pam_appl.h>
@@ -186,9 +187,29 @@ static enum aig_pam_result classify(int rc, bool account_phase)
 	}
 }
 
-enum aig_pam_result aig_pam_check(const char *service, const char *user,
-				  const char *password, const char *rhost,
-				  char **groups, int *pam_code)
+/* AIGATE_CONFIG=path in the PAM environment, for pam_aigate.so. */
+static int put_config(pam_handle_t *pamh, const char *config_path)
+{
+	char *env;
+	size_t n;
+	int rc;
+
+	if (config_path == NULL)
+		return PAM_SUCCESS;
+	n = strlen("AIGATE_CONFIG=") + strlen(config_path) + 1;
+	env = malloc(n);
+	if (env == NULL)
+		return PAM_BUF_ERR;
+	snprintf(env, n, "AIGATE_CONFIG=%s", config_path);
+	rc = pam_putenv(pamh, env);
+	free(env);
+	return rc;
+}
+
+enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
+				  const char *user, const char *password,
+				  const char *rhost, char **groups,
+				  int *pam_code)
 {
 	struct conv_data cd = {password, false};
 	struct pam_conv conv = {conversation, &cd};
@@ -204,7 +225,8 @@ enum aig_pam_result aig_pam_check(const char *service, const char *user,
 		return AIG_PAM_UNAVAILABLE;
 	}
 	if ((rc = pam_set_item(pamh, PAM_RHOST, rhost)) != PAM_SUCCESS ||
-	    (rc = pam_set_item(pamh, PAM_RUSER, user)) != PAM_SUCCESS) {
+	    (rc = pam_set_item(pamh, PAM_RUSER, user)) != PAM_SUCCESS ||
+	    (rc = put_config(pamh, config_path)) != PAM_SUCCESS) {
 		res = AIG_PAM_UNAVAILABLE;
 		goto out;
 	}

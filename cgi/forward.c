@@ -155,21 +155,42 @@ static double ms_since(const struct timespec *t0)
 static bool add_header(struct curl_slist **list, const char *name,
 		       const char *value)
 {
-	char line[8192];
-	struct curl_slist *n;
+	size_t len = strlen(name) + strlen(value) + 3;
+	struct curl_slist *n = NULL;
+	char *line;
 	const char *p;
 
 	for (p = value; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			return false;
-	if ((size_t)snprintf(line, sizeof(line), "%s: %s", name, value) >=
-	    sizeof(line))
-		return false;
-	n = curl_slist_append(*list, line);
+	line = malloc(len);
+	if (line != NULL) {
+		snprintf(line, len, "%s: %s", name, value);
+		n = curl_slist_append(*list, line);
+		free(line);
+	}
 	if (n == NULL)
 		return false;
 	*list = n;
 	return true;
+}
+
+/* Polled by libcurl about once a second, and on every chunk: a nonzero
+ * answer abandons the transfer. */
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+		       curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct hop *h = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	if (h->f->stop != NULL && *h->f->stop) {
+		h->f->client_gone = true;
+		return 1;
+	}
+	return 0;
 }
 
 static struct curl_slist *make_headers(const struct aig_forward *f)
@@ -240,6 +261,10 @@ static bool set_options(CURL *c, struct hop *h, const char *url,
 	ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, h) == CURLE_OK;
 	ok &= curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 16384L) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) == CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress) ==
+	      CURLE_OK;
+	ok &= curl_easy_setopt(c, CURLOPT_XFERINFODATA, h) == CURLE_OK;
 	if (strcmp(f->method, "HEAD") == 0)
 		ok &= curl_easy_setopt(c, CURLOPT_NOBODY, 1L) == CURLE_OK;
 	else if (strcmp(f->method, "GET") != 0)

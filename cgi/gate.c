@@ -110,35 +110,12 @@ bool aig_step_health(struct aig_gate *g)
 	aig_response_json(stdout, g->req.id, 200, body);
 	json_decref(body);
 	g->responded = true;
+	g->allowed = true;
 	g->status = 200;
 	return false;
 }
 
 /* ------------------------------------------------------ authentication */
-
-/* Splits "a,b,c" into groups (owned). */
-static bool split_groups(const char *csv, struct aig_strv *out)
-{
-	const char *p = csv;
-	size_t n = 1;
-
-	if (*csv == '\0')
-		return true;
-	for (; *p; p++)
-		n += *p == ',';
-	out->v = calloc(n, sizeof(*out->v));
-	if (out->v == NULL)
-		return false;
-	for (p = csv; out->n < n; out->n++) {
-		size_t len = strcspn(p, ",");
-
-		out->v[out->n] = strndup(p, len);
-		if (out->v[out->n] == NULL)
-			return false;
-		p += len + (p[len] == ',');
-	}
-	return true;
-}
 
 static bool take_strv(struct aig_strv *to, struct aig_strv *from)
 {
@@ -158,14 +135,14 @@ static bool auth_basic(struct aig_gate *g)
 	g->auth = "basic";
 	if (!aig_basic_decode(g->req.authorization, &user, &password))
 		return stop(g, &bad_credentials, "malformed Basic credentials");
-	r = aig_pam_check(g->cfg->auth.pam_service, user, password,
-			  g->req.remote_addr, &groups, &pam_code);
+	r = aig_pam_check(g->cfg->auth.pam_service, g->config_path, user,
+			  password, g->req.remote_addr, &groups, &pam_code);
 	aig_secret_free(password);
 	if (r == AIG_PAM_OK) {
 		g->user = user;
 		user = NULL;
-		ok = split_groups(groups, &g->groups) ||
-		     stop(g, &unavailable, "out of memory");
+		ok = aig_groups_split(groups, &g->groups, NULL) == AIG_OK ||
+		     stop(g, &unavailable, "malformed AIGATE_GROUPS from PAM");
 	} else if (r == AIG_PAM_UNAVAILABLE) {
 		stop(g, &unavailable, "PAM: directory unavailable");
 	} else if (r == AIG_PAM_FORBIDDEN) {
@@ -285,8 +262,8 @@ bool aig_step_decide(struct aig_gate *g)
 	return true;
 }
 
-/* GET /_aigate/whoami: the caller, and how the policy treats the route
- * named by ?path= (default: this one) for ?method= (default GET). */
+/* GET /_aigate/whoami: the caller, and the rule that decides GET on this
+ * route for them (null when none does). */
 bool aig_step_whoami(struct aig_gate *g)
 {
 	struct aig_decision d;
@@ -307,6 +284,7 @@ bool aig_step_whoami(struct aig_gate *g)
 	aig_response_json(stdout, g->req.id, 200, body);
 	json_decref(body);
 	g->responded = true;
+	g->allowed = true;
 	g->status = 200;
 	return false;
 }
@@ -333,6 +311,7 @@ bool aig_step_metrics(struct aig_gate *g)
 	g->bytes_out = strlen(text);
 	free(text);
 	g->responded = true;
+	g->allowed = true;
 	g->status = 200;
 	return false;
 }
@@ -415,26 +394,10 @@ bool aig_step_rate_limit(struct aig_gate *g)
 	return allowed || stop(g, &rate_limited, "rate limit reached");
 }
 
-static char *join_groups(const struct aig_strv *g)
-{
-	size_t i, len = 1;
-	char *out;
-
-	for (i = 0; i < g->n; i++)
-		len += strlen(g->v[i]) + 1;
-	out = calloc(1, len);
-	for (i = 0; out != NULL && i < g->n; i++) {
-		if (i > 0)
-			strcat(out, ",");
-		strcat(out, g->v[i]);
-	}
-	return out;
-}
-
 bool aig_step_forward(struct aig_gate *g)
 {
 	struct aig_forward f = {0};
-	char *groups = join_groups(&g->groups);
+	char *groups = aig_groups_join(&g->groups);
 	bool sent;
 
 	if (groups == NULL)
@@ -451,6 +414,7 @@ bool aig_step_forward(struct aig_gate *g)
 	f.groups = groups;
 	f.request_id = g->req.id;
 	f.out_fd = STDOUT_FILENO;
+	f.stop = g->terminated;
 	fflush(stdout);
 	sent = aig_forward(&f);
 	free(groups);
@@ -458,6 +422,7 @@ bool aig_step_forward(struct aig_gate *g)
 	g->bytes_out = f.bytes_out;
 	g->responded = sent;
 	g->status = f.status;
+	g->allowed = sent; /* forwarded: the gate let it through */
 	if (f.client_gone)
 		snprintf(g->reason, sizeof(g->reason), "client went away");
 	if (!sent) {

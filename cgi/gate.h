@@ -7,6 +7,7 @@
 #ifndef AIG_GATE_H
 #define AIG_GATE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <time.h>
 
@@ -38,6 +39,8 @@ struct aig_gate {
 	const char *www_authenticate_error; /* RFC 6750 error, or NULL */
 	unsigned retry_after_s;
 	bool responded; /* a response has been written */
+	bool allowed;	/* answered by the gate or forwarded: audited "allow" */
+	const volatile sig_atomic_t *terminated; /* SIGTERM seen (main.c) */
 	int status;
 	size_t bytes_out;
 	double backend_ms;

@@ -68,3 +68,9 @@ TESTS += tests/unit/test_cgi_state
 tests_unit_test_cgi_state_SOURCES = tests/unit/test_cgi_state.c
 tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cgi_state_LDADD = cgi/libaigcgi.la common/libaigcommon.la
+dist_man_MANS += man/aigate.cgi.8
+EXTRA_DIST += docs/deploying.md
+
+# Load, concurrency, Redis sharing, client disconnects (no AD needed).
+TESTS += tests/integration/gate-load.sh
+EXTRA_DIST += tests/integration/gate-load.sh tests/integration/gate_load.py

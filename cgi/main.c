@@ -7,18 +7,36 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <syslog.h>
 
 #include "gate.h"
 
+/* lighttpd and Apache send SIGTERM when the client goes away: the gate
+ * then stops its backend transfer and still audits the request (Apache
+ * follows with SIGKILL after 3 s; the audit takes milliseconds). */
+static volatile sig_atomic_t terminated;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	terminated = 1;
+}
+
 /* No core dumps (they would hold tokens and passwords); a client that
  * goes away must not kill the process before it audits. */
 static void harden_process(void)
 {
+	struct sigaction sa;
+
 	prctl(PR_SET_DUMPABLE, 0);
 	signal(SIGPIPE, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_term;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: writes fail fast */
 	umask(027);
 	openlog("aigate", LOG_PID, LOG_AUTHPRIV);
 }
@@ -29,6 +47,7 @@ int main(void)
 
 	harden_process();
 	aig_gate_init(&g);
+	g.terminated = &terminated;
 	(void)(aig_step_read_request(&g) && /* PATH_INFO checked first */
 	       aig_step_health(&g) &&	    /* /_aigate/health, no auth */
 	       aig_step_load_config(&g) &&  /* aigate.json */

@@ -250,6 +250,22 @@ void aig_config_free(struct aig_config *cfg);
 bool aig_config_has_method(const struct aig_config *cfg,
 			   enum aig_auth_method m);
 
+/* ---------------------------------------------------------------- groups */
+
+/* Frees the strings of sv and empties it. NULL is fine. */
+void aig_strv_free(struct aig_strv *sv);
+
+/* The names in g as one string "g1,g2,...", with '%', ',' and control
+ * characters in a name written as %XX (AIGATE_GROUPS, X-Aigate-Groups).
+ * Returns a new string (caller frees) or NULL when out of memory. */
+char *aig_groups_join(const struct aig_strv *g);
+
+/* The reverse: fills out with new strings (free with aig_strv_free()).
+ * An empty string is no groups; an empty name, a bad or %00 escape is
+ * AIG_ERR_INVALID. */
+int aig_groups_split(const char *s, struct aig_strv *out,
+		     struct aig_error *err);
+
 /* ----------------------------------------------------------------- audit */
 
 /* The current time as RFC 3339 UTC with milliseconds,

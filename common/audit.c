@@ -27,7 +27,8 @@ void aig_time_rfc3339(char *out, size_t outlen)
 int aig_audit_append(const char *path, const json_t *record,
 		     struct aig_error *err)
 {
-	char *line = json_dumps(record, JSON_COMPACT | JSON_ENSURE_ASCII);
+	char *line = json_dumps(record, JSON_COMPACT | JSON_ENSURE_ASCII |
+						JSON_REAL_PRECISION(6));
 	size_t len;
 	ssize_t n;
 	int fd, rc = AIG_OK;

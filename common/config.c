@@ -177,17 +177,6 @@ static int get_int(const struct ctx *c, json_t *obj, const char *ptr,
 	return AIG_OK;
 }
 
-static void strv_free(struct aig_strv *sv)
-{
-	size_t i;
-
-	for (i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = 0;
-}
-
 /* Gets a non-empty array of non-empty strings (a single string is not
  * accepted: the SPEC shows arrays). Absent: def (NULL-terminated) or
  * nothing. */
@@ -438,6 +427,9 @@ static int parse_jwt(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	    (rc = get_bool(c, jwt, ptr, "groups_from_ldap", false,
 			   &cfg->jwt.groups_from_ldap)) != AIG_OK)
 		return rc;
+	if (cfg->jwt.groups_from_ldap && !cfg->ldap.has_service_bind)
+		return fail(c, "/jwt/groups_from_ldap", false,
+			    "needs ldap.service_bind to read the directory");
 	if (cfg->jwt.audience.n == 0)
 		return fail(c, ptr, false, "missing required key \"audience\"");
 	if (cfg->jwt.jwks_uri != NULL && cfg->jwt.jwks_file != NULL)
@@ -491,7 +483,7 @@ static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 			k == 0 ? AIG_AUTH_BEARER : AIG_AUTH_BASIC;
 	}
 out:
-	strv_free(&m);
+	aig_strv_free(&m);
 	json_decref(auth);
 	return rc;
 }
@@ -622,7 +614,7 @@ void aig_config_free(struct aig_config *cfg)
 	if (cfg == NULL)
 		return;
 	free(cfg->path);
-	strv_free(&cfg->ldap.uri);
+	aig_strv_free(&cfg->ldap.uri);
 	free(cfg->ldap.dns_srv);
 	free(cfg->ldap.domain);
 	free(cfg->ldap.base_dn);
@@ -632,11 +624,11 @@ void aig_config_free(struct aig_config *cfg)
 	free(cfg->ldap.service_bind.password_file);
 	free(cfg->ldap.service_bind.keytab);
 	free(cfg->jwt.issuer);
-	strv_free(&cfg->jwt.audience);
+	aig_strv_free(&cfg->jwt.audience);
 	free(cfg->jwt.jwks_uri);
 	free(cfg->jwt.jwks_file);
 	free(cfg->jwt.ca_file);
-	strv_free(&cfg->jwt.algorithms);
+	aig_strv_free(&cfg->jwt.algorithms);
 	free(cfg->jwt.user_claim);
 	free(cfg->jwt.groups_claim);
 	free(cfg->auth.pam_service);

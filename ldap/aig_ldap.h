@@ -139,7 +139,10 @@ int aig_ldap_bind_user(struct aig_ldap *s, const char *login, size_t len,
 /* Binds with ldap.service_bind: a simple bind as its DN with the password
  * from its password_file, or SASL GSSAPI with its keytab, or SASL EXTERNAL
  * with the certificate set by aig_ldap_set_client_cert(). Connects first
- * if needed. AIG_ERR_CONFIG if there is no service_bind. */
+ * if needed. AIG_ERR_CONFIG if there is no service_bind. The server's
+ * refusal of the service account (wrong, expired or must-change password,
+ * disabled, locked) is AIG_ERR_UNAVAILABLE, never a user's status: the
+ * directory cannot be used. */
 int aig_ldap_bind_service(struct aig_ldap *s, struct aig_error *err);
 
 /* -------------------------------------------------------- users, groups */

@@ -217,6 +217,18 @@ static int bind_service_simple(struct aig_ldap *s, struct aig_error *err)
 	return rc;
 }
 
+/* A refused service bind is an outage of the directory for us, never a
+ * statement about the user: a service account whose password expired
+ * (532, 773) must not read as "the user's password is right", nor a
+ * disabled or mistyped one as "the user's is wrong". err keeps the
+ * server's own words. */
+static int service_refused(int rc)
+{
+	if (rc >= AIG_LDAP_ERR_BAD_CREDENTIALS && rc < AIG_LDAP_ERR__MAX)
+		return AIG_ERR_UNAVAILABLE;
+	return rc;
+}
+
 int aig_ldap_bind_service(struct aig_ldap *s, struct aig_error *err)
 {
 	int rc;
@@ -228,8 +240,9 @@ int aig_ldap_bind_service(struct aig_ldap *s, struct aig_error *err)
 	if ((rc = aig_ldap_connect(s, err)) != AIG_OK)
 		return rc;
 	switch (s->cfg->ldap.service_bind.sasl_mech) {
-	case AIG_SASL_GSSAPI: return bind_gssapi(s, err);
-	case AIG_SASL_EXTERNAL: return bind_external(s, err);
-	default: return bind_service_simple(s, err);
+	case AIG_SASL_GSSAPI: rc = bind_gssapi(s, err); break;
+	case AIG_SASL_EXTERNAL: rc = bind_external(s, err); break;
+	default: rc = bind_service_simple(s, err); break;
 	}
+	return service_refused(rc);
 }

@@ -335,15 +335,7 @@ int aig_ldap_strv_add(struct aig_strv *sv, const char *str, size_t len,
 
 void aig_ldap_strv_free(struct aig_strv *sv)
 {
-	size_t i;
-
-	if (sv == NULL)
-		return;
-	for (i = 0; i < sv->n; i++)
-		free(sv->v[i]);
-	free(sv->v);
-	sv->v = NULL;
-	sv->n = 0;
+	aig_strv_free(sv);
 }
 
 static int cmp_ci(const void *a, const void *b)

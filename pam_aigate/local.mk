@@ -39,3 +39,4 @@ tests_integration_pam_driver_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
 tests_integration_pam_driver_LDADD = $(PAM_LIBS) -lpthread
 TESTS += tests/integration/pam.sh
 EXTRA_DIST += tests/integration/pam.sh
+dist_man_MANS += man/pam_aigate.8

@@ -86,6 +86,11 @@ int aig_pam_ctx_init(struct aig_pam_ctx *ctx, pam_handle_t *pamh, int argc,
 	int i;
 
 	set_defaults(ctx, pamh);
+	/* An application that reads aigate.json itself (aigate.cgi) names it
+	 * in the PAM environment; config= in pam.d wins over it. */
+	v = pam_getenv(pamh, "AIGATE_CONFIG");
+	if (v != NULL && *v == '/')
+		ctx->config_path = v;
 	for (i = 0; i < argc; i++)
 		if (has_prefix(argv[i], "config=", &v) && *v)
 			ctx->config_path = v;
@@ -99,6 +104,9 @@ int aig_pam_ctx_init(struct aig_pam_ctx *ctx, pam_handle_t *pamh, int argc,
 	}
 	for (i = 0; i < argc; i++)
 		set_opt(ctx, argv[i]);
+	aig_log_msg(&ctx->log, LOG_DEBUG,
+		    "configuration %s, %zu require_group, warn_expiry_days %d",
+		    ctx->config_path, ctx->n_require, ctx->warn_expiry_days);
 	return PAM_SUCCESS;
 }
 

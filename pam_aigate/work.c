@@ -1,6 +1,7 @@
 /* work.c - what each PAM phase does with the directory (SPEC §4). */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -11,7 +12,7 @@
 
 #include "aig_pam.h"
 
-#define GROUPS_ENV_MAX 8192
+#define GROUPS_ENV_MAX 65536
 
 int aig_pam_auth_code(int status)
 {
@@ -120,33 +121,32 @@ static int remember_must_change(struct aig_pam_ctx *ctx, int status)
 	return PAM_SUCCESS;
 }
 
-/* AIGATE_GROUPS=g1,g2: a group whose name holds a comma or a control
- * character cannot be listed unambiguously and is left out (logged). */
+/* AIGATE_GROUPS=g1,g2,...: every group, '%', ',' and control characters
+ * in a name written as %XX (aig_groups_join()): none is ever left out,
+ * since leaving one out could step around a deny rule. */
 static int put_groups_env(struct aig_pam_ctx *ctx, const struct aig_strv *g)
 {
-	char env[GROUPS_ENV_MAX] = "AIGATE_GROUPS=", esc[128];
-	size_t i, len = strlen(env);
+	char *joined = aig_groups_join(g), *env = NULL;
+	size_t n;
+	int rc = PAM_BUF_ERR;
 
-	for (i = 0; i < g->n; i++) {
-		size_t n = strlen(g->v[i]);
-		bool bad = strpbrk(g->v[i], ",=") != NULL;
-		size_t k;
-
-		for (k = 0; k < n && !bad; k++)
-			bad = (unsigned char)g->v[i][k] < 0x20;
-		if (bad || len + n + 2 > sizeof(env)) {
-			aig_log_msg(
-				&ctx->log, LOG_WARNING,
-				"group left out of AIGATE_GROUPS: %s",
-				aig_log_escape(esc, sizeof(esc), g->v[i], n));
-			continue;
-		}
-		if (len > strlen("AIGATE_GROUPS="))
-			env[len++] = ',';
-		memcpy(env + len, g->v[i], n + 1);
-		len += n;
+	if (joined == NULL)
+		return PAM_BUF_ERR;
+	n = strlen("AIGATE_GROUPS=") + strlen(joined) + 1;
+	if (n > GROUPS_ENV_MAX) {
+		aig_log_msg(&ctx->log, LOG_ERR,
+			    "%zu groups do not fit in AIGATE_GROUPS", g->n);
+		goto out;
 	}
-	return pam_putenv(ctx->pamh, env);
+	env = malloc(n);
+	if (env != NULL) {
+		snprintf(env, n, "AIGATE_GROUPS=%s", joined);
+		rc = pam_putenv(ctx->pamh, env);
+	}
+out:
+	free(env);
+	free(joined);
+	return rc;
 }
 
 /* -------------------------------------------------------------- auth */

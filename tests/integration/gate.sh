@@ -24,9 +24,11 @@ web=$(mktemp -d /tmp/aigate-gate.XXXXXX)
 chmod 0755 "$web"
 svc="aigate-test-$$"
 backend_pid=
+jwks_pid=
 cleanup() {
 	"$top_srcdir/tests/testbed/web.sh" stop "$web/srv" >/dev/null 2>&1 || true
 	[ -z "$backend_pid" ] || kill "$backend_pid" 2>/dev/null || true
+	[ -z "$jwks_pid" ] || kill "$jwks_pid" 2>/dev/null || true
 	rm -f "/etc/pam.d/$svc"
 	rm -rf "$web"
 }
@@ -203,6 +205,49 @@ ok "$([ "$n200" -ge 10 ] && [ "$n200" -le 12 ] && echo 0 || echo 1)" "burst 10: 
 expect_match "$codes" '429$' "the last of 13 quick requests is 429"
 expect_match "$(header Retry-After)" '^[1-9][0-9]*$' "... with Retry-After in whole seconds"
 
+# --- the JWKS over HTTPS (jwks_uri, verified against jwt.ca_file), cached
+# under state_dir: a stale cache serves while the issuer is down; no cache
+# and no issuer is 503; a server the CA does not vouch for is never used
+tls=$web/tls
+(. "$top_srcdir/tests/testbed/lib.sh"
+ tb_make_ca "$tls" "aigate gate test issuer CA"
+ tb_make_cert "$tls" server "/CN=127.0.0.1" serverAuth "IP:127.0.0.1,DNS:localhost"
+ mkdir -p "$tls/other"
+ tb_make_ca "$tls/other" "some other CA")
+chmod -R a+rX "$tls"
+mkdir -p "$web/jwks-root"
+cp "$web/keys/jwks.json" "$web/jwks-root/jwks.json"
+jwks_server() {
+	rm -f "$web/jwks.port"
+	/usr/bin/python3 "$top_srcdir/tests/unit/jwks_server.py" "$tls/server.pem" \
+		"$tls/server.key" "$web/jwks-root" "$web/jwks.port" "$web/jwks.log" &
+	jwks_pid=$!
+	for _ in $(seq 50); do [ -s "$web/jwks.port" ] && break; sleep 0.1; done
+	jport=$(cat "$web/jwks.port")
+}
+jwks_server
+https_config() { # CA STATE_DIR
+	mkdir -p "$2"
+	chown www-data "$2"
+	sed -i -e "s|\"jwks_file\": \"[^\"]*\"|\"jwks_uri\": \"https://127.0.0.1:$jport/jwks.json\", \"ca_file\": \"$1\"|" \
+		-e "s|\"jwks_uri\": \"[^\"]*\", \"ca_file\": \"[^\"]*\"|\"jwks_uri\": \"https://127.0.0.1:$jport/jwks.json\", \"ca_file\": \"$1\"|" \
+		-e "s|\"state_dir\": \"[^\"]*\"|\"state_dir\": \"$2\"|" "$web/etc/aigate/aigate.json"
+}
+https_config "$tls/ca.pem" "$web/state-https"
+t=$(token rsa rsa1 RS256 "$(claims bob@corp.example.com '["AI_Users"]')")
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 200 "JWKS fetched over verified HTTPS: the token is accepted"
+expect_match "$(cat "$web/jwks.log" 2>/dev/null)" '^/jwks.json$' "... and the issuer was asked once"
+kill "$jwks_pid"
+wait "$jwks_pid" 2>/dev/null || true
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 200 "issuer down: the cached set keeps serving"
+https_config "$tls/ca.pem" "$web/state-empty"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 503 "issuer down and nothing cached: 503, not 401"
+jwks_server
+https_config "$tls/other/ca.pem" "$web/state-wrongca"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 503 "an issuer whose certificate the CA does not vouch for is never used"
+kill "$jwks_pid"
+wait "$jwks_pid" 2>/dev/null || true
+
 # --- the backend fails: 504 when slow, 502 when gone; AD gone: 503
 kill "$backend_pid"
 wait "$backend_pid" 2>/dev/null || true
@@ -211,6 +256,7 @@ wait "$backend_pid" 2>/dev/null || true
 backend_pid=$!
 for _ in $(seq 50); do grep -q '^PORT=' "$web/slow.out" 2>/dev/null && break; sleep 0.1; done
 config "$AIG_AD_URI" "http://127.0.0.1:$(sed -n 's/^PORT=//p' "$web/slow.out")"
+# (config() writes the jwks_file setup and the first state_dir again)
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 504 "a backend slower than timeout_ms is 504"
 expect_match "$(body)" '"error": *"gateway_timeout"' "... gateway_timeout"
 config "$AIG_AD_URI" "http://127.0.0.1:1"

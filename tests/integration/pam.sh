@@ -41,6 +41,12 @@ write_config "$work/aigate.json" "$AIG_AD_URI"
 write_config "$work/down.json" "ldaps://127.0.0.1:1"
 write_config "$work/svc.json" "$AIG_AD_URI" \
 	"{\"dn\": \"$AIG_AD_SVC_DN\", \"password_file\": \"$AIG_AD_SVC_PASSWORD_FILE\"}"
+(umask 077 && printf 'not-the-Passw0rd' >"$work/wrong.secret" && printf '%s' "$AIG_AD_PASSWORD" >"$work/frank.secret")
+write_config "$work/svc-wrong.json" "$AIG_AD_URI" \
+	"{\"dn\": \"$AIG_AD_SVC_DN\", \"password_file\": \"$work/wrong.secret\"}"
+# a service account that must change its password (773): frank
+write_config "$work/svc-frank.json" "$AIG_AD_URI" \
+	"{\"dn\": \"CN=frank,$AIG_AD_USERS_DN\", \"password_file\": \"$work/frank.secret\"}"
 
 mkdir -p "$work/pam.d"
 service() { # NAME CONFIG ACCOUNT_OPTIONS...
@@ -60,6 +66,8 @@ service warn "$work/aigate.json" warn_expiry_days=60 bogus_option
 service nowarn "$work/aigate.json" warn_expiry_days=3
 service down "$work/down.json"
 service svc "$work/svc.json"
+service svcwrong "$work/svc-wrong.json"
+service svcfrank "$work/svc-frank.json"
 
 run() { # SERVICE USER OPS [ANSWERS...]
 	local svc=$1 user=$2 ops=$3
@@ -119,6 +127,15 @@ after=$(bad_pwd_count bob)
 expect_eq "$after" "$before" "bob's badPwdCount did not move (empty, decoy)"
 run aigate mallory auth "wrong-Passw0rd" >/dev/null
 expect_eq "$(bad_pwd_count mallory)" 1 "a real wrong password does move badPwdCount"
+
+# --- service_bind: a working service account finds the user; a refused one
+# is an outage, never the user's result
+out=$(run svc bob auth,acct "$pw")
+expect_match "$out" '^groups=.*AI_Users' "with service_bind, bob authenticates and gets his groups"
+out=$(run svcwrong bob auth "$pw")
+expect_match "$out" '^auth=PAM_AUTHINFO_UNAVAIL$' "a service account with a wrong password: PAM_AUTHINFO_UNAVAIL, not bob's PAM_AUTH_ERR"
+out=$(run svcfrank nosuchuser auth "anything")
+expect_match "$out" '^auth=PAM_AUTHINFO_UNAVAIL$' "a service account that must change (773): PAM_AUTHINFO_UNAVAIL, never PAM_SUCCESS"
 
 # --- all DCs down: PAM_AUTHINFO_UNAVAIL within the timeout
 t0=$(date +%s%N)

@@ -292,6 +292,10 @@ static void test_config_bad(void)
 		     "\"HS256\"],",
 		     AIG_ERR_CONFIG,
 		     "\"jwt.algorithms.1\": \"HS256\" is not accepted");
+	expect_error("\"audience\": [\"aigate\"],",
+		     "\"audience\": [\"aigate\"], \"groups_from_ldap\": true,",
+		     AIG_ERR_CONFIG,
+		     "\"jwt.groups_from_ldap\": needs ldap.service_bind");
 	expect_error("\"audience\": [\"aigate\"],", "", AIG_ERR_CONFIG,
 		     "missing required key \"audience\"");
 	expect_error("\"jwks_file\": \"/etc/aigate/jwks.json\"",
@@ -453,6 +457,37 @@ static void test_secrets(void)
 	aig_secret_free(NULL);
 }
 
+static void test_groups(void)
+{
+	char n0[] = "AI_Users", n1[] = "Smith, John's 100% team",
+	     n2[] = "tab\there";
+	char *names[] = {n0, n1, n2};
+	struct aig_strv g = {names, 3}, back = {NULL, 0};
+	struct aig_error err = {0};
+	char *s = aig_groups_join(&g);
+	static const char *const bad[] = {",a",	  "a,",	   "a,,b", "a%2",
+					  "a%zz", "a%00b", NULL};
+	size_t i;
+
+	ok(s && strcmp(s, "AI_Users,Smith%2C John's 100%25 team,"
+			  "tab%09here") == 0,
+	   "groups joined, comma, percent and controls escaped: %s", s);
+	ok(aig_groups_split(s, &back, &err) == AIG_OK && back.n == 3 &&
+		   strcmp(back.v[1], names[1]) == 0 &&
+		   strcmp(back.v[2], names[2]) == 0,
+	   "and split back unchanged");
+	aig_strv_free(&back);
+	free(s);
+	ok(aig_groups_split("", &back, &err) == AIG_OK && back.n == 0,
+	   "empty string: no groups");
+	for (i = 0; bad[i] != NULL; i++) {
+		aig_error_clear(&err);
+		ok(aig_groups_split(bad[i], &back, &err) == AIG_ERR_INVALID &&
+			   back.n == 0 && back.v == NULL,
+		   "malformed group list \"%s\" refused", bad[i]);
+	}
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -469,6 +504,7 @@ int main(void)
 	test_config_hostile();
 	test_config_files();
 	test_secrets();
+	test_groups();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		ok(0, "cleanup");
