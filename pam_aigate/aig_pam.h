@@ -21,6 +21,7 @@
  * argv; cfg is owned (aig_pam_ctx_free). */
 struct aig_pam_ctx {
 	pam_handle_t *pamh;
+	int flags; /* the entry point's flags (PAM_SILENT, ...) */
 	struct aig_log log;
 	const char *config_path;
 	bool debug;

@@ -13,6 +13,7 @@ static int run(pam_handle_t *pamh, int argc, const char **argv,
 	struct aig_pam_ctx ctx;
 	int rc = aig_pam_ctx_init(&ctx, pamh, argc, argv);
 
+	ctx.flags = flags;
 	if (rc == PAM_SUCCESS)
 		rc = work(&ctx, flags);
 	aig_pam_ctx_free(&ctx);

@@ -272,7 +272,8 @@ static void warn_expiry(struct aig_pam_ctx *ctx, struct aig_ldap_user *u)
 	time_t when, now = time(NULL);
 	long days;
 
-	if (aig_ldap_password_expiry(u, &kind, &when, NULL) != AIG_OK ||
+	if ((ctx->flags & PAM_SILENT) ||
+	    aig_ldap_password_expiry(u, &kind, &when, NULL) != AIG_OK ||
 	    kind != AIG_PW_EXPIRES || when < now)
 		return;
 	days = (long)((when - now) / 86400);

@@ -47,7 +47,8 @@ static struct aig_config *make_config(const char *jwks, const char *algs,
 	snprintf(text, sizeof(text),
 		 "{\"ldap\": {\"uri\": [\"ldaps://127.0.0.1\"], "
 		 "\"domain\": \"corp.example.com\", "
-		 "\"base_dn\": \"DC=corp,DC=example,DC=com\"},"
+		 "\"base_dn\": \"DC=corp,DC=example,DC=com\", "
+		 "\"service_bind\": {\"sasl_mech\": \"EXTERNAL\"}},"
 		 "\"jwt\": {\"issuer\": \"%s\", "
 		 "\"audience\": [\"aigate\", \"aigate-dev\"], "
 		 "\"jwks_file\": \"%s/%s\", \"algorithms\": [%s], "
