@@ -43,3 +43,8 @@ uninstall-sample-config:
 			rm -f $(DESTDIR)$(sysconfdir)/aigate/$$f; \
 	done; true
 .PHONY: install-sample-config uninstall-sample-config
+
+# A Grafana dashboard over /_aigate/metrics (import it, pick the
+# Prometheus data source that scrapes the gate).
+grafanadir = $(contribdir)/grafana
+dist_grafana_DATA = contrib/grafana/aigate.json

@@ -268,4 +268,98 @@ int aig_ldap_cache_get(struct aig_ldap_cache *c, const char *login, bool *found,
 int aig_ldap_cache_put(struct aig_ldap_cache *c, const char *login,
 		       const struct aig_strv *groups, struct aig_error *err);
 
+/* ------------------------------------------------------------------------
+ * Group administration (ldap/admin.c), for aigatectl. Everything below
+ * writes to the directory or reads it the way an administrator does; the
+ * PAM module and the gate do not use it.
+ * --------------------------------------------------------------------- */
+
+/* A simple bind as dn (an administrator's DN from aigatectl --bind-dn, or
+ * a user's DN found with aig_ldap_find_user()); password is borrowed and
+ * never kept. Connects first if needed. An empty or decoy password
+ * (aig_ldap_password_refused()) gives AIG_LDAP_ERR_BAD_CREDENTIALS without
+ * any traffic; a refused bind gives the status of its AD sub-code
+ * (aig_ldap_ad_code_status()), the code itself in aig_ldap_ad_code(). */
+int aig_ldap_bind_dn(struct aig_ldap *s, const char *dn, const char *password,
+		     struct aig_error *err);
+
+struct aig_ldap_group; /* a group entry found by its cn */
+
+/* Finds the one group (objectClass group, groupOfNames or
+ * groupOfUniqueNames) under ldap.base_dn whose cn equals name (len bytes,
+ * 1 to 256, valid UTF-8, no control characters; RFC 4515-escaped in the
+ * filter). AIG_LDAP_ERR_NO_SUCH_USER (no such entry) if none,
+ * AIG_LDAP_ERR_AMBIGUOUS if more than one. On success *out is new: free
+ * it with aig_ldap_group_free(). */
+int aig_ldap_find_group(struct aig_ldap *s, const char *name, size_t len,
+			struct aig_ldap_group **out, struct aig_error *err);
+
+void aig_ldap_group_free(struct aig_ldap_group *g);
+
+/* The group's DN, and its cn as the directory spells it; borrowed from g. */
+const char *aig_ldap_group_dn(const struct aig_ldap_group *g);
+const char *aig_ldap_group_name(const struct aig_ldap_group *g);
+
+/* Whether dn is a direct member of g (its member attribute, or
+ * uniqueMember for a groupOfUniqueNames): one base search on the group
+ * with the DN RFC 4515-escaped, so DNs such as "CN=Smith\, John
+ * (Contractor),..." work. Fills *is_member. */
+int aig_ldap_group_has_member(struct aig_ldap *s,
+			      const struct aig_ldap_group *g, const char *dn,
+			      bool *is_member, struct aig_error *err);
+
+/* One LDAP modify of g: add, or delete, dn as a value of its member (or
+ * uniqueMember) attribute. dn is sent as given (the DN the server gave for
+ * the entry). The session must be bound as someone allowed to write the
+ * group; the server's refusal (insufficient access, already a member, not
+ * a member) is AIG_LDAP_ERR_SERVER with its diagnostic in err. */
+int aig_ldap_group_add_member(struct aig_ldap *s,
+			      const struct aig_ldap_group *g, const char *dn,
+			      struct aig_error *err);
+int aig_ldap_group_remove_member(struct aig_ldap *s,
+				 const struct aig_ldap_group *g,
+				 const char *dn, struct aig_error *err);
+
+enum aig_ldap_member_kind {
+	AIG_MEMBER_USER = 0,
+	AIG_MEMBER_GROUP,
+	AIG_MEMBER_COMPUTER,
+	AIG_MEMBER_OTHER,
+	AIG_MEMBER_MISSING, /* a member DN that names no entry */
+};
+
+/* "user", "group", "computer", "other", "missing"; static string. */
+const char *aig_ldap_member_kind_name(enum aig_ldap_member_kind k);
+
+/* One member of a group. Both strings owned by the list. */
+struct aig_ldap_member {
+	enum aig_ldap_member_kind kind;
+	char *name; /* ldap.login_attribute, else cn, else the DN's first value */
+	char *dn;
+};
+
+struct aig_ldap_members {
+	struct aig_ldap_member *v;
+	size_t n;
+};
+
+#define AIG_LDAP_MEMBERS_MAX 100000 /* more is AIG_ERR_TOO_BIG */
+
+/* The members of g, direct or (recursive) through nested groups, nested
+ * groups themselves listed too; sorted by kind, then name (ASCII case
+ * ignored); each entry once. By ldap.groups:
+ *   tokengroups, in_chain (AD): one paged search for memberOf=<group>, or
+ *       with recursive memberOf:1.2.840.113556.1.4.1941:=<group>; members
+ *       only by primary group (primaryGroupID) are not listed;
+ *   memberof (generic LDAP): the group's member and uniqueMember values,
+ *       each read with a base search, descending one level at a time with
+ *       cycle detection.
+ * On success *out is filled: free with aig_ldap_members_free(). */
+int aig_ldap_group_members(struct aig_ldap *s, const struct aig_ldap_group *g,
+			   bool recursive, struct aig_ldap_members *out,
+			   struct aig_error *err);
+
+/* Frees the entries of m and empties it. NULL is fine. */
+void aig_ldap_members_free(struct aig_ldap_members *m);
+
 #endif /* AIG_LDAP_H */

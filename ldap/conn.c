@@ -407,8 +407,8 @@ static int candidates(struct aig_ldap *s, struct aig_strv *out,
 				       strlen(cfg->ldap.uri.v[i]), err);
 	if (rc != AIG_OK || cfg->ldap.uri.n > 0 || cfg->ldap.dns_srv == NULL)
 		return rc;
-	if ((rc = aig_ldap_srv_lookup(cfg->ldap.dns_srv, &v, &n, err)) !=
-	    AIG_OK)
+	if ((rc = aig_ldap_srv_lookup(cfg->ldap.dns_srv, cfg->ldap.timeout_ms,
+				      &v, &n, err)) != AIG_OK)
 		return rc;
 	for (i = 0; i < n && rc == AIG_OK; i++) {
 		char *u = NULL;

@@ -58,9 +58,12 @@ int aig_ldap_srv_parse(const unsigned char *answer, size_t len,
 void aig_ldap_srv_order(struct aig_ldap_srv *v, size_t n,
 			uint32_t (*rnd)(void *ctx), void *ctx);
 
-/* res_nquery() for _ldap._tcp.<domain>, parsed and ordered. */
-int aig_ldap_srv_lookup(const char *domain, struct aig_ldap_srv **out,
-			size_t *n, struct aig_error *err);
+/* res_nquery() for _ldap._tcp.<domain>, parsed and ordered; one try per
+ * name server, all within about timeout_ms (whole seconds, at least 1:
+ * the resolver's granularity). */
+int aig_ldap_srv_lookup(const char *domain, long timeout_ms,
+			struct aig_ldap_srv **out, size_t *n,
+			struct aig_error *err);
 
 /* Builds the SID string form for the filter value of objectSid: every
  * byte as \xx. out must hold 3 * len + 1 bytes. */

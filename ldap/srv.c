@@ -33,6 +33,10 @@ static int srv_one(ns_msg *msg, int i, struct aig_ldap_srv *out, bool *is_srv)
 	if (ns_name_uncompress(ns_msg_base(*msg), ns_msg_end(*msg), rd + 6,
 			       out->host, sizeof(out->host)) < 0)
 		return AIG_ERR_INVALID;
+	/* The target "." (service not offered) comes out as "."; kept as
+	 * "" for aig_ldap_srv_lookup() to drop. */
+	if (strcmp(out->host, ".") == 0)
+		out->host[0] = '\0';
 	*is_srv = true;
 	return AIG_OK;
 }
@@ -142,8 +146,8 @@ static uint32_t rnd_getrandom(void *ctx)
 	return r;
 }
 
-static int srv_query(const char *domain, unsigned char *answer, int *len,
-		     struct aig_error *err)
+static int srv_query(const char *domain, long timeout_ms, unsigned char *answer,
+		     int *len, struct aig_error *err)
 {
 	struct __res_state rs;
 	char name[NS_MAXDNAME];
@@ -157,6 +161,13 @@ static int srv_query(const char *domain, unsigned char *answer, int *len,
 	if (res_ninit(&rs) != 0)
 		return aig_error_set(err, AIG_ERR_UNAVAILABLE,
 				     "DNS resolver could not start");
+	/* glibc's defaults (5 s a try, 2 tries, each name server) would
+	 * ignore ldap.timeout_ms: a silent DNS server cost 10 s. */
+	rs.retry = 1;
+	rs.retrans =
+		(int)(timeout_ms / 1000 / (rs.nscount > 0 ? rs.nscount : 1));
+	if (rs.retrans < 1)
+		rs.retrans = 1;
 	*len = res_nquery(&rs, name, ns_c_in, ns_t_srv, answer, *len);
 	if (*len < 0)
 		rc = aig_error_set(err, AIG_ERR_UNAVAILABLE,
@@ -165,31 +176,43 @@ static int srv_query(const char *domain, unsigned char *answer, int *len,
 	return rc;
 }
 
-int aig_ldap_srv_lookup(const char *domain, struct aig_ldap_srv **out,
-			size_t *n, struct aig_error *err)
+int aig_ldap_srv_lookup(const char *domain, long timeout_ms,
+			struct aig_ldap_srv **out, size_t *n,
+			struct aig_error *err)
 {
+	struct aig_error perr = {0};
 	unsigned char *answer;
 	int len = SRV_ANSWER_MAX, rc;
+	size_t i, j;
 
 	*out = NULL;
 	*n = 0;
 	answer = malloc(SRV_ANSWER_MAX);
 	if (answer == NULL)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
-	if ((rc = srv_query(domain, answer, &len, err)) != AIG_OK ||
-	    (rc = aig_ldap_srv_parse(answer, (size_t)len, out, n, err)) !=
-		    AIG_OK)
+	if ((rc = srv_query(domain, timeout_ms, answer, &len, err)) != AIG_OK)
 		goto out;
-	/* A single target "." says the service is not offered (RFC 2782). */
-	if (*n == 1 && (*out)[0].host[0] == '\0') {
+	/* A bad answer is the DNS's failure: no server could be found. */
+	if ((rc = aig_ldap_srv_parse(answer, (size_t)len, out, n, &perr)) !=
+	    AIG_OK) {
+		if (rc != AIG_ERR_NOMEM)
+			rc = AIG_ERR_UNAVAILABLE;
+		aig_error_set(err, rc, "DNS SRV lookup of _ldap._tcp.%s: %s",
+			      domain, perr.msg);
+		goto out;
+	}
+	/* A lone target "." says the service is not offered (RFC 2782);
+	 * among other records it means nothing: dropped either way. */
+	for (i = j = 0; i < *n; i++)
+		if ((*out)[i].host[0] != '\0')
+			(*out)[j++] = (*out)[i];
+	*n = j;
+	if (*n == 0) {
 		free(*out);
 		*out = NULL;
-		*n = 0;
-	}
-	if (*n == 0)
 		rc = aig_error_set(err, AIG_ERR_UNAVAILABLE,
 				   "no SRV records for _ldap._tcp.%s", domain);
-	else
+	} else
 		aig_ldap_srv_order(*out, *n, rnd_getrandom, NULL);
 out:
 	free(answer);

@@ -154,6 +154,11 @@ expect_eq "$(call GET /_aigate/metrics -H "Authorization: $(basic alice "$pw")")
 expect_match "$(body)" 'aigate_requests_total\{decision="allow",status="200"\} [1-9]' "... counting allowed requests"
 expect_match "$(body)" 'aigate_requests_total\{decision="deny",status="403"\} [1-9]' "... and denied ones, from every CGI process"
 expect_match "$(body)" 'aigate_request_duration_ms_bucket\{le="\+Inf"\} [1-9]' "... with a latency histogram"
+missing=""
+for m in $(grep -o 'aigate_[a-z_]*' "$top_srcdir/contrib/grafana/aigate.json" | sort -u); do
+	grep -q "^$m[{ ]" "$web/last.b" || missing="$missing $m"
+done
+expect_eq "$missing" "" "every series the Grafana dashboard plots is served"
 
 # --- Bearer tokens
 t=$(token rsa rsa1 RS256 "$(claims bob@corp.example.com '["AI_Users"]')")

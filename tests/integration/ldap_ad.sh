@@ -2,7 +2,9 @@
 # ldap_ad.sh - ldap/ against a fresh Samba AD DC (tests/testbed/ad.sh):
 # every test of `ldap_driver ad`, the sub-codes 530/531 on users set up
 # here, SASL GSSAPI with the keytab, the fail-closed TLS test with
-# LDAPTLS_REQCERT=never and an ldaprc saying "never", and a run under
+# LDAPTLS_REQCERT=never and an ldaprc saying "never", DC discovery from DNS
+# SRV records (ldap.dns_srv; resolv_wrapper and nss_wrapper preloaded, and
+# a DNS server of the driver's own on 127.0.53.x:53), and a run under
 # valgrind. Needs root (Samba); skips (77) without the test bed's tools.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -78,6 +80,32 @@ else
 fi
 (cd "$work/cwd" && LDAPTLS_REQCERT=never LDAPTLS_CACERT="$work/wrong-ca.pem" \
 	AIG_TEST_WRONG_CA="$work/wrong-ca.pem" "$drv" wrongca) || fail=1
+
+echo "=== ldap_driver srv (DNS SRV discovery, resolv_wrapper + nss_wrapper)"
+rwrap=$(ldconfig -p 2>/dev/null |
+	awk '/libresolv_wrapper\.so[^.]/ { print $NF; exit }')
+if [ -z "$rwrap" ] || [ -z "${AIG_AD_NSS_WRAPPER:-}" ]; then
+	echo "# SKIP srv: libresolv_wrapper or libnss_wrapper not installed"
+else
+	# dc1's name (in the DC's certificate) and a name the certificate
+	# does not hold, both on 127.0.0.1; the driver writes resolv_wrapper's
+	# hosts file and runs its own DNS server for the rest.
+	mkdir -p "$work/srv"
+	{ cat "$AIG_AD_NSS_HOSTS"; echo "127.0.0.1 rogue.corp.example.com"; } \
+		>"$work/srv/hosts"
+	out=$(env -u RESOLV_WRAPPER_HOSTS -u RESOLV_WRAPPER_CONF \
+		NSS_WRAPPER_HOSTS="$work/srv/hosts" AIG_TEST_SRV_DIR="$work/srv" \
+		LD_PRELOAD="$rwrap $AIG_AD_NSS_WRAPPER" "$drv" srv 2>&1) &&
+		rc=0 || rc=$?
+	echo "$out"
+	if [ "$rc" != 0 ]; then
+		if echo "$out" | grep -q "ASan runtime does not come first"; then
+			echo "# SKIP srv: the wrappers cannot be preloaded under ASan"
+		else
+			fail=1
+		fi
+	fi
+fi
 
 echo "=== ldap_driver ad-short under valgrind"
 if [ "${AIG_SANITIZERS:-no}" = yes ] || ! command -v valgrind >/dev/null; then

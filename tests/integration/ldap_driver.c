@@ -9,18 +9,24 @@
  *   ldap_driver gssapi    SASL GSSAPI with the service keytab
  *   ldap_driver wrongca   must fail closed (run with LDAPTLS_* set and an
  *                         ldaprc saying "never" in the working directory)
+ *   ldap_driver srv       DCs from DNS SRV records (ldap.dns_srv), with
+ *                         libresolv_wrapper and libnss_wrapper preloaded
  *   ldap_driver slapd     generic LDAP: memberof, cycles, EXTERNAL
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,11 +85,12 @@ struct cfgopt {
 	const char *service; /* JSON object, or NULL */
 	bool starttls;
 	int timeout_ms;
+	const char *dns_srv; /* instead of uris, when set */
 };
 
 static struct aig_config *mkcfg(const struct cfgopt *o)
 {
-	char text[8192], dom[512] = "", svc[2048] = "";
+	char text[8192], dom[512] = "", svc[2048] = "", where[1024];
 	struct aig_config *cfg = NULL;
 	struct aig_error err = {0};
 
@@ -92,14 +99,19 @@ static struct aig_config *mkcfg(const struct cfgopt *o)
 	if (o->service)
 		snprintf(svc, sizeof(svc), ", \"service_bind\": %s",
 			 o->service);
+	if (o->dns_srv)
+		snprintf(where, sizeof(where), "\"dns_srv\": \"%s\"",
+			 o->dns_srv);
+	else
+		snprintf(where, sizeof(where), "\"uri\": %s", o->uris);
 	snprintf(text, sizeof(text),
-		 "{\"ldap\": {\"uri\": %s, %s \"base_dn\": \"%s\", "
+		 "{\"ldap\": {%s, %s \"base_dn\": \"%s\", "
 		 "\"ca_file\": \"%s\", \"starttls\": %s, \"timeout_ms\": %d, "
 		 "\"login_attribute\": \"%s\", \"groups\": \"%s\"%s},"
 		 " \"auth\": {\"methods\": [\"basic\"]},"
 		 " \"backend\": {\"url\": \"http://127.0.0.1:8000\"},"
 		 " \"policy_file\": \"/nonexistent/policy.json\"}",
-		 o->uris, dom, o->base, o->ca, o->starttls ? "true" : "false",
+		 where, dom, o->base, o->ca, o->starttls ? "true" : "false",
 		 o->timeout_ms ? o->timeout_ms : 5000,
 		 o->login_attr ? o->login_attr : "sAMAccountName",
 		 o->groups ? o->groups : "tokengroups", svc);
@@ -748,6 +760,472 @@ static int run_wrongca(void)
 	return tap_done();
 }
 
+/* ------------------------------------------------------------ DNS SRV
+ *
+ * ldap.dns_srv against the AD, run by ldap_ad.sh with libresolv_wrapper and
+ * libnss_wrapper preloaded: NSS_WRAPPER_HOSTS names dc1.corp.example.com
+ * (127.0.0.1, the name in the DC's certificate) and
+ * rogue.corp.example.com (127.0.0.1 too, a name the certificate does not
+ * hold); AIG_TEST_SRV_DIR is a directory for our files.
+ *
+ * Two sources of SRV answers, chosen per test through resolv_wrapper's
+ * variables (it reads them at each call):
+ *   RESOLV_WRAPPER_HOSTS  its hosts file: one SRV record per name at most
+ *                         (it stops at the first line that matches), and
+ *                         "no such record" comes as a malformed answer
+ *                         (a stray record header after the question);
+ *   RESOLV_WRAPPER_CONF   glibc's own resolver, sent to a DNS server of
+ *                         ours on 127.0.53.x:53 (below): several records
+ *                         per name, true NXDOMAIN, and a server that never
+ *                         answers. */
+
+#define SRV_DOMAIN "corp.example.com"
+#define SRV_DC "dc1.corp.example.com"
+#define SRV_DC_URI "ldaps://" SRV_DC ":636"
+
+struct dns_rec {
+	const char *name; /* the query name, _ldap._tcp.<domain> */
+	unsigned prio, weight, port;
+	const char *target; /* "" for "." */
+};
+
+static size_t dns_put_name(unsigned char *p, const char *name)
+{
+	size_t o = 0;
+
+	while (*name) {
+		const char *dot = strchr(name, '.');
+		size_t l = dot ? (size_t)(dot - name) : strlen(name);
+
+		p[o++] = (unsigned char)l;
+		memcpy(p + o, name, l);
+		o += l;
+		name += l + (dot != NULL);
+	}
+	p[o++] = 0;
+	return o;
+}
+
+static void dns_put16(unsigned char *p, unsigned v)
+{
+	p[0] = (unsigned char)(v >> 8);
+	p[1] = (unsigned char)v;
+}
+
+/* Answers the queries arriving on fd from t (n records): the SRV records
+ * of the name asked, NXDOMAIN for a name t does not hold. Returns when
+ * quit becomes readable (the parent closed its end, or died). */
+static void dns_serve(int fd, int quit, const struct dns_rec *t, size_t n)
+{
+	unsigned char q[512], r[4096];
+
+	for (;;) {
+		struct pollfd p[2] = {{fd, POLLIN, 0}, {quit, POLLIN, 0}};
+		struct sockaddr_in from;
+		socklen_t fl = sizeof(from);
+		char name[256];
+		size_t o = 12, nl = 0, rl, i;
+		unsigned qtype, an = 0;
+		bool known = false;
+		ssize_t len;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		if (p[1].revents)
+			return;
+		len = recvfrom(fd, q, sizeof(q), 0, (struct sockaddr *)&from,
+			       &fl);
+		if (len < 17)
+			continue;
+		while (o < (size_t)len && q[o] != 0) {
+			size_t l = q[o];
+
+			if (l > 63 || o + 1 + l >= (size_t)len ||
+			    nl + l + 2 > sizeof(name))
+				break;
+			if (nl)
+				name[nl++] = '.';
+			memcpy(name + nl, q + o + 1, l);
+			nl += l;
+			o += 1 + l;
+		}
+		if (o + 5 > (size_t)len || q[o] != 0)
+			continue;
+		name[nl] = '\0';
+		qtype = (unsigned)q[o + 1] << 8 | q[o + 2];
+		rl = o + 5; /* header and question, copied */
+		memcpy(r, q, rl);
+		r[2] = 0x84 | (q[2] & 0x01); /* QR, AA, RD as asked */
+		r[3] = 0x80;		     /* RA, NOERROR */
+		dns_put16(r + 4, 1);
+		memset(r + 6, 0, 6);
+		for (i = 0; i < n; i++) {
+			size_t rd;
+
+			if (strcasecmp(t[i].name, name) != 0)
+				continue;
+			known = true;
+			if (qtype != 33 /* SRV */ || rl + 300 > sizeof(r))
+				continue;
+			r[rl++] =
+				0xc0; /* the name: a pointer to the question */
+			r[rl++] = 12;
+			dns_put16(r + rl, 33);
+			dns_put16(r + rl + 2, 1); /* IN */
+			memset(r + rl + 4, 0, 4);
+			r[rl + 7] = 60; /* TTL */
+			rd = rl + 8;
+			rl += 10;
+			dns_put16(r + rl, t[i].prio);
+			dns_put16(r + rl + 2, t[i].weight);
+			dns_put16(r + rl + 4, t[i].port);
+			rl += 6;
+			rl += dns_put_name(r + rl, t[i].target);
+			dns_put16(r + rd, (unsigned)(rl - rd - 2));
+			an++;
+		}
+		if (!known)
+			r[3] |= 3; /* NXDOMAIN */
+		dns_put16(r + 6, an);
+		sendto(fd, r, rl, 0, (struct sockaddr *)&from, fl);
+	}
+}
+
+/* A UDP socket on the first free 127.0.53.x:53 (we run as root); its
+ * address in addr. */
+static int udp53(char *addr, size_t len)
+{
+	int x;
+
+	for (x = 1; x < 255; x++) {
+		struct sockaddr_in a = {0};
+		int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+		a.sin_family = AF_INET;
+		a.sin_port = htons(53);
+		a.sin_addr.s_addr = htonl(0x7f003500u | (unsigned)x);
+		if (fd >= 0 &&
+		    bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0) {
+			snprintf(addr, len, "127.0.53.%d", x);
+			return fd;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	printf("Bail out! no free 127.0.53.x:53 for a test DNS server\n");
+	exit(1);
+}
+
+struct dns_server {
+	pid_t pid;
+	int quit; /* our end of the pipe; closing it ends the child */
+	char addr[32];
+};
+
+static void dns_start(struct dns_server *d, const struct dns_rec *t, size_t n)
+{
+	int fd = udp53(d->addr, sizeof(d->addr)), pfd[2];
+
+	if (pipe2(pfd, O_CLOEXEC) < 0 || (d->pid = fork()) < 0) {
+		printf("Bail out! cannot start the test DNS server\n");
+		exit(1);
+	}
+	if (d->pid == 0) {
+		close(pfd[1]);
+		dns_serve(fd, pfd[0], t, n);
+		_exit(0);
+	}
+	close(fd);
+	close(pfd[0]);
+	d->quit = pfd[1];
+}
+
+static void dns_stop(struct dns_server *d)
+{
+	close(d->quit);
+	waitpid(d->pid, NULL, 0);
+}
+
+/* Points resolv_wrapper at its hosts file, or at a DNS server (addr). */
+static void use_hosts_file(const char *file)
+{
+	unsetenv("RESOLV_WRAPPER_CONF");
+	setenv("RESOLV_WRAPPER_HOSTS", file, 1);
+}
+
+static void use_dns_server(const char *dir, const char *name, const char *addr)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s.conf", dir, name);
+	if ((f = fopen(path, "w")) == NULL) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+	fprintf(f, "nameserver %s\n", addr);
+	fclose(f);
+	unsetenv("RESOLV_WRAPPER_HOSTS");
+	setenv("RESOLV_WRAPPER_CONF", path, 1);
+}
+
+/* Connections the silent server (non-blocking) has had since last asked. */
+static int knocks(int lfd)
+{
+	int n = 0, c;
+
+	while ((c = accept(lfd, NULL, NULL)) >= 0) {
+		close(c);
+		n++;
+	}
+	return n;
+}
+
+/* Connects a new session to the DC(s) of dns_srv; the status, the time it
+ * took, and the server connected to (or the error) in out. */
+static int srv_connect(const struct ad *a, const char *dns_srv, bool starttls,
+		       int timeout_ms, long *ms, char *out, size_t outlen)
+{
+	struct cfgopt o = {NULL, a->ca, a->base,  a->domain,  NULL,
+			   NULL, NULL,	starttls, timeout_ms, dns_srv};
+	struct aig_config *cfg = mkcfg(&o);
+	struct aig_ldap *s = NULL;
+	struct aig_error err = {0};
+	long t0 = now_ms();
+	int rc;
+
+	aig_ldap_new(cfg, NULL, &s, &err);
+	rc = aig_ldap_connect(s, &err);
+	*ms = now_ms() - t0;
+	snprintf(out, outlen, "%s",
+		 rc == AIG_OK ? aig_ldap_server_uri(s) : err.msg);
+	if (rc != AIG_OK)
+		printf("# %s: %s\n", dns_srv, err.msg);
+	aig_ldap_free(s);
+	aig_config_free(cfg);
+	return rc;
+}
+
+/* Through resolv_wrapper's hosts file: one record per name. */
+static void srv_hosts_file(const struct ad *a, const char *dir, int hung,
+			   int hport)
+{
+	char path[1024], out[1024];
+	struct cfgopt o = {NULL, a->ca,	 a->base, a->domain, NULL,
+			   NULL, a->svc, false,	  5000,	     SRV_DOMAIN};
+	struct aig_config *cfg;
+	unsigned ops = 0;
+	long ms;
+	FILE *f;
+	int rc, k;
+
+	snprintf(path, sizeof(path), "%s/rwrap-hosts", dir);
+	if ((f = fopen(path, "w")) == NULL) {
+		printf("Bail out! cannot write %s\n", path);
+		exit(1);
+	}
+	fprintf(f,
+		"SRV _ldap._tcp." SRV_DOMAIN " " SRV_DC " 389 0 100\n"
+		"SRV _ldap._tcp.ldaps.test " SRV_DC " 636 0 100\n"
+		"SRV _ldap._tcp.refused.test " SRV_DC " 1 0 100\n"
+		"SRV _ldap._tcp.hung.test " SRV_DC " %d 0 100\n"
+		"SRV _ldap._tcp.noname.test nosuchdc.corp.example.com 389 0 "
+		"100\n"
+		"SRV _ldap._tcp.rogue.test rogue.corp.example.com 389 0 100\n"
+		"SRV _ldap._tcp.notoffered.test . 0 0 0\n"
+		"A " SRV_DC " 127.0.0.1\n",
+		hport);
+	fclose(f);
+	use_hosts_file(path);
+
+	cfg = mkcfg(&o);
+	rc = auth(cfg, "alice", 5, a->pw, out, sizeof(out), NULL, &ops);
+	ok(rc == AIG_OK && strstr(out, "AI_Admins") &&
+		   strstr(out, "Domain Users"),
+	   "SRV _ldap._tcp." SRV_DOMAIN ": alice binds, her groups (%u ops): "
+	   "%s",
+	   ops, out);
+	rc = groups_of(cfg, "bob", out, sizeof(out));
+	ok(rc == AIG_OK && strstr(out, "AI_Users"),
+	   "SRV: bob's groups through the service account: %s", out);
+	aig_config_free(cfg);
+
+	rc = srv_connect(a, SRV_DOMAIN, false, 5000, &ms, out, sizeof(out));
+	ok(rc == AIG_OK && strcmp(out, SRV_DC_URI) == 0,
+	   "SRV: the server is %s (port 389 taken as LDAPS 636) (%ld ms)", out,
+	   ms);
+	rc = srv_connect(a, SRV_DOMAIN, true, 5000, &ms, out, sizeof(out));
+	ok(rc == AIG_OK && strcmp(out, "ldap://" SRV_DC ":389") == 0,
+	   "SRV with starttls: the server is %s", out);
+	o.starttls = true;
+	cfg = mkcfg(&o);
+	rc = auth(cfg, "alice", 5, a->pw, out, sizeof(out), NULL, NULL);
+	ok(rc == AIG_OK && strstr(out, "AI_Admins"),
+	   "SRV with starttls: alice binds: %s", out);
+	aig_config_free(cfg);
+	rc = srv_connect(a, "ldaps.test", false, 5000, &ms, out, sizeof(out));
+	ok(rc == AIG_OK && strcmp(out, SRV_DC_URI) == 0,
+	   "SRV naming port 636: %s", out);
+
+	rc = srv_connect(a, "rogue.test", false, 3000, &ms, out, sizeof(out));
+	ok(rc == AIG_LDAP_ERR_TLS,
+	   "SRV target whose name the certificate does not hold: %s",
+	   aig_ldap_status_name(rc));
+
+	rc = srv_connect(a, "refused.test", false, 1000, &ms, out, sizeof(out));
+	ok(rc == AIG_ERR_UNAVAILABLE && ms < 1000 + 200,
+	   "SRV target refusing connections: unavailable in %ld ms", ms);
+	knocks(hung);
+	rc = srv_connect(a, "hung.test", false, 1000, &ms, out, sizeof(out));
+	k = knocks(hung);
+	ok(rc == AIG_ERR_UNAVAILABLE && ms < 1000 + 200 && k == 1,
+	   "SRV target that accepts and hangs: unavailable in %ld ms "
+	   "(timeout 1000; it was knocked on %d time(s))",
+	   ms, k);
+	rc = srv_connect(a, "noname.test", false, 1000, &ms, out, sizeof(out));
+	ok(rc == AIG_ERR_UNAVAILABLE && ms < 200,
+	   "SRV target with no address: unavailable in %ld ms", ms);
+	/* (resolv_wrapper's "no such record" answer has a stray record
+	 * header after its question, which ns_initparse() refuses: a
+	 * malformed answer, which must count as "unavailable" too.) */
+	rc = srv_connect(a, "nosrv.test", false, 1000, &ms, out, sizeof(out));
+	ok(rc == AIG_ERR_UNAVAILABLE && ms < 200,
+	   "no SRV record (resolv_wrapper): %s in %ld ms",
+	   aig_ldap_status_name(rc), ms);
+	rc = srv_connect(a, "notoffered.test", false, 1000, &ms, out,
+			 sizeof(out));
+	ok(rc == AIG_ERR_UNAVAILABLE && ms < 200 &&
+		   strstr(out, "no SRV records"),
+	   "SRV target \".\" (service not offered): %s in %ld ms",
+	   aig_ldap_status_name(rc), ms);
+}
+
+/* Through glibc's resolver and our DNS server: several records a name. */
+static void srv_dns_server(const struct ad *a, const char *dir, int hung,
+			   int hport)
+{
+	const struct dns_rec t[] = {
+		/* listed out of order on purpose */
+		{"_ldap._tcp.order.test", 20, 100, 389, "c.order.test"},
+		{"_ldap._tcp.order.test", 0, 100, 389, "a.order.test"},
+		{"_ldap._tcp.order.test", 10, 100, 389, "b.order.test"},
+		{"_ldap._tcp.refusedfirst.test", 10, 100, 389, SRV_DC},
+		{"_ldap._tcp.refusedfirst.test", 0, 100, 1, SRV_DC},
+		{"_ldap._tcp.hungfirst.test", 10, 100, 389, SRV_DC},
+		{"_ldap._tcp.hungfirst.test", 0, 100, (unsigned)hport, SRV_DC},
+		{"_ldap._tcp.livefirst.test", 10, 100, (unsigned)hport, SRV_DC},
+		{"_ldap._tcp.livefirst.test", 0, 100, 389, SRV_DC},
+		{"_ldap._tcp.alldead.test", 0, 100, 1, SRV_DC},
+		{"_ldap._tcp.alldead.test", 5, 100, (unsigned)hport, SRV_DC},
+		{"_ldap._tcp.alldead.test", 10, 100, 389,
+		 "nosuchdc.corp.example.com"},
+		{"_ldap._tcp.dotfirst.test", 0, 0, 0, ""},
+		{"_ldap._tcp.dotfirst.test", 10, 100, 389, SRV_DC},
+	};
+	struct dns_server d;
+	struct aig_ldap_srv *v = NULL;
+	struct aig_error err = {0};
+	struct cfgopt o = {NULL, a->ca, a->base, a->domain,	     NULL, NULL,
+			   NULL, false, 2000,	 "refusedfirst.test"};
+	struct aig_config *cfg;
+	char out[1024], silent[32];
+	size_t n = 0;
+	long ms, t0;
+	int rc, sfd, k;
+
+	dns_start(&d, t, sizeof(t) / sizeof(t[0]));
+	use_dns_server(dir, "resolv", d.addr);
+
+	t0 = now_ms();
+	rc = aig_ldap_srv_lookup("order.test", 2000, &v, &n, &err);
+	ms = now_ms() - t0;
+	ok(rc == AIG_OK && n == 3 && strcmp(v[0].host, "a.order.test") == 0 &&
+		   strcmp(v[1].host, "b.order.test") == 0 &&
+		   strcmp(v[2].host, "c.order.test") == 0,
+	   "DNS server %s: three records, ordered by priority (%ld ms): %s",
+	   d.addr, ms, rc == AIG_OK ? "ok" : err.msg);
+	free(v);
+
+	cfg = mkcfg(&o);
+	t0 = now_ms();
+	rc = auth(cfg, "alice", 5, a->pw, out, sizeof(out), NULL, NULL);
+	ms = now_ms() - t0;
+	ok(rc == AIG_OK && strstr(out, "AI_Admins") && ms < 2000,
+	   "SRV failover: priority 0 refuses, alice binds on priority 10 "
+	   "(%ld ms): %s",
+	   ms, out);
+	aig_config_free(cfg);
+	rc = srv_connect(a, "refusedfirst.test", false, 2000, &ms, out,
+			 sizeof(out));
+	ok(rc == AIG_OK && strcmp(out, SRV_DC_URI) == 0 && ms < 2000,
+	   "SRV failover past a refusing DC: %s (%ld ms)", out, ms);
+	knocks(hung);
+	rc = srv_connect(a, "hungfirst.test", false, 2000, &ms, out,
+			 sizeof(out));
+	k = knocks(hung);
+	ok(rc == AIG_OK && strcmp(out, SRV_DC_URI) == 0 && ms < 2000 && k == 1,
+	   "SRV failover past a hung DC (priority 0, knocked on %d time(s)): "
+	   "%s (%ld ms)",
+	   k, out, ms);
+	rc = srv_connect(a, "livefirst.test", false, 2000, &ms, out,
+			 sizeof(out));
+	k = knocks(hung);
+	ok(rc == AIG_OK && strcmp(out, SRV_DC_URI) == 0 && k == 0,
+	   "SRV: the priority 0 DC is used, the hung priority 10 one never "
+	   "tried (%d knocks) (%ld ms)",
+	   k, ms);
+	rc = srv_connect(a, "alldead.test", false, 1000, &ms, out, sizeof(out));
+	k = knocks(hung);
+	ok(rc == AIG_ERR_UNAVAILABLE && ms < 1000 + 200 && k == 1,
+	   "SRV, every DC dead (refused, hung, no address): unavailable in "
+	   "%ld ms (timeout 1000; the hung one knocked on %d time(s))",
+	   ms, k);
+	rc = srv_connect(a, "nxdomain.test", false, 1000, &ms, out,
+			 sizeof(out));
+	ok(rc == AIG_ERR_UNAVAILABLE && ms < 200, "NXDOMAIN: %s in %ld ms",
+	   aig_ldap_status_name(rc), ms);
+	rc = srv_connect(a, "dotfirst.test", false, 2000, &ms, out,
+			 sizeof(out));
+	ok(rc == AIG_OK && strcmp(out, SRV_DC_URI) == 0,
+	   "a \".\" record among others is skipped: %s", out);
+
+	/* A DNS server that never answers: the lookup too keeps to
+	 * ldap.timeout_ms (glibc's defaults would take 10 s). */
+	sfd = udp53(silent, sizeof(silent));
+	use_dns_server(dir, "silent", silent);
+	rc = srv_connect(a, SRV_DOMAIN, false, 1000, &ms, out, sizeof(out));
+	ok(rc == AIG_ERR_UNAVAILABLE && ms < 1000 + 200,
+	   "DNS server %s silent: %s in %ld ms (timeout 1000)", silent,
+	   aig_ldap_status_name(rc), ms);
+	close(sfd);
+	dns_stop(&d);
+}
+
+static int run_srv(void)
+{
+	const char *dir = env("AIG_TEST_SRV_DIR");
+	const char *pre = getenv("LD_PRELOAD");
+	struct ad a;
+	int hung, hport;
+
+	if (pre == NULL || strstr(pre, "resolv_wrapper") == NULL ||
+	    strstr(pre, "nss_wrapper") == NULL) {
+		printf("Bail out! run with libresolv_wrapper and "
+		       "libnss_wrapper in LD_PRELOAD\n");
+		return 1;
+	}
+	ad_init(&a);
+	hung = silent_server(&hport);
+	fcntl(hung, F_SETFL, fcntl(hung, F_GETFL) | O_NONBLOCK);
+	srv_hosts_file(&a, dir, hung, hport);
+	srv_dns_server(&a, dir, hung, hport);
+	close(hung);
+	return tap_done();
+}
+
 /* -------------------------------------------------------------- slapd */
 
 static int run_slapd(void)
@@ -849,9 +1327,11 @@ int main(int argc, char **argv)
 		return run_gssapi();
 	if (strcmp(mode, "wrongca") == 0)
 		return run_wrongca();
+	if (strcmp(mode, "srv") == 0)
+		return run_srv();
 	if (strcmp(mode, "slapd") == 0)
 		return run_slapd();
 	fprintf(stderr,
-		"usage: ldap_driver ad|ad-short|gssapi|wrongca|slapd\n");
+		"usage: ldap_driver ad|ad-short|gssapi|wrongca|srv|slapd\n");
 	return 2;
 }
