@@ -283,6 +283,8 @@ expect_eq "$valid" "$n" "every audit line is a JSON record with a distinct reque
 audit=$(cat "$web/log/audit.jsonl")
 expect_match "$audit" '"user":"bob".*"rule":"inference","decision":"allow".*"status":200' "an allowed request is audited with its rule"
 expect_match "$audit" '"user":"mallory".*"decision":"deny".*"status":403' "a denied request is audited"
+expect_match "$audit" '"path":"/_aigate/whoami","rule":null,"decision":"allow"' "a built-in route's answer is audited as allow"
+expect_match "$audit" '"path":"/chat/invoke","rule":"inference","decision":"deny","reason":"rate limit reached","status":429' "a rate-limited request is audited as deny with its reason"
 expect_no_match "$audit" "$pw|hello there|DROP TABLE|Bearer |eyJ" "no password, prompt or token in the audit file"
 
 finish
