@@ -188,6 +188,10 @@ struct aig_config {
 			char *password_file;
 			enum aig_sasl_mech sasl_mech;
 			char *keytab;
+			/* EXTERNAL: the TLS client certificate and key
+			 * (PEM), a sibling of SPEC §2's keys */
+			char *cert_file;
+			char *key_file;
 		} service_bind;
 	} ldap;
 

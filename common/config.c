@@ -239,8 +239,9 @@ static int one_of(const char *s, const char *const *list)
 static int parse_service_bind(const struct ctx *c, json_t *sb,
 			      struct aig_config *cfg)
 {
-	static const char *const keys[] = {"dn", "password_file", "sasl_mech",
-					   "keytab", NULL};
+	static const char *const keys[] = {
+		"dn",	     "password_file", "sasl_mech", "keytab",
+		"cert_file", "key_file",      NULL};
 	static const char *const mechs[] = {"GSSAPI", "EXTERNAL", NULL};
 	const char *ptr = "/ldap/service_bind";
 	char *mech = NULL;
@@ -267,7 +268,11 @@ static int parse_service_bind(const struct ctx *c, json_t *sb,
 	    (rc = get_path(c, sb, ptr, "password_file", m < 0, NULL,
 			   &cfg->ldap.service_bind.password_file)) != AIG_OK ||
 	    (rc = get_path(c, sb, ptr, "keytab", m == 0, NULL,
-			   &cfg->ldap.service_bind.keytab)) != AIG_OK)
+			   &cfg->ldap.service_bind.keytab)) != AIG_OK ||
+	    (rc = get_path(c, sb, ptr, "cert_file", m == 1, NULL,
+			   &cfg->ldap.service_bind.cert_file)) != AIG_OK ||
+	    (rc = get_path(c, sb, ptr, "key_file", m == 1, NULL,
+			   &cfg->ldap.service_bind.key_file)) != AIG_OK)
 		goto out;
 	cfg->ldap.has_service_bind = true;
 out:
@@ -623,6 +628,8 @@ void aig_config_free(struct aig_config *cfg)
 	free(cfg->ldap.service_bind.dn);
 	free(cfg->ldap.service_bind.password_file);
 	free(cfg->ldap.service_bind.keytab);
+	free(cfg->ldap.service_bind.cert_file);
+	free(cfg->ldap.service_bind.key_file);
 	free(cfg->jwt.issuer);
 	aig_strv_free(&cfg->jwt.audience);
 	free(cfg->jwt.jwks_uri);

@@ -89,7 +89,9 @@ int aig_ldap_new(const struct aig_config *cfg, const struct aig_log *log,
 void aig_ldap_free(struct aig_ldap *s);
 
 /* The TLS client certificate and key (PEM files) to present, for SASL
- * EXTERNAL. Both strings are copied. Call before aig_ldap_connect(). */
+ * EXTERNAL. Both strings are copied. Call before aig_ldap_connect().
+ * aig_ldap_new() already sets ldap.service_bind's cert_file and key_file
+ * when sasl_mech is EXTERNAL. */
 int aig_ldap_set_client_cert(struct aig_ldap *s, const char *cert_file,
 			     const char *key_file, struct aig_error *err);
 
@@ -317,8 +319,8 @@ int aig_ldap_group_add_member(struct aig_ldap *s,
 			      const struct aig_ldap_group *g, const char *dn,
 			      struct aig_error *err);
 int aig_ldap_group_remove_member(struct aig_ldap *s,
-				 const struct aig_ldap_group *g,
-				 const char *dn, struct aig_error *err);
+				 const struct aig_ldap_group *g, const char *dn,
+				 struct aig_error *err);
 
 enum aig_ldap_member_kind {
 	AIG_MEMBER_USER = 0,
@@ -334,7 +336,8 @@ const char *aig_ldap_member_kind_name(enum aig_ldap_member_kind k);
 /* One member of a group. Both strings owned by the list. */
 struct aig_ldap_member {
 	enum aig_ldap_member_kind kind;
-	char *name; /* ldap.login_attribute, else cn, else the DN's first value */
+	char *name; /* ldap.login_attribute, else cn, else the DN's first value
+		     */
 	char *dn;
 };
 

@@ -42,6 +42,17 @@ int aig_ldap_new(const struct aig_config *cfg, const struct aig_log *log,
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 	s->cfg = cfg;
 	s->log = log;
+	if (cfg->ldap.has_service_bind &&
+	    cfg->ldap.service_bind.sasl_mech == AIG_SASL_EXTERNAL) {
+		int rc = aig_ldap_set_client_cert(
+			s, cfg->ldap.service_bind.cert_file,
+			cfg->ldap.service_bind.key_file, err);
+
+		if (rc != AIG_OK) {
+			aig_ldap_free(s);
+			return rc;
+		}
+	}
 	*out = s;
 	return AIG_OK;
 }

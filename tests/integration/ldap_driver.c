@@ -1284,7 +1284,10 @@ static int run_slapd(void)
 
 	/* SASL EXTERNAL with the client certificate */
 	snprintf(uris, sizeof(uris), "[\"%s\"]", env("AIG_SLAPD_LDAPS_URI"));
-	snprintf(svc, sizeof(svc), "{\"sasl_mech\": \"EXTERNAL\"}");
+	snprintf(svc, sizeof(svc),
+		 "{\"sasl_mech\": \"EXTERNAL\", \"cert_file\": \"%s\", "
+		 "\"key_file\": \"%s\"}",
+		 env("AIG_SLAPD_CLIENT_CERT"), env("AIG_SLAPD_CLIENT_KEY"));
 	o.starttls = false;
 	cfg = mkcfg(&o);
 	{
@@ -1293,10 +1296,11 @@ static int run_slapd(void)
 		struct aig_strv g = {NULL, 0};
 		struct aig_error err = {0};
 
-		aig_ldap_new(cfg, NULL, &s, &err);
-		aig_ldap_set_client_cert(s, env("AIG_SLAPD_CLIENT_CERT"),
-					 env("AIG_SLAPD_CLIENT_KEY"), &err);
-		rc = aig_ldap_bind_service(s, &err);
+		/* the certificate comes from service_bind's cert_file and
+		 * key_file alone */
+		rc = aig_ldap_new(cfg, NULL, &s, &err);
+		if (rc == AIG_OK)
+			rc = aig_ldap_bind_service(s, &err);
 		ok(rc == AIG_OK, "slapd: SASL EXTERNAL bind: %s", err.msg);
 		if (rc == AIG_OK &&
 		    (rc = aig_ldap_find_user(s, "ophelia", 7, &u, &err)) ==

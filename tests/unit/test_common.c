@@ -214,6 +214,10 @@ static void test_config_service_bind(void)
 		     "\"service_bind\": {\"dn\": \"CN=x\"},", AIG_ERR_CONFIG,
 		     "missing required key \"password_file\"");
 	expect_error("\"domain\": \"corp.example.com\",",
+		     "\"service_bind\": {\"sasl_mech\": \"EXTERNAL\", "
+		     "\"cert_file\": \"/etc/aigate/svc.pem\"},",
+		     AIG_ERR_CONFIG, "missing required key \"key_file\"");
+	expect_error("\"domain\": \"corp.example.com\",",
 		     "\"service_bind\": {\"sasl_mech\": \"PLAIN\"},",
 		     AIG_ERR_CONFIG,
 		     "\"ldap.service_bind.sasl_mech\": must be");
