@@ -32,20 +32,22 @@ struct hop {
 	char content_type[CONTENT_TYPE_MAX];
 };
 
-bool aig_url_encode_path(const char *path, char **out)
+/* Copies s, writing every byte outside `keep` (and outside letters and
+ * digits) as %XX. *out is new. */
+static bool encode(const char *s, const char *keep, char **out)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i, o = 0, n = strlen(path);
+	size_t i, o = 0, n = strlen(s);
 	char *buf = malloc(3 * n + 1);
 
 	*out = NULL;
 	if (buf == NULL)
 		return false;
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)path[i];
+		unsigned char c = (unsigned char)s[i];
 
 		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~/:@!$&'()*+,;=", c)) {
+		    (c >= '0' && c <= '9') || (c != 0 && strchr(keep, c))) {
 			buf[o++] = (char)c;
 		} else {
 			buf[o++] = '%';
@@ -56,6 +58,19 @@ bool aig_url_encode_path(const char *path, char **out)
 	buf[o] = '\0';
 	*out = buf;
 	return true;
+}
+
+bool aig_url_encode_path(const char *path, char **out)
+{
+	return encode(path, "-._~/:@!$&'()*+,;=", out);
+}
+
+/* QUERY_STRING arrives still encoded: its escapes ('%') are kept, and
+ * whatever a URL cannot hold as it is (space, '#', quotes, non-ASCII...)
+ * is escaped, so that the backend gets the query the client sent. */
+static bool encode_query(const char *query, char **out)
+{
+	return encode(query, "-._~/:@!$&'()*+,;=?%", out);
 }
 
 static bool write_all(int fd, const char *p, size_t n)
@@ -217,19 +232,22 @@ static struct curl_slist *make_headers(const struct aig_forward *f)
 static char *make_url(const struct aig_forward *f)
 {
 	size_t blen = strlen(f->backend_url);
-	char *path = NULL, *url = NULL;
+	char *path = NULL, *query = NULL, *url = NULL;
 	size_t n;
 
 	while (blen > 0 && f->backend_url[blen - 1] == '/')
 		blen--;
-	if (!aig_url_encode_path(f->path, &path))
-		return NULL;
-	n = blen + strlen(path) + strlen(f->query) + 2;
-	url = malloc(n);
-	if (url != NULL)
-		snprintf(url, n, "%.*s%s%s%s", (int)blen, f->backend_url, path,
-			 f->query[0] ? "?" : "", f->query);
+	if (aig_url_encode_path(f->path, &path) &&
+	    encode_query(f->query, &query)) {
+		n = blen + strlen(path) + strlen(query) + 2;
+		url = malloc(n);
+		if (url != NULL)
+			snprintf(url, n, "%.*s%s%s%s", (int)blen,
+				 f->backend_url, path, query[0] ? "?" : "",
+				 query);
+	}
 	free(path);
+	free(query);
 	return url;
 }
 

@@ -135,6 +135,8 @@ expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization:
 	-H 'X-Aigate-User: alice' -H 'Cookie: session=secret-cookie' -H 'X-Aigate-Groups: AI_Admins')" 200 "bob (nested AI_Users) may invoke"
 expect_match "$(body)" 'echo: hello there' "... and gets the backend's answer"
 last=$(tail -n1 "$web/log/backend.jsonl")
+expect_eq "$(call GET '/chat/input_schema?a=1&b=x%20y&c=%C3%A9' -H "Authorization: $(basic bob "$pw")")" 200 "a GET with a query passes"
+expect_match "$(tail -n1 "$web/log/backend.jsonl")" '"query": *"a=1&b=x%20y&c=%C3%A9"' "... and the backend gets the query as sent"
 expect_match "$last" '"x-aigate-user": *"bob"' "the backend sees X-Aigate-User: bob"
 expect_match "$last" '"x-aigate-groups": *"[^"]*AI_Users' "... and bob's groups"
 expect_no_match "$last" '"authorization"|"cookie"|secret-cookie|"x-aigate-user": *\[|alice|AI_Admins' \
