@@ -1,7 +1,7 @@
 /* admin.c - group administration for aigatectl: a simple bind as a given
  * DN, groups found by cn, their members (direct or nested), and adding or
- * removing a member. Only aigatectl writes to the directory; the PAM module
- * and the gate never link anything here but read-only calls. */
+ * removing a member. Only aigatectl calls these: the PAM module and the
+ * gate never write to the directory. */
 #include "config.h"
 
 #include <stdio.h>
@@ -134,8 +134,8 @@ static bool has_value(LDAP *ld, LDAPMessage *e, const char *attr,
 	return found;
 }
 
-static const char *const group_classes[] = {
-	"group", "groupOfNames", "groupOfUniqueNames", NULL};
+static const char *const group_classes[] = {"group", "groupOfNames",
+					    "groupOfUniqueNames", NULL};
 
 /* ---------------------------------------------------------------- groups */
 
@@ -186,11 +186,11 @@ static int one_group(struct aig_ldap *s, LDAPMessage *res,
 	}
 	/* groupOfUniqueNames keeps its members in uniqueMember; the others
 	 * (AD's group, groupOfNames) in member. */
-	g->member_attr = has_value(s->ld, e, "objectClass", unique) &&
-					 !has_value(s->ld, e, "objectClass",
-						    named)
-				 ? "uniqueMember"
-				 : "member";
+	g->member_attr =
+		has_value(s->ld, e, "objectClass", unique) &&
+				!has_value(s->ld, e, "objectClass", named)
+			? "uniqueMember"
+			: "member";
 	*out = g;
 	g = NULL;
 out:
@@ -212,9 +212,10 @@ int aig_ldap_find_group(struct aig_ldap *s, const char *name, size_t len,
 	*out = NULL;
 	if ((rc = name_check(name, len, err)) != AIG_OK ||
 	    (rc = aig_ldap_connect(s, err)) != AIG_OK ||
-	    (rc = filter_with("(&(|(objectClass=group)(objectClass=groupOfNames)"
-			      "(objectClass=groupOfUniqueNames))(cn=",
-			      name, len, "))", &filter, err)) != AIG_OK)
+	    (rc = filter_with(
+		     "(&(|(objectClass=group)(objectClass=groupOfNames)"
+		     "(objectClass=groupOfUniqueNames))(cn=",
+		     name, len, "))", &filter, err)) != AIG_OK)
 		goto out;
 	rc = search_raw(s, s->cfg->ldap.base_dn, LDAP_SCOPE_SUBTREE, filter,
 			attrs, NULL, 2, &res, &lrc);
@@ -290,8 +291,8 @@ int aig_ldap_group_add_member(struct aig_ldap *s,
 }
 
 int aig_ldap_group_remove_member(struct aig_ldap *s,
-				 const struct aig_ldap_group *g,
-				 const char *dn, struct aig_error *err)
+				 const struct aig_ldap_group *g, const char *dn,
+				 struct aig_error *err)
 {
 	return modify_member(s, g, dn, LDAP_MOD_DELETE, err);
 }
@@ -327,9 +328,12 @@ void aig_ldap_members_free(struct aig_ldap_members *m)
 static enum aig_ldap_member_kind kind_of(LDAP *ld, LDAPMessage *e)
 {
 	static const char *const computer[] = {"computer", NULL};
-	static const char *const person[] = {
-		"user",		 "person",	  "inetOrgPerson",
-		"posixAccount", "organizationalPerson", NULL};
+	static const char *const person[] = {"user",
+					     "person",
+					     "inetOrgPerson",
+					     "posixAccount",
+					     "organizationalPerson",
+					     NULL};
 
 	if (has_value(ld, e, "objectClass", group_classes))
 		return AIG_MEMBER_GROUP;
@@ -444,8 +448,8 @@ static int members_ad(struct aig_ldap *s, const struct aig_ldap_group *g,
 			ber_int_t count;
 
 			if (c != NULL)
-				ldap_parse_pageresponse_control(s->ld, c,
-								&count, &cookie);
+				ldap_parse_pageresponse_control(
+					s->ld, c, &count, &cookie);
 		}
 		ldap_controls_free(rctrls);
 		rctrls = NULL;
@@ -550,7 +554,8 @@ static int members_walk(struct aig_ldap *s, const struct aig_ldap_group *g,
 			bool recursive, struct aig_ldap_members *out,
 			struct aig_error *err)
 {
-	struct aig_strv frontier = {NULL, 0}, next = {NULL, 0}, seen = {NULL, 0};
+	struct aig_strv frontier = {NULL, 0}, next = {NULL, 0},
+			seen = {NULL, 0};
 	size_t depth, i, j;
 	bool added, is_group;
 	int rc = AIG_OK;
@@ -579,9 +584,9 @@ static int members_walk(struct aig_ldap *s, const struct aig_ldap_group *g,
 				rc = member_lookup(s, dns.v[j], out, &is_group,
 						   err);
 				if (rc == AIG_OK && is_group && recursive)
-					rc = aig_ldap_strv_add(
-						&next, dns.v[j],
-						strlen(dns.v[j]), err);
+					rc = aig_ldap_strv_add(&next, dns.v[j],
+							       strlen(dns.v[j]),
+							       err);
 			}
 			aig_strv_free(&dns);
 		}
