@@ -35,6 +35,7 @@ TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
 	tests/fixtures/test_langserve_backend.sh
 EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 	tests/integration/gate-apache.sh tests/fixtures/langserve_backend.py \
+	tests/integration/demo-check.sh \
 	tests/fixtures/test_langserve_backend.sh
 
 ## Fuzzing the request reader: the corpus through a plain driver always;

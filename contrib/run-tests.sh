@@ -5,7 +5,8 @@
 #   2. a normal build: `make check` (unit tests under valgrind, integration
 #      tests against Samba AD DC, slapd, Apache and lighttpd);
 #   3. a --enable-sanitizers build: the unit tests under ASan/UBSan;
-#   4. `make distcheck`.
+#   4. `make distcheck`;
+#   5. the demo (README command 1), its printed curl lines run and checked.
 # Ends with a line "N passed, M failed". Run as root on Debian 12.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -70,6 +71,14 @@ fi
 if step "sanitizer build" sh -c "cd '$build-asan' && '$top/configure' --enable-sanitizers >/dev/null && make -j2 >/dev/null"; then
 	(cd "$build-asan" && make -j2 check-unit)
 	count "$build-asan"
+else
+	failed=$((failed + 1))
+fi
+
+# README command 1, end to end: the demo installs, starts and answers its
+# own curl lines (it writes to /usr/local and /etc, hence not in make check).
+if step "demo" bash "$top/tests/integration/demo-check.sh"; then
+	passed=$((passed + 1))
 else
 	failed=$((failed + 1))
 fi
