@@ -16,59 +16,6 @@
 #define USER_MAX 256
 #define PASSWORD_MAX 1024
 
-static int b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* Strict RFC 4648 base64 with padding: length a multiple of 4, padding
- * only at the end, unused bits zero. out must hold len/4*3+1 bytes. */
-static bool b64_decode(const char *in, size_t len, unsigned char *out,
-		       size_t *outlen)
-{
-	size_t i, o = 0, pad = 0;
-
-	if (len == 0 || len % 4 != 0)
-		return false;
-	if (in[len - 1] == '=')
-		pad = in[len - 2] == '=' ? 2 : 1;
-	for (i = 0; i < len; i += 4) {
-		int v[4], k;
-		bool last = i + 4 == len;
-
-		for (k = 0; k < 4; k++) {
-			v[k] = b64_value((unsigned char)in[i + k]);
-			if (v[k] < 0 && !(last && k >= 4 - (int)pad))
-				return false;
-		}
-		out[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
-		if (last && pad == 2) {
-			if (v[1] & 0xf)
-				return false;
-			break;
-		}
-		out[o++] = (unsigned char)((v[1] & 0xf) << 4 | v[2] >> 2);
-		if (last && pad == 1) {
-			if (v[2] & 0x3)
-				return false;
-			break;
-		}
-		out[o++] = (unsigned char)((v[2] & 0x3) << 6 | v[3]);
-	}
-	*outlen = o;
-	return true;
-}
-
 static bool user_ok(const unsigned char *u, size_t len)
 {
 	size_t i;
@@ -96,7 +43,8 @@ bool aig_basic_decode(const char *header, char **user, char **password)
 	if (len > 4 * (USER_MAX + PASSWORD_MAX + 1) / 3 + 4)
 		return false;
 	raw = malloc(len / 4 * 3 + 1);
-	if (raw == NULL || !b64_decode(header, len, raw, &rawlen))
+	if (raw == NULL ||
+	    !aig_base64_decode(header, len, false, raw, len / 4 * 3, &rawlen))
 		goto out;
 	raw[rawlen] = '\0';
 	if (memchr(raw, '\0', rawlen) != NULL)

@@ -132,6 +132,19 @@ size_t aig_utf8_seq_len(const unsigned char *s, size_t n);
 /* True if the len bytes at s are valid UTF-8 (NUL bytes count as valid). */
 bool aig_utf8_valid(const char *s, size_t len);
 
+/* ---------------------------------------------------------------- base64 */
+
+/* Strict RFC 4648 decoding of len characters: url false is base64 (§4)
+ * padded to a multiple of four; url true is base64url (§5) without
+ * padding. Refuses any other character (whitespace included), misplaced
+ * or missing padding, and non-zero unused bits. out holds cap bytes;
+ * aig_base64_decoded_len(len) is enough. *outlen gets the bytes written. */
+bool aig_base64_decode(const char *in, size_t len, bool url, unsigned char *out,
+		       size_t cap, size_t *outlen);
+
+/* The bytes that len characters without padding decode to. */
+size_t aig_base64_decoded_len(size_t len);
+
 /* ---------------------------------------------------------- request ids */
 
 #define AIG_REQUEST_ID_LEN 32 /* 128 bits as lower-case hex */

@@ -1,7 +1,8 @@
 noinst_LTLIBRARIES += common/libaigcommon.la
 common_libaigcommon_la_SOURCES = common/aig_common.h common/error.c \
 	common/log.c common/file.c common/json.c common/reqid.c common/config.c \
-	common/utf8.c common/audit.c common/groups.c
+	common/utf8.c common/audit.c common/groups.c \
+	common/base64.c
 common_libaigcommon_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 common_libaigcommon_la_LIBADD = $(JANSSON_LIBS)
 

@@ -492,6 +492,37 @@ static void test_groups(void)
 	}
 }
 
+static bool b64(const char *in, bool url, const char *want, size_t wlen)
+{
+	unsigned char out[64];
+	size_t n = 0;
+
+	if (!aig_base64_decode(in, strlen(in), url, out, sizeof(out), &n))
+		return want == NULL;
+	return want != NULL && n == wlen && memcmp(out, want, n) == 0;
+}
+
+static void test_base64(void)
+{
+	ok(b64("Zm9v", false, "foo", 3) && b64("Zm9v", true, "foo", 3),
+	   "base64 and base64url of a whole group");
+	ok(b64("Zm8=", false, "fo", 2) && b64("Zm8=", true, NULL, 0),
+	   "padding: required by base64, refused by base64url");
+	ok(b64("Zm8", true, "fo", 2) && b64("Zm8", false, NULL, 0),
+	   "no padding: base64url only");
+	ok(b64("+/8=", false, "\xfb\xff", 2) &&
+		   b64("-_8", true, "\xfb\xff", 2) &&
+		   b64("-_8=", false, NULL, 0) && b64("+/8", true, NULL, 0),
+	   "each alphabet's own two characters only");
+	ok(b64("Zm9=", false, NULL, 0) && b64("Zm9", true, NULL, 0),
+	   "non-zero unused bits refused");
+	ok(b64("Zm 9v", false, NULL, 0) && b64("Zm9v\n", false, NULL, 0) &&
+		   b64("Z===", false, NULL, 0) && b64("====", false, NULL, 0) &&
+		   b64("Zg=a", false, NULL, 0) && b64("", false, NULL, 0) &&
+		   b64("Z", true, NULL, 0),
+	   "whitespace, misplaced padding and impossible lengths refused");
+}
+
 int main(void)
 {
 	char cmd[300];
@@ -509,6 +540,7 @@ int main(void)
 	test_config_files();
 	test_secrets();
 	test_groups();
+	test_base64();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		ok(0, "cleanup");
