@@ -42,8 +42,9 @@ EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 ## with clang, a short libFuzzer run (sources compiled directly).
 check_PROGRAMS += tests/fuzz/fuzz_cgi_request_plain
 tests_fuzz_fuzz_cgi_request_plain_SOURCES = tests/fuzz/fuzz_cgi_request.c \
-	tests/fuzz/fuzz_policy_driver.c
-tests_fuzz_fuzz_cgi_request_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+	tests/fuzz/fuzz_main.c
+tests_fuzz_fuzz_cgi_request_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	-DFUZZ_CORPUS='"cgi_request"'
 tests_fuzz_fuzz_cgi_request_plain_LDADD = cgi/libaigcgi.la \
 	common/libaigcommon.la
 dist_check_SCRIPTS += tests/fuzz/fuzz_cgi.sh

@@ -29,14 +29,14 @@ tests_unit_test_policy_LDADD = policies/libaigpolicy.la \
 ## of each, compiled from the sources themselves, not the libtool library.
 check_PROGRAMS += tests/fuzz/fuzz_policy_load_plain tests/fuzz/fuzz_policy_body_plain
 tests_fuzz_fuzz_policy_load_plain_SOURCES = tests/fuzz/fuzz_policy_load.c \
-	tests/fuzz/fuzz_policy_driver.c
+	tests/fuzz/fuzz_main.c
 tests_fuzz_fuzz_policy_load_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(PCRE2_CFLAGS)
+	$(PCRE2_CFLAGS) -DFUZZ_CORPUS='"policy_load"'
 tests_fuzz_fuzz_policy_load_plain_LDADD = $(tests_unit_test_policy_LDADD)
 tests_fuzz_fuzz_policy_body_plain_SOURCES = tests/fuzz/fuzz_policy_body.c \
-	tests/fuzz/fuzz_policy_driver.c
+	tests/fuzz/fuzz_main.c
 tests_fuzz_fuzz_policy_body_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(PCRE2_CFLAGS)
+	$(PCRE2_CFLAGS) -DFUZZ_CORPUS='"policy_body"'
 tests_fuzz_fuzz_policy_body_plain_LDADD = $(tests_unit_test_policy_LDADD)
 
 dist_check_SCRIPTS += tests/fuzz/fuzz_policy.sh
