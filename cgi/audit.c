@@ -95,7 +95,10 @@ void aig_gate_audit(struct aig_gate *g)
 		return;
 	rec = record(g, latency);
 	if (rec == NULL ||
-	    aig_audit_append(g->cfg->audit.file, rec, &err) != AIG_OK)
+	    (g->audit_fd >= 0 ? aig_audit_write(g->audit_fd, g->cfg->audit.file,
+						rec, &err)
+			      : aig_audit_append(g->cfg->audit.file, rec,
+						 &err)) != AIG_OK)
 		aig_log_msg(&g->log, LOG_ERR, "audit: %s",
 			    rec ? err.msg : "out of memory");
 	json_decref(rec);

@@ -43,11 +43,14 @@ void aig_gate_init(struct aig_gate *g)
 	g->log.fn = aig_log_syslog_fn;
 	g->log.max_priority = LOG_INFO;
 	g->req.content_length = -1;
+	g->audit_fd = -1;
 }
 
 void aig_gate_free(struct aig_gate *g)
 {
 	aig_request_free(&g->req);
+	if (g->audit_fd >= 0)
+		close(g->audit_fd);
 	free(g->config_path);
 	aig_policy_free(g->pol);
 	aig_config_free(g->cfg);
@@ -85,6 +88,19 @@ bool aig_step_load_config(struct aig_gate *g)
 	return true;
 }
 
+/* Every request is audited: if the audit file cannot be opened, nothing
+ * is done (fail closed) rather than something done unrecorded. */
+bool aig_step_open_audit(struct aig_gate *g)
+{
+	struct aig_error err = {0};
+
+	if (aig_audit_open(g->cfg->audit.file, &g->audit_fd, &err) != AIG_OK) {
+		aig_log_msg(&g->log, LOG_ERR, "audit: %s", err.msg);
+		return stop(g, &unavailable, "audit file unavailable");
+	}
+	return true;
+}
+
 bool aig_step_load_policy(struct aig_gate *g)
 {
 	struct aig_error err = {0};
@@ -97,14 +113,15 @@ bool aig_step_load_policy(struct aig_gate *g)
 }
 
 /* GET /_aigate/health: no authentication; ok when the configuration and
- * the policy load. Returns false (the request ends) on that route. */
+ * the policy load and the audit file can be written. Returns false (the request ends) on that route. */
 bool aig_step_health(struct aig_gate *g)
 {
 	json_t *body;
 
 	if (strcmp(g->req.path, "/_aigate/health") != 0)
 		return true;
-	if (!aig_step_load_config(g) || !aig_step_load_policy(g))
+	if (!aig_step_load_config(g) || !aig_step_open_audit(g) ||
+	    !aig_step_load_policy(g))
 		return false;
 	body = json_pack("{s:s}", "status", "ok");
 	aig_response_json(stdout, g->req.id, 200, body);

@@ -19,6 +19,7 @@ struct aig_gate {
 	struct aig_request req;
 	char *config_path;
 	struct aig_config *cfg;
+	int audit_fd; /* the audit file, opened before any work; or -1 */
 	struct aig_policy *pol;
 	struct aig_log log;
 	struct timespec t0;
@@ -52,6 +53,7 @@ void aig_gate_free(struct aig_gate *g);
 bool aig_step_read_request(struct aig_gate *g);
 bool aig_step_health(struct aig_gate *g);
 bool aig_step_load_config(struct aig_gate *g);
+bool aig_step_open_audit(struct aig_gate *g);
 bool aig_step_authenticate(struct aig_gate *g);
 bool aig_step_load_policy(struct aig_gate *g);
 bool aig_step_whoami(struct aig_gate *g);

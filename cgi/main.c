@@ -51,6 +51,7 @@ int main(void)
 	(void)(aig_step_read_request(&g) && /* PATH_INFO checked first */
 	       aig_step_health(&g) &&	    /* /_aigate/health, no auth */
 	       aig_step_load_config(&g) &&  /* aigate.json */
+	       aig_step_open_audit(&g) &&   /* fail closed if we cannot audit */
 	       aig_step_authenticate(&g) && /* Bearer JWT or Basic via PAM */
 	       aig_step_load_policy(&g) &&  /* policy.json */
 	       aig_step_whoami(&g) &&	    /* /_aigate/whoami */

@@ -295,4 +295,12 @@ void aig_time_rfc3339(char *out, size_t outlen);
 int aig_audit_append(const char *path, const json_t *record,
 		     struct aig_error *err);
 
+/* The same in two steps, for a caller that must know it can audit before
+ * it does anything (aigate.cgi opens the file first and fails closed): open
+ * path for appending (*fd: caller closes), then write one record to it
+ * (path only names it in errors). */
+int aig_audit_open(const char *path, int *fd, struct aig_error *err);
+int aig_audit_write(int fd, const char *path, const json_t *record,
+		    struct aig_error *err);
+
 #endif /* AIG_COMMON_H */

@@ -24,28 +24,31 @@ void aig_time_rfc3339(char *out, size_t outlen)
 	snprintf(out, outlen, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
 }
 
-int aig_audit_append(const char *path, const json_t *record,
-		     struct aig_error *err)
+int aig_audit_open(const char *path, int *fd, struct aig_error *err)
+{
+	*fd = open(path,
+		   O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+			   O_NOCTTY,
+		   0640);
+	if (*fd < 0)
+		return aig_error_set(err, AIG_ERR_IO, "%s: %s", path,
+				     strerror(errno));
+	return AIG_OK;
+}
+
+int aig_audit_write(int fd, const char *path, const json_t *record,
+		    struct aig_error *err)
 {
 	char *line = json_dumps(record, JSON_COMPACT | JSON_ENSURE_ASCII |
 						JSON_REAL_PRECISION(6));
 	size_t len;
 	ssize_t n;
-	int fd, rc = AIG_OK;
+	int rc = AIG_OK;
 
 	if (line == NULL)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 	len = strlen(line);
 	line[len] = '\n'; /* json_dumps leaves room for its NUL: reuse it */
-	fd = open(path,
-		  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-			  O_NOCTTY,
-		  0640);
-	if (fd < 0) {
-		rc = aig_error_set(err, AIG_ERR_IO, "%s: %s", path,
-				   strerror(errno));
-		goto out;
-	}
 	/* One write: O_APPEND writes to a regular file are not interleaved
 	 * with other writers' (the inode is locked for the write). */
 	do
@@ -54,8 +57,18 @@ int aig_audit_append(const char *path, const json_t *record,
 	if (n != (ssize_t)(len + 1))
 		rc = aig_error_set(err, AIG_ERR_IO, "%s: short write: %s", path,
 				   n < 0 ? strerror(errno) : "disk full?");
-	close(fd);
-out:
 	free(line);
+	return rc;
+}
+
+int aig_audit_append(const char *path, const json_t *record,
+		     struct aig_error *err)
+{
+	int fd, rc = aig_audit_open(path, &fd, err);
+
+	if (rc != AIG_OK)
+		return rc;
+	rc = aig_audit_write(fd, path, record, err);
+	close(fd);
 	return rc;
 }

@@ -272,6 +272,13 @@ config "ldaps://127.0.0.1:1" "http://127.0.0.1:1"
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "AD down is 503, never 401"
 expect_match "$(body)" '"error": *"unavailable"' "... unavailable"
 
+# --- no audit, no service: an audit file that cannot be written is 503
+config "$AIG_AD_URI" "http://127.0.0.1:1"
+sed -i "s|\"file\": \"$web/log/audit.jsonl\"|\"file\": \"$web/etc/aigate/missing/audit.jsonl\"|" \
+	"$web/etc/aigate/aigate.json"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "an audit file that cannot be opened: 503 before any work"
+expect_eq "$(call GET /_aigate/health)" 503 "... and health says so"
+
 # --- the audit trail
 n=$(wc -l <"$web/log/audit.jsonl")
 valid=$(/usr/bin/python3 -c 'import json,sys
