@@ -113,7 +113,8 @@ bool aig_step_load_policy(struct aig_gate *g)
 }
 
 /* GET /_aigate/health: no authentication; ok when the configuration and
- * the policy load and the audit file can be written. Returns false (the request ends) on that route. */
+ * the policy load and the audit file can be written. Returns false (the request
+ * ends) on that route. */
 bool aig_step_health(struct aig_gate *g)
 {
 	json_t *body;
