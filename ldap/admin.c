@@ -463,30 +463,6 @@ static int members_ad(struct aig_ldap *s, const struct aig_ldap_group *g,
 	return rc;
 }
 
-/* DNs seen by the generic walk, compared after libldap normalises them. */
-static bool seen_add(struct aig_strv *seen, const char *dn, bool *added,
-		     struct aig_error *err)
-{
-	char *norm = NULL;
-	const char *d;
-	size_t i;
-	bool ok = true;
-
-	*added = false;
-	if (ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAPV3, &norm,
-			      LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
-		norm = NULL;
-	d = norm ? norm : dn;
-	for (i = 0; i < seen->n; i++)
-		if (strcasecmp(seen->v[i], d) == 0)
-			goto out;
-	ok = aig_ldap_strv_add(seen, d, strlen(d), err) == AIG_OK;
-	*added = ok;
-out:
-	ldap_memfree(norm);
-	return ok;
-}
-
 /* The member and uniqueMember values of the group at dn. */
 static int direct_dns(struct aig_ldap *s, const char *dn, struct aig_strv *out,
 		      struct aig_error *err)
@@ -560,7 +536,7 @@ static int members_walk(struct aig_ldap *s, const struct aig_ldap_group *g,
 	bool added, is_group;
 	int rc = AIG_OK;
 
-	if (!seen_add(&seen, g->dn, &added, err) ||
+	if (!aig_ldap_seen_add(&seen, g->dn, &added, err) ||
 	    aig_ldap_strv_add(&frontier, g->dn, strlen(g->dn), err) != AIG_OK)
 		rc = AIG_ERR_NOMEM;
 	for (depth = 0; rc == AIG_OK && frontier.n > 0; depth++) {
@@ -575,7 +551,8 @@ static int members_walk(struct aig_ldap *s, const struct aig_ldap_group *g,
 
 			rc = direct_dns(s, frontier.v[i], &dns, err);
 			for (j = 0; j < dns.n && rc == AIG_OK; j++) {
-				if (!seen_add(&seen, dns.v[j], &added, err)) {
+				if (!aig_ldap_seen_add(&seen, dns.v[j], &added,
+						       err)) {
 					rc = AIG_ERR_NOMEM;
 					break;
 				}

@@ -112,4 +112,10 @@ int aig_ldap_strv_add(struct aig_strv *sv, const char *str, size_t len,
  * duplicates. */
 void aig_ldap_strv_sort_uniq(struct aig_strv *sv);
 
+/* Adds dn to seen (DNs met so far, compared without regard to case after
+ * libldap normalises them) unless it is there; *added tells which. False
+ * only when out of memory. For the group walks' cycle detection. */
+bool aig_ldap_seen_add(struct aig_strv *seen, const char *dn, bool *added,
+		       struct aig_error *err);
+
 #endif /* AIG_LDAP_INT_H */

@@ -388,31 +388,6 @@ out:
 	return rc;
 }
 
-/* DNs seen so far, compared without regard to case (both AD and the
- * usual schemas match DNs that way) after libldap normalises them. */
-static bool seen_add(struct aig_strv *seen, const char *dn, bool *added,
-		     struct aig_error *err)
-{
-	char *norm = NULL;
-	const char *d;
-	size_t i;
-	bool ok = true;
-
-	*added = false;
-	if (ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAPV3, &norm,
-			      LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
-		norm = NULL;
-	d = norm ? norm : dn;
-	for (i = 0; i < seen->n; i++)
-		if (strcasecmp(seen->v[i], d) == 0)
-			goto out;
-	ok = aig_ldap_strv_add(seen, d, strlen(d), err) == AIG_OK;
-	*added = ok;
-out:
-	ldap_memfree(norm);
-	return ok;
-}
-
 /* One level up: groups having any DN of frontier as member (or
  * uniqueMember); the new ones become the next frontier. */
 static int memberof_level(struct aig_ldap *s, struct aig_strv *frontier,
@@ -448,7 +423,7 @@ static int memberof_level(struct aig_ldap *s, struct aig_strv *frontier,
 		char *dn = ldap_get_dn(s->ld, e);
 		bool added = false;
 
-		if (dn == NULL || !seen_add(seen, dn, &added, err) ||
+		if (dn == NULL || !aig_ldap_seen_add(seen, dn, &added, err) ||
 		    (added &&
 		     aig_ldap_strv_add(&next, dn, strlen(dn), err) != AIG_OK)) {
 			ldap_memfree(dn);
@@ -481,7 +456,7 @@ static int groups_memberof(struct aig_ldap *s, const struct aig_ldap_user *u,
 	bool has_pg = primary_sid(u, pg, &pglen), added;
 	int rc = AIG_OK;
 
-	if (!seen_add(&seen, u->dn, &added, err) ||
+	if (!aig_ldap_seen_add(&seen, u->dn, &added, err) ||
 	    aig_ldap_strv_add(&frontier, u->dn, strlen(u->dn), err) != AIG_OK)
 		rc = AIG_ERR_NOMEM;
 	for (depth = 0; rc == AIG_OK && frontier.n > 0; depth++) {

@@ -360,3 +360,28 @@ void aig_ldap_strv_sort_uniq(struct aig_strv *sv)
 	sv->n = o;
 	sv->v[o] = NULL;
 }
+
+/* DNs seen so far, compared without regard to case (both AD and the
+ * usual schemas match DNs that way) after libldap normalises them. */
+bool aig_ldap_seen_add(struct aig_strv *seen, const char *dn, bool *added,
+		       struct aig_error *err)
+{
+	char *norm = NULL;
+	const char *d;
+	size_t i;
+	bool ok = true;
+
+	*added = false;
+	if (ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAPV3, &norm,
+			      LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		norm = NULL;
+	d = norm ? norm : dn;
+	for (i = 0; i < seen->n; i++)
+		if (strcasecmp(seen->v[i], d) == 0)
+			goto out;
+	ok = aig_ldap_strv_add(seen, d, strlen(d), err) == AIG_OK;
+	*added = ok;
+out:
+	ldap_memfree(norm);
+	return ok;
+}
