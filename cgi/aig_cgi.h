@@ -130,15 +130,15 @@ struct aig_forward {
 	const char *user;
 	const char *groups; /* comma-separated */
 	const char *request_id;
-	int out_fd; /* where the CGI response goes (1) */
+	FILE *out; /* where the response goes: stdout, or a FastCGI stream */
 	/* Set (by a signal handler) when the web server wants the CGI to
 	 * stop, as lighttpd and Apache do when the client goes away: the
 	 * transfer is then abandoned within about a second. May be NULL. */
 	const volatile sig_atomic_t *stop;
 	/* out */
 	int status;	   /* the backend's status, or the gate's error */
-	bool headers_sent; /* a response has started on out_fd */
-	bool client_gone;  /* writing to out_fd failed */
+	bool headers_sent; /* a response has started on out */
+	bool client_gone;  /* writing to out failed */
 	size_t bytes_out;  /* body bytes passed to the client */
 	double backend_ms; /* time spent on the backend hop */
 	struct aig_http_error herr; /* when status is the gate's own */
@@ -147,9 +147,9 @@ struct aig_forward {
 /* Forwards a request to backend_url + path (+ "?" query): same method and
  * body, X-Aigate-User, X-Aigate-Groups and X-Request-Id added, nothing
  * else from the client. Streams the backend's status, Content-Type and
- * body to out_fd as they arrive (no buffering), so server-sent events
+ * body to out as they arrive (no buffering), so server-sent events
  * pass through. No proxy from the environment, http/https only, no
- * redirects. Returns true if a response was written to out_fd; false
+ * redirects. Returns true if a response was written to out; false
  * with f->herr set (502 refused or broken backend, 504 timeout) if
  * nothing was written yet. */
 bool aig_forward(struct aig_forward *f);

@@ -73,19 +73,11 @@ static bool encode_query(const char *query, char **out)
 	return encode(query, "-._~/:@!$&'()*+,;=?%", out);
 }
 
-static bool write_all(int fd, const char *p, size_t n)
+/* Writes and flushes at once: server-sent events must not wait in a
+ * buffer. */
+static bool write_all(FILE *out, const char *p, size_t n)
 {
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
+	return fwrite(p, 1, n, out) == n && fflush(out) == 0;
 }
 
 /* The CGI header block for the backend's answer. */
@@ -105,7 +97,7 @@ static bool send_headers(struct hop *h)
 		     h->f->request_id);
 	h->f->headers_sent = true;
 	h->f->status = (int)h->status;
-	if (n < 0 || !write_all(h->f->out_fd, head, (size_t)n)) {
+	if (n < 0 || !write_all(h->f->out, head, (size_t)n)) {
 		h->f->client_gone = true;
 		return false;
 	}
@@ -148,7 +140,7 @@ static size_t on_body(char *buf, size_t size, size_t n, void *arg)
 		if (h->status < 100 || h->status > 599 || !send_headers(h))
 			return 0;
 	}
-	if (!write_all(h->f->out_fd, buf, len)) {
+	if (!write_all(h->f->out, buf, len)) {
 		h->f->client_gone = true; /* stops the backend transfer */
 		return 0;
 	}

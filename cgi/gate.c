@@ -431,7 +431,7 @@ bool aig_step_forward(struct aig_gate *g)
 	f.user = g->user;
 	f.groups = groups;
 	f.request_id = g->req.id;
-	f.out_fd = STDOUT_FILENO;
+	f.out = stdout;
 	f.stop = g->terminated;
 	fflush(stdout);
 	sent = aig_forward(&f);
