@@ -57,6 +57,11 @@ bool aig_cgi_path_ok(const char *path, size_t len);
  * way (its id is set). */
 bool aig_request_from_env(struct aig_request *req, struct aig_http_error *herr);
 
+/* The same checks on vars ("NAME=value" strings, NULL-ended, borrowed):
+ * a FastCGI request's parameters. The environment is not touched. */
+bool aig_request_from_vars(struct aig_request *req, char *const *vars,
+			   struct aig_http_error *herr);
+
 /* Reads the body from in: exactly CONTENT_LENGTH bytes, refusing more than
  * max bytes (413) or a short body (400); a method that carries a body
  * without CONTENT_LENGTH gets 411. */
@@ -191,8 +196,22 @@ struct aig_metrics_sample {
 	bool backend_error;
 };
 
-/* Adds a request to the counters in state_dir/metrics.mdb, shared by
- * every CGI process. */
+/* The counters in state_dir/metrics.mdb, shared by every gate process;
+ * kept open by a FastCGI process. Opaque; free with aig_metrics_close(). */
+struct aig_metrics;
+
+int aig_metrics_open(const char *state_dir, struct aig_metrics **m,
+		     struct aig_error *err);
+void aig_metrics_close(struct aig_metrics *m);
+
+/* Adds a request to the counters (one LMDB write transaction). */
+int aig_metrics_add(struct aig_metrics *m, const struct aig_metrics_sample *s,
+		    struct aig_error *err);
+
+/* The counters as Prometheus text; *text is new (caller frees). */
+int aig_metrics_text(struct aig_metrics *m, char **text, struct aig_error *err);
+
+/* The same, opening and closing state_dir/metrics.mdb around one call. */
 int aig_metrics_record(const char *state_dir,
 		       const struct aig_metrics_sample *s,
 		       struct aig_error *err);

@@ -75,8 +75,11 @@ static void count(struct aig_gate *g, bool allowed, double latency)
 				       g->status == 502 || g->status == 504};
 	struct aig_error err = {0};
 
-	if (aig_metrics_record(g->cfg->state_dir, &m, &err) != AIG_OK)
+	if (aig_warm_metrics(g->w, &err) != AIG_OK ||
+	    aig_metrics_add(g->w->metrics, &m, &err) != AIG_OK) {
 		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
+		aig_warm_drop_metrics(g->w);
+	}
 }
 
 void aig_gate_audit(struct aig_gate *g)
@@ -88,17 +91,17 @@ void aig_gate_audit(struct aig_gate *g)
 
 	/* A request refused before the configuration was read is audited
 	 * too, if the configuration can be read now. */
-	if (g->cfg == NULL && g->config_path != NULL &&
-	    aig_config_load(g->config_path, &g->cfg, NULL) != AIG_OK)
-		return; /* nowhere to write: the error went to syslog */
+	if (g->cfg == NULL && aig_warm_config(g->w, NULL) == AIG_OK)
+		g->cfg = g->w->cfg;
 	if (g->cfg == NULL)
-		return;
+		return; /* nowhere to write: the error went to syslog */
 	rec = record(g, latency);
 	if (rec == NULL ||
-	    (g->audit_fd >= 0 ? aig_audit_write(g->audit_fd, g->cfg->audit.file,
-						rec, &err)
-			      : aig_audit_append(g->cfg->audit.file, rec,
-						 &err)) != AIG_OK)
+	    (g->w->audit_fd >= 0
+		     ? aig_audit_write(g->w->audit_fd, g->cfg->audit.file, rec,
+				       &err)
+		     : aig_audit_append(g->cfg->audit.file, rec, &err)) !=
+		    AIG_OK)
 		aig_log_msg(&g->log, LOG_ERR, "audit: %s",
 			    rec ? err.msg : "out of memory");
 	json_decref(rec);

@@ -12,8 +12,6 @@
 #include "aig_ldap.h"
 #include "gate.h"
 
-#define GROUP_CACHE_TTL_S 300
-
 static const struct aig_http_error unavailable = {503, "unavailable",
 						  "the service is unavailable"};
 static const struct aig_http_error unauthorized = {401, "unauthorized",
@@ -36,40 +34,36 @@ static bool stop(struct aig_gate *g, const struct aig_http_error *e,
 	return false;
 }
 
-void aig_gate_init(struct aig_gate *g)
+void aig_gate_init(struct aig_gate *g, struct aig_warm *w, char *const *vars,
+		   FILE *in, FILE *out)
 {
 	memset(g, 0, sizeof(*g));
+	g->w = w;
+	g->vars = vars;
+	g->in = in;
+	g->out = out;
 	clock_gettime(CLOCK_MONOTONIC, &g->t0);
 	g->log.fn = aig_log_syslog_fn;
 	g->log.max_priority = LOG_INFO;
 	g->req.content_length = -1;
-	g->audit_fd = -1;
 }
 
 void aig_gate_free(struct aig_gate *g)
 {
 	aig_request_free(&g->req);
-	if (g->audit_fd >= 0)
-		close(g->audit_fd);
-	free(g->config_path);
-	aig_policy_free(g->pol);
-	aig_config_free(g->cfg);
 	free(g->user);
 	aig_ldap_strv_free(&g->groups);
+	memset(g, 0, sizeof(*g));
 }
 
 /* ------------------------------------------------------------ request */
 
 bool aig_step_read_request(struct aig_gate *g)
 {
-	/* Set by the web server (SetEnv, setenv.add-environment); read
-	 * before the environment is cleared. */
-	const char *cfg = getenv("AIGATE_CONFIG");
+	bool ok = g->vars ? aig_request_from_vars(&g->req, g->vars, &g->herr)
+			  : aig_request_from_env(&g->req, &g->herr);
 
-	g->config_path = strdup(cfg && *cfg ? cfg : aig_config_default_path());
-	if (g->config_path == NULL)
-		return stop(g, &unavailable, "out of memory");
-	if (!aig_request_from_env(&g->req, &g->herr)) {
+	if (!ok) {
 		snprintf(g->reason, sizeof(g->reason), "malformed request");
 		return false;
 	}
@@ -80,11 +74,11 @@ bool aig_step_load_config(struct aig_gate *g)
 {
 	struct aig_error err = {0};
 
-	if (aig_config_load(g->config_path, &g->cfg, &err) != AIG_OK) {
+	if (aig_warm_config(g->w, &err) != AIG_OK) {
 		aig_log_msg(&g->log, LOG_ERR, "configuration: %s", err.msg);
 		return stop(g, &unavailable, "configuration cannot be loaded");
 	}
-	g->log.max_priority = LOG_INFO;
+	g->cfg = g->w->cfg;
 	return true;
 }
 
@@ -94,7 +88,7 @@ bool aig_step_open_audit(struct aig_gate *g)
 {
 	struct aig_error err = {0};
 
-	if (aig_audit_open(g->cfg->audit.file, &g->audit_fd, &err) != AIG_OK) {
+	if (aig_warm_audit(g->w, &err) != AIG_OK) {
 		aig_log_msg(&g->log, LOG_ERR, "audit: %s", err.msg);
 		return stop(g, &unavailable, "audit file unavailable");
 	}
@@ -105,10 +99,11 @@ bool aig_step_load_policy(struct aig_gate *g)
 {
 	struct aig_error err = {0};
 
-	if (aig_policy_load(g->cfg->policy_file, &g->pol, &err) != AIG_OK) {
+	if (aig_warm_policy(g->w, &err) != AIG_OK) {
 		aig_log_msg(&g->log, LOG_ERR, "policy: %s", err.msg);
 		return stop(g, &unavailable, "policy cannot be loaded");
 	}
+	g->pol = g->w->pol;
 	return true;
 }
 
@@ -125,7 +120,7 @@ bool aig_step_health(struct aig_gate *g)
 	    !aig_step_load_policy(g))
 		return false;
 	body = json_pack("{s:s}", "status", "ok");
-	aig_response_json(stdout, g->req.id, 200, body);
+	aig_response_json(g->out, g->req.id, 200, body);
 	json_decref(body);
 	g->responded = true;
 	g->allowed = true;
@@ -153,7 +148,7 @@ static bool auth_basic(struct aig_gate *g)
 	g->auth = "basic";
 	if (!aig_basic_decode(g->req.authorization, &user, &password))
 		return stop(g, &bad_credentials, "malformed Basic credentials");
-	r = aig_pam_check(g->cfg->auth.pam_service, g->config_path, user,
+	r = aig_pam_check(g->cfg->auth.pam_service, g->w->config_path, user,
 			  password, g->req.remote_addr, &groups, &pam_code);
 	aig_secret_free(password);
 	if (r == AIG_PAM_OK) {
@@ -179,7 +174,6 @@ static bool auth_basic(struct aig_gate *g)
  * groups_from_ldap): needs ldap.service_bind to read the directory. */
 static bool groups_from_ldap(struct aig_gate *g, const char *user)
 {
-	struct aig_ldap_cache *cache = NULL;
 	struct aig_ldap_user *u = NULL;
 	struct aig_error err = {0};
 	struct aig_ldap *s = NULL;
@@ -187,10 +181,9 @@ static bool groups_from_ldap(struct aig_gate *g, const char *user)
 	int rc;
 
 	/* The cache is an optimisation: if it cannot be opened, ask AD. */
-	if (aig_ldap_cache_open(g->cfg->state_dir, GROUP_CACHE_TTL_S, &cache,
-				NULL) == AIG_OK &&
-	    aig_ldap_cache_get(cache, user, &found, &g->groups, NULL) ==
-		    AIG_OK &&
+	if (aig_warm_group_cache(g->w, NULL) == AIG_OK &&
+	    aig_ldap_cache_get(g->w->group_cache, user, &found, &g->groups,
+			       NULL) == AIG_OK &&
 	    found) {
 		rc = AIG_OK;
 		goto out;
@@ -202,14 +195,13 @@ static bool groups_from_ldap(struct aig_gate *g, const char *user)
 		rc = aig_ldap_find_user(s, user, strlen(user), &u, &err);
 	if (rc == AIG_OK)
 		rc = aig_ldap_groups(s, u, &g->groups, &err);
-	if (rc == AIG_OK && cache != NULL)
-		aig_ldap_cache_put(cache, user, &g->groups, NULL);
+	if (rc == AIG_OK && g->w->group_cache != NULL)
+		aig_ldap_cache_put(g->w->group_cache, user, &g->groups, NULL);
 out:
 	if (rc != AIG_OK)
 		aig_log_msg(&g->log, LOG_ERR, "groups from ldap: %s", err.msg);
 	aig_ldap_user_free(u);
 	aig_ldap_free(s);
-	aig_ldap_cache_close(cache);
 	if (rc == AIG_LDAP_ERR_NO_SUCH_USER)
 		return stop(g, &bad_credentials, "token user not in directory");
 	return rc == AIG_OK || stop(g, &unavailable, "directory unavailable");
@@ -217,19 +209,16 @@ out:
 
 static bool auth_bearer(struct aig_gate *g)
 {
-	struct aig_jwks_options opts = {g->cfg->jwt.ca_file, &g->log};
-	struct aig_jwt_verifier *v = NULL;
 	struct aig_jwt_identity *id = NULL;
 	struct aig_error err = {0};
 	const char *token = g->req.authorization + strlen("Bearer ");
 	int rc;
 
 	g->auth = "bearer";
-	rc = aig_jwt_verifier_new(g->cfg, &opts, &v, &err);
+	rc = aig_warm_verifier(g->w, &err);
 	if (rc == AIG_OK)
-		rc = aig_jwt_verify(v, token, strlen(token), time(NULL), &id,
-				    &err);
-	aig_jwt_verifier_free(v);
+		rc = aig_jwt_verify(g->w->verifier, token, strlen(token),
+				    time(NULL), &id, &err);
 	if (rc != AIG_OK) {
 		aig_log_msg(&g->log, LOG_NOTICE, "bearer token refused: %s",
 			    err.msg);
@@ -299,7 +288,7 @@ bool aig_step_whoami(struct aig_gate *g)
 			 groups, "auth", g->auth, "rule", d.rule_name);
 	if (body == NULL)
 		return stop(g, &unavailable, "out of memory");
-	aig_response_json(stdout, g->req.id, 200, body);
+	aig_response_json(g->out, g->req.id, 200, body);
 	json_decref(body);
 	g->responded = true;
 	g->allowed = true;
@@ -316,16 +305,19 @@ bool aig_step_metrics(struct aig_gate *g)
 
 	if (strcmp(g->req.path, "/_aigate/metrics") != 0)
 		return true;
-	if (aig_metrics_render(g->cfg->state_dir, &text, &err) != AIG_OK) {
+	if (aig_warm_metrics(g->w, &err) != AIG_OK ||
+	    aig_metrics_text(g->w->metrics, &text, &err) != AIG_OK) {
 		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
+		aig_warm_drop_metrics(g->w);
 		return stop(g, &unavailable, "metrics unavailable");
 	}
-	printf("Status: 200 OK\r\n"
-	       "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
-	       "Cache-Control: no-store\r\n"
-	       "X-Request-Id: %s\r\n\r\n%s",
-	       g->req.id, text);
-	fflush(stdout);
+	fprintf(g->out,
+		"Status: 200 OK\r\n"
+		"Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+		"Cache-Control: no-store\r\n"
+		"X-Request-Id: %s\r\n\r\n%s",
+		g->req.id, text);
+	fflush(g->out);
 	g->bytes_out = strlen(text);
 	free(text);
 	g->responded = true;
@@ -356,7 +348,7 @@ bool aig_step_read_body(struct aig_gate *g)
 
 	if (has_body && !is_json_type(g->req.content_type))
 		return stop(g, &unsupported, "body is not application/json");
-	if (!aig_request_read_body(&g->req, stdin, max, &g->herr)) {
+	if (!aig_request_read_body(&g->req, g->in, max, &g->herr)) {
 		snprintf(g->reason, sizeof(g->reason), "%s", g->herr.message);
 		return false;
 	}
@@ -392,20 +384,19 @@ bool aig_step_check_body(struct aig_gate *g)
 bool aig_step_rate_limit(struct aig_gate *g)
 {
 	const struct aig_rule_limits *l = g->dec.limits;
-	struct aig_ratelimit *rl = NULL;
 	struct aig_error err = {0};
 	bool allowed = false;
 	int rc;
 
 	if (l == NULL || l->per_minute == 0)
 		return true;
-	rc = aig_ratelimit_open(g->cfg, &rl, &err);
+	rc = aig_warm_ratelimit(g->w, &err);
 	if (rc == AIG_OK)
-		rc = aig_ratelimit_take(rl, g->dec.rule_name, g->user,
+		rc = aig_ratelimit_take(g->w->rl, g->dec.rule_name, g->user,
 					l->per_minute, l->burst, &allowed,
 					&g->retry_after_s, &err);
-	aig_ratelimit_close(rl);
 	if (rc != AIG_OK) {
+		aig_warm_drop_ratelimit(g->w);
 		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
 		return stop(g, &unavailable, "rate limit store unavailable");
 	}
@@ -431,9 +422,9 @@ bool aig_step_forward(struct aig_gate *g)
 	f.user = g->user;
 	f.groups = groups;
 	f.request_id = g->req.id;
-	f.out = stdout;
+	f.out = g->out;
 	f.stop = g->terminated;
-	fflush(stdout);
+	fflush(g->out);
 	sent = aig_forward(&f);
 	free(groups);
 	g->backend_ms = f.backend_ms;
@@ -462,7 +453,7 @@ void aig_gate_respond_error(struct aig_gate *g)
 		return;
 	if (g->herr.status == 0)
 		g->herr = unavailable;
-	aig_request_discard_body(&g->req, stdin);
+	aig_request_discard_body(&g->req, g->in);
 	if (g->herr.status == 401 && g->cfg != NULL) {
 		/* The realm comes from our configuration; quotes and
 		 * backslashes in it are dropped rather than escaped. */
@@ -497,8 +488,30 @@ void aig_gate_respond_error(struct aig_gate *g)
 		snprintf(extra, sizeof(extra),
 			 "Allow: GET, HEAD, POST, PUT, PATCH, DELETE, "
 			 "OPTIONS\r\n");
-	aig_response_error(stdout, g->req.id[0] ? g->req.id : "-", &g->herr,
+	aig_response_error(g->out, g->req.id[0] ? g->req.id : "-", &g->herr,
 			   extra);
 	g->responded = true;
 	g->status = g->herr.status;
+}
+
+/* ---------------------------------------------------------------- run */
+
+void aig_gate_run(struct aig_gate *g)
+{
+	(void)(aig_step_read_request(g) && /* PATH_INFO checked first */
+	       aig_step_health(g) &&	   /* /_aigate/health, no auth */
+	       aig_step_load_config(g) &&  /* aigate.json */
+	       aig_step_open_audit(g) &&   /* fail closed if we cannot audit */
+	       aig_step_authenticate(g) && /* Bearer JWT or Basic via PAM */
+	       aig_step_load_policy(g) &&  /* policy.json */
+	       aig_step_whoami(g) &&	   /* /_aigate/whoami */
+	       aig_step_decide(g) &&	   /* groups, method, path -> rule */
+	       aig_step_metrics(g) &&	   /* /_aigate/metrics, if allowed */
+	       aig_step_read_body(g) &&	   /* content type, size */
+	       aig_step_check_body(g) &&   /* JSON, prompt, models, tools */
+	       aig_step_rate_limit(g) &&   /* token bucket per user, rule */
+	       aig_step_forward(g));	   /* to the backend, streaming */
+	aig_gate_respond_error(g);
+	aig_gate_audit(g);
+	aig_gate_free(g);
 }

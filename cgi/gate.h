@@ -9,18 +9,60 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "aig_cgi.h"
 #include "aig_policy.h"
 
-/* One request's state. Owned strings are freed by aig_gate_free(). */
-struct aig_gate {
-	struct aig_request req;
+struct aig_jwt_verifier;
+struct aig_ldap_cache;
+
+/* What a gate process keeps between requests: in CGI mode for its one
+ * request, in FastCGI mode for the process's life (warm.c). It never
+ * holds a request's data (user, token, groups, body): those live in
+ * struct aig_gate and are wiped with it, so nothing of one caller can
+ * reach the next. Owned pointers; free with aig_warm_free(). */
+struct aig_warm {
 	char *config_path;
 	struct aig_config *cfg;
-	int audit_fd; /* the audit file, opened before any work; or -1 */
+	struct stat cfg_stamp; /* the file cfg was read from */
 	struct aig_policy *pol;
+	struct stat pol_stamp;
+	int audit_fd; /* the audit file, or -1 */
+	struct aig_jwt_verifier *verifier;
+	struct aig_ratelimit *rl;
+	struct aig_metrics *metrics;
+	struct aig_ldap_cache *group_cache;
+	struct aig_log log; /* for what outlives a request (key fetches) */
+};
+
+void aig_warm_init(struct aig_warm *w);
+void aig_warm_free(struct aig_warm *w);
+
+/* Each makes its part if it is not there yet; the first two read their
+ * file again when it changed since (a failed read leaves nothing: the
+ * request fails closed). A part whose use failed is dropped with the
+ * _drop_ functions, so that the next request opens it again. */
+int aig_warm_config(struct aig_warm *w, struct aig_error *err);
+int aig_warm_policy(struct aig_warm *w, struct aig_error *err);
+int aig_warm_audit(struct aig_warm *w, struct aig_error *err);
+int aig_warm_verifier(struct aig_warm *w, struct aig_error *err);
+int aig_warm_ratelimit(struct aig_warm *w, struct aig_error *err);
+void aig_warm_drop_ratelimit(struct aig_warm *w);
+int aig_warm_metrics(struct aig_warm *w, struct aig_error *err);
+void aig_warm_drop_metrics(struct aig_warm *w);
+int aig_warm_group_cache(struct aig_warm *w, struct aig_error *err);
+
+/* One request's state. Owned strings are freed by aig_gate_free(). */
+struct aig_gate {
+	struct aig_warm *w; /* borrowed: the process's */
+	char *const *vars;  /* FastCGI parameters; NULL: the environment */
+	FILE *in, *out;	    /* the request body, the response */
+	struct aig_request req;
+	const struct aig_config *cfg; /* borrowed from w, once loaded */
+	const struct aig_policy *pol; /* borrowed from w, once loaded */
 	struct aig_log log;
 	struct timespec t0;
 
@@ -47,7 +89,10 @@ struct aig_gate {
 	double backend_ms;
 };
 
-void aig_gate_init(struct aig_gate *g);
+/* Starts a request on w's resources, read from vars (NULL: the
+ * environment, which is then cleared), body from in, response to out. */
+void aig_gate_init(struct aig_gate *g, struct aig_warm *w, char *const *vars,
+		   FILE *in, FILE *out);
 void aig_gate_free(struct aig_gate *g);
 
 bool aig_step_read_request(struct aig_gate *g);
@@ -70,5 +115,23 @@ void aig_gate_respond_error(struct aig_gate *g);
 /* Appends the audit record (SPEC §6) and the syslog summary, and adds
  * the request to the metrics. */
 void aig_gate_audit(struct aig_gate *g);
+
+/* The steps above in order, the first that ends the request stopping
+ * the list; then the error response if none was written, the audit
+ * record, and aig_gate_free(). Every request, whatever its end, is
+ * audited. */
+void aig_gate_run(struct aig_gate *g);
+
+/* Names the configuration file (NULL or "": the default). A FastCGI
+ * request naming another file than the one in w drops w's parts. */
+int aig_warm_set_config_path(struct aig_warm *w, const char *path);
+
+/* fcgi.c: serves FastCGI requests on the listening socket at fd 0 until
+ * *terminated, an accept error, AIG_FCGI_MAX_REQUESTS requests, or the
+ * heap passes AIG_FCGI_MAX_HEAP (the server starts a new process).
+ * Returns the exit status. */
+#define AIG_FCGI_MAX_REQUESTS 50000
+#define AIG_FCGI_MAX_HEAP (64u << 20)
+int aig_fcgi_serve(struct aig_warm *w, const volatile sig_atomic_t *terminated);
 
 #endif /* AIG_GATE_H */

@@ -9,12 +9,13 @@ cgi_libaigcgi_la_LIBADD = $(PAM_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) \
 	$(LMDB_LIBS) $(HIREDIS_LIBS) -lm
 
 aigatelibexec_PROGRAMS += cgi/aigate.cgi
-cgi_aigate_cgi_SOURCES = cgi/main.c cgi/gate.h cgi/gate.c cgi/audit.c
+cgi_aigate_cgi_SOURCES = cgi/main.c cgi/gate.h cgi/gate.c cgi/audit.c \
+	cgi/warm.c cgi/fcgi.c
 cgi_aigate_cgi_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
-	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
+	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(LMDB_CFLAGS)
 cgi_aigate_cgi_LDADD = cgi/libaigcgi.la cgi/libaigjwt.la \
 	policies/libaigpolicy.la ldap/libaigldap.la common/libaigcommon.la \
-	$(CRYPTO_LIBS)
+	$(CRYPTO_LIBS) $(FCGI_LIBS)
 
 check_PROGRAMS += tests/unit/test_cgi_request
 UNIT_TESTS += tests/unit/test_cgi_request
@@ -32,9 +33,13 @@ tests_integration_jwt_tool_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 tests_integration_jwt_tool_LDADD = tests/unit/libjwtmint.la $(CRYPTO_LIBS) \
 	$(JANSSON_LIBS)
 TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
+	tests/integration/gate-lighttpd-fastcgi.sh \
+	tests/integration/gate-apache-fcgid.sh \
 	tests/fixtures/test_langserve_backend.sh
 EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 	tests/integration/gate-apache.sh tests/fixtures/langserve_backend.py \
+	tests/integration/gate-lighttpd-fastcgi.sh \
+	tests/integration/gate-apache-fcgid.sh \
 	tests/integration/demo-check.sh \
 	tests/fixtures/test_langserve_backend.sh
 

@@ -1,22 +1,27 @@
-/* main.c - aigate.cgi: one request through the gate (SPEC §5).
- *
- * The steps, in order; the first that ends the request (an error, or a
- * built-in route's answer) stops the list. Every request, whatever its
- * end, is audited. */
+/* main.c - aigate.cgi: the gate as a CGI program, one request per
+ * process, or as a FastCGI program when a FastCGI server starts it with a
+ * listening socket on fd 0 (lighttpd mod_fastcgi's bin-path, Apache
+ * mod_fcgid, spawn-fcgi): then one process serves many requests with its
+ * configuration, policy, keys and stores kept warm (gate.h, warm.c). */
 #include "config.h"
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <syslog.h>
 
+#include <fcgiapp.h>
+#include <openssl/crypto.h>
+
 #include "gate.h"
 
-/* lighttpd and Apache send SIGTERM when the client goes away: the gate
- * then stops its backend transfer and still audits the request (Apache
- * follows with SIGKILL after 3 s; the audit takes milliseconds). */
+/* lighttpd and Apache send SIGTERM when the client goes away (CGI) or
+ * when they stop (FastCGI): the gate then stops its backend transfer and
+ * still audits the request (Apache follows with SIGKILL after 3 s; the
+ * audit takes milliseconds); a FastCGI process then exits. */
 static volatile sig_atomic_t terminated;
 
 static void on_term(int sig)
@@ -39,30 +44,39 @@ static void harden_process(void)
 	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: writes fail fast */
 	umask(027);
 	openlog("aigate", LOG_PID, LOG_AUTHPRIV);
+	/* OpenSSL's configuration file is not read: the gate sets what it
+	 * uses itself, and reading it costs every request (PERF-NOTES). */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+}
+
+static int serve_cgi(struct aig_warm *w)
+{
+	struct aig_gate g;
+
+	aig_gate_init(&g, w, NULL, stdin, stdout);
+	g.terminated = &terminated;
+	aig_gate_run(&g);
+	return 0;
 }
 
 int main(void)
 {
-	struct aig_gate g;
+	struct aig_warm w;
+	int rc;
 
 	harden_process();
-	aig_gate_init(&g);
-	g.terminated = &terminated;
-	(void)(aig_step_read_request(&g) && /* PATH_INFO checked first */
-	       aig_step_health(&g) &&	    /* /_aigate/health, no auth */
-	       aig_step_load_config(&g) &&  /* aigate.json */
-	       aig_step_open_audit(&g) &&   /* fail closed if we cannot audit */
-	       aig_step_authenticate(&g) && /* Bearer JWT or Basic via PAM */
-	       aig_step_load_policy(&g) &&  /* policy.json */
-	       aig_step_whoami(&g) &&	    /* /_aigate/whoami */
-	       aig_step_decide(&g) &&	    /* groups, method, path -> rule */
-	       aig_step_metrics(&g) &&	    /* /_aigate/metrics, if allowed */
-	       aig_step_read_body(&g) &&    /* content type, size */
-	       aig_step_check_body(&g) &&   /* JSON, prompt, models, tools */
-	       aig_step_rate_limit(&g) &&   /* token bucket per user, rule */
-	       aig_step_forward(&g));	    /* to the backend, streaming */
-	aig_gate_respond_error(&g);
-	aig_gate_audit(&g);
-	aig_gate_free(&g);
-	return 0;
+	aig_warm_init(&w);
+	/* Set by the web server (SetEnv, setenv.add-environment,
+	 * bin-environment, FcgidInitialEnv); read before the environment is
+	 * cleared. */
+	if (aig_warm_set_config_path(&w, getenv("AIGATE_CONFIG")) != AIG_OK)
+		return 1;
+	if (FCGX_IsCGI()) {
+		rc = serve_cgi(&w);
+	} else {
+		clearenv(); /* each request brings its own parameters */
+		rc = aig_fcgi_serve(&w, &terminated);
+	}
+	aig_warm_free(&w);
+	return rc;
 }

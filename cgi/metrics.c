@@ -77,29 +77,65 @@ static int add_sample(MDB_txn *txn, MDB_dbi dbi,
 	return 0;
 }
 
+struct aig_metrics {
+	MDB_env *env;
+	MDB_dbi dbi;
+};
+
+int aig_metrics_open(const char *state_dir, struct aig_metrics **out,
+		     struct aig_error *err)
+{
+	struct aig_metrics *m = calloc(1, sizeof(*m));
+	int rc;
+
+	*out = NULL;
+	if (m == NULL)
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	rc = aig_state_open(state_dir, "metrics", METRICS_MAP_SIZE, &m->env,
+			    &m->dbi, err);
+	if (rc != AIG_OK) {
+		free(m);
+		return rc;
+	}
+	*out = m;
+	return AIG_OK;
+}
+
+void aig_metrics_close(struct aig_metrics *m)
+{
+	if (m == NULL)
+		return;
+	mdb_env_close(m->env);
+	free(m);
+}
+
+int aig_metrics_add(struct aig_metrics *m, const struct aig_metrics_sample *s,
+		    struct aig_error *err)
+{
+	MDB_txn *txn = NULL;
+	int rc;
+
+	if ((rc = mdb_txn_begin(m->env, NULL, 0, &txn)) != 0 ||
+	    (rc = add_sample(txn, m->dbi, s)) != 0) {
+		if (txn != NULL)
+			mdb_txn_abort(txn);
+		return mfail(err, "update", rc);
+	}
+	rc = mdb_txn_commit(txn);
+	return rc == 0 ? AIG_OK : mfail(err, "commit", rc);
+}
+
 int aig_metrics_record(const char *state_dir,
 		       const struct aig_metrics_sample *s,
 		       struct aig_error *err)
 {
-	MDB_env *env = NULL;
-	MDB_txn *txn = NULL;
-	MDB_dbi dbi;
-	int rc;
+	struct aig_metrics *m = NULL;
+	int rc = aig_metrics_open(state_dir, &m, err);
 
-	rc = aig_state_open(state_dir, "metrics", METRICS_MAP_SIZE, &env, &dbi,
-			    err);
-	if (rc != AIG_OK)
-		return rc;
-	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0 ||
-	    (rc = add_sample(txn, dbi, s)) != 0) {
-		if (txn != NULL)
-			mdb_txn_abort(txn);
-		mdb_env_close(env);
-		return mfail(err, "update", rc);
-	}
-	rc = mdb_txn_commit(txn);
-	mdb_env_close(env);
-	return rc == 0 ? AIG_OK : mfail(err, "commit", rc);
+	if (rc == AIG_OK)
+		rc = aig_metrics_add(m, s, err);
+	aig_metrics_close(m);
+	return rc;
 }
 
 /* The value of key, 0 when absent. */
@@ -183,31 +219,21 @@ static int render_all(MDB_txn *txn, MDB_dbi dbi, FILE *out)
 	return 0;
 }
 
-int aig_metrics_render(const char *state_dir, char **text,
-		       struct aig_error *err)
+int aig_metrics_text(struct aig_metrics *m, char **text, struct aig_error *err)
 {
-	MDB_env *env = NULL;
 	MDB_txn *txn = NULL;
-	MDB_dbi dbi;
 	size_t len = 0;
 	FILE *out;
 	int rc;
 
 	*text = NULL;
-	rc = aig_state_open(state_dir, "metrics", METRICS_MAP_SIZE, &env, &dbi,
-			    err);
-	if (rc != AIG_OK)
-		return rc;
 	out = open_memstream(text, &len);
-	if (out == NULL) {
-		mdb_env_close(env);
+	if (out == NULL)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
-	}
-	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) == 0)
-		rc = render_all(txn, dbi, out);
+	if ((rc = mdb_txn_begin(m->env, NULL, MDB_RDONLY, &txn)) == 0)
+		rc = render_all(txn, m->dbi, out);
 	if (txn != NULL)
 		mdb_txn_abort(txn);
-	mdb_env_close(env);
 	fclose(out);
 	if (rc != 0) {
 		free(*text);
@@ -215,4 +241,17 @@ int aig_metrics_render(const char *state_dir, char **text,
 		return mfail(err, "read", rc);
 	}
 	return AIG_OK;
+}
+
+int aig_metrics_render(const char *state_dir, char **text,
+		       struct aig_error *err)
+{
+	struct aig_metrics *m = NULL;
+	int rc = aig_metrics_open(state_dir, &m, err);
+
+	*text = NULL;
+	if (rc == AIG_OK)
+		rc = aig_metrics_text(m, text, err);
+	aig_metrics_close(m);
+	return rc;
 }

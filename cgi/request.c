@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "aig_cgi.h"
 
@@ -77,10 +78,22 @@ static bool parse_length(const char *s, long long *out)
 	return true;
 }
 
-/* A copy of environment variable name (or def when unset/NULL). */
-static char *env_dup(const char *name, const char *def)
+/* The value of variable name in vars ("NAME=value" strings, NULL-ended),
+ * or NULL. */
+static const char *var(char *const *vars, const char *name)
 {
-	const char *v = getenv(name);
+	size_t n = strlen(name);
+
+	for (; vars != NULL && *vars != NULL; vars++)
+		if (strncmp(*vars, name, n) == 0 && (*vars)[n] == '=')
+			return *vars + n + 1;
+	return NULL;
+}
+
+/* A copy of variable name (or def when unset/NULL). */
+static char *var_dup(char *const *vars, const char *name, const char *def)
+{
+	const char *v = var(vars, name);
 
 	if (v == NULL)
 		v = def;
@@ -93,21 +106,21 @@ static bool fail(struct aig_http_error *herr, const struct aig_http_error *what)
 	return false;
 }
 
-/* Copies what the gate needs out of the environment. */
-static bool copy_env(struct aig_request *req)
+/* Copies what the gate needs out of the variables. */
+static bool copy_vars(struct aig_request *req, char *const *vars)
 {
-	const char *https = getenv("HTTPS");
+	const char *https = var(vars, "HTTPS");
 
-	req->path = env_dup("PATH_INFO", "/");
-	req->method = env_dup("REQUEST_METHOD", "");
-	req->query = env_dup("QUERY_STRING", "");
-	req->content_type = env_dup("CONTENT_TYPE", NULL);
-	req->authorization = env_dup("HTTP_AUTHORIZATION", NULL);
-	req->remote_addr = env_dup("REMOTE_ADDR", "");
+	req->path = var_dup(vars, "PATH_INFO", "/");
+	req->method = var_dup(vars, "REQUEST_METHOD", "");
+	req->query = var_dup(vars, "QUERY_STRING", "");
+	req->content_type = var_dup(vars, "CONTENT_TYPE", NULL);
+	req->authorization = var_dup(vars, "HTTP_AUTHORIZATION", NULL);
+	req->remote_addr = var_dup(vars, "REMOTE_ADDR", "");
 	req->https = https != NULL && strcasecmp(https, "on") == 0;
 	return req->path && req->method && req->query && req->remote_addr &&
-	       (getenv("CONTENT_TYPE") == NULL || req->content_type) &&
-	       (getenv("HTTP_AUTHORIZATION") == NULL || req->authorization);
+	       (var(vars, "CONTENT_TYPE") == NULL || req->content_type) &&
+	       (var(vars, "HTTP_AUTHORIZATION") == NULL || req->authorization);
 }
 
 static bool printable(const char *s, size_t max)
@@ -122,7 +135,8 @@ static bool printable(const char *s, size_t max)
 	return true;
 }
 
-bool aig_request_from_env(struct aig_request *req, struct aig_http_error *herr)
+bool aig_request_from_vars(struct aig_request *req, char *const *vars,
+			   struct aig_http_error *herr)
 {
 	bool length_ok;
 
@@ -131,15 +145,10 @@ bool aig_request_from_env(struct aig_request *req, struct aig_http_error *herr)
 	herr->status = 0;
 	if (aig_request_id(req->id, NULL) != AIG_OK)
 		return fail(herr, &no_memory);
-	if (!copy_env(req)) {
-		clearenv();
+	if (!copy_vars(req, vars))
 		return fail(herr, &no_memory);
-	}
 	length_ok =
-		parse_length(getenv("CONTENT_LENGTH"), &req->content_length);
-	/* Nothing else from the environment may reach the libraries loaded
-	 * later: HTTP_PROXY (httpoxy), LDAP* and ldaprc, LD_*, and so on. */
-	clearenv();
+		parse_length(var(vars, "CONTENT_LENGTH"), &req->content_length);
 	if (!aig_cgi_path_ok(req->path, strlen(req->path)))
 		return fail(herr, &bad_path);
 	if (!method_known(req->method))
@@ -156,6 +165,16 @@ bool aig_request_from_env(struct aig_request *req, struct aig_http_error *herr)
 	if (req->content_length > AIG_CGI_MAX_BODY)
 		return fail(herr, &too_large);
 	return true;
+}
+
+bool aig_request_from_env(struct aig_request *req, struct aig_http_error *herr)
+{
+	bool ok = aig_request_from_vars(req, environ, herr);
+
+	/* Nothing else from the environment may reach the libraries loaded
+	 * later: HTTP_PROXY (httpoxy), LDAP* and ldaprc, LD_*, and so on. */
+	clearenv();
+	return ok;
 }
 
 static bool method_has_body(const char *m)

@@ -2,26 +2,36 @@
 ## $(datadir)/aigate; the sample configuration under $(sysconfdir)/aigate.
 contribdir = $(datadir)/aigate
 lighttpdconfdir = $(contribdir)/lighttpd
-lighttpdconf_DATA = contrib/lighttpd/aigate.conf
+lighttpdconf_DATA = contrib/lighttpd/aigate.conf \
+	contrib/lighttpd/aigate-fastcgi.conf
 apacheconfdir = $(contribdir)/apache
-apacheconf_DATA = contrib/apache/aigate.conf
+apacheconf_DATA = contrib/apache/aigate.conf contrib/apache/aigate-fcgid.conf
 pamdconfdir = $(contribdir)/pam.d
 pamdconf_DATA = contrib/pam.d/aigate
 EXTRA_DIST += contrib/lighttpd/aigate.conf.in contrib/apache/aigate.conf.in \
+	contrib/lighttpd/aigate-fastcgi.conf.in \
+	contrib/apache/aigate-fcgid.conf.in \
 	contrib/pam.d/aigate contrib/install-deps.sh contrib/run-tests.sh \
 	contrib/demo.sh
-CLEANFILES += contrib/lighttpd/aigate.conf contrib/apache/aigate.conf
+CLEANFILES += contrib/lighttpd/aigate.conf contrib/apache/aigate.conf \
+	contrib/lighttpd/aigate-fastcgi.conf contrib/apache/aigate-fcgid.conf
 
 # The snippets name the installed paths; the tests make their own copies
 # from the same templates with tests/integration/gate_lib.sh.
 contrib_subst = sed -e 's|@LIBEXECDIR@|$(libexecdir)|g' \
-	-e 's|@SYSCONFDIR@|$(sysconfdir)|g'
+	-e 's|@SYSCONFDIR@|$(sysconfdir)|g' -e 's|@RUNSTATEDIR@|$(runstatedir)|g'
 contrib/lighttpd/aigate.conf: contrib/lighttpd/aigate.conf.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) contrib/lighttpd && \
 	$(contrib_subst) $(srcdir)/contrib/lighttpd/aigate.conf.in > $@
+contrib/lighttpd/aigate-fastcgi.conf: contrib/lighttpd/aigate-fastcgi.conf.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib/lighttpd && \
+	$(contrib_subst) $(srcdir)/contrib/lighttpd/aigate-fastcgi.conf.in > $@
 contrib/apache/aigate.conf: contrib/apache/aigate.conf.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) contrib/apache && \
 	$(contrib_subst) $(srcdir)/contrib/apache/aigate.conf.in > $@
+contrib/apache/aigate-fcgid.conf: contrib/apache/aigate-fcgid.conf.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib/apache && \
+	$(contrib_subst) $(srcdir)/contrib/apache/aigate-fcgid.conf.in > $@
 
 # Samples under $(sysconfdir)/aigate: installed once, never overwritten.
 EXTRA_DIST += contrib/aigate.json

@@ -1,6 +1,8 @@
 #!/bin/bash
-# gate.sh SERVER - aigate.cgi end to end under SERVER (lighttpd or apache),
-# configured with contrib/SERVER/aigate.conf.in, in front of the LangServe
+# gate.sh SERVER - aigate.cgi end to end under SERVER: lighttpd or apache
+# (CGI, configured with contrib/SERVER/aigate.conf.in), lighttpd-fastcgi or
+# apache-fcgid (FastCGI mode, contrib/lighttpd/aigate-fastcgi.conf.in,
+# contrib/apache/aigate-fcgid.conf.in), in front of the LangServe
 # fixture, with Basic through PAM (pam_aigate.so) against a fresh Samba AD
 # DC and Bearer tokens minted here. Each status of SPEC §5 is produced by a
 # real condition; the backend's record proves what it saw and did not see.
@@ -10,7 +12,10 @@
 # a unique name is written there for the run and removed on exit.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
-server=${1:?usage: gate.sh lighttpd|apache}
+server=${1:?usage: gate.sh lighttpd|apache|lighttpd-fastcgi|apache-fcgid}
+web_server=${server%%-*}
+fastcgi=
+[ "$server" = "$web_server" ] || fastcgi=yes
 
 if [ -z "${AIG_AD_URI:-}" ]; then
 	adwork=$(mktemp -d /tmp/aigate-gate-ad.XXXXXX)
@@ -38,7 +43,8 @@ tool=$top_builddir/tests/integration/jwt_tool
 
 # --- the files the CGI reads, owned by root, readable by www-data
 mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/lib" "$web/keys" \
-	"$web/state" "$web/log" "$web/srv"
+	"$web/state" "$web/log" "$web/srv" "$web/run/lighttpd" "$web/run/fcgid"
+chown www-data "$web/run/lighttpd" "$web/run/fcgid"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
 cp "$top_builddir/pam_aigate/.libs/pam_aigate.so" "$web/lib/pam_aigate.so"
 cp "$AIG_AD_CA" "$web/etc/aigate/ad-ca.pem"
@@ -83,13 +89,20 @@ account  required $web/lib/pam_aigate.so config=$web/etc/aigate/aigate.json
 PAM
 
 # --- the web server, with the shipped snippet
+snippet=aigate${server#"$web_server"}
 sed -e "s|@LIBEXECDIR@|$web/libexec|g" -e "s|@SYSCONFDIR@|$web/etc|g" \
-	"$top_srcdir/contrib/$server/aigate.conf.in" >"$web/site.conf"
-if [ "$server" = lighttpd ]; then
+	-e "s|@RUNSTATEDIR@|$web/run|g" \
+	"$top_srcdir/contrib/$web_server/$snippet.conf.in" >"$web/site.conf"
+if [ "$web_server" = lighttpd ]; then
 	sed -i '1i server.document-root = "@DIR@/htdocs"' "$web/site.conf"
 fi
+if [ "$server" = apache-fcgid ]; then
+	sed -i -e '1i LoadModule fcgid_module /usr/lib/apache2/modules/mod_fcgid.so' \
+		-e "1i FcgidIPCDir $web/run/fcgid" \
+		-e "1i FcgidProcessTableFile $web/run/fcgid/shm" "$web/site.conf"
+fi
 mkdir -p "$web/srv/htdocs"
-"$top_srcdir/tests/testbed/web.sh" start "$server" "$web/srv" "$web/site.conf" >/dev/null
+"$top_srcdir/tests/testbed/web.sh" start "$web_server" "$web/srv" "$web/site.conf" >/dev/null
 . "$web/srv/web.env"
 url="$AIG_WEB_URL/ai"
 
@@ -211,6 +224,49 @@ n200=$(echo "$codes" | tr ' ' '\n' | grep -c '^200$' || true)
 ok "$([ "$n200" -ge 10 ] && [ "$n200" -le 12 ] && echo 0 || echo 1)" "burst 10: $n200 of 13 quick requests allowed ($codes)"
 expect_match "$codes" '429$' "the last of 13 quick requests is 429"
 expect_match "$(header Retry-After)" '^[1-9][0-9]*$' "... with Retry-After in whole seconds"
+
+# --- FastCGI: one process serves many callers and keeps none of them
+if [ -n "$fastcgi" ]; then
+	gate_pids() { pgrep -f "^$web/libexec/aigate/aigate.cgi" | sort | tr '\n' ' '; }
+	call GET /_aigate/whoami -H "Authorization: $(basic bob "$pw")" >/dev/null
+	pids=$(gate_pids)
+	seen=""
+	for i in $(seq 6); do
+		seen="$seen $(call GET /_aigate/whoami -H "Authorization: $(basic alice "$pw")")"
+		seen="$seen$(sed -n 's/.*"user": *"\([^"]*\)".*/:\1/p' "$web/last.b")"
+		seen="$seen $(call GET /_aigate/whoami -H "Authorization: Bearer $(token rsa rsa1 RS256 "$(claims "tok$i@corp.example.com" '["AI_Users"]')")")"
+		seen="$seen$(sed -n 's/.*"user": *"\([^"]*\)".*/:\1/p' "$web/last.b")"
+		seen="$seen $(call GET /_aigate/whoami)"
+		seen="$seen $(call GET /_aigate/whoami -H "Authorization: $(basic "ghost$i" wrong-Passw0rd)")"
+	done
+	want=""
+	for i in $(seq 6); do want="$want 200:alice 200:tok$i@corp.example.com 401 401"; done
+	expect_eq "$seen" "$want" "callers taking turns on the same processes each get only their own identity"
+	ok "$([ -n "$pids" ] && [ "$(gate_pids)" = "$pids" ] && echo 0 || echo 1)" \
+		"... served by the same persistent processes ($pids)"
+	ok "$([ "$(echo "$pids" | wc -w)" -le 4 ] && echo 0 || echo 1)" "... no more of them than configured"
+	pkill -KILL -f "^$web/libexec/aigate/aigate.cgi" || true
+	got=""
+	for _ in $(seq 30); do
+		got=$(call GET /_aigate/whoami -H "Authorization: $(basic bob "$pw")")
+		[ "$got" = 200 ] && break
+		sleep 0.2
+	done
+	expect_eq "$got" 200 "after its processes are killed, the server starts new ones that answer"
+	expect_match "$(body)" '"user": *"bob"' "... for the caller, and nobody else"
+	expect_eq "$(call GET /_aigate/whoami)" 401 "... and a request without credentials is still 401"
+	cp "$web/etc/aigate/policy.json" "$web/policy.saved"
+	sed -i 's/"AI_Users"\]/"Nobody_Group"]/' "$web/etc/aigate/policy.json"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 403 "an edited policy.json takes effect on the next request"
+	cp "$web/policy.saved" "$web/etc/aigate/policy.json"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 200 "... and so does putting it back"
+	mv "$web/log/audit.jsonl" "$web/log/audit.jsonl.1"
+	expect_eq "$(call GET /_aigate/health)" 200 "after the audit file is rotated (renamed) ..."
+	call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}" >/dev/null
+	expect_match "$(cat "$web/log/audit.jsonl" 2>/dev/null)" '"user":"bob"' "... the next request is audited in a new file"
+	cat "$web/log/audit.jsonl.1" "$web/log/audit.jsonl" >"$web/log/audit.all"
+	cat "$web/log/audit.all" >"$web/log/audit.jsonl"
+fi
 
 # --- the JWKS over HTTPS (jwks_uri, verified against jwt.ca_file), cached
 # under state_dir: a stale cache serves while the issuer is down; no cache

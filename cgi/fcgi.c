@@ -1,0 +1,121 @@
+/* fcgi.c - FastCGI mode (libfcgi): one process, many requests.
+ *
+ * Each request runs the same steps as a CGI request (gate.c), on a fresh
+ * struct aig_gate that is wiped when the request ends; only the process's
+ * warm parts (configuration, policy, key set, stores: struct aig_warm)
+ * outlive it, and they hold nothing of any caller. A request that crashes
+ * the process takes only the process: the FastCGI server starts another,
+ * which knows nothing of the one before. Memory is bounded: the process
+ * ends itself after AIG_FCGI_MAX_REQUESTS requests, or when its heap in
+ * use passes AIG_FCGI_MAX_HEAP after a request.
+ *
+ * The request's streams are given to the gate as stdio FILEs over
+ * fopencookie(3), so that the gate writes the same way in both modes;
+ * every flush of the FILE sends a FastCGI record at once (server-sent
+ * events are not held back). */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <fcgiapp.h>
+
+#include "gate.h"
+
+#define STREAM_BUFFER 16384
+
+static ssize_t stream_read(void *cookie, char *buf, size_t n)
+{
+	int got = FCGX_GetStr(buf, n > INT_MAX ? INT_MAX : (int)n, cookie);
+
+	return got < 0 ? -1 : got;
+}
+
+static ssize_t stream_write(void *cookie, const char *buf, size_t n)
+{
+	FCGX_Stream *s = cookie;
+
+	if (n > INT_MAX || FCGX_PutStr(buf, (int)n, s) != (int)n ||
+	    FCGX_FFlush(s) != 0) {
+		errno = EPIPE; /* the server or the client went away */
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+/* A FILE over a FastCGI stream; closing it does not close the stream. */
+static FILE *stream_open(FCGX_Stream *s, const char *mode)
+{
+	cookie_io_functions_t io = {stream_read, stream_write, NULL, NULL};
+	FILE *f = fopencookie(s, mode, io);
+
+	if (f != NULL && setvbuf(f, NULL, _IOFBF, STREAM_BUFFER) != 0) {
+		fclose(f);
+		f = NULL;
+	}
+	return f;
+}
+
+/* The value of a request parameter, or NULL. */
+static const char *param(FCGX_ParamArray envp, const char *name)
+{
+	return FCGX_GetParam(name, envp);
+}
+
+static void serve_one(struct aig_warm *w, FCGX_Request *rq,
+		      const volatile sig_atomic_t *terminated)
+{
+	FILE *in = stream_open(rq->in, "r"), *out = stream_open(rq->out, "w");
+	const char *config = param(rq->envp, "AIGATE_CONFIG"); /* SetEnv */
+	struct aig_gate g;
+
+	if (in == NULL || out == NULL ||
+	    (config != NULL && aig_warm_set_config_path(w, config) != AIG_OK)) {
+		FCGX_FPrintF(rq->out, "Status: 503 Service Unavailable\r\n"
+				      "Content-Type: application/json\r\n\r\n"
+				      "{\"error\":\"unavailable\",\"message\":"
+				      "\"out of memory\"}\n");
+	} else {
+		aig_gate_init(&g, w, rq->envp, in, out);
+		g.terminated = terminated;
+		aig_gate_run(&g);
+	}
+	if (in != NULL)
+		fclose(in);
+	if (out != NULL)
+		fclose(out);
+}
+
+/* Whether this process should end after the request it just served. */
+static bool heap_too_big(void)
+{
+	struct mallinfo2 mi = mallinfo2();
+
+	if (mi.uordblks <= AIG_FCGI_MAX_HEAP)
+		return false;
+	malloc_trim(0);
+	return mallinfo2().uordblks > AIG_FCGI_MAX_HEAP;
+}
+
+int aig_fcgi_serve(struct aig_warm *w, const volatile sig_atomic_t *terminated)
+{
+	FCGX_Request rq;
+	unsigned long served = 0;
+
+	if (FCGX_Init() != 0 ||
+	    FCGX_InitRequest(&rq, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
+		return 1;
+	while (!*terminated && served < AIG_FCGI_MAX_REQUESTS &&
+	       FCGX_Accept_r(&rq) == 0) {
+		serve_one(w, &rq, terminated);
+		FCGX_Finish_r(&rq);
+		served++;
+		if (heap_too_big())
+			break;
+	}
+	FCGX_Free(&rq, 1);
+	return 0;
+}

@@ -1,0 +1,3 @@
+#!/bin/bash
+# aigate.cgi end to end in FastCGI mode under lighttpd fastcgi (see gate.sh).
+exec /bin/bash "$top_srcdir/tests/integration/gate.sh" lighttpd-fastcgi
