@@ -6,7 +6,9 @@
 #
 #   (a)  a static "hello" CGI under lighttpd mod_cgi (the floor)
 #   (b)  aigate.cgi under lighttpd mod_cgi, JWT allowed and forwarded
+#        (contrib/lighttpd/aigate.conf.in)
 #   (c)  the same aigate.cgi under lighttpd mod_fastcgi (2 persistent procs)
+#        with the shipped snippet contrib/lighttpd/aigate-fastcgi.conf.in
 #   (d)  the seed design's proxy (bench/seed_proxy.py: Flask + PyJWT +
 #        prompt check + requests) under gunicorn, 2 sync workers
 #   (e1) aigate.cgi, Basic through PAM (pam_aigate.so) against the test
@@ -304,15 +306,10 @@ R_RSS[b]=$(mib "$(cgi_rss "$W/libexec/aigate/aigate.cgi" "Bearer $token" "$W/etc
 lighttpd_stop cgi
 
 # --- (c): lighttpd mod_fastcgi, two persistent aigate.cgi processes ----------
-lighttpd_start fcgi "server.modules += ( \"mod_fastcgi\" )
-server.stream-response-body = 2
-fastcgi.server = ( \"/ai\" => ((
-    \"socket\" => \"$W/fcgi/aigate.sock\",
-    \"bin-path\" => \"$W/libexec/aigate/aigate.cgi\",
-    \"max-procs\" => 2,
-    \"bin-environment\" => ( \"AIGATE_CONFIG\" => \"$W/etc/aigate/aigate.json\" ),
-    \"check-local\" => \"disable\"
-)) )"
+mkdir -p "$W/fcgi/lighttpd"
+chown "$www" "$W/fcgi/lighttpd"
+lighttpd_start fcgi "$(sed -e "s|@LIBEXECDIR@|$W/libexec|g" -e "s|@SYSCONFDIR@|$W/etc|g" \
+	-e "s|@RUNSTATEDIR@|$W/fcgi|g" "$top_srcdir/contrib/lighttpd/aigate-fastcgi.conf.in")"
 fcgi_pids() {
 	local p
 	for p in /proc/[0-9]*; do
@@ -422,7 +419,7 @@ done
 echo "RSS MiB: (a), (b), (e) the peak RSS (ru_maxrss) of one exec of the CGI program, run once"
 echo "  as www-data with the same CGI environment and body, from a static launcher (bench/maxrss.c);"
 echo "  one per request in flight: up to $conns at once under this load;"
-echo "  (c) the sum of VmHWM of the FastCGI aigate.cgi processes after the run (each: ${fcgi_each:-?});"
+echo "  (c) the sum of VmHWM of the FastCGI aigate.cgi processes after the run (each: ${fcgi_each% });"
 echo "  (d) the sum of VmHWM of the gunicorn master and its two workers after the run."
 printf 'machine CPU busy during each run (all %s CPUs, wrk and servers included):' "$(nproc)"
 for r in "${rows[@]}"; do printf ' (%s) %s%%' "$r" "${R_CPU[$r]}"; done
