@@ -52,7 +52,7 @@ void aig_gate_free(struct aig_gate *g)
 {
 	aig_request_free(&g->req);
 	free(g->user);
-	aig_ldap_strv_free(&g->groups);
+	aig_strv_free(&g->groups);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -145,11 +145,20 @@ static bool auth_basic(struct aig_gate *g)
 	int pam_code = 0;
 	bool ok = false;
 
+	const struct aig_gate_ext *ext;
+	struct aig_error err = {0};
+
 	g->auth = "basic";
 	if (!aig_basic_decode(g->req.authorization, &user, &password))
 		return stop(g, &bad_credentials, "malformed Basic credentials");
-	r = aig_pam_check(g->cfg->auth.pam_service, g->w->config_path, user,
-			  password, g->req.remote_addr, &groups, &pam_code);
+	if ((ext = aig_gate_ext_load(&err)) == NULL) {
+		aig_secret_free(password);
+		free(user);
+		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
+		return stop(g, &unavailable, "PAM module cannot be loaded");
+	}
+	r = ext->pam_check(g->cfg->auth.pam_service, g->w->config_path, user,
+			   password, g->req.remote_addr, &groups, &pam_code);
 	aig_secret_free(password);
 	if (r == AIG_PAM_OK) {
 		g->user = user;
@@ -171,37 +180,20 @@ static bool auth_basic(struct aig_gate *g)
 }
 
 /* Groups of a JWT user from AD, through the group cache (SPEC §2
- * groups_from_ldap): needs ldap.service_bind to read the directory. */
+ * groups_from_ldap): needs ldap.service_bind to read the directory. The
+ * extension keeps its session and cache in the process's warm state. */
 static bool groups_from_ldap(struct aig_gate *g, const char *user)
 {
-	struct aig_ldap_user *u = NULL;
+	const struct aig_gate_ext *ext = aig_gate_ext_load(NULL);
 	struct aig_error err = {0};
-	struct aig_ldap *s = NULL;
-	bool found = false;
 	int rc;
 
-	/* The cache is an optimisation: if it cannot be opened, ask AD. */
-	if (aig_warm_group_cache(g->w, NULL) == AIG_OK &&
-	    aig_ldap_cache_get(g->w->group_cache, user, &found, &g->groups,
-			       NULL) == AIG_OK &&
-	    found) {
-		rc = AIG_OK;
-		goto out;
-	}
-	rc = aig_ldap_new(g->cfg, &g->log, &s, &err);
-	if (rc == AIG_OK)
-		rc = aig_ldap_bind_service(s, &err);
-	if (rc == AIG_OK)
-		rc = aig_ldap_find_user(s, user, strlen(user), &u, &err);
-	if (rc == AIG_OK)
-		rc = aig_ldap_groups(s, u, &g->groups, &err);
-	if (rc == AIG_OK && g->w->group_cache != NULL)
-		aig_ldap_cache_put(g->w->group_cache, user, &g->groups, NULL);
-out:
+	rc = ext ? ext->dir_groups(&g->w->dir, g->cfg, &g->w->log, user,
+				   &g->groups, &err)
+		 : aig_error_set(&err, AIG_ERR_UNAVAILABLE,
+				 "the extension module cannot be loaded");
 	if (rc != AIG_OK)
 		aig_log_msg(&g->log, LOG_ERR, "groups from ldap: %s", err.msg);
-	aig_ldap_user_free(u);
-	aig_ldap_free(s);
 	if (rc == AIG_LDAP_ERR_NO_SUCH_USER)
 		return stop(g, &bad_credentials, "token user not in directory");
 	return rc == AIG_OK || stop(g, &unavailable, "directory unavailable");

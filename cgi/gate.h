@@ -17,7 +17,6 @@
 #include "aig_policy.h"
 
 struct aig_jwt_verifier;
-struct aig_ldap_cache;
 
 /* What a gate process keeps between requests: in CGI mode for its one
  * request, in FastCGI mode for the process's life (warm.c). It never
@@ -34,7 +33,7 @@ struct aig_warm {
 	struct aig_jwt_verifier *verifier;
 	struct aig_ratelimit *rl;
 	struct aig_metrics *metrics;
-	struct aig_ldap_cache *group_cache;
+	void *dir;	    /* the extension's directory state, or NULL */
 	struct aig_log log; /* for what outlives a request (key fetches) */
 };
 
@@ -53,7 +52,6 @@ int aig_warm_ratelimit(struct aig_warm *w, struct aig_error *err);
 void aig_warm_drop_ratelimit(struct aig_warm *w);
 int aig_warm_metrics(struct aig_warm *w, struct aig_error *err);
 void aig_warm_drop_metrics(struct aig_warm *w);
-int aig_warm_group_cache(struct aig_warm *w, struct aig_error *err);
 
 /* One request's state. Owned strings are freed by aig_gate_free(). */
 struct aig_gate {
@@ -121,6 +119,40 @@ void aig_gate_audit(struct aig_gate *g);
  * record, and aig_gate_free(). Every request, whatever its end, is
  * audited. */
 void aig_gate_run(struct aig_gate *g);
+
+/* ------------------------------------------------- extension module */
+
+/* What aigate-ext.so (ext.c) gives: the parts that need libpam or libldap,
+ * loaded only by a request that takes them (linking them costs every
+ * request 2-3 ms of start-up). */
+#define AIG_GATE_EXT_VERSION 1
+struct aig_gate_ext {
+	unsigned version;
+	/* aig_pam_check() (aig_cgi.h) */
+	enum aig_pam_result (*pam_check)(const char *service,
+					 const char *config_path,
+					 const char *user, const char *password,
+					 const char *rhost, char **groups,
+					 int *pam_code);
+	/* The groups of a token's user (groups_from_ldap), through the group
+	 * cache under state_dir, else over a session bound as
+	 * ldap.service_bind. *dir is the process's directory state (NULL at
+	 * first; kept for the next request; freed with dir_close()); cfg and
+	 * log (borrowed) must outlive it. groups gets new strings.
+	 * AIG_LDAP_ERR_NO_SUCH_USER when the directory does not know the
+	 * user; other errors mean the directory is unavailable. */
+	int (*dir_groups)(void **dir, const struct aig_config *cfg,
+			  const struct aig_log *log, const char *user,
+			  struct aig_strv *groups, struct aig_error *err);
+	void (*dir_close)(void *dir);
+};
+
+/* ext_load.c: the module, loaded once per process from aigate-ext.so
+ * beside the running executable (or in its .libs/, in a build tree). The
+ * file must belong to root or to the executable's owner and be writable
+ * by nobody else. NULL with err set when it cannot be loaded (the request
+ * is then 503). */
+const struct aig_gate_ext *aig_gate_ext_load(struct aig_error *err);
 
 /* Names the configuration file (NULL or "": the default). A FastCGI
  * request naming another file than the one in w drops w's parts. */

@@ -2,27 +2,44 @@
 noinst_LTLIBRARIES += cgi/libaigcgi.la
 cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
-	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c
-cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
-	$(CURL_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS)
-cgi_libaigcgi_la_LIBADD = $(PAM_LIBS) $(JANSSON_LIBS) $(CURL_LIBS) \
-	$(LMDB_LIBS) $(HIREDIS_LIBS) -lm
+	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
+	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/ext_load.c
+cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(CURL_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
+	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
+# No LIBADD (see common/local.mk): linking it takes $(LIBAIGCGI_DEPS).
+LIBAIGCGI_DEPS = $(JANSSON_LIBS) $(CURL_LIBS) $(LMDB_LIBS) $(HIREDIS_LIBS) -lm
+
+# What needs libpam or libldap is in a module that aigate.cgi loads only
+# for a request that takes that path (gate.h, cgi/ext.c): installed
+# beside aigate.cgi, exporting one symbol.
+aigatelibexec_LTLIBRARIES = cgi/aigate-ext.la
+cgi_aigate_ext_la_SOURCES = cgi/ext.c cgi/pam_check.c cgi/gate.h
+cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
+	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
+cgi_aigate_ext_la_LDFLAGS = -module -avoid-version -shared \
+	-export-symbols-regex '^aig_gate_ext_v1$$'
+cgi_aigate_ext_la_LIBADD = ldap/libaigldap.la common/libaigcommon.la \
+	$(PAM_LIBS) $(JANSSON_LIBS)
 
 aigatelibexec_PROGRAMS += cgi/aigate.cgi
-cgi_aigate_cgi_SOURCES = cgi/main.c cgi/gate.h cgi/gate.c cgi/audit.c \
-	cgi/warm.c cgi/fcgi.c
+cgi_aigate_cgi_SOURCES = cgi/main.c cgi/fcgi.c cgi/gate.h
 cgi_aigate_cgi_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(LMDB_CFLAGS)
+# Linked with the static archives Debian ships ($(GATE_LIBS), configure):
+# a CGI pays its shared libraries' loading and relocation on every
+# request. --as-needed drops the shared ones the archives replaced.
+cgi_aigate_cgi_LDFLAGS = -Wl,--as-needed
 cgi_aigate_cgi_LDADD = cgi/libaigcgi.la cgi/libaigjwt.la \
-	policies/libaigpolicy.la ldap/libaigldap.la common/libaigcommon.la \
-	$(CRYPTO_LIBS) $(FCGI_LIBS)
+	policies/libaigpolicy.la common/libaigcommon.la $(GATE_LIBS)
 
 check_PROGRAMS += tests/unit/test_cgi_request
 UNIT_TESTS += tests/unit/test_cgi_request
 TESTS += tests/unit/test_cgi_request
 tests_unit_test_cgi_request_SOURCES = tests/unit/test_cgi_request.c
 tests_unit_test_cgi_request_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_unit_test_cgi_request_LDADD = cgi/libaigcgi.la common/libaigcommon.la
+tests_unit_test_cgi_request_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
+	$(LIBAIGCGI_DEPS)
 
 # End to end: aigate.cgi under lighttpd and Apache, with the test bed's
 # Samba AD DC, the LangServe fixture, Redis, and minted tokens.
@@ -51,7 +68,7 @@ tests_fuzz_fuzz_cgi_request_plain_SOURCES = tests/fuzz/fuzz_cgi_request.c \
 tests_fuzz_fuzz_cgi_request_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	-DFUZZ_CORPUS='"cgi_request"'
 tests_fuzz_fuzz_cgi_request_plain_LDADD = cgi/libaigcgi.la \
-	common/libaigcommon.la
+	common/libaigcommon.la $(LIBAIGCGI_DEPS)
 dist_check_SCRIPTS += tests/fuzz/fuzz_cgi.sh
 TESTS += tests/fuzz/fuzz_cgi.sh
 EXTRA_DIST += tests/fuzz/corpus/cgi_request
@@ -74,10 +91,25 @@ UNIT_TESTS += tests/unit/test_cgi_state
 TESTS += tests/unit/test_cgi_state
 tests_unit_test_cgi_state_SOURCES = tests/unit/test_cgi_state.c
 tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_unit_test_cgi_state_LDADD = cgi/libaigcgi.la common/libaigcommon.la
+tests_unit_test_cgi_state_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
+	$(LIBAIGCGI_DEPS)
 dist_man_MANS += man/aigate.cgi.8
 EXTRA_DIST += docs/deploying.md
 
 # Load, concurrency, Redis sharing, client disconnects (no AD needed).
 TESTS += tests/integration/gate-load.sh
 EXTRA_DIST += tests/integration/gate-load.sh tests/integration/gate_load.py
+
+# bench/bench_decision [seconds]: what the gate's decision costs in a warm
+# process (verify, policy, rate limit, audit), beside a bare OpenSSL RS256
+# verify in the same run.
+noinst_PROGRAMS += bench/bench_decision
+bench_bench_decision_SOURCES = bench/bench_decision.c
+bench_bench_decision_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit \
+	-I$(top_srcdir)/cgi -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+bench_bench_decision_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
+	$(LMDB_CFLAGS) $(PCRE2_CFLAGS)
+bench_bench_decision_LDADD = cgi/libaigcgi.la cgi/libaigjwt.la \
+	policies/libaigpolicy.la common/libaigcommon.la \
+	tests/unit/libjwtmint.la $(LIBAIGCGI_DEPS) $(PCRE2_LIBS) \
+	$(CRYPTO_LIBS) -ldl

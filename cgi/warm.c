@@ -16,10 +16,7 @@
 #include <unistd.h>
 
 #include "aig_jwt.h"
-#include "aig_ldap.h"
 #include "gate.h"
-
-#define GROUP_CACHE_TTL_S 300
 
 void aig_warm_init(struct aig_warm *w)
 {
@@ -42,8 +39,9 @@ static void drop_derived(struct aig_warm *w)
 	w->verifier = NULL;
 	aig_warm_drop_ratelimit(w);
 	aig_warm_drop_metrics(w);
-	aig_ldap_cache_close(w->group_cache);
-	w->group_cache = NULL;
+	if (w->dir != NULL) /* made by the extension: it is loaded */
+		aig_gate_ext_load(NULL)->dir_close(w->dir);
+	w->dir = NULL;
 }
 
 void aig_warm_free(struct aig_warm *w)
@@ -160,14 +158,6 @@ void aig_warm_drop_metrics(struct aig_warm *w)
 {
 	aig_metrics_close(w->metrics);
 	w->metrics = NULL;
-}
-
-int aig_warm_group_cache(struct aig_warm *w, struct aig_error *err)
-{
-	if (w->group_cache != NULL)
-		return AIG_OK;
-	return aig_ldap_cache_open(w->cfg->state_dir, GROUP_CACHE_TTL_S,
-				   &w->group_cache, err);
 }
 
 int aig_warm_set_config_path(struct aig_warm *w, const char *path)

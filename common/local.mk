@@ -4,12 +4,14 @@ common_libaigcommon_la_SOURCES = common/aig_common.h common/error.c \
 	common/utf8.c common/audit.c common/groups.c \
 	common/base64.c
 common_libaigcommon_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-common_libaigcommon_la_LIBADD = $(JANSSON_LIBS)
+# No LIBADD: convenience libraries do not carry system libraries either
+# (libtool would put them on aigate.cgi's link line ahead of the static
+# archives it uses); whoever links this library adds $(JANSSON_LIBS).
 
 check_PROGRAMS += tests/unit/test_common
 UNIT_TESTS += tests/unit/test_common
 TESTS += tests/unit/test_common
 tests_unit_test_common_SOURCES = tests/unit/test_common.c tests/unit/tap.h
 tests_unit_test_common_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_unit_test_common_LDADD = common/libaigcommon.la
+tests_unit_test_common_LDADD = common/libaigcommon.la $(JANSSON_LIBS)
 dist_man_MANS += man/aigate.json.5

@@ -7,8 +7,8 @@ policies_libaigpolicy_la_SOURCES = policies/aig_policy.h \
 	policies/pointer.c policies/load.c policies/decide.c policies/body.c
 policies_libaigpolicy_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(PCRE2_CFLAGS)
-# Convenience libraries do not link each other; the final link lists them.
-policies_libaigpolicy_la_LIBADD = $(PCRE2_LIBS) $(JANSSON_LIBS)
+# Convenience libraries link nothing: the final link lists them and the
+# system libraries they need ($(PCRE2_LIBS) $(JANSSON_LIBS) here).
 
 # The shipped policy and the examples (the unit test loads each).
 EXTRA_DIST += policies/policy.json policies/examples/read-only-analysts.json \

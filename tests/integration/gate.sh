@@ -46,6 +46,7 @@ mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/lib" "$web/keys" \
 	"$web/state" "$web/log" "$web/srv" "$web/run/lighttpd" "$web/run/fcgid"
 chown www-data "$web/run/lighttpd" "$web/run/fcgid"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
+cp "$top_builddir/cgi/.libs/aigate-ext.so" "$web/libexec/aigate/aigate-ext.so"
 cp "$top_builddir/pam_aigate/.libs/pam_aigate.so" "$web/lib/pam_aigate.so"
 cp "$AIG_AD_CA" "$web/etc/aigate/ad-ca.pem"
 cp "$top_srcdir/policies/policy.json" "$web/etc/aigate/policy.json"
@@ -224,6 +225,20 @@ n200=$(echo "$codes" | tr ' ' '\n' | grep -c '^200$' || true)
 ok "$([ "$n200" -ge 10 ] && [ "$n200" -le 12 ] && echo 0 || echo 1)" "burst 10: $n200 of 13 quick requests allowed ($codes)"
 expect_match "$codes" '429$' "the last of 13 quick requests is 429"
 expect_match "$(header Retry-After)" '^[1-9][0-9]*$' "... with Retry-After in whole seconds"
+
+# --- the extension module (libpam, libldap) is loaded only from beside
+# the executable, and only if nobody else may write it
+if [ -z "$fastcgi" ]; then
+	chmod 0666 "$web/libexec/aigate/aigate-ext.so"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "a world-writable aigate-ext.so is refused: 503"
+	chmod 0644 "$web/libexec/aigate/aigate-ext.so"
+	mv "$web/libexec/aigate/aigate-ext.so" "$web/ext.saved"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "a missing aigate-ext.so: Basic is 503, never 401 or 200"
+	t=$(token rsa rsa1 RS256 "$(claims noext@corp.example.com '["AI_Users"]')")
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 200 "... while the bearer path, which does not need it, still passes"
+	mv "$web/ext.saved" "$web/libexec/aigate/aigate-ext.so"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 200 "... and Basic passes again once it is back"
+fi
 
 # --- FastCGI: one process serves many callers and keeps none of them
 if [ -n "$fastcgi" ]; then

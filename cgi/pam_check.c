@@ -1,0 +1,146 @@
+/* pam_check.c - Basic credentials through PAM (SPEC §5), in the gate's
+ * extension module (ext.c): libpam is loaded only by the requests that
+ * take this path.
+ *
+ * The conversation answers exactly one password prompt (echo off) with
+ * the password given; any other prompt fails the conversation, so a
+ * stack that asks for a new password or a one-time code cannot be
+ * answered by mistake. PAM frees the reply; we wipe our copies. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <security/pam_appl.h>
+
+#include "aig_cgi.h"
+
+struct conv_data {
+	const char *password;
+	bool answered;
+};
+
+static void free_replies(struct pam_response *r, int n)
+{
+	int i;
+
+	for (i = 0; r != NULL && i < n; i++)
+		aig_secret_free(r[i].resp);
+	free(r);
+}
+
+static int conversation(int n, const struct pam_message **msg,
+			struct pam_response **resp, void *appdata)
+{
+	struct conv_data *cd = appdata;
+	struct pam_response *r;
+	int i;
+
+	*resp = NULL;
+	if (n <= 0 || n > PAM_MAX_NUM_MSG)
+		return PAM_CONV_ERR;
+	r = calloc((size_t)n, sizeof(*r));
+	if (r == NULL)
+		return PAM_BUF_ERR;
+	for (i = 0; i < n; i++) {
+		switch (msg[i]->msg_style) {
+		case PAM_PROMPT_ECHO_OFF:
+			if (cd->answered)
+				goto fail; /* a second secret: not ours to give
+					    */
+			r[i].resp = strdup(cd->password);
+			if (r[i].resp == NULL)
+				goto fail;
+			cd->answered = true;
+			break;
+		case PAM_ERROR_MSG:
+		case PAM_TEXT_INFO: break;
+		default: /* PAM_PROMPT_ECHO_ON and anything unknown */
+			goto fail;
+		}
+	}
+	*resp = r;
+	return PAM_SUCCESS;
+fail:
+	free_replies(r, n);
+	return PAM_CONV_ERR;
+}
+
+static enum aig_pam_result classify(int rc, bool account_phase)
+{
+	switch (rc) {
+	case PAM_SUCCESS: return AIG_PAM_OK;
+	case PAM_AUTH_ERR:
+	case PAM_USER_UNKNOWN:
+	case PAM_MAXTRIES:
+	case PAM_CRED_INSUFFICIENT:
+	case PAM_ACCT_EXPIRED:
+	case PAM_NEW_AUTHTOK_REQD:
+	case PAM_AUTHTOK_EXPIRED: return AIG_PAM_DENIED;
+	case PAM_PERM_DENIED:
+		return account_phase ? AIG_PAM_FORBIDDEN : AIG_PAM_DENIED;
+	default: /* PAM_AUTHINFO_UNAVAIL, PAM_SYSTEM_ERR, ...: fail closed */
+		return AIG_PAM_UNAVAILABLE;
+	}
+}
+
+/* AIGATE_CONFIG=path in the PAM environment, for pam_aigate.so. */
+static int put_config(pam_handle_t *pamh, const char *config_path)
+{
+	char *env;
+	size_t n;
+	int rc;
+
+	if (config_path == NULL)
+		return PAM_SUCCESS;
+	n = strlen("AIGATE_CONFIG=") + strlen(config_path) + 1;
+	env = malloc(n);
+	if (env == NULL)
+		return PAM_BUF_ERR;
+	snprintf(env, n, "AIGATE_CONFIG=%s", config_path);
+	rc = pam_putenv(pamh, env);
+	free(env);
+	return rc;
+}
+
+enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
+				  const char *user, const char *password,
+				  const char *rhost, char **groups,
+				  int *pam_code)
+{
+	struct conv_data cd = {password, false};
+	struct pam_conv conv = {conversation, &cd};
+	pam_handle_t *pamh = NULL;
+	enum aig_pam_result res;
+	const char *g;
+	int rc;
+
+	*groups = NULL;
+	rc = pam_start(service, user, &conv, &pamh);
+	if (rc != PAM_SUCCESS) {
+		*pam_code = rc;
+		return AIG_PAM_UNAVAILABLE;
+	}
+	if ((rc = pam_set_item(pamh, PAM_RHOST, rhost)) != PAM_SUCCESS ||
+	    (rc = pam_set_item(pamh, PAM_RUSER, user)) != PAM_SUCCESS ||
+	    (rc = put_config(pamh, config_path)) != PAM_SUCCESS) {
+		res = AIG_PAM_UNAVAILABLE;
+		goto out;
+	}
+	rc = pam_authenticate(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
+	res = classify(rc, false);
+	if (res != AIG_PAM_OK)
+		goto out;
+	rc = pam_acct_mgmt(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
+	res = classify(rc, true);
+	if (res != AIG_PAM_OK)
+		goto out;
+	g = pam_getenv(pamh, "AIGATE_GROUPS");
+	*groups = strdup(g ? g : "");
+	if (*groups == NULL)
+		res = AIG_PAM_UNAVAILABLE;
+out:
+	*pam_code = rc;
+	pam_end(pamh, rc);
+	return res;
+}
