@@ -6,7 +6,6 @@
  * processes (the CGI's) at once; writers serialise, readers never block. */
 #include "config.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,8 +95,14 @@ static int make_key(const char *login, char *key, size_t *len,
 
 	if (aig_ldap_login_check(login, n, err) != AIG_OK)
 		return AIG_ERR_INVALID;
+	/* ASCII only, whatever the host's locale: tolower() in a single-byte
+	 * locale would fold bytes of UTF-8 sequences and could give two
+	 * different users one key (in CP1251, U+00C0 and U+00D0 alike); the
+	 * gate and the PAM module must also make the same key. */
 	for (i = 0; i < n; i++)
-		key[i] = (char)tolower((unsigned char)login[i]);
+		key[i] = login[i] >= 'A' && login[i] <= 'Z'
+				 ? (char)(login[i] - 'A' + 'a')
+				 : login[i];
 	*len = n;
 	return AIG_OK;
 }
