@@ -16,6 +16,8 @@
 #include "aig_ldap.h"
 
 #define AIG_PAM_MAX_REQUIRE 32
+#define AIG_PAM_CACHE_TTL_DEFAULT 300
+#define AIG_PAM_CACHE_TTL_MAX 86400
 
 /* One call's options and configuration. Strings in opts are borrowed from
  * argv; cfg is owned (aig_pam_ctx_free). */
@@ -28,6 +30,8 @@ struct aig_pam_ctx {
 	const char *require_group[AIG_PAM_MAX_REQUIRE];
 	size_t n_require;
 	int warn_expiry_days; /* -1: no warning */
+	bool groups_cache;
+	int groups_cache_ttl; /* seconds; -1: invalid, so no cache */
 	struct aig_config *cfg;
 };
 
@@ -60,6 +64,23 @@ int aig_pam_do_authenticate(struct aig_pam_ctx *ctx);
 int aig_pam_do_account(struct aig_pam_ctx *ctx);
 int aig_pam_do_chauthtok(struct aig_pam_ctx *ctx, int flags);
 int aig_pam_do_session(struct aig_pam_ctx *ctx, bool open);
+
+/* groups_cache: the auth phase's group lists in the LMDB group cache in
+ * state_dir (the configuration's) that aigate.cgi shares (ldap/cache.c:
+ * same file, same key). Only called once the user's bind has succeeded.
+ * Neither fails the call: any trouble with the cache is logged once at
+ * LOG_WARNING and the groups come from the directory.
+ *
+ * aig_pam_cache_get() returns true, and fills *groups (free with
+ * aig_ldap_strv_free()), when a fresh entry for user is there. On a miss
+ * it returns false with *usable true; if the cache cannot be used, false
+ * with *usable false (then do not put). */
+bool aig_pam_cache_get(const struct aig_pam_ctx *ctx, const char *state_dir,
+		       const char *user, struct aig_strv *groups, bool *usable);
+
+/* Stores groups (borrowed) for user. */
+void aig_pam_cache_put(const struct aig_pam_ctx *ctx, const char *state_dir,
+		       const char *user, const struct aig_strv *groups);
 
 /* The PAM code for an aig_ldap status in the auth phase (SPEC §4 table). */
 int aig_pam_auth_code(int status);

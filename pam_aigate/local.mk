@@ -2,7 +2,7 @@
 # built on the ldap/ and common/ convenience libraries.
 noinst_LTLIBRARIES += pam_aigate/libaigpam.la
 pam_aigate_libaigpam_la_SOURCES = pam_aigate/aig_pam.h \
-	pam_aigate/options.c pam_aigate/work.c
+	pam_aigate/options.c pam_aigate/work.c pam_aigate/groups_cache.c
 pam_aigate_libaigpam_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LDAP_CFLAGS)
 # Convenience libraries do not link each other; the final link lists them.
@@ -35,8 +35,8 @@ EXTRA_DIST += pam_aigate/export.sym
 # Integration: the module through the real libpam against Samba AD DC.
 check_PROGRAMS += tests/integration/pam_driver
 tests_integration_pam_driver_SOURCES = tests/integration/pam_driver.c
-tests_integration_pam_driver_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS)
-tests_integration_pam_driver_LDADD = $(PAM_LIBS) -lpthread
+tests_integration_pam_driver_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(LMDB_CFLAGS)
+tests_integration_pam_driver_LDADD = $(PAM_LIBS) $(LMDB_LIBS) -lpthread
 TESTS += tests/integration/pam.sh
 EXTRA_DIST += tests/integration/pam.sh
 dist_man_MANS += man/pam_aigate.8

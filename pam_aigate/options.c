@@ -23,6 +23,7 @@ static void set_defaults(struct aig_pam_ctx *ctx, pam_handle_t *pamh)
 	ctx->log.max_priority = LOG_INFO;
 	ctx->config_path = aig_config_default_path();
 	ctx->warn_expiry_days = -1;
+	ctx->groups_cache_ttl = AIG_PAM_CACHE_TTL_DEFAULT;
 }
 
 static bool has_prefix(const char *s, const char *prefix, const char **rest)
@@ -42,6 +43,20 @@ static int parse_days(const char *s)
 	long v = strtol(s, &end, 10);
 
 	if (*s == '\0' || *end != '\0' || v < 0 || v > 3650)
+		return -1;
+	return (int)v;
+}
+
+/* Parses a cache lifetime 1..AIG_PAM_CACHE_TTL_MAX seconds; -1 if
+ * invalid. 0 is invalid too: an administrator who writes it means no
+ * caching, which is what -1 gives. */
+static int parse_ttl(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s < '0' || *s > '9' || *end != '\0' || v < 1 ||
+	    v > AIG_PAM_CACHE_TTL_MAX)
 		return -1;
 	return (int)v;
 }
@@ -68,6 +83,15 @@ static void set_opt(struct aig_pam_ctx *ctx, const char *arg)
 		if (ctx->warn_expiry_days < 0)
 			aig_log_msg(&ctx->log, LOG_ERR,
 				    "warn_expiry_days: not a number of days");
+	} else if (strcmp(arg, "groups_cache") == 0) {
+		ctx->groups_cache = true;
+	} else if (has_prefix(arg, "groups_cache_ttl=", &v)) {
+		ctx->groups_cache_ttl = parse_ttl(v);
+		if (ctx->groups_cache_ttl < 0)
+			aig_log_msg(&ctx->log, LOG_ERR,
+				    "groups_cache_ttl: not 1 to %d seconds; "
+				    "groups_cache is off",
+				    AIG_PAM_CACHE_TTL_MAX);
 	} else if (strcmp(arg, "use_first_pass") == 0 ||
 		   strcmp(arg, "try_first_pass") == 0 ||
 		   strcmp(arg, "use_authtok") == 0) {
@@ -104,9 +128,13 @@ int aig_pam_ctx_init(struct aig_pam_ctx *ctx, pam_handle_t *pamh, int argc,
 	}
 	for (i = 0; i < argc; i++)
 		set_opt(ctx, argv[i]);
+	if (ctx->groups_cache_ttl < 0)
+		ctx->groups_cache = false;
 	aig_log_msg(&ctx->log, LOG_DEBUG,
-		    "configuration %s, %zu require_group, warn_expiry_days %d",
-		    ctx->config_path, ctx->n_require, ctx->warn_expiry_days);
+		    "configuration %s, %zu require_group, warn_expiry_days %d, "
+		    "groups_cache %s (ttl %d s)",
+		    ctx->config_path, ctx->n_require, ctx->warn_expiry_days,
+		    ctx->groups_cache ? "on" : "off", ctx->groups_cache_ttl);
 	return PAM_SUCCESS;
 }
 

@@ -164,6 +164,34 @@ static void log_result(struct aig_pam_ctx *ctx, const char *what,
 		    err->msg);
 }
 
+/* groups_cache: the bind as without it (it alone decides the answer, the
+ * AD sub-codes included), then the groups from the cache, and from the
+ * directory only on a miss. The cache is not read before the bind has
+ * succeeded, so that failed logins never touch it. */
+static int authenticate_cached(struct aig_pam_ctx *ctx,
+			       struct aig_pam_stash *st, const char *user,
+			       const char *password, struct aig_strv *groups,
+			       struct aig_error *err)
+{
+	const char *dir = st->cfg->state_dir;
+	struct aig_ldap_user *u = NULL;
+	size_t len = strlen(user);
+	bool usable = false;
+	int status;
+
+	status = aig_ldap_authenticate(st->s, user, len, password, NULL, err);
+	if (status != AIG_OK ||
+	    aig_pam_cache_get(ctx, dir, user, groups, &usable))
+		return status;
+	status = aig_ldap_find_user(st->s, user, len, &u, err);
+	if (status == AIG_OK)
+		status = aig_ldap_groups(st->s, u, groups, err);
+	if (status == AIG_OK && usable)
+		aig_pam_cache_put(ctx, dir, user, groups);
+	aig_ldap_user_free(u);
+	return status;
+}
+
 int aig_pam_do_authenticate(struct aig_pam_ctx *ctx)
 {
 	struct aig_strv groups = {NULL, 0};
@@ -188,7 +216,10 @@ int aig_pam_do_authenticate(struct aig_pam_ctx *ctx)
 	if (st == NULL)
 		return PAM_BUF_ERR;
 	status = aig_ldap_new(st->cfg, &st->log, &st->s, &err);
-	if (status == AIG_OK)
+	if (status == AIG_OK && ctx->groups_cache)
+		status = authenticate_cached(ctx, st, user, password, &groups,
+					     &err);
+	else if (status == AIG_OK)
 		status = aig_ldap_authenticate(st->s, user, strlen(user),
 					       password, &groups, &err);
 	log_result(ctx, "authentication", user, status, &err);

@@ -3,7 +3,10 @@
 # a fresh Samba AD DC from the test bed: every row of SPEC §4's table,
 # require_group with nested groups, local refusal of empty and decoy
 # passwords, all DCs down, password changes, expiry warnings, sessions,
-# the export list, 1,000 authentications without leaks, and 8 threads.
+# the export list, 1,000 authentications without leaks, and 8 threads;
+# groups_cache: cached groups within the TTL, the directory's after it,
+# refusals unchanged with a warm cache, and a corrupt, untrusted,
+# unreadable or already open cache file falling back to the directory.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 
@@ -183,11 +186,119 @@ erin $pw PAM_MAXTRIES -"
 out=$(printf '%s\n' "$cases" | "$driver" threads "$work/pam.d" users 8 3) && st=0 || st=$?
 ok "$st" "8 threads x 3 rounds x 6 users: $out"
 
+# --- groups_cache: the bind always happens; only the group lists are kept,
+# in state_dir/ldap-groups.mdb (the gate's group cache)
+state=$work/state
+mkdir -m 0700 "$state"
+cache_service() { # NAME REQUIRE_GROUP AUTH_OPTIONS...
+	local name=$1 group=$2
+	shift 2
+	cat >"$work/pam.d/$name" <<PAM
+auth     required $mod config=$work/aigate.json $*
+account  required $mod config=$work/aigate.json require_group=$group
+PAM
+}
+cache_service cache AI_Admins groups_cache
+cache_service cache1 AI_Admins groups_cache groups_cache_ttl=1
+cache_service cache0 AI_Admins groups_cache groups_cache_ttl=0
+cache_service cacheusers AI_Users groups_cache
+ad_modify() { # LDIF on stdin, as Administrator
+	ldapmodify -x -H "$AIG_AD_URI" -D "$AIG_AD_ADMIN_DN" \
+		-y "$AIG_AD_ADMIN_PASSWORD_FILE" >/dev/null
+}
+probe() { # add|delete: alice in or out of the group Cache_Probe
+	printf 'dn: CN=Cache_Probe,%s\nchangetype: modify\n%s: member\nmember: CN=alice,%s\n' \
+		"$AIG_AD_USERS_DN" "$1" "$AIG_AD_USERS_DN" | ad_modify
+}
+alice_attr() { # ATTRIBUTE VALUE
+	printf 'dn: CN=alice,%s\nchangetype: modify\nreplace: %s\n%s: %s\n' \
+		"$AIG_AD_USERS_DN" "$1" "$1" "$2" | ad_modify
+}
+printf 'dn: CN=Cache_Probe,%s\nchangetype: add\nobjectClass: group\nsAMAccountName: Cache_Probe\n' \
+	"$AIG_AD_USERS_DN" | ad_modify
+
+out=$(run cache alice auth,acct "$pw")
+expect_match "$out" '^groups=.*AI_Admins' "groups_cache: a cold cache gives the directory's groups"
+expect_match "$out" '^acct=PAM_SUCCESS$' "... and require_group sees them"
+expect_eq "$(stat -c %a "$state/ldap-groups.mdb" 2>&1)" 600 "... and stores them in state_dir/ldap-groups.mdb, mode 0600"
+probe add
+out=$(run aigate alice auth "$pw")
+expect_match "$out" '^groups=.*Cache_Probe' "the directory now puts alice in Cache_Probe"
+out=$(run cache alice auth,acct "$pw")
+expect_match "$out" '^groups=.*AI_Admins' "groups_cache: a warm cache gives alice's groups"
+expect_no_match "$out" 'Cache_Probe' "... the cached ones, without the new Cache_Probe (no group search)"
+expect_match "$out" '^acct=PAM_SUCCESS$' "... and require_group sees them"
+out=$(run cache ALICE auth "$pw")
+expect_match "$out" '^groups=.*AI_Admins' "ALICE (the same AD account) binds and finds alice's entry"
+expect_no_match "$out" 'Cache_Probe' "... the cached one"
+out=$(run cache0 alice auth "$pw")
+expect_match "$out" '^groups=.*Cache_Probe' "groups_cache_ttl=0 is refused and turns the cache off"
+out=$(run cache alice auth "wrong-Passw0rd")
+expect_match "$out" '^auth=PAM_AUTH_ERR$' "a wrong password is refused with a warm cache"
+alice_attr userAccountControl 514
+out=$(run cache alice auth,acct "$pw")
+alice_attr userAccountControl 512
+expect_match "$out" '^auth=PAM_ACCT_EXPIRED$' "a disabled account (533) is refused with a warm cache"
+alice_attr pwdLastSet 0
+out=$(run cache alice auth,acct "$pw")
+alice_attr pwdLastSet -1
+expect_match "$out" '^acct=PAM_NEW_AUTHTOK_REQD$' "a must-change password (773) is PAM_NEW_AUTHTOK_REQD with a warm cache"
+sleep 2
+out=$(run cache1 alice auth "$pw")
+expect_match "$out" '^groups=.*Cache_Probe' "groups_cache_ttl=1: an entry 2 s old is ignored, the directory asked"
+out=$(run cache alice auth "$pw")
+expect_match "$out" '^groups=.*Cache_Probe' "... and its answer stored for the next login"
+
+# the cache is never a reason to fail, nor "no groups": the directory answers
+probe delete
+printf 'not an LMDB file\n%.0s' $(seq 512) >"$state/ldap-groups.mdb"
+out=$(run cache alice auth,acct "$pw")
+expect_match "$out" '^groups=.*AI_Admins' "a corrupt cache file: the directory's groups"
+expect_no_match "$out" 'Cache_Probe' "... the current ones"
+expect_match "$out" '^acct=PAM_SUCCESS$' "... and the account passes"
+rm -f "$state"/ldap-groups.mdb*
+run cache alice auth "$pw" >/dev/null # stored without Cache_Probe
+probe add
+chown nobody "$state/ldap-groups.mdb"
+out=$(run cache alice auth "$pw")
+chown root "$state/ldap-groups.mdb"
+expect_match "$out" '^groups=.*Cache_Probe' "a cache file owned by another user is not trusted: the directory's groups"
+chmod 0770 "$state"
+out=$(run cache alice auth "$pw")
+chmod 0700 "$state"
+expect_match "$out" '^groups=.*Cache_Probe' "a state_dir writable by its group is not trusted either"
+# a service that runs as another user (a CGI as www-data) cannot open
+# root's state_dir: it logs, and asks the directory
+chmod 0711 "$work"
+cp "$AIG_AD_CA" "$work/ca.pem"
+chmod 0644 "$work/ca.pem"
+AIG_AD_CA=$work/ca.pem write_config "$work/nobody.json" "$AIG_AD_URI"
+printf 'auth required %s config=%s groups_cache\n' "$mod" "$work/nobody.json" >"$work/pam.d/nobody"
+out=$(printf '%s\0' "$pw" | setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	"$driver" run "$work/pam.d" nobody alice auth)
+expect_match "$out" '^groups=.*Cache_Probe' "as nobody, with root's state_dir unreadable: the directory's groups"
+# a host that has the cache open itself (aigate.cgi under FastCGI): a
+# second open in one process would reset LMDB's reader table under it
+out=$(printf '%s\0' "$pw" | "$driver" hold "$state/ldap-groups.mdb" "$work/pam.d" cache alice auth)
+expect_match "$out" '^groups=.*Cache_Probe' "with the cache open in the host process: the directory's groups"
+expect_match "$out" '^held_readers=1$' "... and the host's reader is still registered"
+probe delete
+
+# --- 8 threads at once with groups_cache: every answer right
+rm -f "$state"/ldap-groups.mdb*
+out=$(printf '%s\n' "$cases" | "$driver" threads "$work/pam.d" cacheusers 8 3) && st=0 || st=$?
+ok "$st" "groups_cache: 8 threads x 3 rounds x 6 users: $out"
+
 # --- 1,000 authentications in one process: no leak, no descriptor growth
 out=$(printf '%s\0' "$pw" | valgrind -q --leak-check=full \
 	--errors-for-leak-kinds=definite --error-exitcode=97 \
 	"$driver" loop "$work/pam.d" users jsmith "${AIG_PAM_ROUNDS:-1000}" 2>"$work/vg.log") && st=0 || st=$?
 ok "$st" "1,000 auth+acct rounds under valgrind: $out"
+[ "$st" = 0 ] || sed 's/^/# /' "$work/vg.log"
+out=$(printf '%s\0' "$pw" | valgrind -q --leak-check=full \
+	--errors-for-leak-kinds=definite --error-exitcode=97 \
+	"$driver" loop "$work/pam.d" cacheusers jsmith "${AIG_PAM_CACHE_ROUNDS:-200}" 2>"$work/vg.log") && st=0 || st=$?
+ok "$st" "groups_cache: 200 auth+acct rounds under valgrind: $out"
 [ "$st" = 0 ] || sed 's/^/# /' "$work/vg.log"
 
 finish

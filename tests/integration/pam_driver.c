@@ -6,12 +6,24 @@
  *       each echo-off prompt with the next NUL-terminated string of
  *       standard input (no secret on the command line; NUL so that a
  *       password may hold a newline, as sshd's decoy does). Prints
- * "OP=PAM_CODE_NAME" per step, "groups=..." after auth, and "msg=..." for each
- * message shown. pam_driver loop CONFDIR SERVICE USER N N rounds of auth+acct
- * with the password on stdin (NUL-terminated); fails if any round fails or open
- * file descriptors grow. pam_driver threads CONFDIR SERVICE NTHREADS ROUNDS
+ *       "OP=PAM_CODE_NAME" per step, "groups=..." after auth, and
+ *       "msg=..." for each message shown.
+ *
+ *   pam_driver loop CONFDIR SERVICE USER N
+ *       N rounds of auth+acct with the password on stdin
+ *       (NUL-terminated); fails if any round fails or open file
+ *       descriptors grow.
+ *
+ *   pam_driver threads CONFDIR SERVICE NTHREADS ROUNDS
  *       stdin lines "user password expected_auth expected_acct"; every
  *       thread runs the whole table ROUNDS times; fails on any mismatch.
+ *
+ *   pam_driver hold LMDBFILE CONFDIR SERVICE USER OPS
+ *       as run, with LMDBFILE open in this process and a read
+ *       transaction live across the steps (as aigate.cgi under FastCGI
+ *       holds the group cache); then prints "held_readers=N": how many
+ *       readers of this process the file's lock table still lists (1,
+ *       unless a second open in this process reset it).
  */
 #include "config.h"
 
@@ -21,6 +33,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <lmdb.h>
 #include <security/pam_appl.h>
 
 #define MAX_ANSWERS 4
@@ -260,12 +274,45 @@ static int cmd_threads(const char *confdir, const char *service, int nthreads,
 	return total == 0 ? 0 : 1;
 }
 
+static int count_reader(const char *msg, void *ctx)
+{
+	int pid;
+
+	if (sscanf(msg, "%d", &pid) == 1 && pid == (int)getpid())
+		++*(int *)ctx;
+	return 0;
+}
+
+static int cmd_hold(const char *file, const char *confdir, const char *service,
+		    const char *user, char *ops)
+{
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	int rc = 2, readers = 0;
+
+	if (mdb_env_create(&env) != 0 ||
+	    mdb_env_open(env, file, MDB_NOSUBDIR | MDB_NOTLS, 0600) != 0 ||
+	    mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) != 0)
+		goto out;
+	rc = cmd_run(confdir, service, user, ops);
+	mdb_reader_list(env, count_reader, &readers);
+	printf("held_readers=%d\n", readers);
+out:
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	if (env != NULL)
+		mdb_env_close(env);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "run") == 0)
 		return cmd_run(argv[2], argv[3], argv[4], argv[5]);
 	if (argc == 6 && strcmp(argv[1], "loop") == 0)
 		return cmd_loop(argv[2], argv[3], argv[4], atoi(argv[5]));
+	if (argc == 7 && strcmp(argv[1], "hold") == 0)
+		return cmd_hold(argv[2], argv[3], argv[4], argv[5], argv[6]);
 	if (argc == 6 && strcmp(argv[1], "threads") == 0)
 		return cmd_threads(argv[2], argv[3], atoi(argv[4]),
 				   atoi(argv[5]));
