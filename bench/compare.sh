@@ -90,7 +90,10 @@ trap 'exit 143' TERM
 
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 load_start=$(loadavg)
-commit=$(git -C "$top_srcdir" describe --always --dirty --abbrev=10 2>/dev/null || echo unknown)
+# The source tree's commit (a tree from `git archive` may carry it in
+# .tarball-version); "-dirty" when the tree has changes not committed.
+commit=$(git -C "$top_srcdir" describe --always --dirty --abbrev=10 2>/dev/null ||
+	head -c 40 "$top_srcdir/.tarball-version" 2>/dev/null || echo unknown)
 
 # wait_http URL: true once URL answers HTTP at all (up to 10 s).
 wait_http() {
@@ -105,6 +108,9 @@ wait_http() {
 mkdir -p "$W/libexec/aigate" "$W/etc/aigate" "$W/keys" "$W/state" "$W/log" \
 	"$W/cgi" "$W/lib" "$W/fcgi" "$W/other"
 cp "$gate_bin" "$W/libexec/aigate/aigate.cgi"
+# The extension module (libpam, libldap; Basic only) sits beside the gate.
+ext=$top_builddir/cgi/.libs/aigate-ext.so
+[ ! -f "$ext" ] || cp "$ext" "$W/libexec/aigate/aigate-ext.so"
 gcc -O2 -static -o "$W/cgi/hello.cgi" "$top_srcdir/bench/hello_cgi.c"
 gcc -O2 -static -o "$W/maxrss" "$top_srcdir/bench/maxrss.c"
 "$tool" keygen "$W/keys"
@@ -393,6 +399,9 @@ if ! $smoke; then
 	pam_row e1 "aigate.cgi, mod_cgi, Basic/PAM -> AD, no cache"
 	pam_conf "groups_cache"
 	pam_row e2 "aigate.cgi, mod_cgi, Basic/PAM -> AD, groups_cache"
+	[ -s "$W/state/ldap-groups.mdb" ] ||
+		pam_note="$pam_note  (e2): WARNING: no group cache in state_dir after the run: groups_cache did not take effect.
+"
 	lighttpd_stop pam
 fi
 load_end=$(loadavg)

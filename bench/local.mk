@@ -4,8 +4,8 @@
 ## another on 127.0.0.1; BENCH_SECONDS per row (default 10). Needs root.
 ## `make bench-smoke`: 1-s rows without the AD, only that each answers 200.
 BENCH_SECONDS = 10
-BENCH_DEPS = cgi/aigate.cgi$(EXEEXT) pam_aigate/pam_aigate.la \
-	tests/integration/jwt_tool$(EXEEXT)
+BENCH_DEPS = cgi/aigate.cgi$(EXEEXT) cgi/aigate-ext.la \
+	pam_aigate/pam_aigate.la tests/integration/jwt_tool$(EXEEXT)
 bench: $(BENCH_DEPS)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    $(SHELL) $(srcdir)/bench/compare.sh $(BENCH_SECONDS)
