@@ -204,9 +204,16 @@ int aig_metrics_open(const char *state_dir, struct aig_metrics **m,
 		     struct aig_error *err);
 void aig_metrics_close(struct aig_metrics *m);
 
-/* Adds a request to the counters (one LMDB write transaction). */
+/* Adds a request to the counters: in memory, written by
+ * aig_metrics_flush() once AIG_METRICS_BATCH requests or
+ * AIG_METRICS_BATCH_S seconds are pending, and by aig_metrics_close(). */
+#define AIG_METRICS_BATCH 64
+#define AIG_METRICS_BATCH_S 1
 int aig_metrics_add(struct aig_metrics *m, const struct aig_metrics_sample *s,
 		    struct aig_error *err);
+
+/* Writes the pending counts (one LMDB write transaction). */
+int aig_metrics_flush(struct aig_metrics *m, struct aig_error *err);
 
 /* The counters as Prometheus text; *text is new (caller frees). */
 int aig_metrics_text(struct aig_metrics *m, char **text, struct aig_error *err);

@@ -336,6 +336,10 @@ int aig_jwks_cache_refresh(struct aig_jwks_cache *cache, time_t now, bool force,
 			   const struct aig_jwks **jwks, bool *fetched,
 			   struct aig_error *err);
 
+/* Changes whenever the cache takes another set (a reread file, a
+ * fetch): what was verified against an older set is not trusted. */
+unsigned long aig_jwks_cache_generation(const struct aig_jwks_cache *cache);
+
 /* True when the set is fetched (jwks_uri or discovery), not a file. */
 bool aig_jwks_cache_is_remote(const struct aig_jwks_cache *cache);
 
@@ -359,7 +363,18 @@ void aig_jwt_verifier_free(struct aig_jwt_verifier *v);
  * at time now: aig_jwt_verify_jws() with jwt.algorithms against the
  * cache's set; on AIG_JWT_ERR_UNKNOWN_KID one aig_jwks_cache_refresh()
  * (rate-limited) and one more try; then aig_jwt_check_claims(). On AIG_OK
- * *id is new (caller frees with aig_jwt_identity_free()). */
+ * *id is new (caller frees with aig_jwt_identity_free()).
+ *
+ * A verifier remembers the last AIG_JWT_VERIFIED_SLOTS tokens it accepted
+ * (by the SHA-256 of all their bytes), so that a long-lived process does
+ * not verify a client's token again on each of its requests: the same
+ * bytes give the same identity, without the signature work, while the
+ * token is unexpired (exp with leeway_s), for at most
+ * AIG_JWT_VERIFIED_MAX_AGE_S after it was verified, and only while the
+ * key set is the one it was verified against. Refused tokens are never
+ * remembered. */
+#define AIG_JWT_VERIFIED_SLOTS 64
+#define AIG_JWT_VERIFIED_MAX_AGE_S 60
 int aig_jwt_verify(struct aig_jwt_verifier *v, const char *token, size_t len,
 		   time_t now, struct aig_jwt_identity **id,
 		   struct aig_error *err);

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <malloc.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,6 +90,14 @@ static void serve_one(struct aig_warm *w, FCGX_Request *rq,
 		fclose(out);
 }
 
+/* Whether another connection is waiting on the listening socket. */
+static bool request_waiting(void)
+{
+	struct pollfd p = {0, POLLIN, 0};
+
+	return poll(&p, 1, 0) > 0;
+}
+
 /* Whether this process should end after the request it just served. */
 static bool heap_too_big(void)
 {
@@ -113,6 +122,8 @@ int aig_fcgi_serve(struct aig_warm *w, const volatile sig_atomic_t *terminated)
 		serve_one(w, &rq, terminated);
 		FCGX_Finish_r(&rq);
 		served++;
+		if (!request_waiting())
+			aig_warm_idle(w); /* write what was batched */
 		if (heap_too_big())
 			break;
 	}

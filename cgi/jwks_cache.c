@@ -35,9 +35,10 @@ struct aig_jwks_cache {
 	char json_path[PATH_MAX]; /* remote sources only */
 	char stamp_path[PATH_MAX];
 	char lock_path[PATH_MAX];
-	struct aig_jwks *jwks; /* the current set, or NULL */
-	long long fetched;     /* remote: when it was fetched */
-	struct stat st;	       /* file: what it was read from */
+	struct aig_jwks *jwks;	  /* the current set, or NULL */
+	long long fetched;	  /* remote: when it was fetched */
+	struct stat st;		  /* file: what it was read from */
+	unsigned long generation; /* counts the sets taken */
 };
 
 /* jwks_file, jwks_uri or the issuer, per the kind. */
@@ -70,6 +71,12 @@ static void take_set(struct aig_jwks_cache *c, struct aig_jwks *set,
 	aig_jwks_free(c->jwks);
 	c->jwks = set;
 	c->fetched = fetched;
+	c->generation++;
+}
+
+unsigned long aig_jwks_cache_generation(const struct aig_jwks_cache *c)
+{
+	return c->generation;
 }
 
 /* ------------------------------------------------------------ creation */

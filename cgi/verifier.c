@@ -1,17 +1,32 @@
 /* verifier.c - a bearer token, start to end, for the CGI: form and
  * header, the key set, the signature (with one rate-limited refetch for
- * an unknown kid), the claims. */
+ * an unknown kid), the claims; and the tokens a long-lived process has
+ * already accepted (aig_jwt.h). */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
 #include "jwt_int.h"
+
+#define HASH_LEN 32
+
+/* A token this verifier accepted, and until when the answer holds. */
+struct verified {
+	unsigned char hash[HASH_LEN]; /* SHA-256 of the whole token */
+	unsigned long generation;     /* of the key set it was checked with */
+	long long since, until;	      /* holds while since <= now < until */
+	struct aig_jwt_identity *id;  /* owned; NULL: a free slot */
+};
 
 struct aig_jwt_verifier {
 	const struct aig_config *cfg; /* borrowed */
 	unsigned algs;
 	struct aig_jwks_cache *cache;
+	struct verified seen[AIG_JWT_VERIFIED_SLOTS];
 };
 
 int aig_jwt_verifier_new(const struct aig_config *cfg,
@@ -43,7 +58,83 @@ void aig_jwt_verifier_free(struct aig_jwt_verifier *v)
 	if (v == NULL)
 		return;
 	aig_jwks_cache_free(v->cache);
+	for (size_t i = 0; i < AIG_JWT_VERIFIED_SLOTS; i++)
+		aig_jwt_identity_free(v->seen[i].id);
 	free(v);
+}
+
+/* ------------------------------------------------- tokens seen before */
+
+static struct aig_jwt_identity *identity_dup(const struct aig_jwt_identity *a)
+{
+	struct aig_jwt_identity *b = calloc(1, sizeof(*b));
+	size_t i;
+	bool ok;
+
+	if (b == NULL)
+		return NULL;
+	b->exp = a->exp;
+	b->alg = a->alg;
+	ok = (b->user = strdup(a->user)) != NULL &&
+	     (a->kid == NULL || (b->kid = strdup(a->kid)) != NULL) &&
+	     (a->groups.n == 0 ||
+	      (b->groups.v = calloc(a->groups.n + 1, sizeof(char *))) != NULL);
+	for (i = 0; ok && i < a->groups.n; i++, b->groups.n++)
+		ok = (b->groups.v[i] = strdup(a->groups.v[i])) != NULL;
+	if (!ok) {
+		aig_jwt_identity_free(b);
+		return NULL;
+	}
+	return b;
+}
+
+static bool token_hash(const char *token, size_t len,
+		       unsigned char hash[HASH_LEN])
+{
+	unsigned int n = 0;
+
+	return EVP_Digest(token, len, hash, &n, EVP_sha256(), NULL) == 1 &&
+	       n == HASH_LEN;
+}
+
+static struct verified *slot_of(struct aig_jwt_verifier *v,
+				const unsigned char hash[HASH_LEN])
+{
+	return &v->seen[(hash[0] | (unsigned)hash[1] << 8) %
+			AIG_JWT_VERIFIED_SLOTS];
+}
+
+/* A copy of the identity a token gave before, if that answer holds. */
+static struct aig_jwt_identity *seen_before(struct aig_jwt_verifier *v,
+					    const unsigned char hash[HASH_LEN],
+					    time_t now)
+{
+	struct verified *s = slot_of(v, hash);
+
+	if (s->id == NULL || CRYPTO_memcmp(s->hash, hash, HASH_LEN) != 0 ||
+	    (long long)now < s->since || (long long)now >= s->until ||
+	    s->generation != aig_jwks_cache_generation(v->cache))
+		return NULL;
+	return identity_dup(s->id);
+}
+
+static void remember(struct aig_jwt_verifier *v,
+		     const unsigned char hash[HASH_LEN],
+		     const struct aig_jwt_identity *id, time_t now)
+{
+	struct verified *s = slot_of(v, hash);
+	long long until = (long long)now + AIG_JWT_VERIFIED_MAX_AGE_S,
+		  exp_until = id->exp + v->cfg->jwt.leeway_s;
+	struct aig_jwt_identity *copy = identity_dup(id);
+
+	if (copy == NULL)
+		return; /* then it is verified again next time */
+	aig_jwt_identity_free(s->id);
+	memcpy(s->hash, hash, HASH_LEN);
+	s->generation = aig_jwks_cache_generation(v->cache);
+	s->since = (long long)now;
+	s->until = exp_until < until ? exp_until : until;
+	s->id = copy;
 }
 
 /* Key and signature; an unknown kid may be a key the issuer has just
@@ -87,10 +178,21 @@ int aig_jwt_verify(struct aig_jwt_verifier *v, const char *token, size_t len,
 	struct aig_jws jws;
 	int rc;
 
+	unsigned char hash[HASH_LEN];
+	struct aig_error kerr = {0};
+	int krc;
+	bool hashed;
+
 	*out = NULL;
+	/* The key set first: a changed one makes what was seen stale. */
+	krc = aig_jwks_cache_get(v->cache, now, &jwks, &kerr);
+	hashed = krc == AIG_OK && token_hash(token, len, hash);
+	if (hashed && (*out = seen_before(v, hash, now)) != NULL)
+		return AIG_OK;
+	/* A malformed token is refused as such, whatever the key set does. */
 	rc = aig_jwt_jws_parse(token, len, v->algs, &jws, err);
-	if (rc == AIG_OK)
-		rc = aig_jwks_cache_get(v->cache, now, &jwks, err);
+	if (rc == AIG_OK && krc != AIG_OK)
+		rc = aig_error_set(err, krc, "%s", kerr.msg);
 	if (rc == AIG_OK)
 		rc = check_signature(v, &jws, jwks, now, err);
 	if (rc == AIG_OK)
@@ -99,6 +201,8 @@ int aig_jwt_verify(struct aig_jwt_verifier *v, const char *token, size_t len,
 	if (rc == AIG_OK)
 		rc = fill_identity(id, &jws, err);
 	if (rc == AIG_OK) {
+		if (hashed)
+			remember(v, hash, id, now);
 		*out = id;
 		id = NULL;
 	}

@@ -113,6 +113,51 @@ static void test_metrics(void)
 	free(text);
 }
 
+/* A process adds its requests up in memory and writes them in batches:
+ * another process sees them once written, none lost, none twice. */
+static void test_metrics_batched(void)
+{
+	struct aig_metrics_sample a = {true, 201, 1.5, false, false};
+	struct aig_metrics *m = NULL, *other = NULL;
+	struct aig_error err = {0};
+	char *text = NULL, want[128];
+	int i;
+	bool ok_add = true;
+
+	ok(aig_metrics_open(dir, &m, &err) == AIG_OK &&
+		   aig_metrics_open(dir, &other, &err) == AIG_OK,
+	   "two handles on the metrics (%s)", err.msg);
+	if (m == NULL || other == NULL)
+		return;
+	for (i = 0; i < 3; i++)
+		ok_add &= aig_metrics_add(m, &a, &err) == AIG_OK;
+	ok(ok_add && aig_metrics_text(other, &text, &err) == AIG_OK &&
+		   strstr(text, "status=\"201\"") == NULL,
+	   "three requests counted in memory are not written yet");
+	free(text);
+	for (i = 3; i < AIG_METRICS_BATCH; i++)
+		ok_add &= aig_metrics_add(m, &a, &err) == AIG_OK;
+	snprintf(want, sizeof(want),
+		 "aigate_requests_total{decision=\"allow\",status=\"201\"} "
+		 "%d\n",
+		 AIG_METRICS_BATCH);
+	ok(ok_add && aig_metrics_text(other, &text, &err) == AIG_OK &&
+		   strstr(text, want) != NULL,
+	   "a full batch (%d) is written at once", AIG_METRICS_BATCH);
+	free(text);
+	ok_add &= aig_metrics_add(m, &a, &err) == AIG_OK;
+	aig_metrics_close(m);
+	snprintf(want, sizeof(want),
+		 "aigate_requests_total{decision=\"allow\",status=\"201\"} "
+		 "%d\n",
+		 AIG_METRICS_BATCH + 1);
+	ok(ok_add && aig_metrics_text(other, &text, &err) == AIG_OK &&
+		   strstr(text, want) != NULL,
+	   "closing writes the rest");
+	free(text);
+	aig_metrics_close(other);
+}
+
 static void test_recovery(const struct aig_config *cfg)
 {
 	struct aig_ratelimit *rl = NULL;
@@ -146,6 +191,7 @@ int main(void)
 	cfg = config();
 	test_buckets(cfg);
 	test_metrics();
+	test_metrics_batched();
 	test_recovery(cfg);
 	aig_config_free(cfg);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -949,6 +949,42 @@ static void test_key_file(void)
 	ctx_close(&c);
 }
 
+/* A verifier remembers the tokens it accepted: the same bytes give the
+ * same identity while the answer holds, and only then. */
+static void test_seen_before(void)
+{
+	struct ctx c;
+	char *text = jwks_with("seen"), *t = tok(rsa2, "RS256", "seen");
+	char *forged = strdup(t);
+
+	write_text("seen.json", text, 0644);
+	free(text);
+	ctx_open(&c, "seen.json", ALL_ALGS, "");
+	expect_at(&c, strdup(t), NOW, AIG_OK, "seen: first verification");
+	expect_at(&c, strdup(t), NOW + 1, AIG_OK, "seen: the same token again");
+	{
+		char *c = forged + strlen(forged) - 10;
+
+		*c = *c == 'A' ? 'B' : 'A';
+	}
+	expect_at(&c, forged, NOW + 2, AIG_JWT_ERR_SIGNATURE,
+		  "seen: one byte of its signature changed is verified, and "
+		  "refused");
+	expect_at(&c, strdup(t), NOW - 3600, AIG_JWT_ERR_NOT_YET_VALID,
+		  "seen: at a time before it was verified, checked again "
+		  "(issued in the future)");
+	expect_at(&c, strdup(t), NOW + 600 + 60, AIG_JWT_ERR_EXPIRED,
+		  "seen: past exp + leeway it is expired, whatever was seen");
+	expect_at(&c, strdup(t), NOW + 3, AIG_OK, "seen: accepted again");
+	text = jwks_with(NULL);
+	write_text("seen.json", text, 0644);
+	free(text);
+	expect_at(&c, strdup(t), NOW + 4, AIG_JWT_ERR_UNKNOWN_KID,
+		  "seen: its key taken out of the set, it is refused at once");
+	ctx_close(&c);
+	free(t);
+}
+
 static void test_status_names(void)
 {
 	int s, named = 0;
@@ -1042,6 +1078,7 @@ int main(void)
 	test_user_groups();
 	test_groups_from_ldap();
 	test_key_file();
+	test_seen_before();
 	test_status_names();
 
 	ctx_close(&main_ctx);
