@@ -1,0 +1,959 @@
+/* test_http.c - the HTTP/1.1 client (http/) against real servers on
+ * 127.0.0.1: the LangServe fixture (tests/fixtures/langserve_backend.py),
+ * a hostile raw server (tests/fixtures/raw_http_server.py) for malformed,
+ * oversized, cut, slow and reset answers, and the raw server over TLS with
+ * a CA and certificates made here (right name, wrong name, another CA,
+ * expired). Plus what is refused before anything is sent: URLs, methods,
+ * headers. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "aig_http.h"
+#include "tap.h"
+
+extern char **environ;
+
+#define MAX_SERVERS 8
+
+static char tmpdir[] = "/tmp/aig-test-http-XXXXXX";
+static char ca_pem[300], other_ca_pem[300], ack_dir[300];
+static pid_t servers[MAX_SERVERS];
+static int n_servers;
+static int raw_port, ls_port, tls_port, tls_wrong_port, tls_expired_port;
+
+/* ------------------------------------------------------------ servers */
+
+/* Starts a fixture (args: NULL-terminated) whose first stdout line is
+ * PORT=<n>; returns the port or -1. */
+static int start(const char *const *args)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[16] = {NULL};
+	int fds[2], port = -1, i;
+	pid_t pid = -1;
+	FILE *f;
+
+	if (n_servers == MAX_SERVERS || pipe(fds) != 0)
+		return -1;
+	for (i = 0; args[i] != NULL && i < 15; i++)
+		if ((argv[i] = strdup(args[i])) == NULL)
+			abort();
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+	posix_spawn_file_actions_addclose(&fa, fds[0]);
+	if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0)
+		pid = -1;
+	posix_spawn_file_actions_destroy(&fa);
+	for (i = 0; argv[i] != NULL; i++)
+		free(argv[i]);
+	close(fds[1]);
+	f = fdopen(fds[0], "r");
+	if (pid > 0 && f != NULL && fscanf(f, "PORT=%d", &port) != 1)
+		port = -1;
+	if (f != NULL)
+		fclose(f);
+	if (pid > 0)
+		servers[n_servers++] = pid;
+	return port;
+}
+
+static int start_raw(const char *host, const char *cert_name)
+{
+	char script[400], cert[400], key[400];
+	const char *argv[16] = {"python3", script,	"--host",
+				host,	   "--ack-dir", ack_dir};
+	int n = 6;
+	const char *top = getenv("top_srcdir");
+
+	snprintf(script, sizeof(script), "%s/tests/fixtures/raw_http_server.py",
+		 top ? top : ".");
+	if (cert_name != NULL) {
+		snprintf(cert, sizeof(cert), "%s/%s.pem", tmpdir, cert_name);
+		snprintf(key, sizeof(key), "%s/%s.key", tmpdir, cert_name);
+		argv[n++] = "--cert";
+		argv[n++] = cert;
+		argv[n++] = "--key";
+		argv[n++] = key;
+	}
+	argv[n] = NULL;
+	return start(argv);
+}
+
+static int start_langserve(void)
+{
+	char script[400];
+	const char *argv[] = {"python3", script,       "--port", "0",
+			      "--quiet", "--lifetime", "300",	 NULL};
+	const char *top = getenv("top_srcdir");
+
+	snprintf(script, sizeof(script),
+		 "%s/tests/fixtures/langserve_backend.py", top ? top : ".");
+	return start(argv);
+}
+
+static void stop_servers(void)
+{
+	while (n_servers > 0) {
+		kill(servers[--n_servers], SIGTERM);
+		waitpid(servers[n_servers], NULL, 0);
+	}
+}
+
+/* A port nothing listens on. */
+static int closed_port(void)
+{
+	struct sockaddr_in a = {0};
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) != 0)
+		abort();
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+/* ---------------------------------------------------------------- PKI */
+
+static void add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
+{
+	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, v3, nid, value);
+
+	if (e == NULL || !X509_add_ext(x, e, -1))
+		abort();
+	X509_EXTENSION_free(e);
+}
+
+/* A CA (issuer NULL: self-signed) or a server certificate with san,
+ * valid from `from` to `to` seconds from now. */
+static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *signer, X509 *issuer,
+		       const char *cn, const char *san, long from, long to)
+{
+	static long serial = 1;
+	X509 *x = X509_new();
+	X509_NAME *name = X509_get_subject_name(x);
+	X509V3_CTX v3;
+
+	X509_set_version(x, 2);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
+	X509_gmtime_adj(X509_getm_notBefore(x), from);
+	X509_gmtime_adj(X509_getm_notAfter(x), to);
+	X509_set_pubkey(x, key);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+				   (const unsigned char *)cn, -1, -1, 0);
+	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
+	X509V3_set_ctx_nodb(&v3);
+	X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
+	add_ext(x, &v3, NID_subject_key_identifier, "hash");
+	if (issuer == NULL) {
+		add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE");
+		add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
+	} else {
+		add_ext(x, &v3, NID_authority_key_identifier, "keyid:always");
+		add_ext(x, &v3, NID_basic_constraints, "CA:FALSE");
+		add_ext(x, &v3, NID_ext_key_usage, "serverAuth");
+		add_ext(x, &v3, NID_subject_alt_name, san);
+	}
+	if (X509_sign(x, signer, EVP_sha256()) <= 0)
+		abort();
+	return x;
+}
+
+static void write_pem(const char *name, X509 *x, EVP_PKEY *key)
+{
+	char path[400];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	f = fopen(path, "w");
+	if (f == NULL || (x != NULL ? !PEM_write_X509(f, x)
+				    : !PEM_write_PrivateKey(f, key, NULL, NULL,
+							    0, NULL, NULL)))
+		abort();
+	fclose(f);
+}
+
+static void server_cert(const char *name, EVP_PKEY *ca_key, X509 *ca,
+			const char *san, long from, long to)
+{
+	EVP_PKEY *key = EVP_EC_gen("P-256");
+	X509 *x =
+		make_cert(key, ca_key, ca, "aigate test server", san, from, to);
+	char file[64];
+
+	snprintf(file, sizeof(file), "%s.pem", name);
+	write_pem(file, x, NULL);
+	snprintf(file, sizeof(file), "%s.key", name);
+	write_pem(file, NULL, key);
+	X509_free(x);
+	EVP_PKEY_free(key);
+}
+
+static void make_pki(void)
+{
+	EVP_PKEY *ca_key = EVP_EC_gen("P-256"),
+		 *other_key = EVP_EC_gen("P-256");
+	X509 *ca = make_cert(ca_key, ca_key, NULL, "aigate test CA", NULL,
+			     -3600, 86400);
+	X509 *other = make_cert(other_key, other_key, NULL, "another CA", NULL,
+				-3600, 86400);
+
+	write_pem("ca.pem", ca, NULL);
+	write_pem("other-ca.pem", other, NULL);
+	snprintf(ca_pem, sizeof(ca_pem), "%s/ca.pem", tmpdir);
+	snprintf(other_ca_pem, sizeof(other_ca_pem), "%s/other-ca.pem", tmpdir);
+	server_cert("good", ca_key, ca, "DNS:localhost,IP:127.0.0.1", -3600,
+		    86400);
+	server_cert("wrong", ca_key, ca, "DNS:other.example", -3600, 86400);
+	server_cert("expired", ca_key, ca, "DNS:localhost,IP:127.0.0.1",
+		    -86400 * 2, -86400);
+	X509_free(ca);
+	X509_free(other);
+	EVP_PKEY_free(ca_key);
+	EVP_PKEY_free(other_key);
+}
+
+/* ----------------------------------------------------------- exchanges */
+
+/* What a handler heard. */
+struct heard {
+	int status, headers_done, body_calls;
+	char headers[16384];
+	char *body;
+	size_t body_len;
+	int stop_at_body; /* > 0: AIG_HTTP_STOP at that on_body call */
+	bool acks;	  /* create ack files for the raw server's sse */
+	int events_acked;
+	double first_body_s;
+};
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int on_header(void *ctx, int status, const char *name, const char *value)
+{
+	struct heard *h = ctx;
+	size_t n = strlen(h->headers);
+
+	h->status = status;
+	snprintf(h->headers + n, sizeof(h->headers) - n, "%s: %s\n", name,
+		 value);
+	return AIG_HTTP_GO_ON;
+}
+
+static int on_headers_done(void *ctx, int status)
+{
+	struct heard *h = ctx;
+
+	h->status = status;
+	h->headers_done++;
+	return AIG_HTTP_GO_ON;
+}
+
+/* Counts the whole events received ("\r\n\r\n"), and tells the raw
+ * server each one arrived. */
+static void ack_events(struct heard *h)
+{
+	const char *p = h->body;
+	char path[400];
+	int n = 0;
+
+	while ((p = strstr(p, "\r\n\r\n")) != NULL) {
+		p += 4;
+		n++;
+	}
+	for (; h->events_acked < n; h->events_acked++) {
+		snprintf(path, sizeof(path), "%s/%d", ack_dir, h->events_acked);
+		close(open(path, O_CREAT | O_WRONLY, 0600));
+	}
+}
+
+static int on_body(void *ctx, const char *data, size_t len)
+{
+	struct heard *h = ctx;
+	char *nb = realloc(h->body, h->body_len + len + 1);
+
+	if (nb == NULL)
+		abort();
+	if (h->body_calls++ == 0)
+		h->first_body_s = now_s();
+	h->body = nb;
+	memcpy(h->body + h->body_len, data, len);
+	h->body_len += len;
+	h->body[h->body_len] = '\0';
+	if (h->acks)
+		ack_events(h);
+	return h->stop_at_body == h->body_calls ? AIG_HTTP_STOP
+						: AIG_HTTP_GO_ON;
+}
+
+static struct aig_http_client *client, *client_ca, *client_other_ca;
+static struct aig_error err;
+
+/* GETs url (+ path) with client c into h; err gets the message. */
+static int get(struct aig_http_client *c, const char *url, const char *path,
+	       struct heard *h)
+{
+	struct aig_http_handler handler = {on_header, on_headers_done, on_body,
+					   h};
+	struct aig_http_request req = {0};
+
+	memset(&err, 0, sizeof(err));
+	req.method = "GET";
+	req.url = url;
+	req.path = path;
+	req.timeout_ms = 20000;
+	return aig_http_exchange(c, &req, &handler, &err);
+}
+
+static void heard_clear(struct heard *h)
+{
+	free(h->body);
+	memset(h, 0, sizeof(*h));
+}
+
+static int raw(const char *path, struct heard *h)
+{
+	char url[64];
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", raw_port);
+	return get(client, url, path, h);
+}
+
+/* ----------------------------------------------------- refused inputs */
+
+static int try_request(struct aig_http_request *req)
+{
+	memset(&err, 0, sizeof(err));
+	if (req->method == NULL)
+		req->method = "GET";
+	if (req->timeout_ms == 0)
+		req->timeout_ms = 1000;
+	return aig_http_exchange(client, req, NULL, &err);
+}
+
+static void test_refused_inputs(void)
+{
+	static const char *bad_urls[] = {
+		"ftp://127.0.0.1/x",	   "http://user:pw@127.0.0.1/",
+		"http://127.0.0.1:0/",	   "not a url",
+		"/relative/path",	   "http://[::1/",
+		"http://127.0.0.1:99999/", "http://[fe80::1%25eth0]/",
+		"http://127.0.0.1/a b",
+	};
+	struct aig_http_header h1 = {"X-Evil", "a\r\nX-Injected: 1"};
+	struct aig_http_header h2 = {"Bad Name", "x"};
+	struct aig_http_header h3 = {"Host", "evil.example"};
+	struct aig_http_header h4 = {"X-Tab", "a\tb"};
+	struct aig_http_header h5 = {"X-Del", "a\x7f"};
+	struct aig_http_header h6 = {"Transfer-Encoding", "chunked"};
+	char url[64];
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(bad_urls) / sizeof(bad_urls[0]); i++) {
+		struct aig_http_request req = {.url = bad_urls[i]};
+
+		if (try_request(&req) != AIG_ERR_INVALID ||
+		    strstr(err.msg, "user:pw") != NULL) {
+			printf("# %s: %s\n", bad_urls[i], err.msg);
+			bad++;
+		}
+	}
+	ok(bad == 0, "bad URLs refused before connecting, never quoted");
+	{
+		char long_url[400];
+		struct aig_http_request req = {.url = long_url};
+
+		snprintf(long_url, sizeof(long_url), "http://%0300d/", 0);
+		memset(long_url + 7, 'a', 300);
+		ok(try_request(&req) == AIG_ERR_INVALID,
+		   "a 300-byte host name refused (%s)", err.msg);
+	}
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", closed_port());
+	{
+		struct aig_http_request req = {.url = url, .https_only = true};
+
+		ok(try_request(&req) == AIG_ERR_INVALID,
+		   "https_only refuses http:// (%s)", err.msg);
+	}
+#define REFUSED(what, ...)                                                     \
+	do {                                                                   \
+		struct aig_http_request req = {.url = url, __VA_ARGS__};       \
+		ok(try_request(&req) == AIG_ERR_INVALID, what " (%s)",         \
+		   err.msg);                                                   \
+	} while (0)
+	REFUSED("a method with a space", .method = "GE T");
+	REFUSED("an empty method", .method = "");
+	REFUSED("a timeout of -1", .timeout_ms = -1);
+	REFUSED("a value with CR LF", .headers = &h1, .n_headers = 1);
+	ok(strstr(err.msg, "X-Injected") == NULL,
+	   "the message does not quote the header (%s)", err.msg);
+	REFUSED("a name with a space", .headers = &h2, .n_headers = 1);
+	REFUSED("a Host header of the caller", .headers = &h3, .n_headers = 1);
+	REFUSED("a value with a tab", .headers = &h4, .n_headers = 1);
+	REFUSED("a value with DEL", .headers = &h5, .n_headers = 1);
+	REFUSED("Transfer-Encoding", .headers = &h6, .n_headers = 1);
+	REFUSED("a path with '?'", .path = "/a?b");
+	REFUSED("a path with LF", .path = "/a\nb");
+	REFUSED("a query with a space", .path = "/a", .query = "x=1 2");
+	REFUSED("a path without a leading '/'", .path = "no-slash");
+#undef REFUSED
+	{
+		struct aig_http_request req = {.url = url};
+
+		ok(try_request(&req) == AIG_HTTP_ERR_CONNECT &&
+			   strstr(err.msg, "refused") != NULL,
+		   "nothing listening: cannot connect (%s)", err.msg);
+	}
+}
+
+/* ---------------------------------------------------- what is sent */
+
+static void test_request_bytes(void)
+{
+	struct aig_http_header hs[] = {{"X-Aigate-User", "bob"},
+				       {"X-Groups", "AI Users,Straße"}};
+	struct aig_http_handler handler;
+	struct aig_http_request req = {0};
+	struct heard h = {0};
+	char url[64], want[512];
+	int rc;
+
+	handler = (struct aig_http_handler){on_header, on_headers_done, on_body,
+					    &h};
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo/", raw_port);
+	req.method = "POST";
+	req.url = url;
+	req.path = "/a%20b/c";
+	req.query = "x=1&y=%2F";
+	req.headers = hs;
+	req.n_headers = 2;
+	req.body = "{\"input\": 1}";
+	req.body_len = strlen(req.body);
+	req.timeout_ms = 20000;
+	memset(&err, 0, sizeof(err));
+	rc = aig_http_exchange(client, &req, &handler, &err);
+	snprintf(want, sizeof(want),
+		 "POST /echo/a%%20b/c?x=1&y=%%2F HTTP/1.1\r\n"
+		 "Host: 127.0.0.1:%d\r\nX-Aigate-User: bob\r\n"
+		 "X-Groups: AI Users,Straße\r\nContent-Length: 12\r\n"
+		 "Connection: close\r\n\r\n{\"input\": 1}",
+		 raw_port);
+	ok(rc == AIG_OK && h.body && strcmp(h.body, want) == 0,
+	   "request line, Host, the caller's headers only, Content-Length, "
+	   "Connection: close, body (%s)",
+	   err.msg);
+	if (h.body && strcmp(h.body, want) != 0)
+		printf("# got:\n%s\n", h.body);
+	heard_clear(&h);
+
+	req.method = "DELETE";
+	req.path = NULL;
+	req.query = NULL;
+	req.n_headers = 0;
+	req.body = "";
+	req.body_len = 0;
+	handler.ctx = &h;
+	memset(&err, 0, sizeof(err));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/echo?q=1#frag",
+		 raw_port);
+	rc = aig_http_exchange(client, &req, &handler, &err);
+	snprintf(want, sizeof(want),
+		 "DELETE /echo?q=1 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+		 "Content-Length: 0\r\nConnection: close\r\n\r\n",
+		 raw_port);
+	ok(rc == AIG_OK && h.body && strcmp(h.body, want) == 0,
+	   "the URL's own path and query; an empty body has Content-Length: "
+	   "0; no fragment sent (%s)",
+	   err.msg);
+	heard_clear(&h);
+}
+
+static void test_ipv6(void)
+{
+	struct heard h = {0};
+	char url[64], want[64];
+	int port = start_raw("::1", NULL), rc;
+
+	if (port < 0) {
+		ok(1, "# SKIP no IPv6 loopback here");
+		return;
+	}
+	snprintf(url, sizeof(url), "http://[::1]:%d", port);
+	rc = get(client, url, "/echo", &h);
+	snprintf(want, sizeof(want), "Host: [::1]:%d\r\n", port);
+	ok(rc == AIG_OK && h.body && strstr(h.body, want) != NULL,
+	   "an IPv6 literal: connected, Host bracketed with the port (%s)",
+	   err.msg);
+	heard_clear(&h);
+}
+
+/* ------------------------------------------------- good answers */
+
+static void test_good_answers(void)
+{
+	struct heard h = {0};
+	double t0;
+	size_t i;
+	int rc, bad;
+
+	t0 = now_s();
+	rc = raw("/ok", &h);
+	ok(rc == AIG_OK && h.status == 200 && h.headers_done == 1 &&
+		   strstr(h.headers, "Content-Type: text/plain\n") &&
+		   h.body_len == 5 && memcmp(h.body, "hello", 5) == 0 &&
+		   now_s() - t0 < 5,
+	   "200 with Content-Length: done at the length, not at the close "
+	   "(%s)",
+	   err.msg);
+	heard_clear(&h);
+
+	rc = raw("/interim", &h);
+	ok(rc == AIG_OK && h.status == 200 && h.headers_done == 1 &&
+		   strstr(h.headers, "Link") == NULL && h.body_len == 2,
+	   "100 and 103 skipped: one 200, without the 103's headers (%s)",
+	   err.msg);
+	heard_clear(&h);
+
+	rc = raw("/trailers", &h);
+	ok(rc == AIG_OK && strstr(h.headers, "X-Trailer: t") == NULL &&
+		   h.body_len == 2 && memcmp(h.body, "ok", 2) == 0,
+	   "chunked with a trailer: body decoded, trailer not a header (%s)",
+	   err.msg);
+	heard_clear(&h);
+
+	rc = raw("/after", &h);
+	ok(rc == AIG_OK && h.body_len == 2,
+	   "bytes after the response's end are ignored (%s)", err.msg);
+	heard_clear(&h);
+
+	rc = raw("/close-delimited", &h);
+	ok(rc == AIG_OK && h.body && strcmp(h.body, "until the end") == 0,
+	   "a body ended by the close (%s)", err.msg);
+	heard_clear(&h);
+
+	rc = raw("/split-header", &h);
+	ok(rc == AIG_OK && strstr(h.headers, "X-After: 1\n") &&
+		   strlen(h.headers) > 8000 && h.body_len == 2,
+	   "an 8000-byte header sent in 50-byte pieces arrives whole (%s)",
+	   err.msg);
+	heard_clear(&h);
+
+	rc = raw("/max-headers", &h);
+	ok(rc == AIG_OK && strstr(h.headers, "X-H98: v\n"),
+	   "100 headers pass (%s)", err.msg);
+	heard_clear(&h);
+
+	rc = raw("/status/404", &h);
+	ok(rc == AIG_OK && h.status == 404,
+	   "a 404 is a response, not an error");
+	heard_clear(&h);
+
+	rc = raw("/big", &h);
+	for (i = 0, bad = 0; rc == AIG_OK && i < h.body_len; i++)
+		bad += (unsigned char)h.body[i] != i % 251;
+	ok(rc == AIG_OK && h.body_len == 1u << 20 && bad == 0,
+	   "1 MiB by Content-Length, byte for byte (%s)", err.msg);
+	heard_clear(&h);
+
+	rc = raw("/big-chunked", &h);
+	for (i = 0, bad = 0; rc == AIG_OK && i < h.body_len; i++)
+		bad += (unsigned char)h.body[i] != i % 251;
+	ok(rc == AIG_OK && h.body_len == 1u << 20 && bad == 0,
+	   "1 MiB chunked, byte for byte (%s)", err.msg);
+	heard_clear(&h);
+}
+
+static void test_head(void)
+{
+	struct aig_http_handler handler;
+	struct aig_http_request req = {0};
+	struct heard h = {0};
+	char url[64];
+	double t0 = now_s();
+	int rc;
+
+	handler = (struct aig_http_handler){on_header, on_headers_done, on_body,
+					    &h};
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/head", raw_port);
+	req.method = "HEAD";
+	req.url = url;
+	req.timeout_ms = 20000;
+	memset(&err, 0, sizeof(err));
+	rc = aig_http_exchange(client, &req, &handler, &err);
+	ok(rc == AIG_OK && h.status == 200 && h.body_calls == 0 &&
+		   now_s() - t0 < 5,
+	   "HEAD: Content-Length: 10 and no body awaited (%s)", err.msg);
+	heard_clear(&h);
+}
+
+/* ----------------------------------------------------- hostile answers */
+
+static void test_hostile(void)
+{
+	static const struct {
+		const char *path, *msg, *what;
+		int headers_done; /* the headers were whole and passed on */
+	} cases[] = {
+		{"/bad-status", "malformed", "a malformed status line", 0},
+		{"/not-http", "malformed", "not HTTP at all", 0},
+		{"/long-header", "8 KiB", "a 9000-byte header line", 0},
+		{"/many-headers", "100", "101 headers", 0},
+		{"/big-block", "64 KiB", "a 71 KB header block", 0},
+		{"/bad-chunk", "malformed", "a bad chunk size", 1},
+		{"/trunc-chunk", "cut short", "a chunked body cut short", 1},
+		{"/trunc-length", "cut short",
+		 "a Content-Length body cut short", 1},
+		{"/nul-header", "malformed", "a NUL in a header value", 0},
+		{"/space-name", "header name", "a space in a header name", 0},
+		{"/both-lengths", "malformed",
+		 "Content-Length and Transfer-Encoding both", 0},
+		{"/switch", "protocol switch", "101 Switching Protocols", 0},
+		{"/interim-flood", "interim", "eleven 100 Continue", 0},
+		{"/status/999", "out of range", "status 999", 0},
+		{"/status/099", "out of range", "status 99", 0},
+		{"/empty", "without a response", "closed without a byte", 0},
+	};
+	struct heard h = {0};
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		rc = raw(cases[i].path, &h);
+		ok(rc == AIG_HTTP_ERR_PROTOCOL &&
+			   strstr(err.msg, cases[i].msg) != NULL &&
+			   h.headers_done == cases[i].headers_done,
+		   "%s: bad response%s (%s)", cases[i].what,
+		   cases[i].headers_done ? " after the headers"
+					 : ", no headers passed on",
+		   err.msg);
+		heard_clear(&h);
+	}
+
+	rc = raw("/reset", &h);
+	ok(rc == AIG_HTTP_ERR_IO && strstr(err.msg, "reset") != NULL,
+	   "a reset before the answer (%s)", err.msg);
+	heard_clear(&h);
+
+	rc = raw("/reset-mid", &h);
+	ok((rc == AIG_HTTP_ERR_IO || rc == AIG_HTTP_ERR_PROTOCOL) &&
+		   h.headers_done == 1,
+	   "a reset in the body, after the headers: an error (%s)", err.msg);
+	heard_clear(&h);
+}
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+static void test_time(void)
+{
+	struct aig_http_handler handler;
+	struct aig_http_request req = {0};
+	struct sigaction sa, old;
+	struct itimerval it = {{0, 0}, {0, 300000}};
+	struct heard h = {0};
+	char url[64];
+	double t0;
+	int rc;
+
+	handler = (struct aig_http_handler){on_header, on_headers_done, on_body,
+					    &h};
+	req.method = "GET";
+	req.url = url;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/slow", raw_port);
+	req.timeout_ms = 600;
+	t0 = now_s();
+	memset(&err, 0, sizeof(err));
+	rc = aig_http_exchange(client, &req, &handler, &err);
+	ok(rc == AIG_HTTP_ERR_TIMEOUT && now_s() - t0 >= 0.55 &&
+		   now_s() - t0 < 3,
+	   "a server that does not answer: timeout after 600 ms (%.2f s, "
+	   "%s)",
+	   now_s() - t0, err.msg);
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/slow-body", raw_port);
+	memset(&err, 0, sizeof(err));
+	rc = aig_http_exchange(client, &req, &handler, &err);
+	ok(rc == AIG_HTTP_ERR_TIMEOUT && h.headers_done == 1 && h.body_len == 3,
+	   "a body that stalls: headers and 3 bytes passed on, then "
+	   "timeout (%s)",
+	   err.msg);
+	heard_clear(&h);
+
+	/* SIGTERM from the web server, as the CGI gets it */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_alarm;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old);
+	stop_flag = 0;
+	req.stop = &stop_flag;
+	req.timeout_ms = 30000;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/slow", raw_port);
+	t0 = now_s();
+	setitimer(ITIMER_REAL, &it, NULL);
+	memset(&err, 0, sizeof(err));
+	rc = aig_http_exchange(client, &req, &handler, &err);
+	ok(rc == AIG_HTTP_ERR_STOPPED && now_s() - t0 < 2.5,
+	   "the stop flag set by a signal 300 ms in: stopped after %.2f s "
+	   "(%s)",
+	   now_s() - t0, err.msg);
+	sigaction(SIGALRM, &old, NULL);
+
+	h.stop_at_body = 1;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/slow-body", raw_port);
+	stop_flag = 0;
+	t0 = now_s();
+	memset(&err, 0, sizeof(err));
+	rc = aig_http_exchange(client, &req, &handler, &err);
+	ok(rc == AIG_HTTP_ERR_STOPPED && h.body_calls == 1 && now_s() - t0 < 5,
+	   "a callback that answers stop ends the transfer (%s)", err.msg);
+	heard_clear(&h);
+}
+
+/* Each event reaches the callback before the server sends the next: the
+ * server waits for the callback's ack file. */
+static void test_event_stream(struct aig_http_client *c, const char *url,
+			      const char *what)
+{
+	struct heard h = {0};
+	char cmd[400];
+	int rc;
+
+	snprintf(cmd, sizeof(cmd), "rm -f %s/*", ack_dir);
+	if (system(cmd) != 0)
+		abort();
+	h.acks = true;
+	rc = get(c, url, "/sse", &h);
+	ok(rc == AIG_OK && h.events_acked == 3 && h.body_calls >= 3 &&
+		   strstr(h.headers, "text/event-stream"),
+	   "%s: 3 events, each passed on before the next was sent (%s)", what,
+	   err.msg);
+	heard_clear(&h);
+}
+
+/* --------------------------------------------------------- LangServe */
+
+static void test_langserve(void)
+{
+	struct aig_http_header hs[] = {{"Content-Type", "application/json"},
+				       {"X-Aigate-User", "bob"}};
+	struct aig_http_handler handler;
+	struct aig_http_request req = {0};
+	struct heard h = {0};
+	const char *body = "{\"input\": {\"messages\": [{\"type\": \"human\", "
+			   "\"content\": \"hello there\"}]}}";
+	char url[64];
+	int rc;
+
+	handler = (struct aig_http_handler){on_header, on_headers_done, on_body,
+					    &h};
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", ls_port);
+	req.method = "POST";
+	req.url = url;
+	req.path = "/chat/invoke";
+	req.headers = hs;
+	req.n_headers = 2;
+	req.body = body;
+	req.body_len = strlen(body);
+	req.timeout_ms = 20000;
+	memset(&err, 0, sizeof(err));
+	rc = aig_http_exchange(client, &req, &handler, &err);
+	ok(rc == AIG_OK && h.status == 200 &&
+		   strstr(h.headers, "application/json") && h.body &&
+		   strstr(h.body, "echo: hello there"),
+	   "LangServe /chat/invoke (%s)", err.msg);
+	heard_clear(&h);
+
+	req.path = "/chat/stream";
+	memset(&err, 0, sizeof(err));
+	rc = aig_http_exchange(client, &req, &handler, &err);
+	ok(rc == AIG_OK && h.status == 200 &&
+		   strstr(h.headers, "text/event-stream") && h.body &&
+		   strstr(h.body, "event: data") &&
+		   strstr(h.body, "event: end"),
+	   "LangServe /chat/stream, chunked server-sent events (%s)", err.msg);
+	heard_clear(&h);
+
+	req.path = "/_fixture/echo";
+	req.query = "x=1&y=%2F";
+	memset(&err, 0, sizeof(err));
+	rc = aig_http_exchange(client, &req, &handler, &err);
+	ok(rc == AIG_OK && h.body && strstr(h.body, "\"x-aigate-user\"") &&
+		   strstr(h.body, "x=1&y=%2F") && strstr(h.body, "hello there"),
+	   "LangServe echo: headers, raw query and body arrived (%s)", err.msg);
+	heard_clear(&h);
+}
+
+/* --------------------------------------------------------------- TLS */
+
+static void test_tls(void)
+{
+	struct aig_http_client *c = NULL;
+	struct heard h = {0};
+	char url[64];
+	int rc;
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", tls_port);
+	rc = get(client_ca, url, "/ok", &h);
+	ok(rc == AIG_OK && h.body && strcmp(h.body, "hello") == 0,
+	   "https to 127.0.0.1 with the test CA: verified (IP SAN) (%s)",
+	   err.msg);
+	heard_clear(&h);
+
+	rc = get(client_ca, url, "/sni", &h);
+	ok(rc == AIG_OK && h.body && strcmp(h.body, "-") == 0,
+	   "no SNI for an IP literal (%s)", h.body ? h.body : err.msg);
+	heard_clear(&h);
+
+	snprintf(url, sizeof(url), "https://localhost:%d", tls_port);
+	rc = get(client_ca, url, "/sni", &h);
+	ok(rc == AIG_OK && h.body && strcmp(h.body, "localhost") == 0,
+	   "https to localhost: verified, SNI sent (%s)",
+	   h.body ? h.body : err.msg);
+	heard_clear(&h);
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", tls_port);
+	test_event_stream(client_ca, url, "over TLS");
+	rc = get(client_ca, url, "/close-delimited", &h);
+	ok(rc == AIG_OK && h.body && strcmp(h.body, "until the end") == 0,
+	   "over TLS, a body ended by close_notify (%s)", err.msg);
+	heard_clear(&h);
+	rc = get(client_ca, url, "/no-notify", &h);
+	ok(rc == AIG_HTTP_ERR_PROTOCOL && strstr(err.msg, "close_notify"),
+	   "over TLS, a close without close_notify may be a cut: refused "
+	   "(%s)",
+	   err.msg);
+	heard_clear(&h);
+	rc = get(client_ca, url, "/trunc-length", &h);
+	ok(rc == AIG_HTTP_ERR_PROTOCOL && strstr(err.msg, "cut short"),
+	   "over TLS, a Content-Length body cut short (%s)", err.msg);
+	heard_clear(&h);
+
+	snprintf(url, sizeof(url), "https://localhost:%d", tls_wrong_port);
+	rc = get(client_ca, url, "/ok", &h);
+	ok(rc == AIG_HTTP_ERR_TLS && strstr(err.msg, "verification failed") &&
+		   strstr(err.msg, "hostname mismatch") && h.body_calls == 0,
+	   "a certificate for another name: refused (%s)", err.msg);
+	heard_clear(&h);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", tls_wrong_port);
+	rc = get(client_ca, url, "/ok", &h);
+	ok(rc == AIG_HTTP_ERR_TLS && strstr(err.msg, "IP address mismatch"),
+	   "a certificate without the IP: refused (%s)", err.msg);
+	heard_clear(&h);
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", tls_port);
+	rc = get(client_other_ca, url, "/ok", &h);
+	ok(rc == AIG_HTTP_ERR_TLS && strstr(err.msg, "verification failed") &&
+		   strstr(err.msg, "certificate"),
+	   "a server from another CA: refused (%s)", err.msg);
+	heard_clear(&h);
+	rc = get(client, url, "/ok", &h);
+	ok(rc == AIG_HTTP_ERR_TLS && strstr(err.msg, "verification failed"),
+	   "the system store does not know the test CA: refused (%s)", err.msg);
+	heard_clear(&h);
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", tls_expired_port);
+	rc = get(client_ca, url, "/ok", &h);
+	ok(rc == AIG_HTTP_ERR_TLS && strstr(err.msg, "expired"),
+	   "an expired certificate: refused (%s)", err.msg);
+	heard_clear(&h);
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", ls_port);
+	rc = get(client_ca, url, "/ok", &h);
+	ok(rc == AIG_HTTP_ERR_TLS && strstr(err.msg, "TLS handshake failed"),
+	   "https to a plain HTTP server: TLS fails (%s)", err.msg);
+	heard_clear(&h);
+
+	if (aig_http_client_new("/nonexistent/ca.pem", &c, NULL) != AIG_OK)
+		abort();
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d", tls_port);
+	rc = get(c, url, "/ok", &h);
+	ok(rc == AIG_HTTP_ERR_TLS && strstr(err.msg, "CA file"),
+	   "a CA file that cannot be read: refused (%s)", err.msg);
+	heard_clear(&h);
+	aig_http_client_free(c);
+}
+
+int main(void)
+{
+	char cmd[400];
+
+	if (system("python3 -c 'import ssl' 2>/dev/null") != 0) {
+		printf("1..0 # SKIP python3 not found\n");
+		return 77;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (mkdtemp(tmpdir) == NULL)
+		abort();
+	snprintf(ack_dir, sizeof(ack_dir), "%s/acks", tmpdir);
+	mkdir(ack_dir, 0700);
+	make_pki();
+	raw_port = start_raw("127.0.0.1", NULL);
+	ls_port = start_langserve();
+	tls_port = start_raw("127.0.0.1", "good");
+	tls_wrong_port = start_raw("127.0.0.1", "wrong");
+	tls_expired_port = start_raw("127.0.0.1", "expired");
+	if (raw_port < 0 || ls_port < 0 || tls_port < 0 || tls_wrong_port < 0 ||
+	    tls_expired_port < 0 ||
+	    aig_http_client_new(NULL, &client, NULL) != AIG_OK ||
+	    aig_http_client_new(ca_pem, &client_ca, NULL) != AIG_OK ||
+	    aig_http_client_new(other_ca_pem, &client_other_ca, NULL) !=
+		    AIG_OK) {
+		printf("Bail out! the test servers did not start\n");
+		stop_servers();
+		return 99;
+	}
+	test_refused_inputs();
+	test_request_bytes();
+	test_good_answers();
+	test_head();
+	test_hostile();
+	test_time();
+	snprintf(cmd, sizeof(cmd), "http://127.0.0.1:%d", raw_port);
+	test_event_stream(client, cmd, "over TCP");
+	test_langserve();
+	test_tls();
+	test_ipv6();
+
+	aig_http_client_free(client);
+	aig_http_client_free(client_ca);
+	aig_http_client_free(client_other_ca);
+	stop_servers();
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		return 1;
+	return tap_done();
+}
