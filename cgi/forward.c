@@ -1,35 +1,54 @@
-/* forward.c - the hop to the LangChain backend, with libcurl (SPEC §5).
+/* forward.c - the hop to the LangChain backend (SPEC §5), on the gate's
+ * own HTTP/1.1 client (http/aig_http.h: http-parser parses every byte of
+ * the answer, OpenSSL's libssl does TLS).
  *
- * Why libcurl: it is the well-kept HTTP client every distribution ships
- * and reviews; the hop needs TLS to https backends, timeouts, chunked
- * and streamed bodies. Its start-up cost (about 3.7 ms of shared-library
- * loading, PERF-NOTES.md) is the issue 9 question; the hop is kept in
- * this one file so that the choice can change without touching the rest.
+ * Why not libcurl, which made this hop before: aigate.cgi is a CGI
+ * program and every request pays its start-up. Mean per exec of programs
+ * that print a CGI header and exit, differing only in what they link and
+ * initialise (bench/bench_hop_start.sh: hyperfine -N -w 50 -r 1000;
+ * 2026-11-25, 2 CPUs, load about 2):
  *
- * The response is written to the client as it arrives: headers on the
- * first body byte (or at the end for an empty body), then each chunk
- * with write(2), so server-sent events are never held back. */
+ *   1 static hello, the floor                                  0.4 ms
+ *   2 hello + libcurl (shared: 31 libraries), curl_global_init 4.9 ms
+ *   3 hello + libhttp_parser.a, libssl.a, libcrypto.a,
+ *     OPENSSL_init_ssl(NO_LOAD_CONFIG), one SSL_CTX            2.3 ms
+ *   4 3 with the shared libraries                              3.0 ms
+ *   5 3 linked, no SSL_CTX made (an http:// backend)           0.6 ms
+ *   6 3 + the system CA bundle read whole                     20.4 ms
+ *   7 3 + the system CA directory searched by hash             2.3 ms
+ *
+ * So: libcurl costs a CGI over 4 ms before any work, and cannot follow
+ * the gate's static link (Debian ships no archives for its dependencies).
+ * With the hop on http-parser and libssl, an http:// backend costs next
+ * to nothing (5: libssl is linked but not started), and an https:// one
+ * about 1.7 ms for OpenSSL's SSL_CTX (3), made only then. The CA bundle
+ * would add 18 ms (6): http/tls.c searches the system directory by hash
+ * instead, where it has hash links (7). A FastCGI process pays the
+ * loading once; the SSL_CTX (an https:// backend) is still made per
+ * request, as struct aig_forward has no place for a long-lived
+ * aig_http_client yet.
+ *
+ * The response is written to the client as it arrives: headers with the
+ * first body byte (or at the end for an empty body), then each piece with
+ * fwrite+fflush, so server-sent events are never held back. */
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
-
-#include <curl/curl.h>
 
 #include "aig_cgi.h"
+#include "aig_http.h"
 
 #define CONTENT_TYPE_MAX 256
 
 struct hop {
 	struct aig_forward *f;
-	CURL *curl;
-	long status;
+	int status;
 	char content_type[CONTENT_TYPE_MAX];
+	bool garbage; /* the backend's Content-Type cannot be passed on */
 };
 
 /* Copies s, writing every byte outside `keep` (and outside letters and
@@ -89,14 +108,14 @@ static bool send_headers(struct hop *h)
 	if (h->f->headers_sent)
 		return true;
 	n = snprintf(head, sizeof(head),
-		     "Status: %ld %s\r\n%s%s%sX-Request-Id: %s\r\n"
+		     "Status: %d %s\r\n%s%s%sX-Request-Id: %s\r\n"
 		     "Cache-Control: no-store\r\n\r\n",
-		     h->status, aig_http_reason((int)h->status),
+		     h->status, aig_http_reason(h->status),
 		     h->content_type[0] ? "Content-Type: " : "",
 		     h->content_type, h->content_type[0] ? "\r\n" : "",
 		     h->f->request_id);
 	h->f->headers_sent = true;
-	h->f->status = (int)h->status;
+	h->f->status = h->status;
 	if (n < 0 || !write_all(h->f->out, head, (size_t)n)) {
 		h->f->client_gone = true;
 		return false;
@@ -104,48 +123,53 @@ static bool send_headers(struct hop *h)
 	return true;
 }
 
-/* Keeps the status and a clean Content-Type from the backend's headers;
- * every other header of the backend stays behind. */
-static size_t on_header(char *buf, size_t size, size_t n, void *arg)
+/* Keeps a clean Content-Type from the backend's headers (the last one
+ * wins; longer than CONTENT_TYPE_MAX - 1 is cut); every other header of
+ * the backend stays behind. */
+static int on_header(void *arg, int status, const char *name, const char *value)
 {
 	struct hop *h = arg;
-	size_t len = size * n, i, o = 0;
+	size_t o = 0;
 
-	if (len > 13 && strncasecmp(buf, "Content-Type:", 13) == 0) {
-		for (i = 13; i < len && buf[i] == ' '; i++)
-			;
-		for (; i < len && o + 1 < sizeof(h->content_type); i++) {
-			unsigned char c = (unsigned char)buf[i];
+	(void)status;
+	if (strcasecmp(name, "Content-Type") != 0)
+		return AIG_HTTP_GO_ON;
+	for (; value[o] != '\0' && o + 1 < sizeof(h->content_type); o++) {
+		unsigned char c = (unsigned char)value[o];
 
-			if (c == '\r' || c == '\n')
-				break;
-			if (c < 0x20 || c >= 0x7f)
-				return 0; /* garbage: 502 */
-			h->content_type[o++] = (char)c;
+		if (c < 0x20 || c >= 0x7f) {
+			h->garbage = true; /* 502 */
+			return AIG_HTTP_STOP;
 		}
-		h->content_type[o] = '\0';
-	} else if (len > 5 && strncmp(buf, "HTTP/", 5) == 0) {
-		h->content_type[0] = '\0'; /* a new response (after 100) */
+		h->content_type[o] = (char)c;
 	}
-	return len;
+	h->content_type[o] = '\0';
+	return AIG_HTTP_GO_ON;
 }
 
-static size_t on_body(char *buf, size_t size, size_t n, void *arg)
+static int on_headers_done(void *arg, int status)
 {
 	struct hop *h = arg;
-	size_t len = size * n;
 
-	if (!h->f->headers_sent) {
-		curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &h->status);
-		if (h->status < 100 || h->status > 599 || !send_headers(h))
-			return 0;
-	}
-	if (!write_all(h->f->out, buf, len)) {
+	h->status = status;
+	return AIG_HTTP_GO_ON;
+}
+
+/* The headers go out with the first body byte (or at the end for an empty
+ * body), so that a backend that fails before its body is still a 502 or
+ * 504 of the gate. */
+static int on_body(void *arg, const char *data, size_t len)
+{
+	struct hop *h = arg;
+
+	if (!send_headers(h))
+		return AIG_HTTP_STOP;
+	if (!write_all(h->f->out, data, len)) {
 		h->f->client_gone = true; /* stops the backend transfer */
-		return 0;
+		return AIG_HTTP_STOP;
 	}
 	h->f->bytes_out += len;
-	return len;
+	return AIG_HTTP_GO_ON;
 }
 
 static double ms_since(const struct timespec *t0)
@@ -157,181 +181,90 @@ static double ms_since(const struct timespec *t0)
 	       (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* Header lines for the backend: ours only. A value with a control
- * character cannot be sent (it would split the header). */
-static bool add_header(struct curl_slist **list, const char *name,
-		       const char *value)
-{
-	size_t len = strlen(name) + strlen(value) + 3;
-	struct curl_slist *n = NULL;
-	char *line;
-	const char *p;
-
-	for (p = value; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return false;
-	line = malloc(len);
-	if (line != NULL) {
-		snprintf(line, len, "%s: %s", name, value);
-		n = curl_slist_append(*list, line);
-		free(line);
-	}
-	if (n == NULL)
-		return false;
-	*list = n;
-	return true;
-}
-
-/* Polled by libcurl about once a second, and on every chunk: a nonzero
- * answer abandons the transfer. */
-static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow,
-		       curl_off_t ultotal, curl_off_t ulnow)
-{
-	struct hop *h = arg;
-
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
-	if (h->f->stop != NULL && *h->f->stop) {
-		h->f->client_gone = true;
-		return 1;
-	}
-	return 0;
-}
-
-static struct curl_slist *make_headers(const struct aig_forward *f)
-{
-	struct curl_slist *list = NULL;
-	bool ok = add_header(&list, "X-Aigate-User", f->user) &&
-		  add_header(&list, "X-Aigate-Groups", f->groups) &&
-		  add_header(&list, "X-Request-Id", f->request_id);
-
-	/* Remove what libcurl would add on its own. */
-	ok = ok && (list = curl_slist_append(list, "Expect:")) != NULL;
-	if (ok && f->content_type != NULL)
-		ok = add_header(&list, "Content-Type", f->content_type);
-	else if (ok)
-		ok = (list = curl_slist_append(list, "Content-Type:")) != NULL;
-	if (!ok) {
-		curl_slist_free_all(list);
-		return NULL;
-	}
-	return list;
-}
-
-/* backend_url + encoded path + "?" + query. */
-static char *make_url(const struct aig_forward *f)
-{
-	size_t blen = strlen(f->backend_url);
-	char *path = NULL, *query = NULL, *url = NULL;
-	size_t n;
-
-	while (blen > 0 && f->backend_url[blen - 1] == '/')
-		blen--;
-	if (aig_url_encode_path(f->path, &path) &&
-	    encode_query(f->query, &query)) {
-		n = blen + strlen(path) + strlen(query) + 2;
-		url = malloc(n);
-		if (url != NULL)
-			snprintf(url, n, "%.*s%s%s%s", (int)blen,
-				 f->backend_url, path, query[0] ? "?" : "",
-				 query);
-	}
-	free(path);
-	free(query);
-	return url;
-}
-
-static bool set_options(CURL *c, struct hop *h, const char *url,
-			struct curl_slist *headers)
-{
-	const struct aig_forward *f = h->f;
-	bool ok = true;
-
-	/* No proxy, whatever the environment says (httpoxy); http(s) only;
-	 * never follow a redirect: the client gets it as it is. */
-	ok &= curl_easy_setopt(c, CURLOPT_URL, url) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_PROXY, "") == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_NOPROXY, "*") == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") ==
-	      CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)f->timeout_ms) ==
-	      CURLE_OK;
-	ok &= curl_easy_setopt(
-		      c, CURLOPT_CONNECTTIMEOUT_MS,
-		      (long)(f->timeout_ms < 10000 ? f->timeout_ms : 10000)) ==
-	      CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header) ==
-	      CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_HEADERDATA, h) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_WRITEDATA, h) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 16384L) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) == CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress) ==
-	      CURLE_OK;
-	ok &= curl_easy_setopt(c, CURLOPT_XFERINFODATA, h) == CURLE_OK;
-	if (strcmp(f->method, "HEAD") == 0)
-		ok &= curl_easy_setopt(c, CURLOPT_NOBODY, 1L) == CURLE_OK;
-	else if (strcmp(f->method, "GET") != 0)
-		ok &= curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, f->method) ==
-		      CURLE_OK;
-	if (f->body_len > 0 || strcmp(f->method, "POST") == 0) {
-		ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
-				       (curl_off_t)f->body_len) == CURLE_OK;
-		ok &= curl_easy_setopt(c, CURLOPT_POSTFIELDS,
-				       f->body ? f->body : "") == CURLE_OK;
-	}
-	return ok;
-}
-
-static void classify(struct aig_forward *f, CURLcode rc)
+/* The gate's own status for a hop that failed before a response started:
+ * 504 for the deadline, 502 for everything else (SPEC §5). The messages
+ * go to the client and the audit record: static, never request data. */
+static void classify(struct aig_forward *f, const struct hop *h, int rc)
 {
 	static const struct aig_http_error timeout = {
 		504, "gateway_timeout", "the backend did not answer in time"};
-	static const struct aig_http_error broken = {
+	struct aig_http_error broken = {
 		502, "bad_gateway",
-		"the backend could not be reached or "
-		"sent an invalid response"};
+		"the backend could not be reached or sent an invalid "
+		"response"};
 
-	f->herr = rc == CURLE_OPERATION_TIMEDOUT ? timeout : broken;
+	if (rc == AIG_HTTP_ERR_CONNECT)
+		broken.message = "the backend could not be reached";
+	else if (rc == AIG_HTTP_ERR_TLS)
+		broken.message = "the backend's TLS certificate or handshake "
+				 "failed";
+	else if (rc == AIG_HTTP_ERR_IO)
+		broken.message = "the backend's connection failed";
+	else if (rc == AIG_HTTP_ERR_PROTOCOL || h->garbage)
+		broken.message = "the backend sent an invalid response";
+	f->herr = rc == AIG_HTTP_ERR_TIMEOUT ? timeout : broken;
 	if (!f->headers_sent)
 		f->status = f->herr.status;
 }
 
+/* Sends the request to the backend and streams its answer to f->out. */
+static int exchange(struct aig_forward *f, struct hop *h, const char *path,
+		    const char *query)
+{
+	const struct aig_http_header headers[] = {
+		{"X-Aigate-User", f->user},
+		{"X-Aigate-Groups", f->groups},
+		{"X-Request-Id", f->request_id},
+		{"Content-Type", f->content_type},
+	};
+	struct aig_http_handler handler = {on_header, on_headers_done, on_body,
+					   h};
+	struct aig_http_request req = {0};
+	struct aig_http_client *client = NULL;
+	int rc;
+
+	req.method = f->method;
+	req.url = f->backend_url;
+	req.path = path;
+	req.query = query;
+	req.headers = headers;
+	req.n_headers = f->content_type != NULL ? 4 : 3;
+	/* a POST always says its length, 0 included */
+	if (f->body_len > 0 || strcmp(f->method, "POST") == 0) {
+		req.body = f->body != NULL ? f->body : "";
+		req.body_len = f->body_len;
+	}
+	req.timeout_ms = f->timeout_ms;
+	req.stop = f->stop;
+	/* an https backend is verified against the system store */
+	rc = aig_http_client_new(NULL, &client, NULL);
+	if (rc == AIG_OK)
+		rc = aig_http_exchange(client, &req, &handler, NULL);
+	aig_http_client_free(client);
+	return rc;
+}
+
 bool aig_forward(struct aig_forward *f)
 {
-	struct hop h = {f, NULL, 0, ""};
-	struct curl_slist *headers = NULL;
+	struct hop h = {f, 0, "", false};
 	struct timespec t0;
-	char *url = NULL;
-	CURLcode rc = CURLE_FAILED_INIT;
+	char *path = NULL, *query = NULL;
+	int rc = AIG_ERR_NOMEM;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	f->headers_sent = f->client_gone = false;
 	f->bytes_out = 0;
-	h.curl = curl_easy_init();
-	url = make_url(f);
-	headers = make_headers(f);
-	if (h.curl != NULL && url != NULL && headers != NULL &&
-	    set_options(h.curl, &h, url, headers))
-		rc = curl_easy_perform(h.curl);
-	if (rc == CURLE_OK && !f->headers_sent) { /* an empty body */
-		curl_easy_getinfo(h.curl, CURLINFO_RESPONSE_CODE, &h.status);
-		if (h.status >= 100 && h.status <= 599)
-			send_headers(&h);
-		else
-			rc = CURLE_WEIRD_SERVER_REPLY;
-	}
-	if (rc != CURLE_OK && !f->client_gone)
-		classify(f, rc);
+	if (aig_url_encode_path(f->path, &path) &&
+	    encode_query(f->query, &query))
+		rc = exchange(f, &h, path, query);
+	if (rc == AIG_OK && !f->headers_sent) /* an empty body */
+		send_headers(&h);
+	if (rc == AIG_HTTP_ERR_STOPPED && f->stop != NULL && *f->stop)
+		f->client_gone = true; /* the web server said so */
+	if (rc != AIG_OK && !f->client_gone)
+		classify(f, &h, rc);
 	f->backend_ms = ms_since(&t0);
-	curl_slist_free_all(headers);
-	free(url);
-	curl_easy_cleanup(h.curl);
+	free(path);
+	free(query);
 	return f->headers_sent;
 }

@@ -5,10 +5,11 @@ cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
 	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/ext_load.c
 cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(CURL_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
+	$(AIG_HTTP_CPPFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
 # No LIBADD (see common/local.mk): linking it takes $(LIBAIGCGI_DEPS).
-LIBAIGCGI_DEPS = $(JANSSON_LIBS) $(CURL_LIBS) $(LMDB_LIBS) $(HIREDIS_LIBS) -lm
+LIBAIGCGI_DEPS = http/libaighttp.la $(JANSSON_LIBS) $(AIG_HTTP_LIBS) \
+	$(LMDB_LIBS) $(HIREDIS_LIBS) -lm
 
 # What needs libpam or libldap is in a module that aigate.cgi loads only
 # for a request that takes that path (gate.h, cgi/ext.c): installed
@@ -31,7 +32,8 @@ cgi_aigate_cgi_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 # request. --as-needed drops the shared ones the archives replaced.
 cgi_aigate_cgi_LDFLAGS = -Wl,--as-needed
 cgi_aigate_cgi_LDADD = cgi/libaigcgi.la cgi/libaigjwt.la \
-	policies/libaigpolicy.la common/libaigcommon.la $(GATE_LIBS)
+	policies/libaigpolicy.la http/libaighttp.la common/libaigcommon.la \
+	$(GATE_LIBS)
 
 check_PROGRAMS += tests/unit/test_cgi_request
 UNIT_TESTS += tests/unit/test_cgi_request

@@ -5,9 +5,9 @@ cgi_libaigjwt_la_SOURCES = cgi/aig_jwt.h cgi/jwt_int.h cgi/b64url.c \
 	cgi/jwk.c cgi/jwks.c cgi/jwt.c cgi/claims.c cgi/jwks_cache.c \
 	cgi/jwks_fetch.c cgi/verifier.c
 cgi_libaigjwt_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
-	$(CURL_CFLAGS)
+	$(AIG_HTTP_CPPFLAGS)
 cgi_libaigjwt_la_LIBADD = common/libaigcommon.la $(CRYPTO_LIBS) \
-	$(JANSSON_LIBS) $(CURL_LIBS)
+	$(JANSSON_LIBS) http/libaighttp.la $(AIG_HTTP_LIBS)
 
 # Keys and tokens made at test time, for the tests and the benchmark.
 noinst_LTLIBRARIES += tests/unit/libjwtmint.la
