@@ -55,12 +55,14 @@ const char *aig_http_status_name(int status);
 struct aig_http_client;
 
 /* A client: where https:// peers are verified from. ca_file (PEM; copied)
- * is the only trust anchor when given, else the system store. The
- * SSL_CTX is made at the first https:// request (after
+ * is the only trust anchor when given, else the system store (OpenSSL's
+ * certificate directory searched by hash where it has hash links, as on
+ * Debian; else its bundle file, read whole). The SSL_CTX is made at the
+ * first https:// request (after
  * OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG), a no-op if the program
  * initialised OpenSSL first) and kept for the next ones, so a long-lived
- * process (FastCGI) loads the CA store once; http:// only never touches
- * libssl. Not for two threads at once. *out is new: free with
+ * process (FastCGI) sets TLS up once; http:// alone never starts libssl.
+ * Not for two threads at once. *out is new: free with
  * aig_http_client_free(). Errors: AIG_ERR_NOMEM. */
 int aig_http_client_new(const char *ca_file, struct aig_http_client **out,
 			struct aig_error *err);
@@ -87,9 +89,10 @@ struct aig_http_header {
  * abandon the transfer (aig_http_exchange() then returns
  * AIG_HTTP_ERR_STOPPED). Strings and data are borrowed for the call. */
 struct aig_http_handler {
-	/* One response header: name as sent, value without surrounding
-	 * whitespace, both NUL-terminated (http-parser refuses a NUL in
-	 * either). status is the response's status code (100-599). */
+	/* One response header: name as sent (a token), value without
+	 * surrounding whitespace, both NUL-terminated; a control character
+	 * other than tab in either makes the response AIG_HTTP_ERR_PROTOCOL.
+	 * status is the final response's status code (200-599). */
 	int (*on_header)(void *ctx, int status, const char *name,
 			 const char *value);
 	/* The end of the header block of the final response. */
@@ -112,7 +115,7 @@ struct aig_http_request {
 	const char *path;
 	const char *query;
 	/* The only request headers besides Host, Connection: close and
-	 * Content-Length; none of those three among them. */
+	 * Content-Length, which are not among them, nor Transfer-Encoding. */
 	const struct aig_http_header *headers;
 	size_t n_headers;
 	/* NULL: no body and no Content-Length. Else body_len bytes and
@@ -129,9 +132,10 @@ struct aig_http_request {
 	const volatile sig_atomic_t *stop;
 };
 
-/* Sends req to its URL over a new connection and streams the response to
- * h (may be NULL: the response is read and dropped), until the end of the
- * final response. HEAD responses have no body. Everything borrowed.
+/* Sends req to its URL over a new connection made with c, and streams the
+ * response to h (may be NULL: the response is read and dropped), until
+ * the end of the final response. HEAD responses have no body. Everything
+ * borrowed; c is not NULL.
  * Returns AIG_OK when a whole response was received (whatever its status
  * code); AIG_ERR_INVALID for a bad URL, method, header or timeout (nothing
  * sent); AIG_ERR_NOMEM; or an AIG_HTTP_ERR_*. Callbacks may have been

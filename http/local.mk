@@ -52,3 +52,7 @@ tests/fuzz/fuzz_http_response: $(srcdir)/tests/fuzz/fuzz_http_response.c \
 CLEANFILES += tests/fuzz/fuzz_http_response
 tests/fuzz/fuzz_http.log: tests/fuzz/fuzz_http_response
 endif
+
+# What the hop's libraries cost a CGI per exec (the figures at the top of
+# cgi/forward.c): `bench/bench_hop_start.sh BUILD_DIR`.
+EXTRA_DIST += bench/bench_hop_start.sh
