@@ -413,9 +413,9 @@ echo "aigate: one run, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $commit, $(nproc
 echo "wrk -t2 -c$conns -d${secs}s (rows e: -c$pam_conns), POST ${#body}-byte JSON body; backend nginx (fixed answer)"
 $smoke && echo "SMOKE RUN: 1-s rows, (e) skipped; the figures are not a benchmark"
 echo "load average at start: $load_start"
-printf '%-52s %9s %8s %8s %7s %8s %7s %7s\n' row req/s "p50 ms" "p99 ms" errors "RSS MiB" "/ (a)" "/ (d)"
+printf '%-55s %9s %8s %8s %7s %8s %7s %7s\n' row req/s "p50 ms" "p99 ms" errors "RSS MiB" "/ (a)" "/ (d)"
 for r in "${rows[@]}"; do
-	printf '%-52s %9s %8s %8s %7s %8s %7s %7s\n' "($r) ${R_NAME[$r]}" "${R_RPS[$r]}" \
+	printf '%-55s %9s %8s %8s %7s %8s %7s %7s\n' "($r) ${R_NAME[$r]}" "${R_RPS[$r]}" \
 		"${R_P50[$r]}" "${R_P99[$r]}" "${R_ERR[$r]}" "${R_RSS[$r]}" \
 		"$(ratio "${R_RPS[$r]}" "${R_RPS[a]}")" "$(ratio "${R_RPS[$r]}" "${R_RPS[d]}")"
 done
