@@ -13,7 +13,7 @@ aigatectl_libaigctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 AIGATECTL_LIBS = aigatectl/libaigctl.la cgi/libaigjwt.la \
 	policies/libaigpolicy.la ldap/libaigldap.la common/libaigcommon.la \
 	$(LDAP_LIBS) $(SASL_LIBS) $(GSSAPI_LIBS) $(LMDB_LIBS) $(PCRE2_LIBS) \
-	$(CRYPTO_LIBS) $(CURL_LIBS) $(JANSSON_LIBS)
+	http/libaighttp.la $(AIG_HTTP_LIBS) $(JANSSON_LIBS)
 
 sbin_PROGRAMS += aigatectl/aigatectl
 aigatectl_aigatectl_SOURCES = aigatectl/main.c

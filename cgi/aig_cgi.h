@@ -13,6 +13,8 @@
 
 #include "aig_common.h"
 
+struct aig_http_client;
+
 /* Hard caps, whatever the configuration says. */
 #define AIG_CGI_MAX_PATH 2048
 #define AIG_CGI_MAX_QUERY 8192
@@ -140,6 +142,9 @@ struct aig_forward {
 	 * stop, as lighttpd and Apache do when the client goes away: the
 	 * transfer is then abandoned within about a second. May be NULL. */
 	const volatile sig_atomic_t *stop;
+	/* The HTTP client, kept by a FastCGI process so that an https://
+	 * backend's TLS context is made once; NULL: one for this request. */
+	struct aig_http_client *client;
 	/* out */
 	int status;	   /* the backend's status, or the gate's error */
 	bool headers_sent; /* a response has started on out */
@@ -147,6 +152,7 @@ struct aig_forward {
 	size_t bytes_out;  /* body bytes passed to the client */
 	double backend_ms; /* time spent on the backend hop */
 	struct aig_http_error herr; /* when status is the gate's own */
+	struct aig_error err;	    /* why the hop failed, for the log */
 };
 
 /* Forwards a request to backend_url + path (+ "?" query): same method and

@@ -24,9 +24,8 @@
  * about 1.7 ms for OpenSSL's SSL_CTX (3), made only then. The CA bundle
  * would add 18 ms (6): http/tls.c searches the system directory by hash
  * instead, where it has hash links (7). A FastCGI process pays the
- * loading once; the SSL_CTX (an https:// backend) is still made per
- * request, as struct aig_forward has no place for a long-lived
- * aig_http_client yet.
+ * loading once, and keeps its aig_http_client (f->client), so that an
+ * https:// backend's SSL_CTX is made once too.
  *
  * The response is written to the client as it arrives: headers with the
  * first body byte (or at the end for an empty body), then each piece with
@@ -220,8 +219,8 @@ static int exchange(struct aig_forward *f, struct hop *h, const char *path,
 	struct aig_http_handler handler = {on_header, on_headers_done, on_body,
 					   h};
 	struct aig_http_request req = {0};
-	struct aig_http_client *client = NULL;
-	int rc;
+	struct aig_http_client *own = NULL;
+	int rc = AIG_OK;
 
 	req.method = f->method;
 	req.url = f->backend_url;
@@ -237,10 +236,12 @@ static int exchange(struct aig_forward *f, struct hop *h, const char *path,
 	req.timeout_ms = f->timeout_ms;
 	req.stop = f->stop;
 	/* an https backend is verified against the system store */
-	rc = aig_http_client_new(NULL, &client, NULL);
+	if (f->client == NULL)
+		rc = aig_http_client_new(NULL, &own, &f->err);
 	if (rc == AIG_OK)
-		rc = aig_http_exchange(client, &req, &handler, NULL);
-	aig_http_client_free(client);
+		rc = aig_http_exchange(f->client ? f->client : own, &req,
+				       &handler, &f->err);
+	aig_http_client_free(own);
 	return rc;
 }
 

@@ -416,6 +416,8 @@ bool aig_step_forward(struct aig_gate *g)
 	f.request_id = g->req.id;
 	f.out = g->out;
 	f.stop = g->terminated;
+	if (aig_warm_http(g->w, NULL) == AIG_OK)
+		f.client = g->w->http; /* else forward makes its own */
 	fflush(g->out);
 	sent = aig_forward(&f);
 	free(groups);
@@ -427,6 +429,7 @@ bool aig_step_forward(struct aig_gate *g)
 	if (f.client_gone)
 		snprintf(g->reason, sizeof(g->reason), "client went away");
 	if (!sent) {
+		aig_log_msg(&g->log, LOG_ERR, "backend: %s", f.err.msg);
 		g->herr = f.herr;
 		snprintf(g->reason, sizeof(g->reason), "%s", f.herr.message);
 	}

@@ -17,6 +17,7 @@
 #include "aig_policy.h"
 
 struct aig_jwt_verifier;
+struct aig_http_client;
 
 /* What a gate process keeps between requests: in CGI mode for its one
  * request, in FastCGI mode for the process's life (warm.c). It never
@@ -33,7 +34,8 @@ struct aig_warm {
 	struct aig_jwt_verifier *verifier;
 	struct aig_ratelimit *rl;
 	struct aig_metrics *metrics;
-	void *dir;	    /* the extension's directory state, or NULL */
+	void *dir; /* the extension's directory state, or NULL */
+	struct aig_http_client *http; /* the backend hop's client, or NULL */
 	struct aig_log log; /* for what outlives a request (key fetches) */
 };
 
@@ -48,6 +50,7 @@ int aig_warm_config(struct aig_warm *w, struct aig_error *err);
 int aig_warm_policy(struct aig_warm *w, struct aig_error *err);
 int aig_warm_audit(struct aig_warm *w, struct aig_error *err);
 int aig_warm_verifier(struct aig_warm *w, struct aig_error *err);
+int aig_warm_http(struct aig_warm *w, struct aig_error *err);
 int aig_warm_ratelimit(struct aig_warm *w, struct aig_error *err);
 void aig_warm_drop_ratelimit(struct aig_warm *w);
 int aig_warm_metrics(struct aig_warm *w, struct aig_error *err);

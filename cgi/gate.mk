@@ -113,5 +113,14 @@ bench_bench_decision_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LMDB_CFLAGS) $(PCRE2_CFLAGS)
 bench_bench_decision_LDADD = cgi/libaigcgi.la cgi/libaigjwt.la \
 	policies/libaigpolicy.la common/libaigcommon.la \
-	tests/unit/libjwtmint.la $(LIBAIGCGI_DEPS) $(PCRE2_LIBS) \
-	$(CRYPTO_LIBS) -ldl
+	tests/unit/libjwtmint.la $(LIBAIGCGI_DEPS) $(LIBAIGJWT_DEPS) \
+	$(PCRE2_LIBS) $(CRYPTO_LIBS) -ldl
+
+# libtool's .la file has no use beside aigate.cgi.
+install-exec-hook: install-ext-hook
+install-ext-hook:
+	rm -f $(DESTDIR)$(aigatelibexecdir)/aigate-ext.la
+uninstall-hook: uninstall-ext-hook
+uninstall-ext-hook:
+	rm -f $(DESTDIR)$(aigatelibexecdir)/aigate-ext.so
+.PHONY: install-ext-hook uninstall-ext-hook

@@ -6,8 +6,9 @@ cgi_libaigjwt_la_SOURCES = cgi/aig_jwt.h cgi/jwt_int.h cgi/b64url.c \
 	cgi/jwks_fetch.c cgi/verifier.c
 cgi_libaigjwt_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(AIG_HTTP_CPPFLAGS)
-cgi_libaigjwt_la_LIBADD = common/libaigcommon.la $(CRYPTO_LIBS) \
-	$(JANSSON_LIBS) http/libaighttp.la $(AIG_HTTP_LIBS)
+# No LIBADD (see common/local.mk): linking it takes $(LIBAIGJWT_DEPS).
+LIBAIGJWT_DEPS = http/libaighttp.la common/libaigcommon.la $(AIG_HTTP_LIBS) \
+	$(JANSSON_LIBS)
 
 # Keys and tokens made at test time, for the tests and the benchmark.
 noinst_LTLIBRARIES += tests/unit/libjwtmint.la
@@ -21,7 +22,8 @@ UNIT_TESTS += tests/unit/test_jwt
 TESTS += tests/unit/test_jwt
 tests_unit_test_jwt_SOURCES = tests/unit/test_jwt.c tests/unit/tap.h
 tests_unit_test_jwt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
-tests_unit_test_jwt_LDADD = cgi/libaigjwt.la tests/unit/libjwtmint.la
+tests_unit_test_jwt_LDADD = cgi/libaigjwt.la tests/unit/libjwtmint.la \
+	$(LIBAIGJWT_DEPS)
 
 check_PROGRAMS += tests/unit/test_jwt_wycheproof
 UNIT_TESTS += tests/unit/test_jwt_wycheproof
@@ -30,7 +32,8 @@ tests_unit_test_jwt_wycheproof_SOURCES = tests/unit/test_jwt_wycheproof.c \
 	tests/unit/tap.h
 tests_unit_test_jwt_wycheproof_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS)
-tests_unit_test_jwt_wycheproof_LDADD = cgi/libaigjwt.la tests/unit/libjwtmint.la
+tests_unit_test_jwt_wycheproof_LDADD = cgi/libaigjwt.la \
+	tests/unit/libjwtmint.la $(LIBAIGJWT_DEPS)
 EXTRA_DIST += tests/data/wycheproof/LICENSE tests/data/wycheproof/README.md \
 	tests/data/wycheproof/json_web_signature_test.json \
 	tests/data/wycheproof/rsa_signature_2048_sha256_test.json \
@@ -46,7 +49,8 @@ tests_unit_test_jwks_fetch_SOURCES = tests/unit/test_jwks_fetch.c \
 	tests/unit/tap.h
 tests_unit_test_jwks_fetch_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS)
-tests_unit_test_jwks_fetch_LDADD = cgi/libaigjwt.la tests/unit/libjwtmint.la
+tests_unit_test_jwks_fetch_LDADD = cgi/libaigjwt.la \
+	tests/unit/libjwtmint.la $(LIBAIGJWT_DEPS)
 EXTRA_DIST += tests/unit/jwks_server.py
 
 # Fuzzing. The replay program runs the seed corpus in every build; with
@@ -60,7 +64,7 @@ tests_fuzz_fuzz_jwt_replay_SOURCES = tests/fuzz/fuzz_jwt.c \
 	tests/fuzz/fuzz_main.c
 tests_fuzz_fuzz_jwt_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"jwt"'
 tests_fuzz_fuzz_jwt_replay_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_fuzz_fuzz_jwt_replay_LDADD = cgi/libaigjwt.la
+tests_fuzz_fuzz_jwt_replay_LDADD = cgi/libaigjwt.la $(LIBAIGJWT_DEPS)
 EXTRA_DIST += tests/fuzz/run-fuzz-jwt.sh tests/fuzz/make_jwt_corpus.py \
 	tests/fuzz/corpus/jwt
 
@@ -98,4 +102,4 @@ bench_bench_jwt_SOURCES = bench/bench_jwt.c
 bench_bench_jwt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
 bench_bench_jwt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 bench_bench_jwt_LDADD = cgi/libaigjwt.la tests/unit/libjwtmint.la \
-	$(CRYPTO_LIBS)
+	$(LIBAIGJWT_DEPS) $(CRYPTO_LIBS)

@@ -15,6 +15,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "aig_http.h"
 #include "aig_jwt.h"
 #include "gate.h"
 
@@ -47,6 +48,7 @@ static void drop_derived(struct aig_warm *w)
 void aig_warm_free(struct aig_warm *w)
 {
 	drop_derived(w);
+	aig_http_client_free(w->http);
 	aig_config_free(w->cfg);
 	free(w->config_path);
 	memset(w, 0, sizeof(*w));
@@ -132,6 +134,13 @@ int aig_warm_verifier(struct aig_warm *w, struct aig_error *err)
 	if (w->verifier != NULL)
 		return AIG_OK;
 	return aig_jwt_verifier_new(w->cfg, &opts, &w->verifier, err);
+}
+
+int aig_warm_http(struct aig_warm *w, struct aig_error *err)
+{
+	if (w->http != NULL)
+		return AIG_OK;
+	return aig_http_client_new(NULL, &w->http, err);
 }
 
 int aig_warm_ratelimit(struct aig_warm *w, struct aig_error *err)
