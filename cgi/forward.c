@@ -98,8 +98,9 @@ static bool write_all(FILE *out, const char *p, size_t n)
 	return fwrite(p, 1, n, out) == n && fflush(out) == 0;
 }
 
-/* The CGI header block for the backend's answer. */
-static bool send_headers(struct hop *h)
+/* The CGI header block for the backend's answer; flushed now, or with
+ * the body bytes that follow it (one write instead of two). */
+static bool send_headers(struct hop *h, bool flush)
 {
 	char head[CONTENT_TYPE_MAX + 256];
 	int n;
@@ -115,7 +116,8 @@ static bool send_headers(struct hop *h)
 		     h->f->request_id);
 	h->f->headers_sent = true;
 	h->f->status = h->status;
-	if (n < 0 || !write_all(h->f->out, head, (size_t)n)) {
+	if (n < 0 || fwrite(head, 1, (size_t)n, h->f->out) != (size_t)n ||
+	    (flush && fflush(h->f->out) != 0)) {
 		h->f->client_gone = true;
 		return false;
 	}
@@ -161,7 +163,7 @@ static int on_body(void *arg, const char *data, size_t len)
 {
 	struct hop *h = arg;
 
-	if (!send_headers(h))
+	if (!send_headers(h, false))
 		return AIG_HTTP_STOP;
 	if (!write_all(h->f->out, data, len)) {
 		h->f->client_gone = true; /* stops the backend transfer */
@@ -259,7 +261,7 @@ bool aig_forward(struct aig_forward *f)
 	    encode_query(f->query, &query))
 		rc = exchange(f, &h, path, query);
 	if (rc == AIG_OK && !f->headers_sent) /* an empty body */
-		send_headers(&h);
+		send_headers(&h, true);
 	if (rc == AIG_HTTP_ERR_STOPPED && f->stop != NULL && *f->stop)
 		f->client_gone = true; /* the web server said so */
 	if (rc != AIG_OK && !f->client_gone)
