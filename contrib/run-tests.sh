@@ -6,7 +6,8 @@
 #      tests against Samba AD DC, slapd, Apache and lighttpd);
 #   3. a --enable-sanitizers build: the unit tests under ASan/UBSan;
 #   4. `make distcheck`;
-#   5. the demo (README command 1), its printed curl lines run and checked.
+#   5. the benchmark harness in its smoke mode (bench/compare.sh --smoke);
+#   6. the demo (README command 1), its printed curl lines run and checked.
 # Ends with a line "N passed, M failed". Run as root on Debian 12.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -73,6 +74,16 @@ if step "sanitizer build" sh -c "cd '$build-asan' && '$top/configure' --enable-s
 	count "$build-asan"
 else
 	failed=$((failed + 1))
+fi
+
+# The benchmark harness (bench/compare.sh --smoke: a second of each way
+# of serving the gate, each must answer 200), so that it does not rot.
+if [ -x "$build/cgi/aigate.cgi" ]; then
+	if step "bench smoke" make -C "$build" bench-smoke; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
 fi
 
 # README command 1, end to end: the demo installs, starts and answers its
