@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
@@ -41,10 +42,14 @@ static int find_module(char *out, size_t len, struct aig_error *err)
 	struct stat est;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
-	if (n <= 0 || (size_t)n >= sizeof(exe) - 1 || stat(exe, &est) != 0)
+	if (n <= 0 || (size_t)n >= sizeof(exe) - 1)
 		return aig_error_set(err, AIG_ERR_UNAVAILABLE,
-				     "cannot find the running executable");
+				     "cannot find the running executable: %s",
+				     strerror(errno));
 	exe[n] = '\0';
+	if (stat(exe, &est) != 0)
+		return aig_error_set(err, AIG_ERR_UNAVAILABLE, "%s: %s", exe,
+				     strerror(errno));
 	dir = dirname(exe);
 	if ((size_t)snprintf(out, len, "%s/" EXT_NAME, dir) < len &&
 	    trusted(out, &est))

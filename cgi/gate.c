@@ -184,14 +184,13 @@ static bool auth_basic(struct aig_gate *g)
  * extension keeps its session and cache in the process's warm state. */
 static bool groups_from_ldap(struct aig_gate *g, const char *user)
 {
-	const struct aig_gate_ext *ext = aig_gate_ext_load(NULL);
 	struct aig_error err = {0};
-	int rc;
+	const struct aig_gate_ext *ext = aig_gate_ext_load(&err);
+	int rc = AIG_ERR_UNAVAILABLE;
 
-	rc = ext ? ext->dir_groups(&g->w->dir, g->cfg, &g->w->log, user,
-				   &g->groups, &err)
-		 : aig_error_set(&err, AIG_ERR_UNAVAILABLE,
-				 "the extension module cannot be loaded");
+	if (ext != NULL)
+		rc = ext->dir_groups(&g->w->dir, g->cfg, &g->w->log, user,
+				     &g->groups, &err);
 	if (rc != AIG_OK)
 		aig_log_msg(&g->log, LOG_ERR, "groups from ldap: %s", err.msg);
 	if (rc == AIG_LDAP_ERR_NO_SUCH_USER)

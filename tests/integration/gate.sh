@@ -226,6 +226,26 @@ ok "$([ "$n200" -ge 10 ] && [ "$n200" -le 12 ] && echo 0 || echo 1)" "burst 10: 
 expect_match "$codes" '429$' "the last of 13 quick requests is 429"
 expect_match "$(header Retry-After)" '^[1-9][0-9]*$' "... with Retry-After in whole seconds"
 
+# --- groups_from_ldap: a token's user looked up in AD over service_bind
+# (through the extension module; kept warm by a FastCGI process)
+install -o www-data -m 0600 "$AIG_AD_SVC_PASSWORD_FILE" "$web/etc/aigate/svc.secret"
+mkdir -p "$web/state-ldap"
+chown www-data "$web/state-ldap"
+sed -i -e "s|ad-ca.pem\", \"timeout_ms\": 2000},|ad-ca.pem\", \"timeout_ms\": 2000, \"service_bind\": {\"dn\": \"$AIG_AD_SVC_DN\", \"password_file\": \"$web/etc/aigate/svc.secret\"}},|" \
+	-e 's|"user_claim": "email", "groups_claim": "groups"|"user_claim": "sub", "groups_claim": "groups", "groups_from_ldap": true|' \
+	-e "s|\"state_dir\": \"[^\"]*\"|\"state_dir\": \"$web/state-ldap\"|" "$web/etc/aigate/aigate.json"
+sub_token() { # SUB: a token whose groups claim says AI_Admins
+	token rsa rsa1 RS256 "{\"iss\":\"https://issuer.test\",\"aud\":\"aigate\",\"exp\":$((now + 600)),\"iat\":$now,\"sub\":\"$1\",\"groups\":[\"AI_Admins\"]}"
+}
+for i in 1 2; do
+	expect_eq "$(call GET /_aigate/whoami -H "Authorization: Bearer $(sub_token bob)")" 200 "groups_from_ldap ($i): a token for bob"
+	expect_match "$(body)" '"groups": *\[[^]]*"Data_Scientists"' "... gets bob's nested groups from AD"
+	expect_no_match "$(body)" 'AI_Admins' "... and never the groups the token claims"
+done
+expect_eq "$(call GET /_aigate/whoami -H "Authorization: Bearer $(sub_token nosuchuser)")" 401 "groups_from_ldap: a token for a user AD does not know is 401"
+expect_eq "$(call POST /admin/deploy "${json[@]}" -d '{}' -H "Authorization: Bearer $(sub_token bob)")" 403 "... and bob's token claiming AI_Admins may not /admin/deploy"
+config "$AIG_AD_URI" "http://127.0.0.1:$bport"
+
 # --- the extension module (libpam, libldap) is loaded only from beside
 # the executable, and only if nobody else may write it
 if [ -z "$fastcgi" ]; then
