@@ -66,6 +66,18 @@ static const char *param(FCGX_ParamArray envp, const char *name)
 	return FCGX_GetParam(name, envp);
 }
 
+/* The request's credentials are wiped from libfcgi's copy of its
+ * parameters before libfcgi frees them (the gate's own copy is wiped by
+ * aig_request_free()). */
+static void wipe_credentials(FCGX_ParamArray envp)
+{
+	static const char name[] = "HTTP_AUTHORIZATION=";
+
+	for (; envp != NULL && *envp != NULL; envp++)
+		if (strncmp(*envp, name, sizeof(name) - 1) == 0)
+			explicit_bzero(*envp, strlen(*envp));
+}
+
 static void serve_one(struct aig_warm *w, FCGX_Request *rq,
 		      const volatile sig_atomic_t *terminated)
 {
@@ -88,6 +100,7 @@ static void serve_one(struct aig_warm *w, FCGX_Request *rq,
 		fclose(in);
 	if (out != NULL)
 		fclose(out);
+	wipe_credentials(rq->envp);
 }
 
 /* Whether another connection is waiting on the listening socket. */
