@@ -32,7 +32,7 @@ int aig_ldap_bind_dn(struct aig_ldap *s, const char *dn, const char *password,
 	char what[300], esc[256];
 	int rc;
 
-	s->bound_as_user = false;
+	aig_ldap_forget_user(s);
 	if (dn == NULL || *dn == '\0')
 		return aig_error_set(err, AIG_ERR_INVALID, "empty bind DN");
 	if (aig_ldap_password_refused(password))

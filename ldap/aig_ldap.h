@@ -114,8 +114,8 @@ const char *aig_ldap_server_uri(const struct aig_ldap *s);
 const char *aig_ldap_diagnostic(const struct aig_ldap *s);
 unsigned aig_ldap_ad_code(const struct aig_ldap *s);
 
-/* LDAP operations sent on s so far (binds, searches, modifies, StartTLS);
- * for the benchmark and the "bind + at most two searches" budget. */
+/* LDAP operations sent on s so far (binds, searches, modifies, extended
+ * operations, StartTLS); for the benchmark and the tests' budgets. */
 unsigned aig_ldap_op_count(const struct aig_ldap *s);
 
 /* ----------------------------------------------------------------- binds */
@@ -134,7 +134,15 @@ bool aig_ldap_password_refused(const char *password);
  * login is len bytes (need not be NUL-terminated); password is borrowed
  * and never kept. A refused password (aig_ldap_password_refused()) gives
  * AIG_LDAP_ERR_BAD_CREDENTIALS without any traffic. A failed bind gives the
- * status of its AD sub-code (aig_ldap_ad_code_status()). */
+ * status of its AD sub-code (aig_ldap_ad_code_status()).
+ * Without service_bind, a bind that succeeds is then proved to be the
+ * account that ldap.login_attribute names for login (RFC 4532 "Who am
+ * I?", or where the server lacks it a search for the owners of the bind
+ * name, then the search for the user: two or three operations more);
+ * when it is another account (a UPN whose prefix is someone else's
+ * sAMAccountName) the answer is AIG_LDAP_ERR_BAD_CREDENTIALS, logged at
+ * LOG_WARNING, and the connection is closed. Afterwards
+ * aig_ldap_find_user() on s gives that account's entry only. */
 int aig_ldap_bind_user(struct aig_ldap *s, const char *login, size_t len,
 		       const char *password, struct aig_error *err);
 
@@ -154,8 +162,10 @@ struct aig_ldap_user; /* a user entry found in the directory */
 /* Finds the one entry under ldap.base_dn whose ldap.login_attribute equals
  * login (len bytes), RFC 4515-escaped; with the attributes the group
  * methods and password expiry need. AIG_LDAP_ERR_NO_SUCH_USER if none,
- * AIG_LDAP_ERR_AMBIGUOUS if more than one. On success *out is new: free it
- * with aig_ldap_user_free(). */
+ * AIG_LDAP_ERR_AMBIGUOUS if more than one. On a session bound by
+ * aig_ldap_bind_user(), an entry other than the one that bind proved is
+ * AIG_LDAP_ERR_BAD_CREDENTIALS. On success *out is new: free it with
+ * aig_ldap_user_free(). */
 int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
 		       struct aig_ldap_user **out, struct aig_error *err);
 
@@ -182,10 +192,14 @@ int aig_ldap_groups(struct aig_ldap *s, const struct aig_ldap_user *u,
 void aig_ldap_strv_free(struct aig_strv *sv);
 
 /* The usual sequence: connect, bind as the user (login, password), and
- * get the user's groups (groups may be NULL to skip them): one bind, one
- * search for the user, then one search (in_chain), two (tokengroups) or
- * one per nesting level (memberof); with service_bind, one more bind.
- * On success *groups is filled: free with aig_ldap_strv_free(). */
+ * get the user's groups (groups may be NULL to skip them): one bind, the
+ * proof of who it bound (one "Who am I?", and one search where the server
+ * cannot answer it), one search for the user, then one search (in_chain),
+ * two (tokengroups) or one per nesting level (memberof). With
+ * service_bind: the service bind, the search, the user's bind to the DN
+ * found, then the groups. Even with groups NULL the user's entry is found
+ * (the proof needs it). On success *groups is filled: free with
+ * aig_ldap_strv_free(). */
 int aig_ldap_authenticate(struct aig_ldap *s, const char *login, size_t len,
 			  const char *password, struct aig_strv *groups,
 			  struct aig_error *err);

@@ -75,16 +75,90 @@ static int refuse_password(const char *password, struct aig_error *err)
 	return AIG_OK;
 }
 
+int aig_ldap_whoami(struct aig_ldap *s, char **authzid, bool *supported,
+		    struct aig_error *err)
+{
+	struct berval *id = NULL;
+	struct timeval tv;
+	int rc;
+
+	*authzid = NULL;
+	*supported = false;
+	aig_ldap_op_timeout(s, &tv);
+	s->ops++;
+	rc = ldap_whoami_s(s->ld, &id, NULL, NULL);
+	if (rc == LDAP_PROTOCOL_ERROR || rc == LDAP_UNWILLING_TO_PERFORM)
+		return AIG_OK;
+	if (rc != LDAP_SUCCESS)
+		return aig_ldap_fail(s, rc, false, "\"Who am I?\"", err);
+	*supported = true;
+	*authzid = id != NULL ? strndup(id->bv_val, id->bv_len) : strdup("");
+	ber_bvfree(id);
+	if (*authzid == NULL)
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	return AIG_OK;
+}
+
+/*
+ * Which entry did the bind as name ("login@domain") authenticate? Not
+ * necessarily the one ldap.login_attribute names: in AD a UPN's prefix
+ * need not be anyone's sAMAccountName, so "bob@corp" may be account B
+ * (userPrincipalName bob@corp) while sAMAccountName=bob is account A; B's
+ * password would then bring A's groups and account state. So the entry
+ * found for the login is used only when it is proved to be the account
+ * bound, by the server's own word where it can give it: RFC 4532 "Who am
+ * I?" (one extended operation; AD answers "u:DOMAIN\sam", slapd
+ * "dn:..."). Samba 4.17 does not implement it; there, the owners of the
+ * bind name are searched for instead (aig_ldap_upn_names(): one search).
+ * Searching by userPrincipalName alone instead of "Who am I?" would not
+ * do: AD binds "x@domain" to sAMAccountName x when no entry has that
+ * UPN, and the owner may be outside ldap.base_dn or of another class.
+ * Anything not proved is refused as bad credentials.
+ *
+ * With service_bind no proof is needed: the bind is to the DN found.
+ */
+static int find_bound_user(struct aig_ldap *s, const char *login, size_t len,
+			   const char *name, struct aig_ldap_user **out,
+			   struct aig_error *err)
+{
+	struct aig_ldap_user *u = NULL;
+	char *authzid = NULL;
+	bool supported = false, same = false;
+	int rc;
+
+	*out = NULL;
+	if ((rc = aig_ldap_whoami(s, &authzid, &supported, err)) != AIG_OK ||
+	    (rc = aig_ldap_find_user(s, login, len, &u, err)) != AIG_OK)
+		goto out;
+	if (supported)
+		same = aig_ldap_authzid_names(authzid, u->dn, u->sam,
+					      u->principal);
+	else if ((rc = aig_ldap_upn_names(s, name, login, len, u, &same,
+					  err)) != AIG_OK)
+		goto out;
+	if (!same) {
+		rc = aig_ldap_refuse_other_account(s, login, len, err);
+		goto out;
+	}
+	*out = u;
+	u = NULL;
+out:
+	aig_ldap_user_free(u);
+	free(authzid);
+	return rc;
+}
+
 int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
 			     const char *password, struct aig_ldap_user **found,
 			     struct aig_error *err)
 {
 	struct aig_ldap_user *u = NULL;
 	char *name = NULL;
+	bool bound = false;
 	int rc;
 
 	*found = NULL;
-	s->bound_as_user = false;
+	aig_ldap_forget_user(s);
 	if ((rc = aig_ldap_login_check(login, len, err)) != AIG_OK ||
 	    (rc = refuse_password(password, err)) != AIG_OK ||
 	    (rc = aig_ldap_connect(s, err)) != AIG_OK)
@@ -94,15 +168,22 @@ int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
 		    (rc = aig_ldap_find_user(s, login, len, &u, err)) != AIG_OK)
 			goto out;
 		rc = simple_bind(s, u->dn, password, err);
+		bound = rc == AIG_OK;
 	} else {
-		if ((rc = bind_name(s, login, len, &name, err)) != AIG_OK)
+		if ((rc = bind_name(s, login, len, &name, err)) != AIG_OK ||
+		    (rc = simple_bind(s, name, password, err)) != AIG_OK)
 			goto out;
-		rc = simple_bind(s, name, password, err);
+		bound = true;
+		rc = find_bound_user(s, login, len, name, &u, err);
 	}
-	s->bound_as_user = rc == AIG_OK;
+	if (rc == AIG_OK)
+		rc = aig_ldap_strdup(u->dn, &s->user_dn, err);
 	if (rc == AIG_OK) {
 		*found = u;
 		u = NULL;
+	} else if (bound) {
+		/* Never left bound as an account not proved to be login's. */
+		aig_ldap_disconnect(s);
 	}
 out:
 	aig_ldap_user_free(u);
@@ -233,7 +314,7 @@ int aig_ldap_bind_service(struct aig_ldap *s, struct aig_error *err)
 {
 	int rc;
 
-	s->bound_as_user = false;
+	aig_ldap_forget_user(s);
 	if (!s->cfg->ldap.has_service_bind)
 		return aig_error_set(err, AIG_ERR_CONFIG,
 				     "no ldap.service_bind configured");

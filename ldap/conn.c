@@ -57,7 +57,13 @@ int aig_ldap_new(const struct aig_config *cfg, const struct aig_log *log,
 	return AIG_OK;
 }
 
-static void disconnect(struct aig_ldap *s)
+void aig_ldap_forget_user(struct aig_ldap *s)
+{
+	free(s->user_dn);
+	s->user_dn = NULL;
+}
+
+void aig_ldap_disconnect(struct aig_ldap *s)
 {
 	s->deadline_ms = 0; /* the unbind request must not be cut short */
 	if (s->ld != NULL)
@@ -65,14 +71,14 @@ static void disconnect(struct aig_ldap *s)
 	s->ld = NULL;
 	free(s->uri);
 	s->uri = NULL;
-	s->bound_as_user = false;
+	aig_ldap_forget_user(s);
 }
 
 void aig_ldap_free(struct aig_ldap *s)
 {
 	if (s == NULL)
 		return;
-	disconnect(s);
+	aig_ldap_disconnect(s);
 	free(s->cert_file);
 	free(s->key_file);
 	explicit_bzero(s, sizeof(*s));

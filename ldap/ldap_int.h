@@ -20,7 +20,7 @@ struct aig_ldap {
 	char *uri;		      /* owned: the server connected to */
 	char *cert_file, *key_file;   /* owned, for SASL EXTERNAL */
 	bool tcp_up;		      /* set by the connect callback */
-	bool bound_as_user;	      /* the last bind was the user's */
+	char *user_dn;		      /* owned: DN of the user proved bound */
 	unsigned ops;		      /* LDAP operations sent */
 	unsigned ad_code;	      /* of the last failed operation */
 	char diag[AIG_LDAP_DIAG_MAX]; /* of the last failed operation */
@@ -32,6 +32,8 @@ struct aig_ldap {
 
 struct aig_ldap_user {
 	char *dn;	    /* owned */
+	char *sam;	    /* owned, sAMAccountName; NULL if none */
+	char *principal;    /* owned, msDS-PrincipalName; NULL if none */
 	unsigned char *sid; /* owned, objectSid; NULL if none */
 	size_t sid_len;
 	unsigned long primary_rid; /* primaryGroupID; 0 if none */
@@ -69,12 +71,64 @@ int aig_ldap_srv_lookup(const char *domain, long timeout_ms,
  * byte as \xx. out must hold 3 * len + 1 bytes. */
 void aig_ldap_bin_escape(const unsigned char *in, size_t len, char *out);
 
-/* aig_ldap_bind_user(), also giving the user entry when it was found on
- * the way (with service_bind; else *found is NULL). Caller frees *found
- * with aig_ldap_user_free(). */
+/* aig_ldap_bind_user(), also giving the user entry: the one entry that
+ * ldap.login_attribute names, proved to be the account the bind
+ * authenticated (bind.c says how). On success *found is new: free it with
+ * aig_ldap_user_free(); and s->user_dn is set. */
 int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
 			     const char *password, struct aig_ldap_user **found,
 			     struct aig_error *err);
+
+/* RFC 4532 "Who am I?" on s. *supported is false (and *authzid NULL) when
+ * the server does not implement it (protocolError or unwillingToPerform:
+ * Samba 4.17 says "not supported"); else *authzid is new (caller frees
+ * with free()): "u:DOMAIN\name" (AD), "dn:..." (slapd) or "" (anonymous).
+ * One LDAP operation. */
+int aig_ldap_whoami(struct aig_ldap *s, char **authzid, bool *supported,
+		    struct aig_error *err);
+
+/* Whether authzid (from aig_ldap_whoami()) names the entry with this dn,
+ * sAMAccountName sam and msDS-PrincipalName principal (both may be NULL):
+ * "dn:X" when X and dn are the same DN (aig_ldap_same_dn()); "u:D\N"
+ * when N is sam (ASCII case ignored) and, if principal is known, "D\N"
+ * is principal. Anything else names nobody. */
+bool aig_ldap_authzid_names(const char *authzid, const char *dn,
+			    const char *sam, const char *principal);
+
+/* Whether a simple bind as upn (the name aig_ldap_bind_user() used for
+ * login) authenticated u, on a server that cannot answer "Who am I?":
+ * one search of the whole domain for the entries whose userPrincipalName
+ * is upn. Sets *same. */
+int aig_ldap_upn_names(struct aig_ldap *s, const char *upn, const char *login,
+		       size_t len, const struct aig_ldap_user *u, bool *same,
+		       struct aig_error *err);
+
+/* The refusal when the account a login names is not the one its bind
+ * authenticated: logged at LOG_WARNING (naming the login only), and
+ * AIG_LDAP_ERR_BAD_CREDENTIALS in err. */
+int aig_ldap_refuse_other_account(struct aig_ldap *s, const char *login,
+				  size_t len, struct aig_error *err);
+
+/* The domain's naming context for a base DN inside it: the trailing DC=
+ * RDNs of base ("OU=Staff,DC=corp,DC=example,DC=com" gives
+ * "DC=corp,DC=example,DC=com"), or base itself when it has none. *out is
+ * new (caller frees with free()). */
+int aig_ldap_domain_dn(const char *base, char **out, struct aig_error *err);
+
+/* Whether a (alen bytes) and b (blen bytes) are equal with ASCII case
+ * ignored, and only ASCII case, whatever the locale (AD compares names
+ * without regard to case; a difference outside ASCII is refused). */
+bool aig_ldap_ascii_ieq(const char *a, size_t alen, const char *b, size_t blen);
+
+/* Whether a and b are the same DN: equal, ASCII case ignored, once libldap
+ * has normalised both (or as given, when one does not parse). */
+bool aig_ldap_same_dn(const char *a, const char *b);
+
+/* Forgets the user s was bound as (s->user_dn); for every other bind. */
+void aig_ldap_forget_user(struct aig_ldap *s);
+
+/* Closes the connection, if any; the next operation connects again. */
+void aig_ldap_disconnect(struct aig_ldap *s);
 
 /* Records the outcome of a failed LDAP call on s (diagnostic, AD code) and
  * sets err: the status follows rc (and the AD code for binds). what says

@@ -113,6 +113,8 @@ void aig_ldap_user_free(struct aig_ldap_user *u)
 	if (u == NULL)
 		return;
 	free(u->dn);
+	free(u->sam);
+	free(u->principal);
 	free(u->sid);
 	aig_ldap_strv_free(&u->member_of);
 	free(u->pw_expiry);
@@ -134,6 +136,22 @@ static bool attr_name_ok(const char *a)
 		if (!isalnum((unsigned char)a[i]) && a[i] != '-')
 			return false;
 	return i <= 64;
+}
+
+/* The first value of attr in e as a new string, or NULL (none, or out
+ * of memory: *nomem tells). */
+static char *first_value(LDAP *ld, LDAPMessage *e, const char *attr,
+			 bool *nomem)
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+	char *out = NULL;
+
+	if (v != NULL && v[0] != NULL &&
+	    memchr(v[0]->bv_val, '\0', v[0]->bv_len) == NULL &&
+	    (out = strndup(v[0]->bv_val, v[0]->bv_len)) == NULL)
+		*nomem = true;
+	ldap_value_free_len(v);
+	return out;
 }
 
 /* AD keeps sAMAccountName on groups and computers too: only people. Other
@@ -181,10 +199,13 @@ static int fill_user(LDAP *ld, LDAPMessage *e, struct aig_ldap_user *u,
 	struct berval **mo = ldap_get_values_len(ld, e, "memberOf");
 	struct berval **exp = ldap_get_values_len(
 		ld, e, "msDS-UserPasswordExpiryTimeComputed");
+	bool nomem = false;
 	size_t i, n;
 	int rc = AIG_OK;
 
-	if (copy_bin(sid, &u->sid, &u->sid_len) != AIG_OK) {
+	u->sam = first_value(ld, e, "sAMAccountName", &nomem);
+	u->principal = first_value(ld, e, "msDS-PrincipalName", &nomem);
+	if (nomem || copy_bin(sid, &u->sid, &u->sid_len) != AIG_OK) {
 		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 		goto out;
 	}
@@ -246,8 +267,9 @@ int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
 		       struct aig_ldap_user **out, struct aig_error *err)
 {
 	char a0[] = "objectSid", a1[] = "primaryGroupID", a2[] = "memberOf",
-	     a3[] = "msDS-UserPasswordExpiryTimeComputed";
-	char *attrs[] = {a0, a1, a2, a3, NULL};
+	     a3[] = "msDS-UserPasswordExpiryTimeComputed",
+	     a4[] = "sAMAccountName", a5[] = "msDS-PrincipalName";
+	char *attrs[] = {a0, a1, a2, a3, a4, a5, NULL};
 	LDAPMessage *res = NULL;
 	char *filter = NULL;
 	int rc;
@@ -264,8 +286,78 @@ int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
 				   "the login matches several entries");
 	if (rc == AIG_OK)
 		rc = one_user(s, res, out, err);
+	/* Bound as a user: only the entry that bind was proved to be. */
+	if (rc == AIG_OK && s->user_dn != NULL &&
+	    !aig_ldap_same_dn(s->user_dn, (*out)->dn)) {
+		aig_ldap_user_free(*out);
+		*out = NULL;
+		rc = aig_ldap_refuse_other_account(s, login, len, err);
+	}
 out:
 	ldap_msgfree(res);
+	free(filter);
+	return rc;
+}
+
+int aig_ldap_refuse_other_account(struct aig_ldap *s, const char *login,
+				  size_t len, struct aig_error *err)
+{
+	char esc[128];
+
+	aig_log_escape(esc, sizeof(esc), login, len);
+	aig_log_msg(s->log, 4 /* LOG_WARNING */,
+		    "ldap: login %s resolves to different accounts for the "
+		    "bind and for the directory: refused",
+		    esc);
+	return aig_error_set(err, AIG_LDAP_ERR_BAD_CREDENTIALS,
+			     "the login resolves to different accounts for "
+			     "the bind and for the directory");
+}
+
+/* AD gives the bind name "x@suffix" to the entry whose userPrincipalName
+ * it is, of any class (a computer or a service account has a password
+ * too) and anywhere in the forest; only when there is none, and suffix is
+ * the domain's DNS name, to the account whose sAMAccountName is x (the
+ * implicit UPN). So u is the account bound when it is the one owner of
+ * upn in the domain, or when there is no owner and its sAMAccountName is
+ * the login. The whole domain is searched, not ldap.base_dn, which may
+ * hold only some of its entries. (Owners in other domains of the forest
+ * are not seen: AD itself answers "Who am I?", which is used instead.) */
+int aig_ldap_upn_names(struct aig_ldap *s, const char *upn, const char *login,
+		       size_t len, const struct aig_ldap_user *u, bool *same,
+		       struct aig_error *err)
+{
+	char none[] = "1.1";
+	char *attrs[] = {none, NULL};
+	LDAPMessage *res = NULL, *e;
+	struct buf b = {0};
+	char *filter = NULL, *domain = NULL, *dn = NULL;
+	int rc;
+
+	*same = false;
+	buf_assert(&b, "userPrincipalName", upn, strlen(upn));
+	if ((rc = buf_done(&b, &filter, err)) != AIG_OK ||
+	    (rc = aig_ldap_domain_dn(s->cfg->ldap.base_dn, &domain, err)) !=
+		    AIG_OK)
+		goto out;
+	rc = search(s, domain, LDAP_SCOPE_SUBTREE, filter, attrs, 2, &res, err);
+	if (rc == AIG_LDAP_ERR_AMBIGUOUS) {
+		rc = AIG_OK; /* two owners: neither can be proved */
+		goto out;
+	}
+	if (rc != AIG_OK)
+		goto out;
+	e = ldap_first_entry(s->ld, res);
+	if (e == NULL)
+		*same = u->sam != NULL &&
+			aig_ldap_ascii_ieq(u->sam, strlen(u->sam), login, len);
+	else if (ldap_next_entry(s->ld, e) == NULL &&
+		 (dn = ldap_get_dn(s->ld, e)) != NULL)
+		*same = aig_ldap_same_dn(dn, u->dn);
+out:
+	ldap_memfree(dn);
+	ldap_msgfree(res);
+	free(domain);
 	free(filter);
 	return rc;
 }
@@ -517,15 +609,10 @@ int aig_ldap_authenticate(struct aig_ldap *s, const char *login, size_t len,
 		groups->v = NULL;
 		groups->n = 0;
 	}
+	/* u: the entry proved to be the account that authenticated. */
 	rc = aig_ldap_bind_user_entry(s, login, len, password, &u, err);
-	if (rc != AIG_OK || groups == NULL)
-		goto out;
-	/* Bound as the user, who may read their own entry and groups. */
-	if (u == NULL &&
-	    (rc = aig_ldap_find_user(s, login, len, &u, err)) != AIG_OK)
-		goto out;
-	rc = aig_ldap_groups(s, u, groups, err);
-out:
+	if (rc == AIG_OK && groups != NULL)
+		rc = aig_ldap_groups(s, u, groups, err);
 	aig_ldap_user_free(u);
 	return rc;
 }

@@ -385,3 +385,105 @@ out:
 	ldap_memfree(norm);
 	return ok;
 }
+
+bool aig_ldap_ascii_ieq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t i;
+
+	if (alen != blen)
+		return false;
+	for (i = 0; i < alen; i++) {
+		unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return true;
+}
+
+static bool ieq(const char *a, const char *b)
+{
+	return aig_ldap_ascii_ieq(a, strlen(a), b, strlen(b));
+}
+
+bool aig_ldap_same_dn(const char *a, const char *b)
+{
+	char *na = NULL, *nb = NULL;
+	bool same;
+
+	if (a == NULL || b == NULL)
+		return false;
+	if (ieq(a, b))
+		return true;
+	if (ldap_dn_normalize(a, LDAP_DN_FORMAT_LDAPV3, &na,
+			      LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		na = NULL;
+	if (ldap_dn_normalize(b, LDAP_DN_FORMAT_LDAPV3, &nb,
+			      LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		nb = NULL;
+	same = na != NULL && nb != NULL && ieq(na, nb);
+	ldap_memfree(na);
+	ldap_memfree(nb);
+	return same;
+}
+
+bool aig_ldap_authzid_names(const char *authzid, const char *dn,
+			    const char *sam, const char *principal)
+{
+	const char *id, *name;
+
+	if (authzid == NULL)
+		return false;
+	if (strncasecmp(authzid, "dn:", 3) == 0)
+		return authzid[3] != '\0' && aig_ldap_same_dn(authzid + 3, dn);
+	if (strncasecmp(authzid, "u:", 2) != 0 || sam == NULL)
+		return false;
+	id = authzid + 2;
+	name = strrchr(id, '\\');
+	name = name != NULL ? name + 1 : id;
+	if (*name == '\0' || !ieq(name, sam))
+		return false;
+	/* The domain part: an account of another domain of the forest may
+	 * carry the same sAMAccountName. */
+	return principal == NULL || ieq(id, principal);
+}
+
+static bool is_dc(LDAPRDN rdn)
+{
+	const struct berval *t;
+
+	if (rdn == NULL || rdn[0] == NULL || rdn[1] != NULL)
+		return false;
+	t = &rdn[0]->la_attr;
+	return (t->bv_len == 2 && strncasecmp(t->bv_val, "dc", 2) == 0) ||
+	       (t->bv_len == 15 &&
+		strncasecmp(t->bv_val, "domainComponent", 15) == 0);
+}
+
+int aig_ldap_domain_dn(const char *base, char **out, struct aig_error *err)
+{
+	LDAPDN dn = NULL;
+	char *str = NULL;
+	int i, first = -1, rc;
+
+	*out = NULL;
+	if (ldap_str2dn(base, &dn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		return aig_ldap_strdup(base, out, err);
+	for (i = 0; dn != NULL && dn[i] != NULL; i++)
+		if (!is_dc(dn[i]))
+			first = -1;
+		else if (first < 0)
+			first = i;
+	if (first <= 0 || ldap_dn2str(dn + first, &str,
+				      LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
+		rc = aig_ldap_strdup(base, out, err);
+	else
+		rc = aig_ldap_strdup(str, out, err);
+	ldap_memfree(str);
+	ldap_dnfree(dn);
+	return rc;
+}
