@@ -1,7 +1,8 @@
 #!/bin/sh
 # ldap_ad.sh - ldap/ against a fresh Samba AD DC (tests/testbed/ad.sh):
-# every test of `ldap_driver ad`, the sub-codes 530/531 on users set up
-# here, SASL GSSAPI with the keytab, the fail-closed TLS test with
+# every test of `ldap_driver ad`, the sub-codes 530/531 and a login whose
+# UPN bind authenticates another account than the one it names, on users
+# set up here, SASL GSSAPI with the keytab, the fail-closed TLS test with
 # LDAPTLS_REQCERT=never and an ldaprc saying "never", DC discovery from DNS
 # SRV records (ldap.dns_srv; resolv_wrapper and nss_wrapper preloaded, and
 # a DNS server of the driver's own on 127.0.53.x:53), and a run under
@@ -40,6 +41,40 @@ changetype: modify
 replace: userWorkstations
 userWorkstations: NOSUCHPC
 EOT
+
+# Two accounts whose names collide (ldap_driver's ad_upn_collision): A,
+# sAMAccountName upnx, in AI_Admins; B, sAMAccountName upnxb, in
+# OU=Robots, with the UPN upnx@alt.example.com, an alternative UPN
+# suffix. (Samba refuses upnx@<the domain> while upnx is anyone's
+# sAMAccountName; Windows AD does not.)
+AIG_TEST_UPN_A_PASSWORD='Upnx-A-Passw0rd!'
+AIG_TEST_UPN_B_PASSWORD='Upnx-B-Passw0rd!'
+ldapmodify $adm >/dev/null <<EOT || echo "# could not create OU=Robots"
+dn: OU=Robots,$AIG_AD_BASE
+changetype: add
+objectClass: organizationalUnit
+EOT
+samba-tool user create upnx "$AIG_TEST_UPN_A_PASSWORD" \
+	-s "$AIG_AD_SMBCONF" >/dev/null 2>&1 || echo "# could not create upnx"
+samba-tool user create upnxb "$AIG_TEST_UPN_B_PASSWORD" --userou=OU=Robots \
+	-s "$AIG_AD_SMBCONF" >/dev/null 2>&1 || echo "# could not create upnxb"
+if ldapmodify $adm >/dev/null <<EOT; then
+dn: CN=upnxb,OU=Robots,$AIG_AD_BASE
+changetype: modify
+replace: userPrincipalName
+userPrincipalName: upnx@alt.example.com
+
+dn: CN=AI_Admins,$AIG_AD_USERS_DN
+changetype: modify
+add: member
+member: CN=upnx,$AIG_AD_USERS_DN
+EOT
+	export AIG_TEST_UPN_LOGIN=upnx AIG_TEST_UPN_B_LOGIN=upnxb \
+		AIG_TEST_UPN_SUFFIX=alt.example.com AIG_TEST_UPN_A_PASSWORD \
+		AIG_TEST_UPN_B_PASSWORD
+else
+	echo "# could not set up upnx/upnxb"
+fi
 unset LDAPTLS_CACERT
 export AIG_TEST_LOGON_HOURS_USER=hal AIG_TEST_WORKSTATION_USER=wendy
 

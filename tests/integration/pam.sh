@@ -4,6 +4,7 @@
 # require_group with nested groups, local refusal of empty and decoy
 # passwords, all DCs down, password changes, expiry warnings, sessions,
 # the export list, 1,000 authentications without leaks, and 8 threads;
+# a login whose UPN bind authenticates another account than it names;
 # groups_cache: cached groups within the TTL, the directory's after it,
 # refusals unchanged with a warm cache, and a corrupt, untrusted,
 # unreadable or already open cache file falling back to the directory.
@@ -139,6 +140,38 @@ out=$(run svcwrong bob auth "$pw")
 expect_match "$out" '^auth=PAM_AUTHINFO_UNAVAIL$' "a service account with a wrong password: PAM_AUTHINFO_UNAVAIL, not bob's PAM_AUTH_ERR"
 out=$(run svcfrank nosuchuser auth "anything")
 expect_match "$out" '^auth=PAM_AUTHINFO_UNAVAIL$' "a service account that must change (773): PAM_AUTHINFO_UNAVAIL, never PAM_SUCCESS"
+
+# --- a login whose bind authenticates another account: A (upnx) is in
+# AI_Admins; B (upnxb) has the UPN upnx@alt.example.com, an alternative
+# UPN suffix (Samba refuses upnx@<the domain> while upnx is a
+# sAMAccountName; Windows AD does not). With ldap.domain alt.example.com,
+# "upnx" binds as B: B's password must not bring A's groups, even from
+# groups_cache where A's login left them.
+pa='Upnx-A-Passw0rd!' pb='Upnx-B-Passw0rd!'
+samba-tool user create upnx "$pa" -s "$AIG_AD_SMBCONF" >/dev/null
+samba-tool user create upnxb "$pb" -s "$AIG_AD_SMBCONF" >/dev/null
+printf 'dn: CN=upnxb,%s\nchangetype: modify\nreplace: userPrincipalName\nuserPrincipalName: upnx@alt.example.com\n\ndn: CN=AI_Admins,%s\nchangetype: modify\nadd: member\nmember: CN=upnx,%s\n' \
+	"$AIG_AD_USERS_DN" "$AIG_AD_USERS_DN" "$AIG_AD_USERS_DN" |
+	ldapmodify -x -H "$AIG_AD_URI" -D "$AIG_AD_ADMIN_DN" \
+		-y "$AIG_AD_ADMIN_PASSWORD_FILE" >/dev/null
+mkdir -m 0700 "$work/upnx-state"
+sed "s|$work/state|$work/upnx-state|" "$work/aigate.json" >"$work/upnx.json"
+sed "s/\"domain\": \"$AIG_AD_DOMAIN\"/\"domain\": \"alt.example.com\"/" \
+	"$work/upnx.json" >"$work/alt.json"
+for c in upnx alt; do
+	chmod 0644 "$work/$c.json"
+	printf 'auth required %s config=%s groups_cache\naccount required %s config=%s require_group=AI_Admins\n' \
+		"$mod" "$work/$c.json" "$mod" "$work/$c.json" >"$work/pam.d/$c"
+done
+out=$(run upnx upnx auth,acct "$pa")
+expect_match "$out" '^groups=.*AI_Admins' "A (upnx) with A's password: A's groups (and into groups_cache)"
+expect_match "$out" '^acct=PAM_SUCCESS$' "... require_group=AI_Admins admits A"
+out=$(run alt upnx auth,acct "$pb")
+expect_match "$out" '^auth=PAM_AUTH_ERR$' "upnx with B's password (upnx@alt.example.com is B): PAM_AUTH_ERR"
+expect_no_match "$out" '^groups=' "... and none of A's groups, cached or not"
+out=$(run upnx upnxb auth,acct "$pb")
+expect_match "$out" '^auth=PAM_SUCCESS$' "B by its own name upnxb authenticates"
+expect_match "$out" '^acct=PAM_PERM_DENIED$' "... with its own groups: not AI_Admins"
 
 # --- all DCs down: PAM_AUTHINFO_UNAVAIL within the timeout
 t0=$(date +%s%N)
