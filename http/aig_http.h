@@ -1,7 +1,9 @@
 /*
  * aig_http.h - aigate's HTTP/1.1 client for its two hops: the gate's
  * forward to the LangChain backend (SPEC §5) and the JWKS fetch. One
- * request per connection, http:// and https:// only.
+ * request per connection, or, when the client is told to, a connection
+ * kept for the next request (aig_http_client_keep_alive()); http:// and
+ * https:// only.
  *
  * Every byte of the response is parsed by http-parser (Node.js's parser,
  * Debian's libhttp-parser-dev); TLS is OpenSSL's libssl with the peer
@@ -67,8 +69,55 @@ struct aig_http_client;
 int aig_http_client_new(const char *ca_file, struct aig_http_client **out,
 			struct aig_error *err);
 
-/* Frees the client and its SSL_CTX. c may be NULL. */
+/* Frees the client and its SSL_CTX, and closes its kept connection. c may
+ * be NULL. */
 void aig_http_client_free(struct aig_http_client *c);
+
+/* Keep-alive: what a long-lived process (FastCGI) sets on its client. */
+#define AIG_HTTP_KEEP_IDLE_MS 1000
+#define AIG_HTTP_KEEP_MAX_REQUESTS 1000
+
+/* Lets c keep the connection of an exchange open for the next one to the
+ * same scheme, host (as written in the URL) and port: requests then go
+ * without Connection: close. idle_ms <= 0 or max_requests 0 turns this
+ * off, as a new client has it, and closes a kept connection.
+ *
+ * One connection is kept at most, only after a whole HTTP/1.1 response
+ * framed by its Content-Length or chunked coding (not ended by the
+ * close), with no Connection: close and no byte after it, that no
+ * deadline, stop flag or callback cut short; a new exchange uses it only
+ * if it sent nothing since (poll(2), and no TLS bytes buffered), was
+ * idle less than idle_ms and carried fewer than max_requests requests.
+ * Anything else closes it: a response can never be read from bytes
+ * that belong to another request, nor a request smuggled after one whose
+ * end is in doubt. A TLS connection was verified at its handshake for the
+ * URL's host; the host is part of what must match.
+ *
+ * AIG_HTTP_KEEP_IDLE_MS is below the keep-alive timeout of the servers
+ * a backend runs on (gunicorn 2 s, uvicorn, Apache httpd and Node.js 5 s,
+ * nginx 75 s), so that our side closes first and rarely meets a server
+ * closing the connection as a request goes out; a process busy enough
+ * for keep-alive to matter never waits that long. After
+ * AIG_HTTP_KEEP_MAX_REQUESTS (nginx's keepalive_requests) the connection
+ * is made anew, and the name resolved again.
+ *
+ * A server may still close a kept connection just as a request is sent
+ * on it. If it fails before a byte of the response came, and not by the
+ * deadline or the stop flag, the request is sent once more on a new
+ * connection within the same deadline, when that is safe:
+ *  - sending failed before a byte of the request left: no server can
+ *    have acted on it; any method;
+ *  - reading found the end of the stream or a reset: the server closed
+ *    the connection before reading the request, or read it and closed
+ *    without a word; we cannot tell, so only an idempotent method (GET,
+ *    HEAD, OPTIONS, TRACE, PUT, DELETE) is sent again. A POST then fails
+ *    (AIG_HTTP_ERR_IO or _PROTOCOL) rather than reach the server twice:
+ *    RFC 9110 §9.2.2 lets a user agent retry it (browsers and curl do),
+ *    but "a proxy MUST NOT automatically retry non-idempotent requests",
+ *    and the gate is one. The idle limit above keeps this case to a
+ *    server closing on its own at the very moment (a restart). */
+void aig_http_client_keep_alive(struct aig_http_client *c, int idle_ms,
+				unsigned max_requests);
 
 /* ------------------------------------------------------------ a request */
 
@@ -114,8 +163,9 @@ struct aig_http_request {
 	 * neither NULL nor "" (already encoded); the URL has no query then. */
 	const char *path;
 	const char *query;
-	/* The only request headers besides Host, Connection: close and
-	 * Content-Length, which are not among them, nor Transfer-Encoding. */
+	/* The only request headers besides Host, Connection (close unless
+	 * the client keeps connections) and Content-Length, which are not
+	 * among them, nor Transfer-Encoding. */
 	const struct aig_http_header *headers;
 	size_t n_headers;
 	/* NULL: no body and no Content-Length. Else body_len bytes and
@@ -132,10 +182,11 @@ struct aig_http_request {
 	const volatile sig_atomic_t *stop;
 };
 
-/* Sends req to its URL over a new connection made with c, and streams the
- * response to h (may be NULL: the response is read and dropped), until
- * the end of the final response. HEAD responses have no body. Everything
- * borrowed; c is not NULL.
+/* Sends req to its URL over a new connection made with c (or the one c
+ * kept, see above), and streams the response to h (may be NULL: the
+ * response is read and dropped), until the end of the final response.
+ * HEAD responses have no body. Everything borrowed; c is not NULL, and
+ * not used from h's callbacks.
  * Returns AIG_OK when a whole response was received (whatever its status
  * code); AIG_ERR_INVALID for a bad URL, method, header or timeout (nothing
  * sent); AIG_ERR_NOMEM; or an AIG_HTTP_ERR_*. Callbacks may have been

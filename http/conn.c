@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,11 +53,29 @@ void aig_http_conn_init(struct aig_http_conn *c, int timeout_ms,
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = -1;
+	aig_http_conn_arm(c, timeout_ms, stop, where);
+}
+
+void aig_http_conn_arm(struct aig_http_conn *c, int timeout_ms,
+		       const volatile sig_atomic_t *stop, const char *where)
+{
 	c->timeout_ms = timeout_ms;
 	c->stop = stop;
 	c->where = where;
+	c->complete = c->eof = false;
+	c->wrote = 0;
 	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
 	add_ms(&c->deadline, timeout_ms);
+}
+
+bool aig_http_conn_quiet(const struct aig_http_conn *c)
+{
+	struct pollfd p = {c->fd, POLLIN, 0};
+
+	if (c->fd < 0 || (c->ssl != NULL && SSL_has_pending(c->ssl)))
+		return false;
+	/* POLLHUP and POLLERR are reported even when not asked for */
+	return poll(&p, 1, 0) == 0;
 }
 
 void aig_http_conn_close(struct aig_http_conn *c)
@@ -72,6 +92,7 @@ void aig_http_conn_close(struct aig_http_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	c->complete = c->eof = false;
 }
 
 static int timed_out(const struct aig_http_conn *c, const char *doing,
@@ -138,13 +159,17 @@ static int connect_one(struct aig_http_conn *c, const struct addrinfo *ai,
 		       struct aig_error *err)
 {
 	socklen_t len = sizeof(*why);
-	int rc;
+	int rc, one = 1;
 
 	c->fd = socket(ai->ai_family,
 		       ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		       ai->ai_protocol);
 	if (c->fd < 0)
 		return *why = errno, AIG_HTTP_ERR_CONNECT;
+	/* a request's last piece must not wait for the ACK of the one
+	 * before (Nagle), which a server delays on a kept connection; a
+	 * failure only costs time */
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (connect(c->fd, ai->ai_addr, ai->ai_addrlen) == 0)
 		return AIG_OK;
 	if (errno != EINPROGRESS && errno != EINTR)
@@ -227,6 +252,7 @@ int aig_http_conn_send(struct aig_http_conn *c, const char *p, size_t n,
 			return rc;
 		k = send(c->fd, p, n, MSG_NOSIGNAL);
 		if (k > 0) {
+			c->wrote += (size_t)k;
 			p += k;
 			n -= (size_t)k;
 		} else if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -256,6 +282,7 @@ int aig_http_conn_recv(struct aig_http_conn *c, char *buf, size_t cap,
 		k = recv(c->fd, buf, cap, 0);
 		if (k >= 0) {
 			*got = (size_t)k;
+			c->eof = k == 0;
 			return AIG_OK;
 		}
 		if (errno == EAGAIN || errno == EWOULDBLOCK) {

@@ -41,18 +41,23 @@ int aig_http_url_parse(const struct aig_http_request *req,
 
 void aig_http_url_free(struct aig_http_url *u);
 
-/* The request line and header block for req to u, checked: *head is new
- * (caller frees) and *len its length. AIG_ERR_INVALID for a bad method,
- * header name or value (the message gives the header's index, never its
- * text); AIG_ERR_NOMEM. */
+/* The request line and header block for req to u, checked, with
+ * Connection: close when close is true; then the body when it is at most
+ * join_max bytes (*joined says so), so that a usual request goes out in
+ * one send(2) or TLS record. *head is new (caller frees) and *len its
+ * length. AIG_ERR_INVALID for a bad method, header name or value (the
+ * message gives the header's index, never its text); AIG_ERR_NOMEM. */
 int aig_http_head_make(const struct aig_http_request *req,
-		       const struct aig_http_url *u, char **head, size_t *len,
+		       const struct aig_http_url *u, bool close,
+		       size_t join_max, char **head, size_t *len, bool *joined,
 		       struct aig_error *err);
 
 /* ------------------------------------------------------ conn.c, tls.c */
 
-/* One connection and its deadline. Start with aig_http_conn_init(),
- * end with aig_http_conn_close(). */
+/* One connection and the deadline of the exchange it carries. Start with
+ * aig_http_conn_init(), end with aig_http_conn_close(). A kept connection
+ * (client.c) carries the next exchange after aig_http_conn_arm(); it must
+ * not move in memory while open: the TLS BIO points at it. */
 struct aig_http_conn {
 	int fd;
 	SSL *ssl;		  /* NULL for http:// */
@@ -61,10 +66,23 @@ struct aig_http_conn {
 	const volatile sig_atomic_t *stop;
 	const char *where; /* borrowed from the URL */
 	bool complete;	   /* a whole response came: close with close_notify */
+	bool eof;	   /* a read found the end of the stream */
+	size_t wrote;	   /* bytes written to the socket (TLS: records) */
 };
 
 void aig_http_conn_init(struct aig_http_conn *c, int timeout_ms,
 			const volatile sig_atomic_t *stop, const char *where);
+
+/* A new deadline, stop flag and where for the next exchange; complete,
+ * eof and wrote cleared; fd and ssl kept. */
+void aig_http_conn_arm(struct aig_http_conn *c, int timeout_ms,
+		       const volatile sig_atomic_t *stop, const char *where);
+
+/* Whether an open, idle connection has nothing to read: no TLS bytes
+ * buffered, and poll(2) sees neither data, nor the end of the stream, nor
+ * an error. Data on an idle connection is the server closing it or
+ * sending what nobody asked for: either way it must not be used. */
+bool aig_http_conn_quiet(const struct aig_http_conn *c);
 
 /* Closes the connection (after a TLS close_notify attempt that does not
  * wait). Safe on a connection never opened. */
@@ -132,6 +150,7 @@ struct aig_http_resp {
 	bool done;	   /* the final response ended */
 	bool stopped;	   /* a handler callback asked to stop */
 	bool any;	   /* some byte was received */
+	bool trailing;	   /* bytes followed the final response's end */
 	const char *fault; /* a cap or check failed: why (static) */
 	unsigned interim;  /* 1xx responses skipped */
 	size_t n_headers, block, status_len, name_len, value_len;
@@ -144,11 +163,18 @@ void aig_http_resp_init(struct aig_http_resp *r,
 
 /* Parses len more bytes; len 0 means the connection ended. Returns AIG_OK
  * (see aig_http_resp_done() whether the response is complete; what
- * follows its end is ignored), AIG_HTTP_ERR_STOPPED or
+ * follows its end is ignored, and noted), AIG_HTTP_ERR_STOPPED or
  * AIG_HTTP_ERR_PROTOCOL (message prefixed with where). */
 int aig_http_resp_feed(struct aig_http_resp *r, const char *data, size_t len,
 		       const char *where, struct aig_error *err);
 
 bool aig_http_resp_done(const struct aig_http_resp *r);
+
+/* Whether the connection may carry another request after this response:
+ * it is complete, HTTP/1.1 without Connection: close, framed by its
+ * Content-Length or chunked coding (or bodiless: HEAD, 204, 304), and no
+ * byte followed it in what was fed. What arrives later is for
+ * aig_http_conn_quiet() to see. */
+bool aig_http_resp_reusable(const struct aig_http_resp *r);
 
 #endif /* AIG_HTTP_INT_H */

@@ -238,14 +238,20 @@ int aig_http_resp_feed(struct aig_http_resp *r, const char *data, size_t len,
 		       const char *where, struct aig_error *err)
 {
 	enum http_errno e;
+	size_t n;
 
-	if (r->done)
+	if (r->done) {
+		r->trailing |= len > 0;
 		return AIG_OK;
+	}
 	r->any |= len > 0;
-	http_parser_execute(&r->parser, &settings, len ? data : NULL, len);
+	n = http_parser_execute(&r->parser, &settings, len ? data : NULL, len);
 	e = HTTP_PARSER_ERRNO(&r->parser);
-	if (r->done)
+	if (r->done) {
+		/* paused at the end: n counts the bytes up to it */
+		r->trailing |= n < len;
 		return AIG_OK;
+	}
 	if (r->stopped)
 		return aig_error_set(err, AIG_HTTP_ERR_STOPPED,
 				     "%s: transfer stopped", where);
@@ -274,4 +280,15 @@ int aig_http_resp_feed(struct aig_http_resp *r, const char *data, size_t len,
 bool aig_http_resp_done(const struct aig_http_resp *r)
 {
 	return r->done;
+}
+
+bool aig_http_resp_reusable(const struct aig_http_resp *r)
+{
+	const http_parser *p = &r->parser;
+
+	/* http_should_keep_alive(): no Connection: close, and the end known
+	 * without the close (http_message_needs_eof()); HTTP/1.0's
+	 * keep-alive extension is not trusted */
+	return r->done && !r->trailing && p->http_major == 1 &&
+	       p->http_minor == 1 && http_should_keep_alive(p);
 }

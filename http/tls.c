@@ -110,10 +110,12 @@ int aig_http_tls_ctx_new(const char *ca_file, SSL_CTX **out,
 
 static int bio_write(BIO *b, const char *buf, int len)
 {
-	const int *fd = BIO_get_data(b);
-	ssize_t n = send(*fd, buf, (size_t)len, MSG_NOSIGNAL);
+	struct aig_http_conn *c = BIO_get_data(b);
+	ssize_t n = send(c->fd, buf, (size_t)len, MSG_NOSIGNAL);
 
 	BIO_clear_retry_flags(b);
+	if (n > 0)
+		c->wrote += (size_t)n;
 	if (n < 0 &&
 	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
 		BIO_set_retry_write(b);
@@ -122,8 +124,8 @@ static int bio_write(BIO *b, const char *buf, int len)
 
 static int bio_read(BIO *b, char *buf, int len)
 {
-	const int *fd = BIO_get_data(b);
-	ssize_t n = recv(*fd, buf, (size_t)len, 0);
+	const struct aig_http_conn *c = BIO_get_data(b);
+	ssize_t n = recv(c->fd, buf, (size_t)len, 0);
 
 	BIO_clear_retry_flags(b);
 	if (n == 0)
@@ -243,7 +245,7 @@ int aig_http_tls_start(struct aig_http_conn *c, SSL_CTX *ctx,
 				     "%s: TLS cannot be set up: %s", c->where,
 				     ssl_reason(why, sizeof(why)));
 	}
-	BIO_set_data(bio, &c->fd);
+	BIO_set_data(bio, c);	       /* c stays where it is while open */
 	SSL_set_bio(c->ssl, bio, bio); /* c->ssl owns bio */
 	SSL_set_connect_state(c->ssl);
 	for (;;) {
@@ -297,12 +299,15 @@ int aig_http_tls_recv(struct aig_http_conn *c, char *buf, size_t cap,
 		if ((ret = SSL_read_ex(c->ssl, buf, cap, got)) == 1)
 			return AIG_OK;
 		*got = 0;
-		if (SSL_get_error(c->ssl, ret) == SSL_ERROR_ZERO_RETURN)
+		if (SSL_get_error(c->ssl, ret) == SSL_ERROR_ZERO_RETURN) {
+			c->eof = true;
 			return AIG_OK; /* close_notify: the orderly end */
+		}
 		if (ERR_GET_REASON(ERR_peek_last_error()) ==
 			    SSL_R_UNEXPECTED_EOF_WHILE_READING ||
 		    (SSL_get_error(c->ssl, ret) == SSL_ERROR_SYSCALL &&
 		     errno == 0)) {
+			c->eof = true;
 			ERR_clear_error();
 			return aig_error_set(err, AIG_HTTP_ERR_PROTOCOL,
 					     "%s: the TLS connection closed "

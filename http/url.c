@@ -186,9 +186,9 @@ struct buf {
 	bool failed;
 };
 
-static void put(struct buf *b, const char *s)
+/* Appends n bytes (a body may hold NUL), keeping a NUL after them. */
+static void put_bytes(struct buf *b, const char *s, size_t n)
 {
-	size_t n = strlen(s);
 	char *np;
 
 	if (b->failed)
@@ -201,8 +201,14 @@ static void put(struct buf *b, const char *s)
 		}
 		b->p = np;
 	}
-	memcpy(b->p + b->len, s, n + 1);
+	memcpy(b->p + b->len, s, n);
 	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void put(struct buf *b, const char *s)
+{
+	put_bytes(b, s, strlen(s));
 }
 
 /* Host, Connection and Content-Length are ours; Transfer-Encoding would
@@ -243,7 +249,8 @@ static int check_headers(const struct aig_http_request *req,
 }
 
 int aig_http_head_make(const struct aig_http_request *req,
-		       const struct aig_http_url *u, char **head, size_t *len,
+		       const struct aig_http_url *u, bool close,
+		       size_t join_max, char **head, size_t *len, bool *joined,
 		       struct aig_error *err)
 {
 	struct buf b = {NULL, 0, 0, false};
@@ -253,6 +260,7 @@ int aig_http_head_make(const struct aig_http_request *req,
 
 	*head = NULL;
 	*len = 0;
+	*joined = false;
 	if ((rc = check_headers(req, err)) != AIG_OK)
 		return rc;
 	put(&b, req->method);
@@ -272,7 +280,12 @@ int aig_http_head_make(const struct aig_http_request *req,
 			 req->body_len);
 		put(&b, num);
 	}
-	put(&b, "Connection: close\r\n\r\n");
+	/* without it, HTTP/1.1 keeps the connection open */
+	put(&b, close ? "Connection: close\r\n\r\n" : "\r\n");
+	if (req->body != NULL && req->body_len <= join_max) {
+		put_bytes(&b, req->body, req->body_len);
+		*joined = true;
+	}
 	if (b.failed) {
 		free(b.p);
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");

@@ -5,10 +5,12 @@
  * seven bits + 1 give the size of each read the bytes are cut into, its
  * high bit says the request was HEAD. The same bytes are then parsed again
  * in one read, and both runs must agree on the outcome, the status, the
- * headers and the body: how a response is cut over reads must not change
- * what it means. Every header passed on must be a non-empty token name
- * with a value free of control characters other than tab, under the
- * caps; the status must be a final one, 100-599 and not 1xx. */
+ * headers, the body, and whether the connection could carry another
+ * request (nothing after the response, framed, HTTP/1.1 keep-alive): how
+ * a response is cut over reads must not change what it means. Every header
+ * passed on must be a non-empty token name with a value free of control
+ * characters other than tab, under the caps; the status must be a final one,
+ * 100-599 and not 1xx. */
 #include "config.h"
 
 #include <stdint.h>
@@ -23,6 +25,7 @@ struct seen {
 	int status, headers, headers_done;
 	size_t body_len;
 	uint32_t hash; /* FNV-1a over headers and body, in order */
+	bool reusable; /* aig_http_resp_reusable(), and every byte read */
 };
 
 static void mix(struct seen *s, const void *p, size_t n)
@@ -104,6 +107,10 @@ static int run(const uint8_t *data, size_t size, size_t step, bool head,
 		rc = aig_http_resp_feed(r, NULL, 0, "fuzz", NULL);
 	if (rc == AIG_OK && (!aig_http_resp_done(r) || s->headers_done != 1))
 		abort(); /* AIG_OK means a whole response */
+	/* bytes left unread follow the response as much as bytes read */
+	s->reusable = rc == AIG_OK && aig_http_resp_reusable(r) && off == size;
+	if (aig_http_resp_reusable(r) && (rc != AIG_OK || r->trailing))
+		abort();
 	free(r);
 	return rc;
 }
@@ -121,7 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc1 != rc2 ||
 	    (rc1 == AIG_OK &&
 	     (cut.status != whole.status || cut.headers != whole.headers ||
-	      cut.body_len != whole.body_len || cut.hash != whole.hash)))
+	      cut.body_len != whole.body_len || cut.hash != whole.hash ||
+	      cut.reusable != whole.reusable)))
 		abort();
 	return 0;
 }
