@@ -4,9 +4,13 @@
  * oversized, cut, slow and reset answers, and the raw server over TLS with
  * a CA and certificates made here (right name, wrong name, another CA,
  * expired). Plus what is refused before anything is sent: URLs, methods,
- * headers. */
+ * headers. And keep-alive: when a kept connection carries the next
+ * request and when it must not, seen from the server (which connection
+ * answered, what it accepted and read) and from here (the descriptors
+ * left open). */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -38,6 +42,8 @@ static char ca_pem[300], other_ca_pem[300], ack_dir[300];
 static pid_t servers[MAX_SERVERS];
 static int n_servers;
 static int raw_port, ls_port, tls_port, tls_wrong_port, tls_expired_port;
+static int ka_port; /* a raw server that logs to ka_log */
+static char ka_log[300];
 
 /* ------------------------------------------------------------ servers */
 
@@ -75,13 +81,19 @@ static int start(const char *const *args)
 	return port;
 }
 
-static int start_raw(const char *host, const char *cert_name)
+static int start_raw_log(const char *host, const char *cert_name,
+			 const char *log)
 {
 	char script[400], cert[400], key[400];
 	const char *argv[16] = {"python3", script,	"--host",
 				host,	   "--ack-dir", ack_dir};
 	int n = 6;
 	const char *top = getenv("top_srcdir");
+
+	if (log != NULL) {
+		argv[n++] = "--log";
+		argv[n++] = log;
+	}
 
 	snprintf(script, sizeof(script), "%s/tests/fixtures/raw_http_server.py",
 		 top ? top : ".");
@@ -95,6 +107,11 @@ static int start_raw(const char *host, const char *cert_name)
 	}
 	argv[n] = NULL;
 	return start(argv);
+}
+
+static int start_raw(const char *host, const char *cert_name)
+{
+	return start_raw_log(host, cert_name, NULL);
 }
 
 static int start_langserve(void)
@@ -907,6 +924,483 @@ static void test_tls(void)
 	aig_http_client_free(c);
 }
 
+/* --------------------------------------------------------- keep-alive */
+
+/* The descriptors open here; *sockets (may be NULL) gets how many are
+ * sockets, inode (may be NULL) the last socket's "socket:[N]". */
+static int count_fds(int *sockets, char *inode, size_t inode_len)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char path[300], link[64];
+	ssize_t n;
+	int count = 0;
+
+	if (d == NULL)
+		abort();
+	if (sockets != NULL)
+		*sockets = 0;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(d))
+			continue;
+		count++;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", e->d_name);
+		n = readlink(path, link, sizeof(link) - 1);
+		if (n <= 0 || strncmp(link, "socket:", 7) != 0)
+			continue;
+		link[n] = '\0';
+		if (sockets != NULL)
+			++*sockets;
+		if (inode != NULL)
+			snprintf(inode, inode_len, "%s", link);
+	}
+	closedir(d);
+	return count;
+}
+
+static int fds(void)
+{
+	return count_fds(NULL, NULL, 0);
+}
+
+/* Lines of the keep-alive server's log: "accept" lines when target is
+ * NULL, else "request" lines for exactly that target. */
+static int logged(const char *target)
+{
+	FILE *f = fopen(ka_log, "r");
+	char line[600], want[400];
+	int n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (target == NULL) {
+			n += strncmp(line, "accept ", 7) == 0;
+		} else if (sscanf(line, "request %*d %399s", want) == 1) {
+			n += strcmp(want, target) == 0;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+/* Which server, connection and request on it answered a ka* case. */
+struct ka {
+	int rc, port, conn, req;
+};
+
+/* method url path (body NULL: none) with c, timeout 10 s; the answer's
+ * "port=P conn=N req=I" taken apart (all -1 if it was not one). */
+static struct ka ka_ex(struct aig_http_client *c, const char *method,
+		       const char *url, const char *path, const char *body,
+		       struct heard *h)
+{
+	struct aig_http_handler handler = {on_header, on_headers_done, on_body,
+					   h};
+	struct aig_http_request req = {0};
+	struct ka k = {0, -1, -1, -1};
+
+	memset(&err, 0, sizeof(err));
+	req.method = method;
+	req.url = url;
+	req.path = path;
+	req.body = body;
+	req.body_len = body ? strlen(body) : 0;
+	req.timeout_ms = 10000;
+	k.rc = aig_http_exchange(c, &req, &handler, &err);
+	if (k.rc == AIG_OK && h->body != NULL &&
+	    sscanf(h->body, "port=%d conn=%d req=%d", &k.port, &k.conn,
+		   &k.req) != 3)
+		k.port = k.conn = k.req = -1;
+	return k;
+}
+
+/* The same, for when only what came back matters. */
+static struct ka ka_get(struct aig_http_client *c, const char *url,
+			const char *path)
+{
+	struct heard h = {0};
+	struct ka k = ka_ex(c, "GET", url, path, NULL, &h);
+
+	heard_clear(&h);
+	return k;
+}
+
+static struct ka ka_post(struct aig_http_client *c, const char *url,
+			 const char *path)
+{
+	struct heard h = {0};
+	struct ka k = ka_ex(c, "POST", url, path, "{\"input\": 1}", &h);
+
+	heard_clear(&h);
+	return k;
+}
+
+static struct aig_http_client *ka_client(const char *ca, int idle_ms,
+					 unsigned max)
+{
+	struct aig_http_client *c = NULL;
+
+	if (aig_http_client_new(ca, &c, NULL) != AIG_OK)
+		abort();
+	aig_http_client_keep_alive(c, idle_ms, max);
+	return c;
+}
+
+static void test_keep_alive_reuse(const char *url, int base)
+{
+	struct aig_http_client *c = ka_client(NULL, 5000, 1000);
+	struct heard h = {0};
+	struct ka k, first;
+	char *big;
+	int i, bad = 0, accepts = logged(NULL);
+
+	k = ka_ex(c, "GET", url, "/echo", NULL, &h);
+	ok(k.rc == AIG_OK && h.body && strstr(h.body, "GET /echo HTTP/1.1") &&
+		   strstr(h.body, "Connection") == NULL,
+	   "a keeping client sends no Connection header (%s)", err.msg);
+	heard_clear(&h);
+	first = ka_get(c, url, "/ka");
+	for (i = 0; i < 18; i++) {
+		k = i % 2 ? ka_get(c, url, "/ka") : ka_post(c, url, "/ka");
+		bad += k.rc != AIG_OK || k.conn != first.conn ||
+		       k.req != first.req + i + 1;
+	}
+	ok(first.rc == AIG_OK && first.req == 2 && bad == 0 &&
+		   logged(NULL) == accepts + 1 && fds() == base + 1,
+	   "20 requests (GET, POST) through one client: one connection "
+	   "accepted, request n on it answers the nth, one descriptor kept "
+	   "(%s)",
+	   err.msg);
+
+	/* a body too big to go with the head: sent after it */
+	big = malloc(100001);
+	if (big == NULL)
+		abort();
+	memset(big, 'b', 100000);
+	big[100000] = '\0';
+	k = ka_ex(c, "POST", url, "/echo", big, &h);
+	ok(k.rc == AIG_OK && h.body_len > 100000 &&
+		   strstr(h.body, "Content-Length: 100000\r\n\r\nbbb") &&
+		   ka_get(c, url, "/ka").conn == first.conn,
+	   "a 100 kB body after its head, on the kept connection, which "
+	   "stays (%s)",
+	   err.msg);
+	heard_clear(&h);
+	free(big);
+
+	k = ka_get(c, url, "/ka-chunked");
+	ok(k.rc == AIG_OK && k.conn == first.conn &&
+		   ka_get(c, url, "/ka").conn == first.conn,
+	   "a chunked response keeps the connection (%s)", err.msg);
+
+	aig_http_client_keep_alive(c, 0, 0);
+	ok(fds() == base, "keep-alive turned off: the kept connection closed");
+	k = ka_ex(c, "GET", url, "/echo", NULL, &h);
+	ok(k.rc == AIG_OK && h.body &&
+		   strstr(h.body, "\r\nConnection: close\r\n") && fds() == base,
+	   "then Connection: close again, nothing kept (%s)", err.msg);
+	heard_clear(&h);
+	aig_http_client_keep_alive(c, 5000, 1000);
+	ka_get(c, url, "/ka");
+	ok(fds() == base + 1, "on again: a connection kept");
+	aig_http_client_free(c);
+	ok(fds() == base, "aig_http_client_free closes the kept connection");
+}
+
+/* Responses after which the connection must not carry another request. */
+static void test_keep_alive_refused(const char *url, int base)
+{
+	static const struct {
+		const char *path, *what;
+	} cases[] = {
+		{"/ka-close", "Connection: close from the server (which would "
+			      "have answered again)"},
+		{"/ka-after", "a whole response after the response, in the "
+			      "same write"},
+		{"/ka-http10", "HTTP/1.0 with Connection: keep-alive"},
+		{"/ka-eof", "a body ended by the close"},
+	};
+	struct aig_http_client *c = ka_client(NULL, 5000, 1000);
+	struct heard h = {0};
+	struct ka k, next;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		k = ka_get(c, url, cases[i].path);
+		ok(k.rc == AIG_OK && fds() == base,
+		   "%s: answered, nothing kept (%s)", cases[i].what, err.msg);
+		next = ka_ex(c, "GET", url, "/ka", NULL, &h);
+		ok(next.rc == AIG_OK && next.conn != k.conn && next.req == 1,
+		   "%s: the next request on a new connection (%s)",
+		   cases[i].what, err.msg);
+		heard_clear(&h);
+	}
+
+	k = ka_get(c, url, "/ka-late");
+	usleep(250000);
+	next = ka_ex(c, "GET", url, "/ka", NULL, &h);
+	ok(k.rc == AIG_OK && next.rc == AIG_OK && next.conn != k.conn &&
+		   next.req == 1,
+	   "bytes sent on the idle connection: seen before sending, next "
+	   "request on a new connection (%s)",
+	   err.msg);
+	heard_clear(&h);
+	aig_http_client_free(c);
+	ok(fds() == base, "no descriptor left");
+}
+
+/* The server closes a kept connection: before the request (seen by the
+ * check before sending), or as it arrives (a second try, when safe). */
+static void test_keep_alive_closed(const char *url, int base)
+{
+	struct aig_http_client *c = ka_client(NULL, 5000, 1000);
+	struct ka k, next;
+
+	k = ka_get(c, url, "/ka-idle-close");
+	usleep(300000);
+	next = ka_post(c, url, "/ka/after-idle");
+	ok(k.rc == AIG_OK && next.rc == AIG_OK && next.conn != k.conn &&
+		   next.req == 1 && logged("/ka/after-idle") == 1,
+	   "the server closed the idle connection: the POST goes on a new "
+	   "one, read once (%s)",
+	   err.msg);
+
+	k = ka_get(c, url, "/ka-close-unread");
+	next = ka_get(c, url, "/ka/race-get");
+	ok(k.rc == AIG_OK && next.rc == AIG_OK && next.conn != k.conn &&
+		   next.req == 1 && logged("/ka/race-get") == 1,
+	   "closed unread as the GET arrived (a reset): sent again on a new "
+	   "connection, read once (%s)",
+	   err.msg);
+	k = ka_get(c, url, "/ka-close-unread");
+	next = ka_post(c, url, "/ka/race-post");
+	ok(k.rc == AIG_OK &&
+		   (next.rc == AIG_HTTP_ERR_IO ||
+		    next.rc == AIG_HTTP_ERR_PROTOCOL) &&
+		   logged("/ka/race-post") == 0 && fds() == base,
+	   "the same for a POST: not sent again (a proxy must not), an "
+	   "error, nothing kept (%s)",
+	   err.msg);
+
+	k = ka_get(c, url, "/ka-read-close");
+	next = ka_get(c, url, "/ka/read-get");
+	ok(k.rc == AIG_OK && next.rc == AIG_OK && next.req == 1 &&
+		   logged("/ka/read-get") == 2,
+	   "read, then closed without a byte: a GET is sent again, and was "
+	   "read twice: idempotent, RFC 9110 §9.2.2 (%s)",
+	   err.msg);
+	k = ka_get(c, url, "/ka-read-close");
+	next = ka_post(c, url, "/ka/read-post");
+	ok(k.rc == AIG_OK && next.rc == AIG_HTTP_ERR_PROTOCOL &&
+		   logged("/ka/read-post") == 1,
+	   "a POST is not: read once, an error (%s)", err.msg);
+
+	ka_get(c, url, "/ka");
+	next = ka_get(c, url, "/reset/ka-once");
+	ok(next.rc == AIG_HTTP_ERR_IO && logged("/reset/ka-once") == 2 &&
+		   fds() == base,
+	   "a GET reset before a byte on the kept connection: sent again "
+	   "once only, then the error (%s)",
+	   err.msg);
+
+	ka_get(c, url, "/ka");
+	next = ka_get(c, url, "/reset-mid/ka");
+	ok((next.rc == AIG_HTTP_ERR_IO || next.rc == AIG_HTTP_ERR_PROTOCOL) &&
+		   logged("/reset-mid/ka") == 1 && fds() == base,
+	   "a reset after part of the response: never sent again (%s)",
+	   err.msg);
+	aig_http_client_free(c);
+}
+
+/* The deadline, the stop flag and a callback that stops close it. */
+static void test_keep_alive_cut(const char *url, int base)
+{
+	struct aig_http_client *c = ka_client(NULL, 5000, 1000);
+	struct aig_http_handler handler;
+	struct aig_http_request req = {0};
+	struct heard h = {0};
+	char full[300];
+	struct ka k, next;
+	int rc;
+
+	handler = (struct aig_http_handler){on_header, on_headers_done, on_body,
+					    &h};
+	k = ka_get(c, url, "/ka");
+	snprintf(full, sizeof(full), "%s/slow/ka", url);
+	req.method = "GET";
+	req.url = full;
+	req.timeout_ms = 300;
+	memset(&err, 0, sizeof(err));
+	rc = aig_http_exchange(c, &req, &handler, &err);
+	ok(rc == AIG_HTTP_ERR_TIMEOUT && logged("/slow/ka") == 1 &&
+		   fds() == base,
+	   "a timeout on the kept connection: not sent again, closed (%s)",
+	   err.msg);
+	next = ka_get(c, url, "/ka");
+	ok(next.rc == AIG_OK && next.conn != k.conn && next.req == 1,
+	   "the next request on a new connection");
+
+	h.stop_at_body = 1;
+	snprintf(full, sizeof(full), "%s/ka", url);
+	req.timeout_ms = 10000;
+	memset(&err, 0, sizeof(err));
+	rc = aig_http_exchange(c, &req, &handler, &err);
+	ok(rc == AIG_HTTP_ERR_STOPPED && fds() == base,
+	   "a callback that stops: the connection closed (%s)", err.msg);
+	heard_clear(&h);
+
+	k = ka_get(c, url, "/ka");
+	stop_flag = 1;
+	req.stop = &stop_flag;
+	memset(&err, 0, sizeof(err));
+	rc = aig_http_exchange(c, &req, &handler, &err);
+	stop_flag = 0;
+	ok(rc == AIG_HTTP_ERR_STOPPED && fds() == base,
+	   "the stop flag: the connection closed (%s)", err.msg);
+	next = ka_get(c, url, "/ka");
+	ok(next.rc == AIG_OK && next.conn != k.conn && next.req == 1,
+	   "the next request on a new connection");
+	heard_clear(&h);
+	aig_http_client_free(c);
+}
+
+/* The idle limit, the request limit, and what a connection is kept for. */
+static void test_keep_alive_limits(const char *url, int base)
+{
+	struct aig_http_client *c = ka_client(NULL, 200, 1000);
+	struct ka a, b, d;
+	char other[64], byname[64];
+	int i, bad = 0;
+
+	a = ka_get(c, url, "/ka");
+	usleep(50000);
+	b = ka_get(c, url, "/ka");
+	usleep(300000);
+	d = ka_get(c, url, "/ka");
+	ok(a.rc == AIG_OK && b.conn == a.conn && d.rc == AIG_OK &&
+		   d.conn != a.conn && d.req == 1,
+	   "idle 50 ms of 200: kept; idle 300 ms: a new connection");
+
+	aig_http_client_keep_alive(c, 5000, 3);
+	a = ka_get(c, url, "/ka");
+	for (i = 0; i < 5; i++) {
+		b = ka_get(c, url, "/ka");
+		bad += b.rc != AIG_OK || b.req != (a.req + i) % 3 + 1;
+	}
+	ok(bad == 0, "at most 3 requests on a connection");
+
+	aig_http_client_keep_alive(c, 5000, 1000);
+	snprintf(other, sizeof(other), "http://127.0.0.1:%d", raw_port);
+	snprintf(byname, sizeof(byname), "http://localhost:%d", ka_port);
+	a = ka_get(c, url, "/ka");
+	b = ka_get(c, other, "/ka");
+	ok(a.rc == AIG_OK && b.rc == AIG_OK && b.port == raw_port && b.req == 1,
+	   "another port: its own connection (%s)", err.msg);
+	d = ka_get(c, byname, "/ka");
+	ok(d.rc == AIG_OK && d.port == ka_port && d.conn != a.conn &&
+		   d.req == 1,
+	   "the same server by another name: a connection of its own (%s)",
+	   err.msg);
+	aig_http_client_free(c);
+	ok(fds() == base, "no descriptor left");
+}
+
+static void test_keep_alive_tls(int base)
+{
+	struct aig_http_client *c = ka_client(ca_pem, 5000, 1000);
+	struct ka a, b, d;
+	char url[64], byip[64];
+	int sockets;
+
+	snprintf(url, sizeof(url), "https://localhost:%d", tls_port);
+	snprintf(byip, sizeof(byip), "https://127.0.0.1:%d", tls_port);
+	a = ka_get(c, url, "/ka");
+	b = ka_get(c, url, "/ka");
+	count_fds(&sockets, NULL, 0);
+	ok(a.rc == AIG_OK && b.conn == a.conn && b.req == a.req + 1 &&
+		   sockets == 1,
+	   "TLS: the same name, the same connection, no new handshake (%s)",
+	   err.msg);
+	d = ka_get(c, byip, "/ka");
+	ok(d.rc == AIG_OK && d.conn != a.conn && d.req == 1,
+	   "TLS: another name for the same server, a connection verified "
+	   "for it (%s)",
+	   err.msg);
+
+	a = ka_get(c, url, "/ka-after");
+	b = ka_get(c, url, "/ka");
+	ok(a.rc == AIG_OK && b.rc == AIG_OK && b.conn != a.conn && b.req == 1,
+	   "TLS: bytes after the response, not reused (%s)", err.msg);
+	a = ka_get(c, url, "/ka-late");
+	usleep(250000);
+	b = ka_get(c, url, "/ka");
+	ok(a.rc == AIG_OK && b.rc == AIG_OK && b.conn != a.conn && b.req == 1,
+	   "TLS: a record on the idle connection, not reused (%s)", err.msg);
+	a = ka_get(c, url, "/ka-eof");
+	ok(a.rc == AIG_OK && fds() == base,
+	   "TLS: a body ended by close_notify, nothing kept (%s)", err.msg);
+	a = ka_get(c, url, "/ka-idle-close");
+	usleep(300000);
+	b = ka_get(c, url, "/ka");
+	ok(a.rc == AIG_OK && b.rc == AIG_OK && b.conn != a.conn && b.req == 1,
+	   "TLS: the server closed the idle connection, a new one (%s)",
+	   err.msg);
+	a = ka_get(c, url, "/ka-close-unread");
+	b = ka_get(c, url, "/ka");
+	ok(a.rc == AIG_OK && b.rc == AIG_OK && b.conn != a.conn && b.req == 1,
+	   "TLS: closed as the GET arrived, sent again on a new connection "
+	   "(%s)",
+	   err.msg);
+	aig_http_client_free(c);
+	ok(fds() == base, "TLS: no descriptor left");
+}
+
+/* python's http.server speaks HTTP/1.1 keep-alive: invoke, stream
+ * (chunked), invoke on one socket. */
+static void test_keep_alive_langserve(int base)
+{
+	struct aig_http_client *c = ka_client(NULL, 5000, 1000);
+	struct heard h = {0};
+	char url[64], first[64] = "", inode[64] = "";
+	const char *paths[] = {"/chat/invoke", "/chat/stream", "/chat/invoke"};
+	int i, bad = 0, sockets = 0;
+	struct ka k;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", ls_port);
+	for (i = 0; i < 3; i++) {
+		k = ka_ex(c, "POST", url, paths[i],
+			  "{\"input\": {\"messages\": [{\"type\": \"human\", "
+			  "\"content\": \"hi\"}]}}",
+			  &h);
+		count_fds(&sockets, inode, sizeof(inode));
+		if (i == 0)
+			snprintf(first, sizeof(first), "%s", inode);
+		bad += k.rc != AIG_OK || h.status != 200 || sockets != 1 ||
+		       strcmp(inode, first) != 0;
+		heard_clear(&h);
+	}
+	ok(bad == 0, "LangServe: invoke, stream, invoke on one socket (%s, %s)",
+	   first, err.msg);
+	aig_http_client_free(c);
+	ok(fds() == base, "LangServe: no descriptor left");
+}
+
+static void test_keep_alive(void)
+{
+	char url[64];
+	int base = fds();
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d", ka_port);
+	test_keep_alive_reuse(url, base);
+	test_keep_alive_refused(url, base);
+	test_keep_alive_closed(url, base);
+	test_keep_alive_cut(url, base);
+	test_keep_alive_limits(url, base);
+	test_keep_alive_tls(base);
+	test_keep_alive_langserve(base);
+}
+
 int main(void)
 {
 	char cmd[400];
@@ -926,8 +1420,10 @@ int main(void)
 	tls_port = start_raw("127.0.0.1", "good");
 	tls_wrong_port = start_raw("127.0.0.1", "wrong");
 	tls_expired_port = start_raw("127.0.0.1", "expired");
+	snprintf(ka_log, sizeof(ka_log), "%s/ka.log", tmpdir);
+	ka_port = start_raw_log("127.0.0.1", NULL, ka_log);
 	if (raw_port < 0 || ls_port < 0 || tls_port < 0 || tls_wrong_port < 0 ||
-	    tls_expired_port < 0 ||
+	    tls_expired_port < 0 || ka_port < 0 ||
 	    aig_http_client_new(NULL, &client, NULL) != AIG_OK ||
 	    aig_http_client_new(ca_pem, &client_ca, NULL) != AIG_OK ||
 	    aig_http_client_new(other_ca_pem, &client_other_ca, NULL) !=
@@ -947,6 +1443,7 @@ int main(void)
 	test_langserve();
 	test_tls();
 	test_ipv6();
+	test_keep_alive();
 
 	aig_http_client_free(client);
 	aig_http_client_free(client_ca);
