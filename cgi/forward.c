@@ -25,7 +25,10 @@
  * would add 18 ms (6): http/tls.c searches the system directory by hash
  * instead, where it has hash links (7). A FastCGI process pays the
  * loading once, and keeps its aig_http_client (f->client), so that an
- * https:// backend's SSL_CTX is made once too.
+ * https:// backend's SSL_CTX is made once too, and its connection to the
+ * backend between requests (keep-alive; aig_http.h says when it is
+ * dropped). A CGI process keeps it as well, until it frees the client at
+ * its exit; a client made here for one request sends Connection: close.
  *
  * The response is written to the client as it arrives: headers with the
  * first body byte (or at the end for an empty body), then each piece with
@@ -238,8 +241,12 @@ static int exchange(struct aig_forward *f, struct hop *h, const char *path,
 	req.timeout_ms = f->timeout_ms;
 	req.stop = f->stop;
 	/* an https backend is verified against the system store */
-	if (f->client == NULL)
+	if (f->client == NULL) {
 		rc = aig_http_client_new(NULL, &own, &f->err);
+	} else { /* the process's: its connection serves the next request */
+		aig_http_client_keep_alive(f->client, AIG_HTTP_KEEP_IDLE_MS,
+					   AIG_HTTP_KEEP_MAX_REQUESTS);
+	}
 	if (rc == AIG_OK)
 		rc = aig_http_exchange(f->client ? f->client : own, &req,
 				       &handler, &f->err);
