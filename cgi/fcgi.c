@@ -6,8 +6,12 @@
  * outlive it, and they hold nothing of any caller. A request that crashes
  * the process takes only the process: the FastCGI server starts another,
  * which knows nothing of the one before. Memory is bounded: the process
- * ends itself after AIG_FCGI_MAX_REQUESTS requests, or when its heap in
- * use passes AIG_FCGI_MAX_HEAP after a request.
+ * ends itself when its heap in use passes AIG_FCGI_MAX_HEAP after a
+ * request, once the requests already waiting on its socket are served. It
+ * does not end itself after a number of requests: lighttpd answers 500 to
+ * the requests queued on a process that goes away (measured: a few per
+ * exit under load), and Apache's mod_fcgid recycles its processes itself
+ * (FcgidMaxRequestsPerProcess) without losing any.
  *
  * The request's streams are given to the gate as stdio FILEs over
  * fopencookie(3), so that the gate writes the same way in both modes;
@@ -125,20 +129,18 @@ static bool heap_too_big(void)
 int aig_fcgi_serve(struct aig_warm *w, const volatile sig_atomic_t *terminated)
 {
 	FCGX_Request rq;
-	unsigned long served = 0;
+	bool leaving = false; /* serve what waits, then end */
 
 	if (FCGX_Init() != 0 ||
 	    FCGX_InitRequest(&rq, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0)
 		return 1;
-	while (!*terminated && served < AIG_FCGI_MAX_REQUESTS &&
+	while (!*terminated && (!leaving || request_waiting()) &&
 	       FCGX_Accept_r(&rq) == 0) {
 		serve_one(w, &rq, terminated);
 		FCGX_Finish_r(&rq);
-		served++;
 		if (!request_waiting())
 			aig_warm_idle(w); /* write what was batched */
-		if (heap_too_big())
-			break;
+		leaving = leaving || heap_too_big();
 	}
 	FCGX_Free(&rq, 1);
 	return 0;

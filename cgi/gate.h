@@ -164,10 +164,9 @@ const struct aig_gate_ext *aig_gate_ext_load(struct aig_error *err);
 int aig_warm_set_config_path(struct aig_warm *w, const char *path);
 
 /* fcgi.c: serves FastCGI requests on the listening socket at fd 0 until
- * *terminated, an accept error, AIG_FCGI_MAX_REQUESTS requests, or the
- * heap passes AIG_FCGI_MAX_HEAP (the server starts a new process).
+ * *terminated, an accept error, or the heap passes AIG_FCGI_MAX_HEAP (then
+ * after the requests already waiting; the server starts a new process).
  * Returns the exit status. */
-#define AIG_FCGI_MAX_REQUESTS 50000
 #define AIG_FCGI_MAX_HEAP (64u << 20)
 int aig_fcgi_serve(struct aig_warm *w, const volatile sig_atomic_t *terminated);
 
