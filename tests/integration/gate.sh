@@ -280,6 +280,25 @@ if [ -n "$fastcgi" ]; then
 	ok "$([ -n "$pids" ] && [ "$(gate_pids)" = "$pids" ] && echo 0 || echo 1)" \
 		"... served by the same persistent processes ($pids)"
 	ok "$([ "$(echo "$pids" | wc -w)" -le 4 ] && echo 0 || echo 1)" "... no more of them than configured"
+	# memory stays bounded: after a warm-up, 300 more requests (allowed,
+	# refused by the prompt check, malformed tokens) leave the processes'
+	# RSS where it was (a leak of 1 KiB a request would show)
+	rss() { local t=0 p; for p in $(gate_pids); do t=$((t + $(awk '/^VmRSS/ { print $2 }' "/proc/$p/status"))); done; echo "$t"; }
+	tb=$(token rsa rsa1 RS256 "$(claims rss@corp.example.com '["AI_Users"]')")
+	load() {
+		local i
+		for i in $(seq "$1"); do
+			curl -s -o /dev/null -X POST "${json[@]}" -d "$invoke" -H "Authorization: Bearer $tb" "$url/chat/invoke"
+			curl -s -o /dev/null -X POST "${json[@]}" -d '{"input":"DROP TABLE x"}' -H "Authorization: Bearer $tb" "$url/chat/invoke"
+			curl -s -o /dev/null "$url/_aigate/whoami" -H "Authorization: Bearer x.y.z"
+		done
+	}
+	load 40
+	before=$(rss)
+	load 100
+	after=$(rss)
+	ok "$([ "$after" -le $((before + 256)) ] && echo 0 || echo 1)" \
+		"300 more requests leave the processes' memory bounded (RSS $before -> $after KiB)"
 	pkill -KILL -f "^$web/libexec/aigate/aigate.cgi" || true
 	got=""
 	for _ in $(seq 30); do
