@@ -90,8 +90,8 @@ int aig_ldap_whoami(struct aig_ldap *s, char **authzid, bool *supported,
 /* Whether authzid (from aig_ldap_whoami()) names the entry with this dn,
  * sAMAccountName sam and msDS-PrincipalName principal (both may be NULL):
  * "dn:X" when X and dn are the same DN (aig_ldap_same_dn()); "u:D\N"
- * when N is sam (ASCII case ignored) and, if principal is known, "D\N"
- * is principal. Anything else names nobody. */
+ * when N is sam (ASCII case ignored) and "D\N" is principal (which must
+ * be known: the domain is checked too). Anything else names nobody. */
 bool aig_ldap_authzid_names(const char *authzid, const char *dn,
 			    const char *sam, const char *principal);
 

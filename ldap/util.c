@@ -448,8 +448,10 @@ bool aig_ldap_authzid_names(const char *authzid, const char *dn,
 	if (*name == '\0' || !ieq(name, sam))
 		return false;
 	/* The domain part: an account of another domain of the forest may
-	 * carry the same sAMAccountName. */
-	return principal == NULL || ieq(id, principal);
+	 * carry the same sAMAccountName, so the entry's msDS-PrincipalName
+	 * ("DOMAIN\\sam") must be there and say the same: without it the
+	 * domain cannot be checked, and the login is refused. */
+	return principal != NULL && ieq(id, principal);
 }
 
 static bool is_dc(LDAPRDN rdn)

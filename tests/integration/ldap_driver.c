@@ -681,7 +681,7 @@ static void identity_helpers(void)
 	const char *dn = "CN=upnx,CN=Users,DC=corp,DC=example,DC=com";
 	char *d = NULL;
 
-	ok(aig_ldap_authzid_names("u:CORP\\upnx", dn, "upnx", NULL) &&
+	ok(aig_ldap_authzid_names("u:CORP\\upnx", dn, "upnx", "CORP\\upnx") &&
 		   aig_ldap_authzid_names("u:corp\\UPNX", dn, "upnx",
 					  "CORP\\upnx"),
 	   "\"u:CORP\\upnx\" names sAMAccountName upnx (ASCII case ignored)");
@@ -691,6 +691,9 @@ static void identity_helpers(void)
 	   "... not another sAMAccountName, nor an entry without one");
 	ok(!aig_ldap_authzid_names("u:CHILD\\upnx", dn, "upnx", "CORP\\upnx"),
 	   "... nor the same name in another domain (msDS-PrincipalName)");
+	ok(!aig_ldap_authzid_names("u:CORP\\upnx", dn, "upnx", NULL),
+	   "... nor when the entry's msDS-PrincipalName was not returned "
+	   "(the domain cannot be checked)");
 	ok(aig_ldap_authzid_names(
 		   "dn:cn=upnx,cn=users,dc=corp,dc=example,dc=com", dn, NULL,
 		   NULL) &&
