@@ -82,15 +82,20 @@ static void wipe_credentials(FCGX_ParamArray envp)
 			explicit_bzero(*envp, strlen(*envp));
 }
 
-static void serve_one(struct aig_warm *w, FCGX_Request *rq,
-		      const volatile sig_atomic_t *terminated)
+/* The configuration of a request: the one its AIGATE_CONFIG parameter
+ * names (Apache's SetEnv), else the process's own (its environment at
+ * start), never the one a previous request named. */
+static void serve_one(struct aig_warm *w, const char *own_config,
+		      FCGX_Request *rq, const volatile sig_atomic_t *terminated)
 {
 	FILE *in = stream_open(rq->in, "r"), *out = stream_open(rq->out, "w");
-	const char *config = param(rq->envp, "AIGATE_CONFIG"); /* SetEnv */
+	const char *config = param(rq->envp, "AIGATE_CONFIG");
 	struct aig_gate g;
 
+	if (config == NULL || *config == '\0')
+		config = own_config;
 	if (in == NULL || out == NULL ||
-	    (config != NULL && aig_warm_set_config_path(w, config) != AIG_OK)) {
+	    aig_warm_set_config_path(w, config) != AIG_OK) {
 		FCGX_FPrintF(rq->out, "Status: 503 Service Unavailable\r\n"
 				      "Content-Type: application/json\r\n\r\n"
 				      "{\"error\":\"unavailable\",\"message\":"
@@ -126,7 +131,8 @@ static bool heap_too_big(void)
 	return mallinfo2().uordblks > AIG_FCGI_MAX_HEAP;
 }
 
-int aig_fcgi_serve(struct aig_warm *w, const volatile sig_atomic_t *terminated)
+int aig_fcgi_serve(struct aig_warm *w, const char *own_config,
+		   const volatile sig_atomic_t *terminated)
 {
 	FCGX_Request rq;
 	bool leaving = false; /* serve what waits, then end */
@@ -136,7 +142,7 @@ int aig_fcgi_serve(struct aig_warm *w, const volatile sig_atomic_t *terminated)
 		return 1;
 	while (!*terminated && (!leaving || request_waiting()) &&
 	       FCGX_Accept_r(&rq) == 0) {
-		serve_one(w, &rq, terminated);
+		serve_one(w, own_config, &rq, terminated);
 		FCGX_Finish_r(&rq);
 		if (!request_waiting())
 			aig_warm_idle(w); /* write what was batched */

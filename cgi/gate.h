@@ -133,6 +133,8 @@ void aig_gate_run(struct aig_gate *g);
 #define AIG_GATE_EXT_VERSION 1
 struct aig_gate_ext {
 	unsigned version;
+	const char *package; /* PACKAGE_STRING of its build */
+	size_t config_size;  /* sizeof(struct aig_config) there */
 	/* aig_pam_check() (aig_cgi.h) */
 	enum aig_pam_result (*pam_check)(const char *service,
 					 const char *config_path,
@@ -163,11 +165,14 @@ const struct aig_gate_ext *aig_gate_ext_load(struct aig_error *err);
  * request naming another file than the one in w drops w's parts. */
 int aig_warm_set_config_path(struct aig_warm *w, const char *path);
 
-/* fcgi.c: serves FastCGI requests on the listening socket at fd 0 until
+/* fcgi.c: serves FastCGI requests on the listening socket at fd 0, each
+ * with the configuration its AIGATE_CONFIG parameter names, else
+ * own_config (the process's; NULL: the default path), until
  * *terminated, an accept error, or the heap passes AIG_FCGI_MAX_HEAP (then
  * after the requests already waiting; the server starts a new process).
  * Returns the exit status. */
 #define AIG_FCGI_MAX_HEAP (64u << 20)
-int aig_fcgi_serve(struct aig_warm *w, const volatile sig_atomic_t *terminated);
+int aig_fcgi_serve(struct aig_warm *w, const char *own_config,
+		   const volatile sig_atomic_t *terminated);
 
 #endif /* AIG_GATE_H */

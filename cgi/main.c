@@ -61,22 +61,26 @@ static int serve_cgi(struct aig_warm *w)
 
 int main(void)
 {
+	const char *env = getenv("AIGATE_CONFIG");
+	char *own = NULL;
 	struct aig_warm w;
-	int rc;
+	int rc = 1;
 
 	harden_process();
 	aig_warm_init(&w);
 	/* Set by the web server (SetEnv, setenv.add-environment,
-	 * bin-environment, FcgidInitialEnv); read before the environment is
+	 * bin-environment, FcgidInitialEnv); kept before the environment is
 	 * cleared. */
-	if (aig_warm_set_config_path(&w, getenv("AIGATE_CONFIG")) != AIG_OK)
+	if (env != NULL && *env != '\0' && (own = strdup(env)) == NULL)
 		return 1;
 	if (FCGX_IsCGI()) {
-		rc = serve_cgi(&w);
+		if (aig_warm_set_config_path(&w, own) == AIG_OK)
+			rc = serve_cgi(&w);
 	} else {
 		clearenv(); /* each request brings its own parameters */
-		rc = aig_fcgi_serve(&w, &terminated);
+		rc = aig_fcgi_serve(&w, own, &terminated);
 	}
 	aig_warm_free(&w);
+	free(own);
 	return rc;
 }
