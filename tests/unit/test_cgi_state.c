@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aig_cgi.h"
@@ -37,8 +38,16 @@ static void test_buckets(const struct aig_config *cfg)
 	unsigned retry = 0, i, allowed_n = 0;
 	bool allowed;
 
+	struct stat st;
+	char path[256];
+
 	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK, "open the store (%s)",
 	   err.msg);
+	snprintf(path, sizeof(path), "%s/ratelimit.mdb", dir);
+	ok(stat(path, &st) == 0 && st.st_size > 0 &&
+		   st.st_blocks * 512 >= st.st_size,
+	   "its blocks are reserved (a full disk cannot fault a write into "
+	   "the map)");
 	for (i = 0; i < 5; i++) {
 		ok(aig_ratelimit_take(rl, "inference", "bob", 60, 3, &allowed,
 				      &retry, &err) == AIG_OK,
