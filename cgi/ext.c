@@ -91,8 +91,6 @@ static int dir_groups(void **state, const struct aig_config *cfg,
 }
 
 const struct aig_gate_ext aig_gate_ext_v1 = {
-	AIG_GATE_EXT_VERSION,
-	aig_pam_check,
-	dir_groups,
-	dir_close,
+	AIG_GATE_EXT_VERSION, PACKAGE_STRING, sizeof(struct aig_config),
+	aig_pam_check,	      dir_groups,     dir_close,
 };

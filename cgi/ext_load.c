@@ -2,9 +2,11 @@
  *
  * The module is looked for beside the executable that runs (readlink of
  * /proc/self/exe), never where the environment or a request says; it is
- * refused unless it belongs to root or to the executable's owner and
- * nobody else may write it, like the configuration. It stays loaded for
- * the life of the process. */
+ * refused unless it and its directory belong to root or to the
+ * executable's owner and nobody else may write them, and unless it was
+ * built from the same sources. The checked file is what dlopen(3) loads
+ * (through /proc/self/fd). It stays loaded for the life of the
+ * process. */
 #include "config.h"
 
 #include <dlfcn.h>
@@ -23,22 +25,39 @@
 
 static const struct aig_gate_ext *loaded;
 
-/* Whether path is a regular file that the owner of exe (or root) owns
- * and nobody else can write. */
-static bool trusted(const char *path, const struct stat *exe)
+/* Owned by root or by uid, writable by nobody else. */
+static bool owner_ok(const struct stat *st, uid_t uid)
 {
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
-	       (st.st_uid == 0 || st.st_uid == exe->st_uid) &&
-	       (st.st_mode & (S_IWGRP | S_IWOTH)) == 0;
+	return (st->st_uid == 0 || st->st_uid == uid) &&
+	       (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
 }
 
-/* The module's path beside the executable (or in its .libs/, where
- * libtool leaves it in a build tree). */
-static int find_module(char *out, size_t len, struct aig_error *err)
+/* Opens dir/name if dir and the file (a regular file, not a symbolic
+ * link) both pass owner_ok(); the checks are made on what was opened, so
+ * nothing can be swapped in between. *fd is the open file. */
+static bool open_trusted(const char *dir, const char *name, uid_t uid, int *fd)
 {
-	char exe[PATH_MAX], *dir;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), f = -1;
+	struct stat st;
+
+	if (dfd >= 0 && fstat(dfd, &st) == 0 && owner_ok(&st, uid))
+		f = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd >= 0)
+		close(dfd);
+	if (f >= 0 && (fstat(f, &st) != 0 || !S_ISREG(st.st_mode) ||
+		       !owner_ok(&st, uid))) {
+		close(f);
+		f = -1;
+	}
+	*fd = f;
+	return f >= 0;
+}
+
+/* The module beside the executable (or in its .libs/, where libtool
+ * leaves it in a build tree), open. */
+static int open_module(int *fd, struct aig_error *err)
+{
+	char exe[PATH_MAX], libs[PATH_MAX + 8], *dir;
 	struct stat est;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
@@ -51,37 +70,48 @@ static int find_module(char *out, size_t len, struct aig_error *err)
 		return aig_error_set(err, AIG_ERR_UNAVAILABLE, "%s: %s", exe,
 				     strerror(errno));
 	dir = dirname(exe);
-	if ((size_t)snprintf(out, len, "%s/" EXT_NAME, dir) < len &&
-	    trusted(out, &est))
-		return AIG_OK;
-	if ((size_t)snprintf(out, len, "%s/.libs/" EXT_NAME, dir) < len &&
-	    trusted(out, &est))
+	snprintf(libs, sizeof(libs), "%s/.libs", dir);
+	if (open_trusted(dir, EXT_NAME, est.st_uid, fd) ||
+	    open_trusted(libs, EXT_NAME, est.st_uid, fd))
 		return AIG_OK;
 	return aig_error_set(err, AIG_ERR_UNAVAILABLE,
-			     "%s/" EXT_NAME " is missing, or writable or "
-			     "owned by another user than the gate's",
+			     "%s/" EXT_NAME " is missing, or it or its "
+			     "directory is writable or owned by another user "
+			     "than the gate's",
 			     dir);
+}
+
+/* Whether the module was built from the same sources as this program. */
+static bool same_build(const struct aig_gate_ext *ext)
+{
+	return ext != NULL && ext->version == AIG_GATE_EXT_VERSION &&
+	       strcmp(ext->package, PACKAGE_STRING) == 0 &&
+	       ext->config_size == sizeof(struct aig_config);
 }
 
 const struct aig_gate_ext *aig_gate_ext_load(struct aig_error *err)
 {
 	const struct aig_gate_ext *ext;
-	char path[PATH_MAX + 32];
+	char path[64];
 	void *h;
+	int fd;
 
 	if (loaded != NULL)
 		return loaded;
-	if (find_module(path, sizeof(path), err) != AIG_OK)
+	if (open_module(&fd, err) != AIG_OK)
 		return NULL;
+	/* the file that was checked, whatever its name leads to now */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	close(fd);
 	if (h == NULL) {
 		aig_error_set(err, AIG_ERR_UNAVAILABLE, "%s", dlerror());
 		return NULL;
 	}
 	ext = dlsym(h, "aig_gate_ext_v1");
-	if (ext == NULL || ext->version != AIG_GATE_EXT_VERSION) {
+	if (!same_build(ext)) {
 		aig_error_set(err, AIG_ERR_UNAVAILABLE,
-			      "%s: not the module of this aigate.cgi", path);
+			      EXT_NAME " is not the module of this aigate.cgi");
 		dlclose(h);
 		return NULL;
 	}

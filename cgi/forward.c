@@ -27,8 +27,10 @@
  * loading once, and keeps its aig_http_client (f->client), so that an
  * https:// backend's SSL_CTX is made once too, and its connection to the
  * backend between requests (keep-alive; aig_http.h says when it is
- * dropped). A CGI process keeps it as well, until it frees the client at
- * its exit; a client made here for one request sends Connection: close.
+ * dropped). A CGI process uses the same kept client (so it sends no
+ * Connection: close) and closes the connection when it frees the client
+ * at its exit; a client made here for one request (no f->client) sends
+ * Connection: close.
  *
  * The response is written to the client as it arrives: headers with the
  * first body byte (or at the end for an empty body), then each piece with
@@ -119,7 +121,8 @@ static bool send_headers(struct hop *h, bool flush)
 		     h->f->request_id);
 	h->f->headers_sent = true;
 	h->f->status = h->status;
-	if (n < 0 || fwrite(head, 1, (size_t)n, h->f->out) != (size_t)n ||
+	if (n < 0 || (size_t)n >= sizeof(head) ||
+	    fwrite(head, 1, (size_t)n, h->f->out) != (size_t)n ||
 	    (flush && fflush(h->f->out) != 0)) {
 		h->f->client_gone = true;
 		return false;

@@ -256,6 +256,9 @@ if [ -z "$fastcgi" ]; then
 	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "a missing aigate-ext.so: Basic is 503, never 401 or 200"
 	t=$(token rsa rsa1 RS256 "$(claims noext@corp.example.com '["AI_Users"]')")
 	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 200 "... while the bearer path, which does not need it, still passes"
+	ln -s "$web/ext.saved" "$web/libexec/aigate/aigate-ext.so"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "a symbolic link in its place is refused too"
+	rm "$web/libexec/aigate/aigate-ext.so"
 	mv "$web/ext.saved" "$web/libexec/aigate/aigate-ext.so"
 	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 200 "... and Basic passes again once it is back"
 fi
