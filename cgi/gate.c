@@ -142,11 +142,10 @@ static bool auth_basic(struct aig_gate *g)
 {
 	char *user = NULL, *password = NULL, *groups = NULL;
 	enum aig_pam_result r;
-	int pam_code = 0;
-	bool ok = false;
-
 	const struct aig_gate_ext *ext;
 	struct aig_error err = {0};
+	int pam_code = 0;
+	bool ok = false;
 
 	g->auth = "basic";
 	if (!aig_basic_decode(g->req.authorization, &user, &password))
