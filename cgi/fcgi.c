@@ -3,7 +3,8 @@
  * Each request runs the same steps as a CGI request (gate.c), on a fresh
  * struct aig_gate that is wiped when the request ends; only the process's
  * warm parts (configuration, policy, key set, stores: struct aig_warm)
- * outlive it, and they hold nothing of any caller. A request that crashes
+ * outlive it, and they hold no caller's request (the verifier's memory of
+ * accepted tokens answers only the same token bytes). A request that crashes
  * the process takes only the process: the FastCGI server starts another,
  * which knows nothing of the one before. Memory is bounded: the process
  * ends itself when its heap in use passes AIG_FCGI_MAX_HEAP after a

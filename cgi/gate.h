@@ -21,9 +21,11 @@ struct aig_http_client;
 
 /* What a gate process keeps between requests: in CGI mode for its one
  * request, in FastCGI mode for the process's life (warm.c). It never
- * holds a request's data (user, token, groups, body): those live in
- * struct aig_gate and are wiped with it, so nothing of one caller can
- * reach the next. Owned pointers; free with aig_warm_free(). */
+ * holds a request's data (token, password, user, groups, body): those
+ * live in struct aig_gate and are wiped with it, so nothing of one caller
+ * can reach the next. The one exception is the verifier's memory of the
+ * tokens it accepted (aig_jwt.h): an identity answered only to the same
+ * token bytes. Owned pointers; free with aig_warm_free(). */
 struct aig_warm {
 	char *config_path;
 	struct aig_config *cfg;
