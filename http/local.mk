@@ -19,7 +19,7 @@ tests_unit_test_http_SOURCES = tests/unit/test_http.c tests/unit/tap.h
 tests_unit_test_http_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
 tests_unit_test_http_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_http_LDADD = http/libaighttp.la common/libaigcommon.la \
-	$(AIG_HTTP_LIBS) $(JANSSON_LIBS)
+	tests/unit/libjwtmint.la $(AIG_HTTP_LIBS) $(JANSSON_LIBS)
 EXTRA_DIST += tests/fixtures/raw_http_server.py
 
 ## Fuzzing the response reader: the corpus through the shared replay

@@ -31,6 +31,7 @@
 #include <openssl/x509v3.h>
 
 #include "aig_http.h"
+#include "jwt_mint.h"
 #include "tap.h"
 
 extern char **environ;
@@ -153,62 +154,13 @@ static int closed_port(void)
 
 /* ---------------------------------------------------------------- PKI */
 
-static void add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
-{
-	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, v3, nid, value);
-
-	if (e == NULL || !X509_add_ext(x, e, -1))
-		abort();
-	X509_EXTENSION_free(e);
-}
-
-/* A CA (issuer NULL: self-signed) or a server certificate with san,
- * valid from `from` to `to` seconds from now. */
-static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *signer, X509 *issuer,
-		       const char *cn, const char *san, long from, long to)
-{
-	static long serial = 1;
-	X509 *x = X509_new();
-	X509_NAME *name = X509_get_subject_name(x);
-	X509V3_CTX v3;
-
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-	X509_gmtime_adj(X509_getm_notBefore(x), from);
-	X509_gmtime_adj(X509_getm_notAfter(x), to);
-	X509_set_pubkey(x, key);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-				   (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
-	X509V3_set_ctx_nodb(&v3);
-	X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
-	add_ext(x, &v3, NID_subject_key_identifier, "hash");
-	if (issuer == NULL) {
-		add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE");
-		add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
-	} else {
-		add_ext(x, &v3, NID_authority_key_identifier, "keyid:always");
-		add_ext(x, &v3, NID_basic_constraints, "CA:FALSE");
-		add_ext(x, &v3, NID_ext_key_usage, "serverAuth");
-		add_ext(x, &v3, NID_subject_alt_name, san);
-	}
-	if (X509_sign(x, signer, EVP_sha256()) <= 0)
-		abort();
-	return x;
-}
-
+/* mint_write_pem() into the test's directory. */
 static void write_pem(const char *name, X509 *x, EVP_PKEY *key)
 {
 	char path[400];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	f = fopen(path, "w");
-	if (f == NULL || (x != NULL ? !PEM_write_X509(f, x)
-				    : !PEM_write_PrivateKey(f, key, NULL, NULL,
-							    0, NULL, NULL)))
-		abort();
-	fclose(f);
+	mint_write_pem(path, x, key);
 }
 
 static void server_cert(const char *name, EVP_PKEY *ca_key, X509 *ca,
@@ -216,7 +168,7 @@ static void server_cert(const char *name, EVP_PKEY *ca_key, X509 *ca,
 {
 	EVP_PKEY *key = EVP_EC_gen("P-256");
 	X509 *x =
-		make_cert(key, ca_key, ca, "aigate test server", san, from, to);
+		mint_cert(key, ca_key, ca, "aigate test server", san, from, to);
 	char file[64];
 
 	snprintf(file, sizeof(file), "%s.pem", name);
@@ -231,9 +183,9 @@ static void make_pki(void)
 {
 	EVP_PKEY *ca_key = EVP_EC_gen("P-256"),
 		 *other_key = EVP_EC_gen("P-256");
-	X509 *ca = make_cert(ca_key, ca_key, NULL, "aigate test CA", NULL,
+	X509 *ca = mint_cert(ca_key, ca_key, NULL, "aigate test CA", NULL,
 			     -3600, 86400);
-	X509 *other = make_cert(other_key, other_key, NULL, "another CA", NULL,
+	X509 *other = mint_cert(other_key, other_key, NULL, "another CA", NULL,
 				-3600, 86400);
 
 	write_pem("ca.pem", ca, NULL);

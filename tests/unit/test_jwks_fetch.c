@@ -37,79 +37,27 @@ static EVP_PKEY *k1, *k2;
 
 /* ------------------------------------------------------------- the CA */
 
-static void add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
-{
-	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, v3, nid, value);
-
-	if (e == NULL || !X509_add_ext(x, e, -1))
-		abort();
-	X509_EXTENSION_free(e);
-}
-
-/* A certificate for key, signed by signer (issuer NULL: self-signed). */
-static X509 *make_cert(EVP_PKEY *key, EVP_PKEY *signer, X509 *issuer,
-		       const char *cn, long serial)
-{
-	X509 *x = X509_new();
-	X509_NAME *name = X509_get_subject_name(x);
-	X509V3_CTX v3;
-
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
-	X509_gmtime_adj(X509_getm_notBefore(x), -3600);
-	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
-	X509_set_pubkey(x, key);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-				   (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
-	X509V3_set_ctx_nodb(&v3);
-	X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
-	add_ext(x, &v3, NID_subject_key_identifier, "hash");
-	if (issuer == NULL) {
-		add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE");
-		add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
-	} else {
-		add_ext(x, &v3, NID_authority_key_identifier, "keyid:always");
-		add_ext(x, &v3, NID_basic_constraints, "CA:FALSE");
-		add_ext(x, &v3, NID_ext_key_usage, "serverAuth");
-		add_ext(x, &v3, NID_subject_alt_name,
-			"IP:127.0.0.1,DNS:localhost");
-	}
-	if (X509_sign(x, signer, EVP_sha256()) <= 0)
-		abort();
-	return x;
-}
-
-static void write_pem(const char *path, X509 *x, EVP_PKEY *key)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || (x != NULL ? !PEM_write_X509(f, x)
-				    : !PEM_write_PrivateKey(f, key, NULL, NULL,
-							    0, NULL, NULL)))
-		abort();
-	fclose(f);
-	chmod(path, 0600);
-}
-
 /* A CA, a server certificate for 127.0.0.1 from it, and another CA. */
 static void make_pki(void)
 {
 	EVP_PKEY *ca_key = mint_ec("P-256"), *srv_key = mint_ec("P-256");
 	EVP_PKEY *other_key = mint_ec("P-256");
-	X509 *ca = make_cert(ca_key, ca_key, NULL, "aigate test CA", 1);
-	X509 *srv = make_cert(srv_key, ca_key, ca, "127.0.0.1", 2);
-	X509 *other = make_cert(other_key, other_key, NULL, "another CA", 3);
+	X509 *ca = mint_cert(ca_key, ca_key, NULL, "aigate test CA", NULL,
+			     -3600, 86400);
+	X509 *srv = mint_cert(srv_key, ca_key, ca, "127.0.0.1",
+			      "IP:127.0.0.1,DNS:localhost", -3600, 86400);
+	X509 *other = mint_cert(other_key, other_key, NULL, "another CA", NULL,
+				-3600, 86400);
 	char path[300];
 
 	snprintf(ca_pem, sizeof(ca_pem), "%s/ca.pem", tmpdir);
 	snprintf(wrong_ca_pem, sizeof(wrong_ca_pem), "%s/other-ca.pem", tmpdir);
-	write_pem(ca_pem, ca, NULL);
-	write_pem(wrong_ca_pem, other, NULL);
+	mint_write_pem(ca_pem, ca, NULL);
+	mint_write_pem(wrong_ca_pem, other, NULL);
 	snprintf(path, sizeof(path), "%s/server.pem", tmpdir);
-	write_pem(path, srv, NULL);
+	mint_write_pem(path, srv, NULL);
 	snprintf(path, sizeof(path), "%s/server.key", tmpdir);
-	write_pem(path, NULL, srv_key);
+	mint_write_pem(path, NULL, srv_key);
 	X509_free(ca);
 	X509_free(srv);
 	X509_free(other);
