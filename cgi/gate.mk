@@ -74,6 +74,7 @@ tests_fuzz_fuzz_cgi_request_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 tests_fuzz_fuzz_cgi_request_plain_LDADD = cgi/libaigcgi.la \
 	common/libaigcommon.la $(LIBAIGCGI_DEPS)
 dist_check_SCRIPTS += tests/fuzz/fuzz_cgi.sh
+EXTRA_DIST += tests/fuzz/fuzz_target.sh
 TESTS += tests/fuzz/fuzz_cgi.sh
 EXTRA_DIST += tests/fuzz/corpus/cgi_request
 if HAVE_CLANG
