@@ -224,14 +224,4 @@ int aig_metrics_flush(struct aig_metrics *m, struct aig_error *err);
 /* The counters as Prometheus text; *text is new (caller frees). */
 int aig_metrics_text(struct aig_metrics *m, char **text, struct aig_error *err);
 
-/* The same, opening and closing state_dir/metrics.mdb around one call. */
-int aig_metrics_record(const char *state_dir,
-		       const struct aig_metrics_sample *s,
-		       struct aig_error *err);
-
-/* The counters as Prometheus text exposition format; *text is new
- * (caller frees). */
-int aig_metrics_render(const char *state_dir, char **text,
-		       struct aig_error *err);
-
 #endif /* AIG_CGI_H */

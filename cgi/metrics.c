@@ -209,19 +209,6 @@ int aig_metrics_add(struct aig_metrics *m, const struct aig_metrics_sample *s,
 	return due(p) ? aig_metrics_flush(m, err) : AIG_OK;
 }
 
-int aig_metrics_record(const char *state_dir,
-		       const struct aig_metrics_sample *s,
-		       struct aig_error *err)
-{
-	struct aig_metrics *m = NULL;
-	int rc = aig_metrics_open(state_dir, &m, err);
-
-	if (rc == AIG_OK)
-		rc = aig_metrics_add(m, s, err);
-	aig_metrics_close(m);
-	return rc;
-}
-
 /* The value of key, 0 when absent. */
 static uint64_t get(MDB_txn *txn, MDB_dbi dbi, const char *key)
 {
@@ -328,17 +315,4 @@ int aig_metrics_text(struct aig_metrics *m, char **text, struct aig_error *err)
 		return mfail(err, "read", rc);
 	}
 	return AIG_OK;
-}
-
-int aig_metrics_render(const char *state_dir, char **text,
-		       struct aig_error *err)
-{
-	struct aig_metrics *m = NULL;
-	int rc = aig_metrics_open(state_dir, &m, err);
-
-	*text = NULL;
-	if (rc == AIG_OK)
-		rc = aig_metrics_text(m, text, err);
-	aig_metrics_close(m);
-	return rc;
 }
