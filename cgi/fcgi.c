@@ -65,12 +65,6 @@ static FILE *stream_open(FCGX_Stream *s, const char *mode)
 	return f;
 }
 
-/* The value of a request parameter, or NULL. */
-static const char *param(FCGX_ParamArray envp, const char *name)
-{
-	return FCGX_GetParam(name, envp);
-}
-
 /* The request's credentials are wiped from libfcgi's copy of its
  * parameters before libfcgi frees them (the gate's own copy is wiped by
  * aig_request_free()). */
@@ -90,7 +84,7 @@ static void serve_one(struct aig_warm *w, const char *own_config,
 		      FCGX_Request *rq, const volatile sig_atomic_t *terminated)
 {
 	FILE *in = stream_open(rq->in, "r"), *out = stream_open(rq->out, "w");
-	const char *config = param(rq->envp, "AIGATE_CONFIG");
+	const char *config = FCGX_GetParam("AIGATE_CONFIG", rq->envp);
 	struct aig_gate g;
 
 	if (config == NULL || *config == '\0')
