@@ -49,8 +49,8 @@ top_builddir=$(cd "$top_builddir" && pwd -P)
 for c in wrk nginx lighttpd gcc curl; do
 	command -v "$c" >/dev/null || die "$c is not installed"
 done
-/usr/bin/python3 -c 'import flask, jwt, requests, gunicorn' 2>/dev/null ||
-	die "/usr/bin/python3 lacks flask, jwt, requests or gunicorn (Debian: python3-flask python3-jwt python3-requests gunicorn)"
+/usr/bin/python3 -c 'import flask, jwt, jwt.algorithms, cryptography, requests, gunicorn' 2>/dev/null ||
+	die "/usr/bin/python3 lacks flask, jwt, cryptography, requests or gunicorn (Debian: python3-flask python3-jwt python3-cryptography python3-requests gunicorn)"
 gate_bin=$top_builddir/cgi/aigate.cgi
 pam_so=$top_builddir/pam_aigate/.libs/pam_aigate.so
 tool=$top_builddir/tests/integration/jwt_tool

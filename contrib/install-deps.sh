@@ -15,7 +15,8 @@ PKGS="
  libpam-wrapper libpamtest0-dev pamtester libnss-wrapper
  libhttp-parser-dev libapache2-mod-fcgid
  redis-server python3 curl procps iproute2 psmisc wrk hyperfine
- nginx-light gunicorn python3-flask python3-jwt python3-requests linux-perf
+ nginx-light gunicorn python3-flask python3-jwt python3-cryptography python3-requests
+ linux-perf
 "
 if [ "${AIGATE_SKIP_APT_UPDATE:-}" != 1 ]; then
   apt-get update

@@ -12,6 +12,7 @@ EXTRA_DIST += contrib/lighttpd/aigate.conf.in contrib/apache/aigate.conf.in \
 	contrib/lighttpd/aigate-fastcgi.conf.in \
 	contrib/apache/aigate-fcgid.conf.in \
 	contrib/pam.d/aigate contrib/install-deps.sh contrib/run-tests.sh \
+	contrib/fresh-debian-test.sh \
 	contrib/demo.sh
 CLEANFILES += contrib/lighttpd/aigate.conf contrib/apache/aigate.conf \
 	contrib/lighttpd/aigate-fastcgi.conf contrib/apache/aigate-fcgid.conf

@@ -306,9 +306,16 @@ chmod 0711 "$work"
 cp "$AIG_AD_CA" "$work/ca.pem"
 chmod 0644 "$work/ca.pem"
 AIG_AD_CA=$work/ca.pem write_config "$work/nobody.json" "$AIG_AD_URI"
-printf 'auth required %s config=%s groups_cache\n' "$mod" "$work/nobody.json" >"$work/pam.d/nobody"
+# nobody may not reach the build tree (a clone under /root is mode 0700):
+# the driver and the module it loads are copied where nobody can read them
+mkdir -m 0755 "$work/nobody-bin"
+install -m 0755 "$driver" "$mod" "$work/nobody-bin/"
+printf 'auth required %s config=%s groups_cache\n' "$work/nobody-bin/pam_aigate.so" \
+	"$work/nobody.json" >"$work/pam.d/nobody"
+chmod 0755 "$work/pam.d"
+chmod 0644 "$work/pam.d/nobody"
 out=$(printf '%s\0' "$pw" | setpriv --reuid=nobody --regid=nogroup --clear-groups \
-	"$driver" run "$work/pam.d" nobody alice auth)
+	"$work/nobody-bin/pam_driver" run "$work/pam.d" nobody alice auth)
 expect_match "$out" '^groups=.*Cache_Probe' "as nobody, with root's state_dir unreadable: the directory's groups"
 # a host that has the cache open itself (aigate.cgi under FastCGI): a
 # second open in one process would reset LMDB's reader table under it

@@ -1,0 +1,59 @@
+#!/bin/bash
+# fresh-debian-test.sh [DIR] - runs the README's test command the way a new
+# user would: in a fresh, minimal Debian 12 (debootstrap --variant=minbase
+# bookworm) with nothing but what the repository's own scripts install,
+# the repository cloned to /root/aigate inside it, ./contrib/run-tests.sh as
+# root. This is how a package or a path that only a developer's machine has
+# is found before CI or a user finds it.
+#
+# DIR (default /var/tmp/aigate-fresh) is made anew; the mirror is the first
+# URIs line of /etc/apt/sources.list.d/*.sources (or sources.list) on this
+# machine. Needs root, debootstrap and git. Exits with the test command's
+# status; its output is in DIR/root/aigate/run-tests.log as well.
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+dir=${1:-/var/tmp/aigate-fresh}
+
+die() { echo "fresh-debian-test: $*" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || die "run as root"
+command -v debootstrap >/dev/null || {
+	apt-get install -y --no-install-recommends debootstrap >/dev/null ||
+		die "debootstrap cannot be installed"
+}
+
+mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)
+[ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
+[ -n "$mirror" ] || die "no Debian mirror found in /etc/apt"
+
+cleanup() {
+	for m in dev/pts dev/shm dev proc sys; do
+		mountpoint -q "$dir/$m" && umount -l "$dir/$m"
+	done
+	return 0
+}
+trap cleanup EXIT INT TERM
+
+cleanup
+rm -rf "$dir"
+echo "# debootstrap bookworm from $mirror into $dir"
+debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$dir.debootstrap.log" 2>&1 ||
+	{ tail -n 20 "$dir.debootstrap.log"; die "debootstrap failed"; }
+echo "deb $mirror bookworm main" >"$dir/etc/apt/sources.list"
+cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
+mount -t proc proc "$dir/proc"
+mount -t sysfs sys "$dir/sys"
+mount --bind /dev "$dir/dev"
+mount --bind /dev/pts "$dir/dev/pts"
+mount -t tmpfs shm "$dir/dev/shm"
+
+# The committed tree only: what a clone gives a user.
+git clone -q "$here" "$dir/root/aigate"
+echo "# running ./contrib/run-tests.sh in the chroot (as root, in /root/aigate)"
+set +e
+chroot "$dir" /usr/bin/env -i HOME=/root TERM=dumb \
+	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	/bin/bash -c 'cd /root/aigate && ./contrib/run-tests.sh' 2>&1 |
+	tee "$dir/root/aigate/run-tests.log"
+st=${PIPESTATUS[0]}
+set -e
+exit "$st"
