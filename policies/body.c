@@ -269,54 +269,78 @@ static void refuse_name(struct aig_body_result *out, enum aig_body_verdict v,
 	verdict(out, v, -1, "%s \"%s\" is not allowed", what, esc);
 }
 
-static void check_model(const struct aig_rule *r, json_t *root,
-			struct aig_body_result *out)
-{
-	json_t *v;
+/* What a visit needs: the rule's list, where a refusal goes. */
+struct leaf {
+	const struct allow_list *al;
+	struct aig_body_result *out;
+};
 
-	if (!r->models.set)
-		return;
-	v = jptr_resolve(&r->models.ptr, root);
-	if (v == NULL || json_is_null(v))
-		return; /* the backend's default model */
-	if (!json_is_string(v))
-		verdict(out, AIG_BODY_MODEL, -1,
-			"the model at %s is not a string", r->models.ptr.text);
-	else if (!allowed(&r->models, json_string_value(v)))
-		refuse_name(out, AIG_BODY_MODEL, "model", json_string_value(v));
+/* A model must be a string in the list; null is no exception. */
+static int visit_model(json_t *v, void *arg)
+{
+	const struct leaf *l = arg;
+
+	if (!json_is_string(v)) {
+		verdict(l->out, AIG_BODY_MODEL, -1,
+			"the model at %s is not a string", l->al->ptr.text);
+		return JPTR_STOP;
+	}
+	if (!allowed(l->al, json_string_value(v))) {
+		refuse_name(l->out, AIG_BODY_MODEL, "model",
+			    json_string_value(v));
+		return JPTR_STOP;
+	}
+	return JPTR_OK;
 }
 
-static void check_tools(const struct aig_rule *r, json_t *root,
-			struct aig_body_result *out)
+/* Tools must be a list of strings, each in the list. */
+static int visit_tools(json_t *v, void *arg)
 {
-	json_t *v;
+	const struct leaf *l = arg;
 	size_t i;
 
-	if (!r->tools.set)
-		return;
-	v = jptr_resolve(&r->tools.ptr, root);
-	if (v == NULL || json_is_null(v))
-		return;
 	if (!json_is_array(v)) {
-		verdict(out, AIG_BODY_TOOL, -1,
-			"the tools at %s are not an array", r->tools.ptr.text);
-		return;
+		verdict(l->out, AIG_BODY_TOOL, -1,
+			"the tools at %s are not a list", l->al->ptr.text);
+		return JPTR_STOP;
 	}
 	for (i = 0; i < json_array_size(v); i++) {
 		json_t *e = json_array_get(v, i);
 
 		if (!json_is_string(e)) {
-			verdict(out, AIG_BODY_TOOL, -1,
+			verdict(l->out, AIG_BODY_TOOL, -1,
 				"tool %zu at %s is not a string", i,
-				r->tools.ptr.text);
-			return;
+				l->al->ptr.text);
+			return JPTR_STOP;
 		}
-		if (!allowed(&r->tools, json_string_value(e))) {
-			refuse_name(out, AIG_BODY_TOOL, "tool",
+		if (!allowed(l->al, json_string_value(e))) {
+			refuse_name(l->out, AIG_BODY_TOOL, "tool",
 				    json_string_value(e));
-			return;
+			return JPTR_STOP;
 		}
 	}
+	return JPTR_OK;
+}
+
+/* Every value the rule's pointer reaches must pass visit; a body the
+ * pointer cannot be followed through is refused with v as well, since a
+ * check that cannot look is no pass (jptr_each() says which shapes). */
+static void check_allow(const struct allow_list *al, json_t *root,
+			enum aig_body_verdict v, jptr_visit_fn visit,
+			struct aig_body_result *out)
+{
+	struct leaf l = {al, out};
+	struct jptr_bad bad;
+	char tok[40];
+
+	if (!al->set ||
+	    jptr_each(&al->ptr, root, visit, &l, &bad) != JPTR_BAD_SHAPE)
+		return;
+	aig_log_escape(tok, sizeof(tok), al->ptr.tok[bad.token],
+		       al->ptr.toklen[bad.token]);
+	verdict(out, v, -1,
+		"the body has %s where %s needs an object holding \"%s\"",
+		bad.found, al->ptr.text, tok);
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -378,8 +402,10 @@ int aig_policy_check_body(const struct aig_policy *pol,
 	    (rc = check_setup(&k, err)) != AIG_OK || !walk(&k, root))
 		goto out;
 	if (rule != NULL) {
-		check_model(rule, root, out);
-		check_tools(rule, root, out);
+		check_allow(&rule->models, root, AIG_BODY_MODEL, visit_model,
+			    out);
+		check_allow(&rule->tools, root, AIG_BODY_TOOL, visit_tools,
+			    out);
 	}
 out:
 	check_cleanup(&k);
