@@ -185,7 +185,10 @@ struct aig_body_result {
  *     (refused rather than letting a NUL cut a string short downstream);
  *  4. every string, member names included, against each prompt.deny
  *     pattern (PCRE2 with match, depth and heap limits; all patterns on
- *     one body share a budget of AIG_POLICY_CHECK_BUDGET_MS);
+ *     one body share a budget of AIG_POLICY_CHECK_BUDGET_MS), after white
+ *     space runs are folded to one space and zero-width characters are
+ *     dropped: a tripwire for the obvious, which look-alike letters and
+ *     rephrasing pass;
  *  5. the model at models.pointer (absent is fine: the backend's default;
  *     present, null included, it must be a string in models.allow);
  *  6. each tool in the array at tools.pointer (absent is fine; present,

@@ -193,6 +193,13 @@ struct aig_policy {
 	struct group_table groups;
 };
 
+/* What prompt.deny patterns see of a string: s (n bytes of valid UTF-8)
+ * with every run of white space (Unicode White_Space) made one ASCII
+ * space and the zero-width characters U+200B-U+200D, U+2060 and U+FEFF
+ * dropped, written to out (room for n bytes); returns its length, at
+ * most n. Still valid UTF-8. */
+size_t prompt_fold(const char *s, size_t n, char *out);
+
 /* ASCII-only case folding, independent of the locale. */
 static inline unsigned char ascii_lower(unsigned char c)
 {
