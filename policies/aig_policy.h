@@ -20,7 +20,12 @@
  *    segments, nothing else is special. So "/" followed by that segment
  *    matches "/" and "/a/b", and "/admin" followed by "/" and that segment
  *    matches "/admin" itself as well as "/admin/" and "/admin/x/y": a deny
- *    rule for a subtree must not be stepped around by naming its root.
+ *    rule for a subtree must not be stepped around by naming its root;
+ *  - a path with a segment "c" followed by two or more segments (where
+ *    LangServe takes a compressed run configuration, NAME/c/HASH/invoke)
+ *    matches an allow rule only through a pattern with a literal "c"
+ *    segment at that place and no "**" before it; deny rules match it
+ *    as any other path.
  */
 #ifndef AIG_POLICY_H
 #define AIG_POLICY_H
@@ -180,11 +185,21 @@ struct aig_body_result {
  *     (refused rather than letting a NUL cut a string short downstream);
  *  4. every string, member names included, against each prompt.deny
  *     pattern (PCRE2 with match, depth and heap limits; all patterns on
- *     one body share a budget of AIG_POLICY_CHECK_BUDGET_MS);
+ *     one body share a budget of AIG_POLICY_CHECK_BUDGET_MS), after white
+ *     space runs are folded to one space and zero-width characters are
+ *     dropped: a tripwire for the obvious, which look-alike letters and
+ *     rephrasing pass;
  *  5. the model at models.pointer (absent is fine: the backend's default;
- *     present, it must be a string in models.allow);
+ *     present, null included, it must be a string in models.allow);
  *  6. each tool in the array at tools.pointer (absent is fine; present,
  *     an array of strings, each in tools.allow).
+ *  For 5 and 6 each pointer token names an object member, never a list
+ *  element. A list as the whole body, or as the value of the pointer's
+ *  first member (LangServe's /batch "config"), is checked element by
+ *  element, each element on its own; any other value where the pointer
+ *  needs an object (a list, string, number, boolean or null) refuses the
+ *  body with AIG_BODY_MODEL or AIG_BODY_TOOL. Only an absent member means
+ *  "nothing given".
  * Fills *out and returns AIG_OK whatever the verdict; an error status
  * (AIG_ERR_NOMEM, AIG_ERR_INTERNAL) only when the check could not run,
  * which the caller must treat as a refusal. */

@@ -126,14 +126,65 @@ static int run_pattern(const struct check *k, const struct deny_pat *d,
 			   k->md, k->mctx);
 }
 
-/* Copies s into k->subject. PCRE2's JIT reads up to 16 bytes past the
+/* The length of the blank character at s (left bytes of valid UTF-8,
+ * as jansson hands over), or 0: *space says whether it is white space
+ * (Unicode White_Space) rather than zero-width (U+200B-U+200D, U+2060,
+ * U+FEFF). */
+static size_t blank_at(const unsigned char *s, size_t left, bool *space)
+{
+	*space = true;
+	if (s[0] < 0x80)
+		return s[0] == ' ' || (s[0] >= '\t' && s[0] <= '\r');
+	if (left >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+		return 2; /* U+0085, U+00A0 */
+	if (left < 3)
+		return 0;
+	if ((s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80) ||
+	    (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80))
+		return 3; /* U+1680, U+3000 */
+	if (s[0] == 0xe2 && s[1] == 0x80) {
+		*space = s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 ||
+			 s[2] == 0xaf; /* U+2000-U+200A, U+2028/9, U+202F */
+		return *space || s[2] <= 0x8d ? 3 : 0;
+	}
+	if (s[0] == 0xe2 && s[1] == 0x81 && (s[2] == 0x9f || s[2] == 0xa0)) {
+		*space = s[2] == 0x9f; /* U+205F; U+2060 is zero-width */
+		return 3;
+	}
+	*space = false;
+	return s[0] == 0xef && s[1] == 0xbb && s[2] == 0xbf ? 3 : 0;
+}
+
+size_t prompt_fold(const char *s, size_t n, char *out)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, o = 0, len;
+	bool space, in_run = false;
+
+	while (i < n) {
+		len = blank_at(u + i, n - i, &space);
+		if (len == 0) {
+			out[o++] = s[i++];
+			in_run = false;
+			continue;
+		}
+		if (space && !in_run)
+			out[o++] = ' ';
+		in_run |= space; /* zero-width inside a run stays in it */
+		i += len;
+	}
+	return o;
+}
+
+/* Folds s into k->subject (see prompt_fold()); *n becomes its length.
+ * The copy also serves PCRE2's JIT, which reads up to 16 bytes past the
  * end of a subject with SIMD loads: harmless within a page, but outside
  * the allocation all the same, and valgrind says so. The copy keeps every
- * read inside zeroed memory we own; 64 KiB cost about 2 us. */
-static const char *subject(struct check *k, const char *s, size_t n)
+ * read inside memory we own. */
+static const char *subject(struct check *k, const char *s, size_t *n)
 {
-	if (n + SLACK > k->cap) {
-		size_t cap = n + SLACK > 4096 ? n + SLACK : 4096;
+	if (*n + SLACK > k->cap) {
+		size_t cap = *n + SLACK > 4096 ? *n + SLACK : 4096;
 		char *b = calloc(1, cap);
 
 		if (b == NULL)
@@ -142,7 +193,7 @@ static const char *subject(struct check *k, const char *s, size_t n)
 		k->subject = b;
 		k->cap = cap;
 	}
-	memcpy(k->subject, s, n);
+	*n = prompt_fold(s, *n, k->subject);
 	return k->subject;
 }
 
@@ -151,7 +202,7 @@ static bool check_string(struct check *k, const char *s, size_t n)
 	size_t i;
 
 	k->out->prompt_bytes += n;
-	if (k->pol->ndeny > 0 && (s = subject(k, s, n)) == NULL) {
+	if (k->pol->ndeny > 0 && (s = subject(k, s, &n)) == NULL) {
 		verdict(k->out, AIG_BODY_UNCHECKED, -1, "out of memory");
 		return false;
 	}
@@ -269,54 +320,78 @@ static void refuse_name(struct aig_body_result *out, enum aig_body_verdict v,
 	verdict(out, v, -1, "%s \"%s\" is not allowed", what, esc);
 }
 
-static void check_model(const struct aig_rule *r, json_t *root,
-			struct aig_body_result *out)
-{
-	json_t *v;
+/* What a visit needs: the rule's list, where a refusal goes. */
+struct leaf {
+	const struct allow_list *al;
+	struct aig_body_result *out;
+};
 
-	if (!r->models.set)
-		return;
-	v = jptr_resolve(&r->models.ptr, root);
-	if (v == NULL || json_is_null(v))
-		return; /* the backend's default model */
-	if (!json_is_string(v))
-		verdict(out, AIG_BODY_MODEL, -1,
-			"the model at %s is not a string", r->models.ptr.text);
-	else if (!allowed(&r->models, json_string_value(v)))
-		refuse_name(out, AIG_BODY_MODEL, "model", json_string_value(v));
+/* A model must be a string in the list; null is no exception. */
+static int visit_model(json_t *v, void *arg)
+{
+	const struct leaf *l = arg;
+
+	if (!json_is_string(v)) {
+		verdict(l->out, AIG_BODY_MODEL, -1,
+			"the model at %s is not a string", l->al->ptr.text);
+		return JPTR_STOP;
+	}
+	if (!allowed(l->al, json_string_value(v))) {
+		refuse_name(l->out, AIG_BODY_MODEL, "model",
+			    json_string_value(v));
+		return JPTR_STOP;
+	}
+	return JPTR_OK;
 }
 
-static void check_tools(const struct aig_rule *r, json_t *root,
-			struct aig_body_result *out)
+/* Tools must be a list of strings, each in the list. */
+static int visit_tools(json_t *v, void *arg)
 {
-	json_t *v;
+	const struct leaf *l = arg;
 	size_t i;
 
-	if (!r->tools.set)
-		return;
-	v = jptr_resolve(&r->tools.ptr, root);
-	if (v == NULL || json_is_null(v))
-		return;
 	if (!json_is_array(v)) {
-		verdict(out, AIG_BODY_TOOL, -1,
-			"the tools at %s are not an array", r->tools.ptr.text);
-		return;
+		verdict(l->out, AIG_BODY_TOOL, -1,
+			"the tools at %s are not a list", l->al->ptr.text);
+		return JPTR_STOP;
 	}
 	for (i = 0; i < json_array_size(v); i++) {
 		json_t *e = json_array_get(v, i);
 
 		if (!json_is_string(e)) {
-			verdict(out, AIG_BODY_TOOL, -1,
+			verdict(l->out, AIG_BODY_TOOL, -1,
 				"tool %zu at %s is not a string", i,
-				r->tools.ptr.text);
-			return;
+				l->al->ptr.text);
+			return JPTR_STOP;
 		}
-		if (!allowed(&r->tools, json_string_value(e))) {
-			refuse_name(out, AIG_BODY_TOOL, "tool",
+		if (!allowed(l->al, json_string_value(e))) {
+			refuse_name(l->out, AIG_BODY_TOOL, "tool",
 				    json_string_value(e));
-			return;
+			return JPTR_STOP;
 		}
 	}
+	return JPTR_OK;
+}
+
+/* Every value the rule's pointer reaches must pass visit; a body the
+ * pointer cannot be followed through is refused with v as well, since a
+ * check that cannot look is no pass (jptr_each() says which shapes). */
+static void check_allow(const struct allow_list *al, json_t *root,
+			enum aig_body_verdict v, jptr_visit_fn visit,
+			struct aig_body_result *out)
+{
+	struct leaf l = {al, out};
+	struct jptr_bad bad;
+	char tok[40];
+
+	if (!al->set ||
+	    jptr_each(&al->ptr, root, visit, &l, &bad) != JPTR_BAD_SHAPE)
+		return;
+	aig_log_escape(tok, sizeof(tok), al->ptr.tok[bad.token],
+		       al->ptr.toklen[bad.token]);
+	verdict(out, v, -1,
+		"the body has %s where %s needs an object holding \"%s\"",
+		bad.found, al->ptr.text, tok);
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -378,8 +453,10 @@ int aig_policy_check_body(const struct aig_policy *pol,
 	    (rc = check_setup(&k, err)) != AIG_OK || !walk(&k, root))
 		goto out;
 	if (rule != NULL) {
-		check_model(rule, root, out);
-		check_tools(rule, root, out);
+		check_allow(&rule->models, root, AIG_BODY_MODEL, visit_model,
+			    out);
+		check_allow(&rule->tools, root, AIG_BODY_TOOL, visit_tools,
+			    out);
 	}
 out:
 	check_cleanup(&k);

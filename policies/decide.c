@@ -7,6 +7,10 @@
 
 #include "policy_int.h"
 
+#define CONFIG_ROUTE_WHY                                                       \
+	" (a path with a configuration in a /c/ segment needs a pattern "      \
+	"that names that segment)"
+
 /* A request made ready for matching: the path cut into segments, the
  * user's groups as a set of the policy's group ids. */
 struct req {
@@ -106,16 +110,22 @@ static bool method_hit(const struct aig_rule *r, const struct req *rq,
 	return false;
 }
 
+/* An allow rule reaches a path that carries a LangServe configuration
+ * only through a pattern that names it (glob_names_config()); a deny
+ * rule matches it like any other path, so that it cannot be stepped
+ * around that way. */
 static bool path_hit(const struct aig_rule *r, const struct req *rq,
 		     size_t *which)
 {
+	bool named = r->deny || !rq->path.config_in_path;
 	size_t j;
 
 	*which = SIZE_MAX;
 	if (r->any_path)
-		return true;
+		return named;
 	for (j = 0; j < r->npaths; j++) {
-		if (glob_match(&r->paths[j], &rq->path)) {
+		if (glob_match(&r->paths[j], &rq->path) &&
+		    (named || glob_names_config(&r->paths[j], &rq->path))) {
 			*which = j;
 			return true;
 		}
@@ -182,7 +192,8 @@ int aig_policy_decide(const struct aig_policy *pol, const char *user,
 			return AIG_OK;
 		}
 	}
-	deny(out, "no rule matched", "");
+	deny(out, "no rule matched",
+	     rq.path.config_in_path ? CONFIG_ROUTE_WHY : "");
 	return AIG_OK;
 }
 
@@ -307,6 +318,8 @@ static json_t *explain_rule(const struct aig_rule *r, const struct req *rq,
 		explain_match(r, &h, why, sizeof(why));
 	else
 		explain_miss(r, o, why, sizeof(why));
+	if (o == MISS_PATH && !r->deny && rq->path.config_in_path)
+		append(why, sizeof(why), CONFIG_ROUTE_WHY);
 	*decided |= o == MATCH;
 	return json_pack("{s:I, s:s, s:s, s:b, s:b, s:s}", "index",
 			 (json_int_t)r->index, "rule", r->name, "action",

@@ -31,11 +31,22 @@ static const char *bad_bytes(const char *s)
 	return NULL;
 }
 
+/* The index of the first segment from i on that opens a LangServe
+ * configuration in the path (see glob_names_config()), or p->n. */
+static size_t config_at(const struct split_path *p, size_t i)
+{
+	for (; i + 2 < p->n; i++)
+		if (p->seg[i].len == 1 && p->seg[i].s[0] == 'c')
+			return i;
+	return p->n;
+}
+
 const char *path_split(const char *path, struct split_path *sp)
 {
 	const char *p, *why;
 
 	sp->n = 0;
+	sp->config_in_path = false;
 	if (path == NULL || path[0] != '/')
 		return "does not start with '/'";
 	if (strnlen(path, AIG_POLICY_PATH_MAX + 1) > AIG_POLICY_PATH_MAX)
@@ -55,9 +66,11 @@ const char *path_split(const char *path, struct split_path *sp)
 		sp->seg[sp->n].len = (size_t)(end - p);
 		sp->n++;
 		if (*end == '\0')
-			return NULL;
+			break;
 		p = end;
 	}
+	sp->config_in_path = config_at(sp, 0) < sp->n;
+	return NULL;
 }
 
 /* --------------------------------------------------------------- compile */
@@ -97,6 +110,7 @@ bool glob_compile(struct arena *a, const char *text, struct glob *g,
 	g->text = text;
 	g->segs = NULL;
 	g->nsegs = 0;
+	g->fixed = 0;
 	if (len == 0 || text[0] != '/')
 		return *why = "must start with '/'", false;
 	if (len > GLOB_MAX_LEN)
@@ -120,6 +134,8 @@ bool glob_compile(struct arena *a, const char *text, struct glob *g,
 		s->len = (size_t)(end - p);
 		if ((*why = classify(p, s->len, &s->kind, &stars)) != NULL)
 			return false;
+		if (s->kind != SEG_ANY && g->fixed + 1 == g->nsegs)
+			g->fixed++;
 		if (*end == '\0')
 			break;
 		p = end + 1;
@@ -186,4 +202,16 @@ bool glob_match(const struct glob *g, const struct split_path *p)
 	while (gi < g->nsegs && g->segs[gi].kind == SEG_ANY)
 		gi++;
 	return gi == g->nsegs;
+}
+
+bool glob_names_config(const struct glob *g, const struct split_path *p)
+{
+	size_t m;
+
+	for (m = config_at(p, 0); m < p->n; m = config_at(p, m + 1)) {
+		if (m >= g->fixed || g->segs[m].kind != SEG_LITERAL ||
+		    g->segs[m].len != 1 || g->segs[m].s[0] != 'c')
+			return false;
+	}
+	return true;
 }

@@ -1,5 +1,5 @@
-/* pointer.c - JSON Pointers (RFC 6901): compiled once, resolved on each
- * request body. */
+/* pointer.c - JSON Pointers (RFC 6901 syntax): compiled once, followed
+ * through each request body (member names only; see jptr_each()). */
 #include "config.h"
 
 #include <string.h>
@@ -70,36 +70,52 @@ bool jptr_compile(struct arena *a, const char *text, struct jptr *p,
 	return true;
 }
 
-/* An array index per RFC 6901: "0" or no leading zero; "-" (past the end)
- * and anything else name nothing. */
-static bool array_index(const char *tok, size_t len, size_t *idx)
+static const char *type_name(const json_t *v)
 {
-	size_t i, v = 0;
-
-	if (len == 0 || len > 9 || (tok[0] == '0' && len > 1))
-		return false;
-	for (i = 0; i < len; i++) {
-		if (tok[i] < '0' || tok[i] > '9')
-			return false;
-		v = v * 10 + (size_t)(tok[i] - '0');
+	switch (json_typeof(v)) {
+	case JSON_ARRAY: return "a list";
+	case JSON_STRING: return "a string";
+	case JSON_INTEGER:
+	case JSON_REAL: return "a number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "true or false";
+	case JSON_NULL: return "null";
+	default: return "a value";
 	}
-	*idx = v;
-	return true;
 }
 
-json_t *jptr_resolve(const struct jptr *p, json_t *root)
+/* Follows tokens i.. of p from v. fan: v may be a list, each element of
+ * which is followed on its own. The recursion is at most p->n plus two
+ * levels deep (JPTR_MAX_TOKENS bounds p->n). */
+static int follow(const struct jptr *p, size_t i, json_t *v, bool fan,
+		  jptr_visit_fn visit, void *arg, struct jptr_bad *bad)
 {
-	json_t *v = root;
-	size_t i, idx;
+	json_t *m;
+	size_t k;
+	int rc;
 
-	for (i = 0; i < p->n && v != NULL; i++) {
-		if (json_is_object(v))
-			v = json_object_getn(v, p->tok[i], p->toklen[i]);
-		else if (json_is_array(v) &&
-			 array_index(p->tok[i], p->toklen[i], &idx))
-			v = json_array_get(v, idx);
-		else
-			v = NULL;
+	if (i == p->n)
+		return visit(v, arg);
+	if (fan && json_is_array(v)) {
+		for (k = 0; k < json_array_size(v); k++)
+			if ((rc = follow(p, i, json_array_get(v, k), false,
+					 visit, arg, bad)) != JPTR_OK)
+				return rc;
+		return JPTR_OK;
 	}
-	return v;
+	if (!json_is_object(v)) {
+		bad->token = i;
+		bad->found = type_name(v);
+		return JPTR_BAD_SHAPE;
+	}
+	m = json_object_getn(v, p->tok[i], p->toklen[i]);
+	if (m == NULL)
+		return JPTR_OK; /* absent: nothing given here */
+	return follow(p, i + 1, m, i == 0, visit, arg, bad);
+}
+
+int jptr_each(const struct jptr *p, json_t *root, jptr_visit_fn visit,
+	      void *arg, struct jptr_bad *bad)
+{
+	return follow(p, 0, root, true, visit, arg, bad);
 }

@@ -45,6 +45,7 @@ struct glob {
 	const char *text; /* as written */
 	struct glob_seg *segs;
 	size_t nsegs;
+	size_t fixed; /* leading segments before the first "**" */
 };
 
 #define GLOB_MAX_LEN 512
@@ -62,6 +63,7 @@ struct path_seg {
 struct split_path {
 	struct path_seg seg[PATH_MAX_SEGS];
 	size_t n;
+	bool config_in_path; /* see glob_names_config() */
 };
 
 /* Compiles text into g (memory from a). On a bad glob returns false and
@@ -69,6 +71,18 @@ struct split_path {
 bool glob_compile(struct arena *a, const char *text, struct glob *g,
 		  const char **why);
 bool glob_match(const struct glob *g, const struct split_path *p);
+
+/* LangServe carries a whole run configuration, compressed, in routes of
+ * the form NAMESPACE/c/HASH/invoke (and batch, stream, ...): a path
+ * segment that is exactly "c" followed by at least two more segments.
+ * No body check can see into it, so an allow rule lets such a path
+ * through only with a pattern that names it: for each such "c" at index
+ * m of the path, the pattern has no any-depth segment among its first m
+ * + 1 segments, and its segment m is the literal "c". Writing S for the
+ * one-segment star, /S/c/S/invoke names /chat/c/xyz/invoke; /S/invoke,
+ * /S/S/S/invoke and the any-depth pattern of the whole tree do not.
+ * True if g names every such segment of p. */
+bool glob_names_config(const struct glob *g, const struct split_path *p);
 
 /* Checks and splits a request path; NULL if fine, else why not (static). */
 const char *path_split(const char *path, struct split_path *p);
@@ -87,8 +101,36 @@ struct jptr {
 bool jptr_compile(struct arena *a, const char *text, struct jptr *p,
 		  const char **why);
 
-/* The value at p in root (borrowed), or NULL. */
-json_t *jptr_resolve(const struct jptr *p, json_t *root);
+/* Walking a request body along a pointer. Every reference token names a
+ * member of an object; a pointer never selects an element of a list.
+ * Lists are followed in two places only, element by element, each element
+ * on its own: the body itself (a batch of requests, as LangGraph Server's
+ * /runs/batch takes) and the value of the pointer's first member
+ * (LangServe's /batch takes "config" as one object or a list of them).
+ * An absent member means nothing was given there: nothing is visited.
+ * Anything else where an object belongs (a list elsewhere, a string, a
+ * number, true, false, null) is JPTR_BAD_SHAPE: a body the pointer cannot
+ * be followed through is refused, never taken for "nothing given". */
+enum {
+	JPTR_OK = 0,	/* every value reached was visited and passed */
+	JPTR_STOP,	/* a visit returned it: the value was refused */
+	JPTR_BAD_SHAPE, /* see *bad */
+};
+
+struct jptr_bad {
+	size_t token;	   /* index of the token that met the wrong value */
+	const char *found; /* what it met: "a list", "null", ... (static) */
+};
+
+/* Called with each value (borrowed) the pointer reaches; returns JPTR_OK
+ * to go on, JPTR_STOP to end the walk. */
+typedef int (*jptr_visit_fn)(json_t *v, void *arg);
+
+/* Visits every value p reaches in root, in body order, and stops at the
+ * first JPTR_STOP or wrong shape. Returns JPTR_OK, JPTR_STOP or
+ * JPTR_BAD_SHAPE (then *bad says where). */
+int jptr_each(const struct jptr *p, json_t *root, jptr_visit_fn visit,
+	      void *arg, struct jptr_bad *bad);
 
 /* --------------------------------------------------------------- policy */
 
@@ -150,6 +192,13 @@ struct aig_policy {
 	size_t nrules;
 	struct group_table groups;
 };
+
+/* What prompt.deny patterns see of a string: s (n bytes of valid UTF-8)
+ * with every run of white space (Unicode White_Space) made one ASCII
+ * space and the zero-width characters U+200B-U+200D, U+2060 and U+FEFF
+ * dropped, written to out (room for n bytes); returns its length, at
+ * most n. Still valid UTF-8. */
+size_t prompt_fold(const char *s, size_t n, char *out);
 
 /* ASCII-only case folding, independent of the locale. */
 static inline unsigned char ascii_lower(unsigned char c)

@@ -19,7 +19,8 @@ static const char policy[] =
 	"\"max_body_bytes\": 4096, "
 	"\"models\": {\"pointer\": \"/config/configurable/model\", "
 	"\"allow\": [\"small\"]}, "
-	"\"tools\": {\"pointer\": \"/t/0/list\", \"allow\": [\"a\", \"b\"]}}]}";
+	"\"tools\": {\"pointer\": \"/config/configurable/tools\", "
+	"\"allow\": [\"a\", \"b\"]}}]}";
 
 /* Loaded once per process: a fuzz target may keep state, the library
  * may not. */
