@@ -18,3 +18,137 @@ clean-local: clean-testbed-cache
 clean-testbed-cache:
 	-rm -rf tests/testbed-cache
 .PHONY: clean-testbed-cache
+
+## Invariant-checking fuzz targets of the small parsers and encoders
+## (tests/fuzz/fuzz_check.h: a broken invariant aborts). Each seed corpus
+## runs through its plain driver under valgrind, or the sanitizers
+## (UNIT_TESTS); tests/fuzz/fuzz_units.sh runs each target through
+## fuzz_target.sh: the corpus again, then, when clang built the libFuzzer
+## binary (compiled from the sources themselves), a few seconds of it.
+FUZZ_UNITS_PLAIN = tests/fuzz/fuzz_config_plain tests/fuzz/fuzz_groups_plain \
+	tests/fuzz/fuzz_path_plain tests/fuzz/fuzz_ldap_escape_plain \
+	tests/fuzz/fuzz_glob_plain tests/fuzz/fuzz_base64_plain \
+	tests/fuzz/fuzz_basic_plain
+check_PROGRAMS += tests/fuzz/fuzz_config_plain tests/fuzz/fuzz_groups_plain \
+	tests/fuzz/fuzz_path_plain tests/fuzz/fuzz_ldap_escape_plain \
+	tests/fuzz/fuzz_glob_plain tests/fuzz/fuzz_base64_plain \
+	tests/fuzz/fuzz_basic_plain
+UNIT_TESTS += $(FUZZ_UNITS_PLAIN)
+TESTS += $(FUZZ_UNITS_PLAIN)
+FUZZ_UNITS_MAIN = tests/fuzz/fuzz_main.c tests/fuzz/fuzz_check.h
+
+tests_fuzz_fuzz_config_plain_SOURCES = tests/fuzz/fuzz_config.c \
+	$(FUZZ_UNITS_MAIN)
+tests_fuzz_fuzz_config_plain_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_CORPUS='"config"'
+tests_fuzz_fuzz_config_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_config_plain_LDADD = common/libaigcommon.la $(JANSSON_LIBS)
+
+tests_fuzz_fuzz_groups_plain_SOURCES = tests/fuzz/fuzz_groups.c \
+	$(FUZZ_UNITS_MAIN)
+tests_fuzz_fuzz_groups_plain_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_CORPUS='"groups"'
+tests_fuzz_fuzz_groups_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_groups_plain_LDADD = common/libaigcommon.la $(JANSSON_LIBS)
+
+tests_fuzz_fuzz_path_plain_SOURCES = tests/fuzz/fuzz_path.c $(FUZZ_UNITS_MAIN)
+tests_fuzz_fuzz_path_plain_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"path"'
+tests_fuzz_fuzz_path_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_path_plain_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
+	$(LIBAIGCGI_DEPS)
+
+tests_fuzz_fuzz_ldap_escape_plain_SOURCES = tests/fuzz/fuzz_ldap_escape.c \
+	$(FUZZ_UNITS_MAIN)
+tests_fuzz_fuzz_ldap_escape_plain_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_CORPUS='"ldap_escape"'
+tests_fuzz_fuzz_ldap_escape_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_ldap_escape_plain_LDADD = ldap/libaigldap.la \
+	common/libaigcommon.la $(JANSSON_LIBS)
+
+tests_fuzz_fuzz_glob_plain_SOURCES = tests/fuzz/fuzz_glob.c $(FUZZ_UNITS_MAIN)
+tests_fuzz_fuzz_glob_plain_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"glob"'
+tests_fuzz_fuzz_glob_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(PCRE2_CFLAGS)
+tests_fuzz_fuzz_glob_plain_LDADD = policies/libaigpolicy.la \
+	common/libaigcommon.la $(PCRE2_LIBS) $(JANSSON_LIBS)
+
+tests_fuzz_fuzz_base64_plain_SOURCES = tests/fuzz/fuzz_base64.c \
+	$(FUZZ_UNITS_MAIN)
+tests_fuzz_fuzz_base64_plain_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DFUZZ_CORPUS='"base64"'
+tests_fuzz_fuzz_base64_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_base64_plain_LDADD = cgi/libaigjwt.la $(LIBAIGJWT_DEPS)
+
+tests_fuzz_fuzz_basic_plain_SOURCES = tests/fuzz/fuzz_basic.c \
+	$(FUZZ_UNITS_MAIN)
+tests_fuzz_fuzz_basic_plain_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"basic"'
+tests_fuzz_fuzz_basic_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_fuzz_fuzz_basic_plain_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
+	$(LIBAIGCGI_DEPS)
+
+dist_check_SCRIPTS += tests/fuzz/fuzz_units.sh
+TESTS += tests/fuzz/fuzz_units.sh
+EXTRA_DIST += tests/fuzz/corpus/config tests/fuzz/corpus/groups \
+	tests/fuzz/corpus/path tests/fuzz/corpus/ldap_escape \
+	tests/fuzz/corpus/glob tests/fuzz/corpus/base64 tests/fuzz/corpus/basic
+
+if HAVE_CLANG
+# common/ is compiled whole (a shell glob), as for the policy fuzzers.
+FUZZ_UNITS_CC = $(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -I$(top_builddir) $(AM_CPPFLAGS) \
+	$(JANSSON_CFLAGS)
+FUZZ_UNITS_DEPS = $(srcdir)/tests/fuzz/fuzz_check.h common/libaigcommon.la
+FUZZ_UNITS_BINS = tests/fuzz/fuzz_config tests/fuzz/fuzz_groups \
+	tests/fuzz/fuzz_path tests/fuzz/fuzz_ldap_escape tests/fuzz/fuzz_glob \
+	tests/fuzz/fuzz_base64 tests/fuzz/fuzz_basic
+CLEANFILES += $(FUZZ_UNITS_BINS)
+
+tests/fuzz/fuzz_config: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_config.c
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_config.c \
+		$(srcdir)/common/*.c $(JANSSON_LIBS)
+
+tests/fuzz/fuzz_groups: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_groups.c
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_groups.c \
+		$(srcdir)/common/*.c $(JANSSON_LIBS)
+
+FUZZ_PATH_SRCS = $(srcdir)/cgi/request.c $(srcdir)/cgi/forward.c \
+	$(srcdir)/cgi/response.c $(srcdir)/http/*.c
+tests/fuzz/fuzz_path: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_path.c \
+		cgi/libaigcgi.la http/libaighttp.la
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_HTTP_CPPFLAGS) $(SSL_CFLAGS) -o $@ \
+		$(srcdir)/tests/fuzz/fuzz_path.c $(FUZZ_PATH_SRCS) \
+		$(srcdir)/common/*.c $(AIG_HTTP_LIBS) $(JANSSON_LIBS)
+
+tests/fuzz/fuzz_ldap_escape: $(FUZZ_UNITS_DEPS) \
+		$(srcdir)/tests/fuzz/fuzz_ldap_escape.c $(srcdir)/ldap/util.c
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(LDAP_CFLAGS) -o $@ \
+		$(srcdir)/tests/fuzz/fuzz_ldap_escape.c $(srcdir)/ldap/util.c \
+		$(srcdir)/common/*.c $(LDAP_LIBS) $(JANSSON_LIBS)
+
+tests/fuzz/fuzz_glob: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_glob.c \
+		$(srcdir)/policies/glob.c $(srcdir)/policies/arena.c \
+		$(srcdir)/policies/policy_int.h
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(PCRE2_CFLAGS) -o $@ \
+		$(srcdir)/tests/fuzz/fuzz_glob.c $(srcdir)/policies/glob.c \
+		$(srcdir)/policies/arena.c $(srcdir)/common/*.c $(JANSSON_LIBS)
+
+tests/fuzz/fuzz_base64: $(FUZZ_UNITS_DEPS) \
+		$(srcdir)/tests/fuzz/fuzz_base64.c $(srcdir)/cgi/b64url.c
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_base64.c \
+		$(srcdir)/cgi/b64url.c $(srcdir)/common/*.c $(JANSSON_LIBS)
+
+tests/fuzz/fuzz_basic: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_basic.c \
+		$(srcdir)/cgi/basic.c
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_basic.c \
+		$(srcdir)/cgi/basic.c $(srcdir)/common/*.c $(JANSSON_LIBS)
+
+# built only for the test that runs them
+tests/fuzz/fuzz_units.log: $(FUZZ_UNITS_BINS)
+endif

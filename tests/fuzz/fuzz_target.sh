@@ -4,7 +4,7 @@
 # (tests/fuzz/fuzz_NAME_plain), then, when clang built the libFuzzer
 # binary tests/fuzz/fuzz_NAME, a short run of it (AIG_FUZZ_SECONDS, 10 by
 # default) from a scratch copy of the corpus. Run by the per-target
-# scripts (fuzz_cgi.sh, fuzz_http.sh).
+# scripts (fuzz_cgi.sh, fuzz_http.sh) and fuzz_units.sh.
 set -eu
 name=$1
 max_len=$2
