@@ -86,7 +86,7 @@ static const char *classify(const char *s, size_t len, enum seg_kind *kind,
 		return "a \".\" segment can never match";
 	if (star == NULL)
 		return NULL;
-	if (len == 2 && s[1] == '*') {
+	if (len == 2 && s[0] == '*' && s[1] == '*') {
 		*kind = SEG_ANY;
 		return NULL;
 	}

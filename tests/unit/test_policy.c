@@ -102,6 +102,8 @@ static const char feature_policy[] =
 	"[\"/a/*/c\"]},\n"
 	"  {\"name\": \"star-in-seg\", \"groups\": [\"Mid\"],\n"
 	"   \"paths\": [\"/files/report-*.json\", \"/x*y*z\"]},\n"
+	"  {\"name\": \"two-char\", \"groups\": [\"Two\"], \"paths\": "
+	"[\"/api/v*\", \"/chat/A*\"]},\n"
 	"  {\"name\": \"dstar-mid\", \"groups\": [\"Deep\"], \"paths\": "
 	"[\"/x/**/y\"]},\n"
 	"  {\"name\": \"dstar-end\", \"groups\": [\"Tree\"], \"paths\": "
@@ -248,6 +250,16 @@ static const struct dcase dcases[] = {
 	{FEAT, "u", "Mid", "GET", "/xyz", true, "star-in-seg"},
 	{FEAT, "u", "Mid", "GET", "/xaaybbz", true, "star-in-seg"},
 	{FEAT, "u", "Mid", "GET", "/xzy", false, "nothing-else"},
+	/* a two-byte segment ending in '*' is a star within the segment,
+	 * not "**" (found by fuzz_glob against its reference matcher) */
+	{FEAT, "u", "Two", "GET", "/api/v1", true, "two-char"},
+	{FEAT, "u", "Two", "GET", "/api/v", true, "two-char"},
+	{FEAT, "u", "Two", "GET", "/api/admin/users", false, "nothing-else"},
+	{FEAT, "u", "Two", "GET", "/api/vx/users", false, "nothing-else"},
+	{FEAT, "u", "Two", "GET", "/api", false, "nothing-else"},
+	{FEAT, "u", "Two", "GET", "/chat/a/b", false, "nothing-else"},
+	{FEAT, "u", "Two", "GET", "/chat", false, "nothing-else"},
+	{FEAT, "u", "Two", "GET", "/chat/Abc", true, "two-char"},
 	{FEAT, "u", "Deep", "GET", "/x/y", true, "dstar-mid"},
 	{FEAT, "u", "Deep", "GET", "/x/a/y", true, "dstar-mid"},
 	{FEAT, "u", "Deep", "GET", "/x/a/b/c/y", true, "dstar-mid"},
@@ -803,12 +815,12 @@ static void test_explain(void)
 	aig_policy_explain(pols[FEAT], "u", g, 1, "GET", "/a/b/c", &o, &err);
 	rules = json_object_get(o, "rules");
 	ok(o && json_is_null(json_object_get(o, "limits")) &&
-		   json_array_size(rules) == 13 &&
-		   json_is_true(json_object_get(json_array_get(rules, 7),
+		   json_array_size(rules) == 14 &&
+		   json_is_true(json_object_get(json_array_get(rules, 8),
 						"decides")) &&
-		   json_is_true(json_object_get(json_array_get(rules, 12),
+		   json_is_true(json_object_get(json_array_get(rules, 13),
 						"match")) &&
-		   json_is_false(json_object_get(json_array_get(rules, 12),
+		   json_is_false(json_object_get(json_array_get(rules, 13),
 						 "decides")),
 	   "explain: a later matching rule is marked as not deciding");
 	json_decref(o);
