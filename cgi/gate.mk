@@ -95,7 +95,7 @@ check_PROGRAMS += tests/unit/test_cgi_state
 UNIT_TESTS += tests/unit/test_cgi_state
 TESTS += tests/unit/test_cgi_state
 tests_unit_test_cgi_state_SOURCES = tests/unit/test_cgi_state.c
-tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS)
 tests_unit_test_cgi_state_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
 dist_man_MANS += man/aigate.cgi.8
