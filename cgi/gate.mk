@@ -55,13 +55,14 @@ TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
 	tests/integration/gate-lighttpd-fastcgi.sh \
 	tests/integration/gate-apache-fcgid.sh \
 	tests/integration/gate-fcgi-params.sh \
+	tests/integration/gate-throttle.sh \
 	tests/fixtures/test_langserve_backend.sh
 EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 	tests/integration/gate-apache.sh tests/fixtures/langserve_backend.py \
 	tests/integration/gate-lighttpd-fastcgi.sh \
 	tests/integration/gate-apache-fcgid.sh \
 	tests/integration/gate-fcgi-params.sh tests/fixtures/fcgi_client.py \
-	tests/integration/demo-check.sh \
+	tests/integration/demo-check.sh tests/integration/gate-throttle.sh \
 	tests/fixtures/test_langserve_backend.sh
 
 ## Fuzzing the request reader: the corpus through a plain driver always;
