@@ -113,13 +113,17 @@ enum aig_pam_result {
 /* Runs PAM service `service` (authenticate, then acct_mgmt) for user with
  * password, PAM_RHOST = rhost. config_path (may be NULL) is put in the PAM
  * environment as AIGATE_CONFIG, which pam_aigate.so reads when its own
- * arguments name no config=, so that both read the same file. On AIG_PAM_OK,
+ * arguments name no config=, so that both read the same file. On AIG_PAM_OK
+ * and AIG_PAM_FORBIDDEN, *name is the account's name: a new copy of
+ * AIGATE_USER (the directory's spelling, so that every spelling of a login
+ * is one user), or of user when the stack set none (caller frees; an
+ * AIGATE_USER that is no usable name is AIG_PAM_UNAVAILABLE). On AIG_PAM_OK,
  * *groups is a new copy of AIGATE_GROUPS (caller frees; "" when the module set
  * none). The password is borrowed and never copied beyond PAM's own reply
  * buffer. *pam_code gets the PAM status that decided, for the audit record. */
 enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
 				  const char *user, const char *password,
-				  const char *rhost, char **groups,
+				  const char *rhost, char **name, char **groups,
 				  int *pam_code);
 
 /* ----------------------------------------------------------- forwarding */
@@ -176,7 +180,9 @@ struct aig_ratelimit;
 
 /* Opens the shared token-bucket store named by cfg->ratelimit.store:
  * "lmdb" (state_dir/ratelimit.mdb) or "redis://host:port/db". cfg is
- * borrowed. *out is new: free with aig_ratelimit_close(). */
+ * borrowed. *out is new: free with aig_ratelimit_close(). A bucket that
+ * has refilled to full is the same as none, so neither store keeps it:
+ * Redis keys expire, and a full LMDB map drops them and tries again. */
 int aig_ratelimit_open(const struct aig_config *cfg, struct aig_ratelimit **out,
 		       struct aig_error *err);
 
@@ -190,6 +196,13 @@ int aig_ratelimit_take(struct aig_ratelimit *rl, const char *rule,
 		       const char *user, unsigned per_minute, unsigned burst,
 		       bool *allowed, unsigned *retry_after_s,
 		       struct aig_error *err);
+
+/* Puts back one token taken from the bucket of (rule, user) (never above
+ * burst): for a charge that turned out not to be due, such as a failed-login
+ * budget taken before a login that then succeeded. */
+int aig_ratelimit_give_back(struct aig_ratelimit *rl, const char *rule,
+			    const char *user, unsigned per_minute,
+			    unsigned burst, struct aig_error *err);
 
 /* --------------------------------------------------------------- metrics */
 

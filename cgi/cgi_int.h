@@ -19,8 +19,17 @@ int aig_state_open(const char *state_dir, const char *name, size_t map_size,
 int aig_ratelimit_redis_open(const char *url, void **conn,
 			     struct aig_error *err);
 void aig_ratelimit_redis_close(void *conn);
+/* Takes a token from the bucket key (give: puts one back instead, up to
+ * burst, and *allowed is true). */
 int aig_ratelimit_redis_take(void *conn, const char *key, unsigned per_minute,
-			     unsigned burst, bool *allowed, unsigned *retry,
-			     struct aig_error *err);
+			     unsigned burst, bool give, bool *allowed,
+			     unsigned *retry, struct aig_error *err);
+
+struct aig_ratelimit;
+/* ratelimit.c: the LMDB store in state_dir with a map of map_size bytes
+ * (aig_ratelimit_open() gives 64 MiB; the tests a small one, to fill it).
+ * *out is new: free with aig_ratelimit_close(). */
+int aig_ratelimit_open_lmdb(const char *state_dir, size_t map_size,
+			    struct aig_ratelimit **out, struct aig_error *err);
 
 #endif

@@ -1,6 +1,9 @@
 /* gate.c - the steps of a request through the gate (SPEC §5). */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,9 +141,139 @@ static bool take_strv(struct aig_strv *to, struct aig_strv *from)
 	return true;
 }
 
+/* Failed Basic logins (auth.failure_limit) are counted in the rate-limit
+ * store under these rule names, which no policy rule can have ('!'). */
+#define FAIL_RULE_IP "!login-failures-ip"
+#define FAIL_RULE_USER "!login-failures-user"
+#define FAIL_WHO_MAX 260
+
+/* One failed-login budget: a bucket of per_minute tokens, refilled over a
+ * minute, one taken before PAM runs and given back unless the login
+ * failed. */
+struct fail_budget {
+	const char *rule;
+	char who[FAIL_WHO_MAX];
+	unsigned per_minute;
+	bool taken;
+};
+
+/* The name a login's failures count against: without a domain, in ASCII
+ * lower case, so "CORP\\bob", "bob@corp.example.com" and "BOB" are one. */
+static void failure_user(const char *user, char *out, size_t len)
+{
+	const char *p = strrchr(user, '\\');
+	size_t i, n;
+
+	p = p != NULL ? p + 1 : user;
+	n = strcspn(p, "@");
+	for (i = 0; i < n && i + 1 < len; i++)
+		out[i] = (char)tolower((unsigned char)p[i]);
+	out[i] = '\0';
+}
+
+/* The address a client's failures count against: an IPv6 address by its
+ * /64 (one host usually has a whole one to pick from), any other as is. */
+static void failure_addr(const char *addr, char *out, size_t len)
+{
+	struct in6_addr a;
+
+	snprintf(out, len, "%s", addr);
+	if (inet_pton(AF_INET6, addr, &a) != 1 || IN6_IS_ADDR_V4MAPPED(&a))
+		return;
+	memset(a.s6_addr + 8, 0, 8);
+	if (inet_ntop(AF_INET6, &a, out, (socklen_t)len) != NULL)
+		strncat(out, "/64", len - strlen(out) - 1);
+}
+
+static void fail_budgets(struct aig_gate *g, const char *user,
+			 struct fail_budget b[2])
+{
+	memset(b, 0, 2 * sizeof(*b));
+	b[0].rule = FAIL_RULE_IP;
+	b[0].per_minute = g->cfg->auth.failure_limit.per_ip_per_minute;
+	failure_addr(g->req.remote_addr, b[0].who, sizeof(b[0].who));
+	b[1].rule = FAIL_RULE_USER;
+	b[1].per_minute = g->cfg->auth.failure_limit.per_user_per_minute;
+	failure_user(user, b[1].who, sizeof(b[1].who));
+}
+
+/* Gives back the tokens taken; a store that fails then is logged (the
+ * caller was charged one failure too many, nothing worse). */
+static void fail_give_back(struct aig_gate *g, struct fail_budget b[2])
+{
+	struct aig_error err = {0};
+	size_t i;
+
+	for (i = 0; i < 2 && g->w->rl != NULL; i++) {
+		if (!b[i].taken)
+			continue;
+		b[i].taken = false;
+		if (aig_ratelimit_give_back(g->w->rl, b[i].rule, b[i].who,
+					    b[i].per_minute, b[i].per_minute,
+					    &err) != AIG_OK) {
+			aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
+			aig_warm_drop_ratelimit(g->w);
+			return;
+		}
+	}
+}
+
+/* Takes one token from the address's and the name's failure budgets
+ * before PAM runs, so that no more logins can fail than the budgets
+ * allow, however many run at once. false (429, or 503 when the store
+ * fails: closed) when one is spent; nothing stays taken then. */
+static bool fail_take(struct aig_gate *g, struct fail_budget b[2])
+{
+	static const char *const why[2] = {
+		"too many failed logins from this address",
+		"too many failed logins for this user"};
+	struct aig_error err = {0};
+	bool allowed = true;
+	size_t i;
+	int rc = AIG_OK;
+
+	for (i = 0; i < 2 && allowed && rc == AIG_OK; i++) {
+		if (b[i].per_minute == 0)
+			continue;
+		if ((rc = aig_warm_ratelimit(g->w, &err)) == AIG_OK)
+			rc = aig_ratelimit_take(g->w->rl, b[i].rule, b[i].who,
+						b[i].per_minute,
+						b[i].per_minute, &allowed,
+						&g->retry_after_s, &err);
+		b[i].taken = rc == AIG_OK && allowed;
+	}
+	if (rc != AIG_OK) {
+		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
+		aig_warm_drop_ratelimit(g->w); /* nothing is given back */
+	}
+	if (rc == AIG_OK && allowed)
+		return true;
+	fail_give_back(g, b);
+	if (rc != AIG_OK)
+		return stop(g, &unavailable, "rate limit store unavailable");
+	return stop(g, &rate_limited, why[i - 1]);
+}
+
+/* The result of PAM for the request: the account's name (AIGATE_USER,
+ * the directory's spelling) becomes the request's user. */
+static bool basic_result(struct aig_gate *g, enum aig_pam_result r, char *name,
+			 const char *groups)
+{
+	if (r == AIG_PAM_UNAVAILABLE)
+		return stop(g, &unavailable, "PAM: directory unavailable");
+	if (r == AIG_PAM_DENIED)
+		return stop(g, &bad_credentials, "PAM: authentication failed");
+	g->user = name;
+	if (r == AIG_PAM_FORBIDDEN)
+		return stop(g, &forbidden, "PAM: account refused");
+	return aig_groups_split(groups, &g->groups, NULL) == AIG_OK ||
+	       stop(g, &unavailable, "malformed AIGATE_GROUPS from PAM");
+}
+
 static bool auth_basic(struct aig_gate *g)
 {
-	char *user = NULL, *password = NULL, *groups = NULL;
+	char *user = NULL, *password = NULL, *groups = NULL, *name = NULL;
+	struct fail_budget budget[2];
 	enum aig_pam_result r;
 	const struct aig_gate_ext *ext;
 	struct aig_error err = {0};
@@ -151,29 +284,25 @@ static bool auth_basic(struct aig_gate *g)
 	if (!aig_basic_decode(g->req.authorization, &user, &password))
 		return stop(g, &bad_credentials, "malformed Basic credentials");
 	if ((ext = aig_gate_ext_load(&err)) == NULL) {
-		aig_secret_free(password);
-		free(user);
 		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
-		return stop(g, &unavailable, "PAM module cannot be loaded");
+		stop(g, &unavailable, "PAM module cannot be loaded");
+		goto out;
 	}
+	fail_budgets(g, user, budget);
+	if (!fail_take(g, budget))
+		goto out;
 	r = ext->pam_check(g->cfg->auth.pam_service, g->w->config_path, user,
-			   password, g->req.remote_addr, &groups, &pam_code);
+			   password, g->req.remote_addr, &name, &groups,
+			   &pam_code);
+	if (r != AIG_PAM_DENIED) /* only a failed login is charged */
+		fail_give_back(g, budget);
+	ok = basic_result(g, r, name, groups);
+	if (g->user == name)
+		name = NULL;
+out:
 	aig_secret_free(password);
-	if (r == AIG_PAM_OK) {
-		g->user = user;
-		user = NULL;
-		ok = aig_groups_split(groups, &g->groups, NULL) == AIG_OK ||
-		     stop(g, &unavailable, "malformed AIGATE_GROUPS from PAM");
-	} else if (r == AIG_PAM_UNAVAILABLE) {
-		stop(g, &unavailable, "PAM: directory unavailable");
-	} else if (r == AIG_PAM_FORBIDDEN) {
-		g->user = user;
-		user = NULL;
-		stop(g, &forbidden, "PAM: account refused");
-	} else {
-		stop(g, &bad_credentials, "PAM: authentication failed");
-	}
 	free(user);
+	free(name);
 	free(groups);
 	return ok;
 }
@@ -500,9 +629,9 @@ void aig_gate_run(struct aig_gate *g)
 	       aig_step_whoami(g) &&	   /* /_aigate/whoami */
 	       aig_step_decide(g) &&	   /* groups, method, path -> rule */
 	       aig_step_metrics(g) &&	   /* /_aigate/metrics, if allowed */
+	       aig_step_rate_limit(g) &&   /* token bucket per user, rule */
 	       aig_step_read_body(g) &&	   /* content type, size */
 	       aig_step_check_body(g) &&   /* JSON, prompt, models, tools */
-	       aig_step_rate_limit(g) &&   /* token bucket per user, rule */
 	       aig_step_forward(g));	   /* to the backend, streaming */
 	aig_gate_respond_error(g);
 	aig_gate_audit(g);

@@ -132,7 +132,7 @@ void aig_gate_run(struct aig_gate *g);
 /* What aigate-ext.so (ext.c) gives: the parts that need libpam or libldap,
  * loaded only by a request that takes them (linking them costs every
  * request 2-3 ms of start-up). */
-#define AIG_GATE_EXT_VERSION 1
+#define AIG_GATE_EXT_VERSION 2
 struct aig_gate_ext {
 	unsigned version;
 	const char *package; /* PACKAGE_STRING of its build */
@@ -141,8 +141,8 @@ struct aig_gate_ext {
 	enum aig_pam_result (*pam_check)(const char *service,
 					 const char *config_path,
 					 const char *user, const char *password,
-					 const char *rhost, char **groups,
-					 int *pam_code);
+					 const char *rhost, char **name,
+					 char **groups, int *pam_code);
 	/* The groups of a token's user (groups_from_ldap), through the group
 	 * cache under state_dir, else over a session bound as
 	 * ldap.service_bind. *dir is the process's directory state (NULL at

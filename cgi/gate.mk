@@ -55,13 +55,14 @@ TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
 	tests/integration/gate-lighttpd-fastcgi.sh \
 	tests/integration/gate-apache-fcgid.sh \
 	tests/integration/gate-fcgi-params.sh \
+	tests/integration/gate-throttle.sh \
 	tests/fixtures/test_langserve_backend.sh
 EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 	tests/integration/gate-apache.sh tests/fixtures/langserve_backend.py \
 	tests/integration/gate-lighttpd-fastcgi.sh \
 	tests/integration/gate-apache-fcgid.sh \
 	tests/integration/gate-fcgi-params.sh tests/fixtures/fcgi_client.py \
-	tests/integration/demo-check.sh \
+	tests/integration/demo-check.sh tests/integration/gate-throttle.sh \
 	tests/fixtures/test_langserve_backend.sh
 
 ## Fuzzing the request reader: the corpus through a plain driver always;
@@ -95,7 +96,7 @@ check_PROGRAMS += tests/unit/test_cgi_state
 UNIT_TESTS += tests/unit/test_cgi_state
 TESTS += tests/unit/test_cgi_state
 tests_unit_test_cgi_state_SOURCES = tests/unit/test_cgi_state.c
-tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS)
 tests_unit_test_cgi_state_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
 dist_man_MANS += man/aigate.cgi.8

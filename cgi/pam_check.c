@@ -14,6 +14,7 @@
 #include <security/pam_appl.h>
 
 #include "aig_cgi.h"
+#include "aig_ldap.h"
 
 struct conv_data {
 	const char *password;
@@ -103,9 +104,23 @@ static int put_config(pam_handle_t *pamh, const char *config_path)
 	return rc;
 }
 
+/* The account's name from AIGATE_USER (pam_aigate.so puts the directory's
+ * spelling there), else the name as typed (a stack without pam_aigate).
+ * NULL when AIGATE_USER is not a name a header can carry, or no memory. */
+static char *account_name(pam_handle_t *pamh, const char *user)
+{
+	const char *name = pam_getenv(pamh, "AIGATE_USER");
+
+	if (name == NULL)
+		return strdup(user);
+	if (aig_ldap_login_check(name, strlen(name), NULL) != AIG_OK)
+		return NULL;
+	return strdup(name);
+}
+
 enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
 				  const char *user, const char *password,
-				  const char *rhost, char **groups,
+				  const char *rhost, char **name, char **groups,
 				  int *pam_code)
 {
 	struct conv_data cd = {password, false};
@@ -115,6 +130,7 @@ enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
 	const char *g;
 	int rc;
 
+	*name = NULL;
 	*groups = NULL;
 	rc = pam_start(service, user, &conv, &pamh);
 	if (rc != PAM_SUCCESS) {
@@ -133,6 +149,12 @@ enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
 		goto out;
 	rc = pam_acct_mgmt(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
 	res = classify(rc, true);
+	if (res != AIG_PAM_OK && res != AIG_PAM_FORBIDDEN)
+		goto out;
+	if ((*name = account_name(pamh, user)) == NULL) {
+		res = AIG_PAM_UNAVAILABLE;
+		goto out;
+	}
 	if (res != AIG_PAM_OK)
 		goto out;
 	g = pam_getenv(pamh, "AIGATE_GROUPS");
@@ -140,6 +162,10 @@ enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
 	if (*groups == NULL)
 		res = AIG_PAM_UNAVAILABLE;
 out:
+	if (res != AIG_PAM_OK && res != AIG_PAM_FORBIDDEN) {
+		free(*name);
+		*name = NULL;
+	}
 	*pam_code = rc;
 	pam_end(pamh, rc);
 	return res;

@@ -22,13 +22,17 @@
 struct aig_ratelimit {
 	MDB_env *env;
 	MDB_dbi dbi;
+	size_t sweep_pages; /* the sweep runs from this many pages in use */
 	void *redis; /* ratelimit_redis.c's connection, when store is redis */
 };
 
-/* The bucket as stored: tokens left and when they were counted. */
+/* The bucket as stored: tokens left, when they were counted, and when
+ * the bucket will be full again (from then on it is the same as no entry:
+ * the sweep may drop it). Values of another size are read as no entry. */
 struct bucket {
 	double tokens;
-	double at; /* seconds, CLOCK_REALTIME: shared across processes */
+	double at;	/* seconds, CLOCK_REALTIME: shared across processes */
+	double full_at; /* seconds, CLOCK_REALTIME */
 };
 
 static double now_s(void)
@@ -39,9 +43,11 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Refills b to now and takes one token if there is one. */
-static void bucket_take(struct bucket *b, double now, unsigned per_minute,
-			unsigned burst, bool *allowed, unsigned *retry)
+/* Refills b to now, then takes one token if there is one (give: puts one
+ * back, up to burst). */
+static void bucket_update(struct bucket *b, double now, unsigned per_minute,
+			  unsigned burst, bool give, bool *allowed,
+			  unsigned *retry)
 {
 	double rate = per_minute / 60.0, elapsed = now - b->at;
 
@@ -49,15 +55,15 @@ static void bucket_take(struct bucket *b, double now, unsigned per_minute,
 		elapsed = 0; /* a clock step back gives nothing away */
 	b->tokens = fmin((double)burst, b->tokens + elapsed * rate);
 	b->at = now;
-	*allowed = b->tokens >= 1.0;
-	if (*allowed) {
+	*allowed = give || b->tokens >= 1.0;
+	*retry = 0;
+	if (give)
+		b->tokens = fmin((double)burst, b->tokens + 1.0);
+	else if (*allowed)
 		b->tokens -= 1.0;
-		*retry = 0;
-	} else {
-		*retry = (unsigned)ceil((1.0 - b->tokens) / rate);
-		if (*retry < 1)
-			*retry = 1;
-	}
+	else
+		*retry = (unsigned)fmax(1.0, ceil((1.0 - b->tokens) / rate));
+	b->full_at = now + ((double)burst - b->tokens) / rate;
 }
 
 static int lmdb_fail(struct aig_error *err, const char *what, int rc)
@@ -70,18 +76,16 @@ static int lmdb_fail(struct aig_error *err, const char *what, int rc)
 int aig_ratelimit_open(const struct aig_config *cfg, struct aig_ratelimit **out,
 		       struct aig_error *err)
 {
-	struct aig_ratelimit *rl = calloc(1, sizeof(*rl));
+	struct aig_ratelimit *rl;
 	int rc;
 
 	*out = NULL;
-	if (rl == NULL)
-		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 	if (strcmp(cfg->ratelimit.store, "lmdb") == 0)
-		rc = aig_state_open(cfg->state_dir, "ratelimit", RL_MAP_SIZE,
-				    &rl->env, &rl->dbi, err);
-	else
-		rc = aig_ratelimit_redis_open(cfg->ratelimit.store, &rl->redis,
-					      err);
+		return aig_ratelimit_open_lmdb(cfg->state_dir, RL_MAP_SIZE, out,
+					       err);
+	if ((rl = calloc(1, sizeof(*rl))) == NULL)
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	rc = aig_ratelimit_redis_open(cfg->ratelimit.store, &rl->redis, err);
 	if (rc != AIG_OK) {
 		aig_ratelimit_close(rl);
 		return rc;
@@ -110,39 +114,132 @@ static int make_key(const char *rule, const char *user, char *key, size_t len,
 	return AIG_OK;
 }
 
-static int take_lmdb(struct aig_ratelimit *rl, const char *key,
-		     unsigned per_minute, unsigned burst, bool *allowed,
-		     unsigned *retry, struct aig_error *err)
+/* The sweep: a bucket that has refilled to full (or a value not of this
+ * version's size) is the same as none, so it can go. Once the store is
+ * half full, each update first looks at the next SWEEP_STEP entries (from
+ * where the last look stopped, kept under SWEEP_KEY, round and round) and
+ * drops those: bounded work per request, never a pause to walk millions
+ * of entries, and the half left free is room enough for the deletions'
+ * copy-on-write pages (in a map that is full, even a deletion fails). */
+#define SWEEP_STEP 256
+static const char sweep_key[] = "!sweep"; /* no \x1f: no bucket's key */
+
+static bool is_sweep_key(const MDB_val *k)
 {
-	struct bucket b = {(double)burst, now_s()};
+	return k->mv_size == sizeof(sweep_key) - 1 &&
+	       memcmp(k->mv_data, sweep_key, k->mv_size) == 0;
+}
+
+static bool crowded(struct aig_ratelimit *rl, MDB_txn *txn)
+{
+	MDB_stat st;
+
+	if (mdb_stat(txn, rl->dbi, &st) != 0)
+		return false;
+	return st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages >=
+	       rl->sweep_pages;
+}
+
+static bool refilled(const MDB_val *v, double now)
+{
+	struct bucket b;
+
+	if (v->mv_size != sizeof(b))
+		return true;
+	memcpy(&b, v->mv_data, sizeof(b));
+	return b.full_at <= now;
+}
+
+static int sweep_step(struct aig_ratelimit *rl, MDB_txn *txn, double now)
+{
+	MDB_val mk = {sizeof(sweep_key) - 1, (void *)(uintptr_t)sweep_key};
+	MDB_val k, v, from = {0, NULL};
+	MDB_cursor *c = NULL;
+	char next[RL_KEY_MAX + 1];
+	size_t n = 0, next_len = 0;
+	bool wrapped = false;
+	int rc;
+
+	if ((rc = mdb_get(txn, rl->dbi, &mk, &from)) != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, rl->dbi, &c)) != 0)
+		return rc;
+	k = from;
+	rc = mdb_cursor_get(c, &k, &v,
+			    from.mv_size ? MDB_SET_RANGE : MDB_FIRST);
+	for (; n < SWEEP_STEP; n++) {
+		if (rc == MDB_NOTFOUND && !wrapped) {
+			wrapped = true; /* round again from the start */
+			rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+		}
+		if (rc != 0)
+			break;
+		if (!is_sweep_key(&k) && refilled(&v, now) &&
+		    (rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	}
+	if (rc == 0 &&
+	    k.mv_size <= RL_KEY_MAX) { /* where the next look starts */
+		memcpy(next, k.mv_data, k.mv_size);
+		next_len = k.mv_size;
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	v.mv_size = next_len;
+	v.mv_data = next;
+	return next_len ? mdb_put(txn, rl->dbi, &mk, &v, 0)
+			: mdb_del(txn, rl->dbi, &mk, NULL);
+}
+
+static int update_lmdb(struct aig_ratelimit *rl, const char *key,
+		       unsigned per_minute, unsigned burst, bool give,
+		       bool *allowed, unsigned *retry)
+{
+	double now = now_s();
+	struct bucket b = {(double)burst, now, 0};
 	MDB_val k = {strlen(key), (void *)(uintptr_t)key}, v;
 	MDB_txn *txn = NULL;
 	int rc;
 
 	if ((rc = mdb_txn_begin(rl->env, NULL, 0, &txn)) != 0)
-		return lmdb_fail(err, "begin", rc);
+		return rc;
+	if (crowded(rl, txn) && (rc = sweep_step(rl, txn, now)) != 0 &&
+	    rc != MDB_NOTFOUND)
+		goto fail;
 	rc = mdb_get(txn, rl->dbi, &k, &v);
 	if (rc == 0 && v.mv_size == sizeof(b))
 		memcpy(&b, v.mv_data, sizeof(b));
 	else if (rc != 0 && rc != MDB_NOTFOUND)
 		goto fail;
-	bucket_take(&b, now_s(), per_minute, burst, allowed, retry);
+	bucket_update(&b, now, per_minute, burst, give, allowed, retry);
 	v.mv_size = sizeof(b);
 	v.mv_data = &b;
 	if ((rc = mdb_put(txn, rl->dbi, &k, &v, 0)) != 0)
 		goto fail;
-	if ((rc = mdb_txn_commit(txn)) != 0)
-		return lmdb_fail(err, "commit", rc);
-	return AIG_OK;
+	return mdb_txn_commit(txn);
 fail:
 	mdb_txn_abort(txn);
-	return lmdb_fail(err, "update", rc);
+	return rc;
 }
 
-int aig_ratelimit_take(struct aig_ratelimit *rl, const char *rule,
-		       const char *user, unsigned per_minute, unsigned burst,
-		       bool *allowed, unsigned *retry_after_s,
-		       struct aig_error *err)
+static int update_or_fail(struct aig_ratelimit *rl, const char *key,
+			  unsigned per_minute, unsigned burst, bool give,
+			  bool *allowed, unsigned *retry, struct aig_error *err)
+{
+	int rc = update_lmdb(rl, key, per_minute, burst, give, allowed, retry);
+
+	if (rc != 0) {
+		*allowed = false;
+		return lmdb_fail(err, "update", rc);
+	}
+	return AIG_OK;
+}
+
+static int update(struct aig_ratelimit *rl, const char *rule, const char *user,
+		  unsigned per_minute, unsigned burst, bool give, bool *allowed,
+		  unsigned *retry_after_s, struct aig_error *err)
 {
 	char key[RL_KEY_MAX + 1];
 	int rc;
@@ -156,8 +253,63 @@ int aig_ratelimit_take(struct aig_ratelimit *rl, const char *rule,
 		return rc;
 	if (rl->redis != NULL)
 		return aig_ratelimit_redis_take(rl->redis, key, per_minute,
-						burst, allowed, retry_after_s,
-						err);
-	return take_lmdb(rl, key, per_minute, burst, allowed, retry_after_s,
-			 err);
+						burst, give, allowed,
+						retry_after_s, err);
+	return update_or_fail(rl, key, per_minute, burst, give, allowed,
+			      retry_after_s, err);
+}
+
+int aig_ratelimit_take(struct aig_ratelimit *rl, const char *rule,
+		       const char *user, unsigned per_minute, unsigned burst,
+		       bool *allowed, unsigned *retry_after_s,
+		       struct aig_error *err)
+{
+	return update(rl, rule, user, per_minute, burst, false, allowed,
+		      retry_after_s, err);
+}
+
+int aig_ratelimit_give_back(struct aig_ratelimit *rl, const char *rule,
+			    const char *user, unsigned per_minute,
+			    unsigned burst, struct aig_error *err)
+{
+	bool allowed;
+	unsigned retry;
+
+	return update(rl, rule, user, per_minute, burst, true, &allowed, &retry,
+		      err);
+}
+
+/* Half the map's pages. */
+static int sweep_threshold(struct aig_ratelimit *rl, struct aig_error *err)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	int rc;
+
+	if ((rc = mdb_env_info(rl->env, &info)) != 0 ||
+	    (rc = mdb_env_stat(rl->env, &st)) != 0)
+		return lmdb_fail(err, "stat", rc);
+	rl->sweep_pages = info.me_mapsize / st.ms_psize / 2;
+	return AIG_OK;
+}
+
+int aig_ratelimit_open_lmdb(const char *state_dir, size_t map_size,
+			    struct aig_ratelimit **out, struct aig_error *err)
+{
+	struct aig_ratelimit *rl = calloc(1, sizeof(*rl));
+	int rc;
+
+	*out = NULL;
+	if (rl == NULL)
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	rc = aig_state_open(state_dir, "ratelimit", map_size, &rl->env,
+			    &rl->dbi, err);
+	if (rc == AIG_OK)
+		rc = sweep_threshold(rl, err);
+	if (rc != AIG_OK) {
+		aig_ratelimit_close(rl);
+		return rc;
+	}
+	*out = rl;
+	return AIG_OK;
 }

@@ -14,8 +14,10 @@
 
 #define REDIS_TIMEOUT_MS 1000
 
-/* KEYS[1] bucket; ARGV[1] tokens a minute; ARGV[2] burst.
- * Returns {allowed (0/1), retry-after seconds}. */
+/* KEYS[1] bucket; ARGV[1] tokens a minute; ARGV[2] burst; ARGV[3] 1 to
+ * put a token back instead of taking one. Returns {allowed (0/1),
+ * retry-after seconds}. The key expires once the bucket has refilled (an
+ * absent key is a full bucket), so buckets never pile up. */
 static const char take_script[] =
 	"local t = redis.call('TIME')\n"
 	"local now = tonumber(t[1]) + tonumber(t[2]) / 1e6\n"
@@ -27,7 +29,8 @@ static const char take_script[] =
 	"if now > at then tokens = math.min(burst, tokens + (now - at) * rate) "
 	"end\n"
 	"local ok, retry = 0, 0\n"
-	"if tokens >= 1 then tokens = tokens - 1; ok = 1\n"
+	"if ARGV[3] == '1' then tokens = math.min(burst, tokens + 1); ok = 1\n"
+	"elseif tokens >= 1 then tokens = tokens - 1; ok = 1\n"
 	"else retry = math.max(1, math.ceil((1 - tokens) / rate)) end\n"
 	"redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', "
 	"tostring(now))\n"
@@ -108,15 +111,15 @@ void aig_ratelimit_redis_close(void *conn)
 }
 
 int aig_ratelimit_redis_take(void *conn, const char *key, unsigned per_minute,
-			     unsigned burst, bool *allowed, unsigned *retry,
-			     struct aig_error *err)
+			     unsigned burst, bool give, bool *allowed,
+			     unsigned *retry, struct aig_error *err)
 {
 	redisContext *c = conn;
 	redisReply *r;
 	int rc = AIG_OK;
 
-	r = redisCommand(c, "EVAL %s 1 aigate:rl:%s %u %u", take_script, key,
-			 per_minute, burst);
+	r = redisCommand(c, "EVAL %s 1 aigate:rl:%s %u %u %d", take_script, key,
+			 per_minute, burst, give ? 1 : 0);
 	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
 	    r->element[0]->type != REDIS_REPLY_INTEGER ||
 	    r->element[1]->type != REDIS_REPLY_INTEGER) {

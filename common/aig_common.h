@@ -228,6 +228,11 @@ struct aig_config {
 		size_t n_methods;
 		char *pam_service;
 		char *realm;
+		/* failed Basic logins allowed a minute; 0: not limited */
+		struct {
+			unsigned per_ip_per_minute;   /* default 10 */
+			unsigned per_user_per_minute; /* default 5 */
+		} failure_limit;
 	} auth;
 
 	struct {

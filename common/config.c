@@ -443,10 +443,35 @@ static int parse_jwt(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	return AIG_OK;
 }
 
+/* auth.failure_limit: failed Basic logins a minute, per client address and
+ * per user name; 0 turns one off. */
+#define FAILURE_LIMIT_MAX 100000
+static int parse_failure_limit(const struct ctx *c, json_t *auth,
+			       struct aig_config *cfg)
+{
+	static const char *const keys[] = {"per_ip_per_minute",
+					   "per_user_per_minute", NULL};
+	const char *ptr = "/auth/failure_limit";
+	json_t *fl;
+	int rc, ip = 0, user = 0;
+
+	if ((rc = get_object(c, auth, "/auth", "failure_limit", false, &fl)) !=
+		    AIG_OK ||
+	    (fl && (rc = check_keys(c, fl, ptr, keys)) != AIG_OK) ||
+	    (rc = get_int(c, fl, ptr, "per_ip_per_minute", 10, 0,
+			  FAILURE_LIMIT_MAX, &ip)) != AIG_OK ||
+	    (rc = get_int(c, fl, ptr, "per_user_per_minute", 5, 0,
+			  FAILURE_LIMIT_MAX, &user)) != AIG_OK)
+		return rc;
+	cfg->auth.failure_limit.per_ip_per_minute = (unsigned)ip;
+	cfg->auth.failure_limit.per_user_per_minute = (unsigned)user;
+	return AIG_OK;
+}
+
 static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 {
 	static const char *const keys[] = {"methods", "pam_service", "realm",
-					   NULL};
+					   "failure_limit", NULL};
 	static const char *const names[] = {"bearer", "basic", NULL};
 	static const char *const def_methods[] = {"bearer", "basic", NULL};
 	struct aig_strv m = {NULL, 0};
@@ -469,7 +494,8 @@ static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	    (rc = get_string(c, auth, "/auth", "pam_service", false, "aigate",
 			     &cfg->auth.pam_service)) != AIG_OK ||
 	    (rc = get_string(c, auth, "/auth", "realm", false, "aigate",
-			     &cfg->auth.realm)) != AIG_OK)
+			     &cfg->auth.realm)) != AIG_OK ||
+	    (rc = parse_failure_limit(c, auth, cfg)) != AIG_OK)
 		goto out;
 	for (i = 0; i < m.n; i++) {
 		snprintf(p, sizeof(p), "/auth/methods/%zu", i);

@@ -146,6 +146,13 @@ bool aig_ldap_password_refused(const char *password);
 int aig_ldap_bind_user(struct aig_ldap *s, const char *login, size_t len,
 		       const char *password, struct aig_error *err);
 
+/* After aig_ldap_bind_user() or aig_ldap_authenticate() succeeded on s: the
+ * account's name as the directory spells it (its sAMAccountName on AD,
+ * else the stored value of ldap.login_attribute that matched), so that
+ * "BOB", "Bob" and "bob" all give "bob". Borrowed from s, valid until the
+ * next bind or disconnect on s; NULL when s is not bound as a user. */
+const char *aig_ldap_bound_user_name(const struct aig_ldap *s);
+
 /* Binds with ldap.service_bind: a simple bind as its DN with the password
  * from its password_file, or SASL GSSAPI with its keytab, or SASL EXTERNAL
  * with the certificate set by aig_ldap_set_client_cert(). Connects first
@@ -199,7 +206,8 @@ void aig_ldap_strv_free(struct aig_strv *sv);
  * service_bind: the service bind, the search, the user's bind to the DN
  * found, then the groups. Even with groups NULL the user's entry is found
  * (the proof needs it). On success *groups is filled: free with
- * aig_ldap_strv_free(). */
+ * aig_ldap_strv_free(); and aig_ldap_bound_user_name() gives the account's
+ * name as stored. */
 int aig_ldap_authenticate(struct aig_ldap *s, const char *login, size_t len,
 			  const char *password, struct aig_strv *groups,
 			  struct aig_error *err);

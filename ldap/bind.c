@@ -148,6 +148,27 @@ out:
 	return rc;
 }
 
+/* The account's name as the directory spells it: its sAMAccountName, else
+ * (plain LDAP) the login attribute's value as stored, else the login as
+ * given; checked like a login, since the gate passes it on in a header. */
+static int keep_user_name(struct aig_ldap *s, const struct aig_ldap_user *u,
+			  const char *login, size_t len, struct aig_error *err)
+{
+	const char *name = u->sam != NULL ? u->sam : u->login_value;
+	size_t n = name != NULL ? strlen(name) : len;
+
+	if (name == NULL)
+		name = login;
+	if (aig_ldap_login_check(name, n, NULL) != AIG_OK)
+		return aig_error_set(err, AIG_ERR_INVALID,
+				     "the directory's name for the login is "
+				     "not usable");
+	s->user_name = strndup(name, n);
+	if (s->user_name == NULL)
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	return AIG_OK;
+}
+
 int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
 			     const char *password, struct aig_ldap_user **found,
 			     struct aig_error *err)
@@ -178,6 +199,8 @@ int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
 	}
 	if (rc == AIG_OK)
 		rc = aig_ldap_strdup(u->dn, &s->user_dn, err);
+	if (rc == AIG_OK)
+		rc = keep_user_name(s, u, login, len, err);
 	if (rc == AIG_OK) {
 		*found = u;
 		u = NULL;

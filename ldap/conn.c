@@ -61,6 +61,13 @@ void aig_ldap_forget_user(struct aig_ldap *s)
 {
 	free(s->user_dn);
 	s->user_dn = NULL;
+	free(s->user_name);
+	s->user_name = NULL;
+}
+
+const char *aig_ldap_bound_user_name(const struct aig_ldap *s)
+{
+	return s->user_name;
 }
 
 void aig_ldap_disconnect(struct aig_ldap *s)

@@ -21,6 +21,7 @@ struct aig_ldap {
 	char *cert_file, *key_file;   /* owned, for SASL EXTERNAL */
 	bool tcp_up;		      /* set by the connect callback */
 	char *user_dn;		      /* owned: DN of the user proved bound */
+	char *user_name;	      /* owned: that user's name as stored */
 	unsigned ops;		      /* LDAP operations sent */
 	unsigned ad_code;	      /* of the last failed operation */
 	char diag[AIG_LDAP_DIAG_MAX]; /* of the last failed operation */
@@ -34,6 +35,8 @@ struct aig_ldap_user {
 	char *dn;	    /* owned */
 	char *sam;	    /* owned, sAMAccountName; NULL if none */
 	char *principal;    /* owned, msDS-PrincipalName; NULL if none */
+	char *login_value;  /* owned, ldap.login_attribute's value that
+			     * matched the login, as stored; NULL if none */
 	unsigned char *sid; /* owned, objectSid; NULL if none */
 	size_t sid_len;
 	unsigned long primary_rid; /* primaryGroupID; 0 if none */
@@ -74,7 +77,7 @@ void aig_ldap_bin_escape(const unsigned char *in, size_t len, char *out);
 /* aig_ldap_bind_user(), also giving the user entry: the one entry that
  * ldap.login_attribute names, proved to be the account the bind
  * authenticated (bind.c says how). On success *found is new: free it with
- * aig_ldap_user_free(); and s->user_dn is set. */
+ * aig_ldap_user_free(); and s->user_dn and s->user_name are set. */
 int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
 			     const char *password, struct aig_ldap_user **found,
 			     struct aig_error *err);
@@ -124,7 +127,8 @@ bool aig_ldap_ascii_ieq(const char *a, size_t alen, const char *b, size_t blen);
  * has normalised both (or as given, when one does not parse). */
 bool aig_ldap_same_dn(const char *a, const char *b);
 
-/* Forgets the user s was bound as (s->user_dn); for every other bind. */
+/* Forgets the user s was bound as (s->user_dn, s->user_name); for every
+ * other bind. */
 void aig_ldap_forget_user(struct aig_ldap *s);
 
 /* Closes the connection, if any; the next operation connects again. */

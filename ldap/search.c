@@ -115,6 +115,7 @@ void aig_ldap_user_free(struct aig_ldap_user *u)
 	free(u->dn);
 	free(u->sam);
 	free(u->principal);
+	free(u->login_value);
 	free(u->sid);
 	aig_ldap_strv_free(&u->member_of);
 	free(u->pw_expiry);
@@ -149,6 +150,29 @@ static char *first_value(LDAP *ld, LDAPMessage *e, const char *attr,
 	if (v != NULL && v[0] != NULL &&
 	    memchr(v[0]->bv_val, '\0', v[0]->bv_len) == NULL &&
 	    (out = strndup(v[0]->bv_val, v[0]->bv_len)) == NULL)
+		*nomem = true;
+	ldap_value_free_len(v);
+	return out;
+}
+
+/* The value of attr in e that equals login (len bytes; ASCII case
+ * ignored, as the directory matched it), as stored; else the first value;
+ * NULL if none (or out of memory: *nomem tells). */
+static char *login_value(LDAP *ld, LDAPMessage *e, const char *attr,
+			 const char *login, size_t len, bool *nomem)
+{
+	struct berval **v = ldap_get_values_len(ld, e, attr);
+	struct berval *pick = NULL;
+	char *out = NULL;
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL && pick == NULL; i++)
+		if (aig_ldap_ascii_ieq(v[i]->bv_val, v[i]->bv_len, login, len))
+			pick = v[i];
+	if (pick == NULL && v != NULL)
+		pick = v[0];
+	if (pick != NULL && memchr(pick->bv_val, '\0', pick->bv_len) == NULL &&
+	    (out = strndup(pick->bv_val, pick->bv_len)) == NULL)
 		*nomem = true;
 	ldap_value_free_len(v);
 	return out;
@@ -191,9 +215,11 @@ static int copy_bin(struct berval **v, unsigned char **out, size_t *len)
 	return AIG_OK;
 }
 
-static int fill_user(LDAP *ld, LDAPMessage *e, struct aig_ldap_user *u,
+static int fill_user(const struct aig_ldap *s, LDAPMessage *e,
+		     const char *login, size_t len, struct aig_ldap_user *u,
 		     struct aig_error *err)
 {
+	LDAP *ld = s->ld;
 	struct berval **sid = ldap_get_values_len(ld, e, "objectSid");
 	struct berval **pg = ldap_get_values_len(ld, e, "primaryGroupID");
 	struct berval **mo = ldap_get_values_len(ld, e, "memberOf");
@@ -205,6 +231,8 @@ static int fill_user(LDAP *ld, LDAPMessage *e, struct aig_ldap_user *u,
 
 	u->sam = first_value(ld, e, "sAMAccountName", &nomem);
 	u->principal = first_value(ld, e, "msDS-PrincipalName", &nomem);
+	u->login_value = login_value(ld, e, s->cfg->ldap.login_attribute, login,
+				     len, &nomem);
 	if (nomem || copy_bin(sid, &u->sid, &u->sid_len) != AIG_OK) {
 		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 		goto out;
@@ -232,8 +260,9 @@ out:
 	return rc;
 }
 
-static int one_user(struct aig_ldap *s, LDAPMessage *res,
-		    struct aig_ldap_user **out, struct aig_error *err)
+static int one_user(struct aig_ldap *s, LDAPMessage *res, const char *login,
+		    size_t len, struct aig_ldap_user **out,
+		    struct aig_error *err)
 {
 	struct aig_ldap_user *u = NULL;
 	LDAPMessage *e = ldap_first_entry(s->ld, res);
@@ -253,7 +282,7 @@ static int one_user(struct aig_ldap *s, LDAPMessage *res,
 		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = fill_user(s->ld, e, u, err)) != AIG_OK)
+	if ((rc = fill_user(s, e, login, len, u, err)) != AIG_OK)
 		goto out;
 	*out = u;
 	u = NULL;
@@ -269,7 +298,7 @@ int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
 	char a0[] = "objectSid", a1[] = "primaryGroupID", a2[] = "memberOf",
 	     a3[] = "msDS-UserPasswordExpiryTimeComputed",
 	     a4[] = "sAMAccountName", a5[] = "msDS-PrincipalName";
-	char *attrs[] = {a0, a1, a2, a3, a4, a5, NULL};
+	char *attrs[] = {a0, a1, a2, a3, a4, a5, NULL, NULL};
 	LDAPMessage *res = NULL;
 	char *filter = NULL;
 	int rc;
@@ -279,13 +308,14 @@ int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
 	    (rc = aig_ldap_connect(s, err)) != AIG_OK ||
 	    (rc = user_filter(s, login, len, &filter, err)) != AIG_OK)
 		goto out;
+	attrs[6] = s->cfg->ldap.login_attribute; /* checked by user_filter() */
 	rc = search(s, s->cfg->ldap.base_dn, LDAP_SCOPE_SUBTREE, filter, attrs,
 		    2, &res, err);
 	if (rc == AIG_LDAP_ERR_AMBIGUOUS)
 		rc = aig_error_set(err, rc,
 				   "the login matches several entries");
 	if (rc == AIG_OK)
-		rc = one_user(s, res, out, err);
+		rc = one_user(s, res, login, len, out, err);
 	/* Bound as a user: only the entry that bind was proved to be. */
 	if (rc == AIG_OK && s->user_dn != NULL &&
 	    !aig_ldap_same_dn(s->user_dn, (*out)->dn)) {

@@ -149,6 +149,28 @@ out:
 	return rc;
 }
 
+/* AIGATE_USER=name: the account's name as the directory spells it
+ * (aig_ldap_bound_user_name()), for callers that key anything on the
+ * user (aigate.cgi's rate limit, audit, X-Aigate-User). PAM_USER stays as
+ * typed: it decides whom sshd or sudo log in. */
+static int put_user_env(struct aig_pam_ctx *ctx, const char *name)
+{
+	char *env;
+	size_t n;
+	int rc;
+
+	if (name == NULL)
+		return PAM_SYSTEM_ERR; /* a successful bind always sets it */
+	n = strlen("AIGATE_USER=") + strlen(name) + 1;
+	env = malloc(n);
+	if (env == NULL)
+		return PAM_BUF_ERR;
+	snprintf(env, n, "AIGATE_USER=%s", name);
+	rc = pam_putenv(ctx->pamh, env);
+	free(env);
+	return rc;
+}
+
 /* -------------------------------------------------------------- auth */
 
 static void log_result(struct aig_pam_ctx *ctx, const char *what,
@@ -225,7 +247,9 @@ int aig_pam_do_authenticate(struct aig_pam_ctx *ctx)
 	log_result(ctx, "authentication", user, status, &err);
 	rc = aig_pam_auth_code(status);
 	if (status == AIG_OK) {
-		rc = put_groups_env(ctx, &groups);
+		rc = put_user_env(ctx, aig_ldap_bound_user_name(st->s));
+		if (rc == PAM_SUCCESS)
+			rc = put_groups_env(ctx, &groups);
 		if (rc == PAM_SUCCESS)
 			rc = keep_groups(ctx, &groups);
 		if (rc == PAM_SUCCESS)

@@ -1417,6 +1417,21 @@ static int run_slapd(void)
 	ok(rc == AIG_LDAP_ERR_BAD_CREDENTIALS, "slapd: wrong password: %s",
 	   aig_ldap_status_name(rc));
 	{
+		/* The name as stored, whatever the spelling typed. */
+		struct aig_ldap *s = NULL;
+		struct aig_error err = {0};
+		const char *name = NULL;
+
+		if ((rc = aig_ldap_new(cfg, NULL, &s, &err)) == AIG_OK &&
+		    (rc = aig_ldap_authenticate(s, "BoB", 3, pw, NULL, &err)) ==
+			    AIG_OK)
+			name = aig_ldap_bound_user_name(s);
+		ok(rc == AIG_OK && name != NULL && strcmp(name, "bob") == 0,
+		   "slapd: \"BoB\" authenticates as the uid stored: %s",
+		   name ? name : err.msg);
+		aig_ldap_free(s);
+	}
+	{
 		/* "Who am I?" after a user's bind: "dn:" and bob's DN. */
 		struct aig_ldap *s = NULL;
 		struct aig_ldap_user *bob = NULL, *alice = NULL;

@@ -94,6 +94,10 @@ out=$(run aigate alice auth,acct "$pw")
 expect_match "$out" '^auth=PAM_SUCCESS$' "alice authenticates"
 expect_match "$out" '^groups=.*AI_Admins' "alice's AIGATE_GROUPS has AI_Admins"
 expect_match "$out" '^acct=PAM_SUCCESS$' "alice's account is fine"
+expect_match "$out" '^aigate_user=alice$' "AIGATE_USER is alice"
+out=$(run aigate ALICE auth,acct "$pw")
+expect_match "$out" '^aigate_user=alice$' "ALICE signs in as the directory spells her: AIGATE_USER=alice"
+expect_match "$out" '^pam_user=ALICE$' "... while PAM_USER stays as typed"
 out=$(run aigate bob auth "wrong-Passw0rd")
 expect_match "$out" '^auth=PAM_AUTH_ERR$' "52e: bad password is PAM_AUTH_ERR"
 out=$(run aigate nosuchuser auth "$pw")

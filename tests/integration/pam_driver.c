@@ -143,8 +143,13 @@ static int cmd_run(const char *confdir, const char *service, const char *user,
 		printf("%s=%s\n", op, code_name(rc));
 		if (strcmp(op, "auth") == 0 && rc == PAM_SUCCESS) {
 			const char *g = pam_getenv(pamh, "AIGATE_GROUPS");
+			const char *u = pam_getenv(pamh, "AIGATE_USER");
+			const void *pu = NULL;
 
 			printf("groups=%s\n", g ? g : "(unset)");
+			printf("aigate_user=%s\n", u ? u : "(unset)");
+			pam_get_item(pamh, PAM_USER, &pu);
+			printf("pam_user=%s\n", pu ? (const char *)pu : "");
 		}
 		if (rc != PAM_SUCCESS)
 			break;

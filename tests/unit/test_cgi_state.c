@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "aig_cgi.h"
+#include "cgi_int.h"
 #include "tap.h"
 
 static char dir[] = "/tmp/aig-test-state-XXXXXX";
@@ -80,6 +81,74 @@ static void test_buckets(const struct aig_config *cfg)
 				      &retry, &err) == AIG_OK &&
 		   !allowed,
 	   "the bucket is kept across opens (processes)");
+	aig_ratelimit_close(rl);
+}
+
+/* Taking and giving back: a token given back is there again, never more
+ * than burst. */
+static void test_give_back(const struct aig_config *cfg)
+{
+	struct aig_ratelimit *rl = NULL;
+	struct aig_error err = {0};
+	unsigned retry = 0, i, n = 0;
+	bool allowed = false;
+
+	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK, "open (%s)", err.msg);
+	for (i = 0; i < 2; i++)
+		aig_ratelimit_take(rl, "!f", "dave", 1, 2, &allowed, &retry,
+				   &err);
+	ok(aig_ratelimit_give_back(rl, "!f", "dave", 1, 2, &err) == AIG_OK &&
+		   aig_ratelimit_take(rl, "!f", "dave", 1, 2, &allowed, &retry,
+				      &err) == AIG_OK &&
+		   allowed,
+	   "a token given back can be taken again");
+	for (i = 0; i < 5; i++)
+		aig_ratelimit_give_back(rl, "!f", "erin", 1, 2, &err);
+	for (i = 0; i < 4; i++) {
+		aig_ratelimit_take(rl, "!f", "erin", 1, 2, &allowed, &retry,
+				   &err);
+		n += allowed;
+	}
+	ok(n == 2, "giving back never fills a bucket above burst (%u)", n);
+	aig_ratelimit_close(rl);
+}
+
+/* A map full of buckets: those that have refilled are swept and the take
+ * succeeds; one still spent survives the sweep. (Before, every take failed
+ * with MDB_MAP_FULL once the map was full: every rate-limited request was
+ * 503 for good.) */
+static void test_full_map(void)
+{
+	char sub[300], user[32];
+	struct aig_ratelimit *rl = NULL;
+	struct aig_error err = {0};
+	unsigned retry = 0, i, failed = 0;
+	bool allowed = false;
+
+	snprintf(sub, sizeof(sub), "%s/small", dir);
+	mkdir(sub, 0700);
+	ok(aig_ratelimit_open_lmdb(sub, 256u << 10, &rl, &err) == AIG_OK,
+	   "open a 256 KiB store (%s)", err.msg);
+	ok(aig_ratelimit_take(rl, "slow", "hot", 1, 1, &allowed, &retry,
+			      &err) == AIG_OK &&
+		   allowed,
+	   "a bucket of 1 a minute is spent");
+	/* 600000 a minute: each bucket is full again 0.1 ms after its take. */
+	for (i = 0; i < 6000; i++) {
+		snprintf(user, sizeof(user), "user-%u", i);
+		if (aig_ratelimit_take(rl, "fast", user, 600000, 1, &allowed,
+				       &retry, &err) != AIG_OK ||
+		    !allowed)
+			failed++;
+	}
+	ok(failed == 0,
+	   "6000 users' buckets (more than the map holds) all taken: %u "
+	   "failed (%s)",
+	   failed, err.msg);
+	ok(aig_ratelimit_take(rl, "slow", "hot", 1, 1, &allowed, &retry,
+			      &err) == AIG_OK &&
+		   !allowed && retry >= 30,
+	   "the spent bucket was not swept: still refused (%u s)", retry);
 	aig_ratelimit_close(rl);
 }
 
@@ -220,6 +289,8 @@ int main(void)
 		return 99;
 	cfg = config();
 	test_buckets(cfg);
+	test_give_back(cfg);
+	test_full_map();
 	test_metrics();
 	test_metrics_batched();
 	test_recovery(cfg);

@@ -226,6 +226,73 @@ static void test_config_service_bind(void)
 		"t.json:2:11: \"ldap\": needs \"domain\" or \"service_bind\"");
 }
 
+/* good_config with `from` replaced by `to`, parsed; NULL when it fails. */
+static struct aig_config *parse_edit(const char *from, const char *to)
+{
+	struct aig_config *cfg = NULL;
+	char *text = edit(from, to);
+
+	if (aig_config_parse("t.json", text, strlen(text), &cfg, NULL) !=
+	    AIG_OK)
+		cfg = NULL;
+	free(text);
+	return cfg;
+}
+
+static void test_config_failure_limit(void)
+{
+	static const char *const at = "\"backend\":";
+	struct aig_config *cfg = parse_edit(at, at);
+
+	ok(cfg != NULL && cfg->auth.failure_limit.per_ip_per_minute == 10 &&
+		   cfg->auth.failure_limit.per_user_per_minute == 5,
+	   "auth.failure_limit is on by default: 10 per address, 5 per user");
+	aig_config_free(cfg);
+	cfg = parse_edit(at, "\"auth\": {\"failure_limit\": "
+			     "{\"per_ip_per_minute\": 0, "
+			     "\"per_user_per_minute\": 2}}, \"backend\":");
+	ok(cfg != NULL && cfg->auth.failure_limit.per_ip_per_minute == 0 &&
+		   cfg->auth.failure_limit.per_user_per_minute == 2,
+	   "both given: 0 turns the address limit off");
+	aig_config_free(cfg);
+	cfg = parse_edit(at, "\"auth\": {\"failure_limit\": "
+			     "{\"per_user_per_minute\": 0}}, \"backend\":");
+	ok(cfg != NULL && cfg->auth.failure_limit.per_ip_per_minute == 10 &&
+		   cfg->auth.failure_limit.per_user_per_minute == 0,
+	   "one given: the other keeps its default");
+	aig_config_free(cfg);
+	cfg = parse_edit(at, "\"auth\": {\"failure_limit\": {}}, "
+			     "\"backend\":");
+	ok(cfg != NULL && cfg->auth.failure_limit.per_ip_per_minute == 10 &&
+		   cfg->auth.failure_limit.per_user_per_minute == 5,
+	   "an empty object: the defaults");
+	aig_config_free(cfg);
+	expect_error(at,
+		     "\"auth\": {\"failure_limit\": {\"per_ip\": 3}}, "
+		     "\"backend\":",
+		     AIG_ERR_CONFIG,
+		     "\"auth.failure_limit.per_ip\": unknown key");
+	expect_error(at,
+		     "\"auth\": {\"failure_limit\": "
+		     "{\"per_user_per_minute\": -1}}, \"backend\":",
+		     AIG_ERR_CONFIG,
+		     "\"auth.failure_limit.per_user_per_minute\": must be "
+		     "between 0 and 100000");
+	expect_error(at,
+		     "\"auth\": {\"failure_limit\": "
+		     "{\"per_ip_per_minute\": \"10\"}}, \"backend\":",
+		     AIG_ERR_CONFIG,
+		     "\"auth.failure_limit.per_ip_per_minute\": must be an "
+		     "integer");
+	expect_error(at,
+		     "\"auth\": {\"failure_limit\": "
+		     "{\"per_ip_per_minute\": 1.5}}, \"backend\":",
+		     AIG_ERR_CONFIG, "must be an integer");
+	expect_error(at, "\"auth\": {\"failure_limit\": 10}, \"backend\":",
+		     AIG_ERR_CONFIG,
+		     "\"auth.failure_limit\": must be an object");
+}
+
 static void test_config_bad(void)
 {
 	/* unknown keys, with the key's own position */
@@ -535,6 +602,7 @@ int main(void)
 	test_locate();
 	test_config_good();
 	test_config_service_bind();
+	test_config_failure_limit();
 	test_config_bad();
 	test_config_hostile();
 	test_config_files();
