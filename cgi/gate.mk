@@ -21,7 +21,7 @@ cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
 cgi_aigate_ext_la_LDFLAGS = -module -avoid-version -shared \
 	-export-symbols-regex '^aig_gate_ext_v1$$'
 cgi_aigate_ext_la_LIBADD = ldap/libaigldap.la common/libaigcommon.la \
-	$(PAM_LIBS) $(JANSSON_LIBS)
+	$(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 aigatelibexec_PROGRAMS += cgi/aigate.cgi
 cgi_aigate_cgi_SOURCES = cgi/main.c cgi/fcgi.c cgi/gate.h
