@@ -44,11 +44,12 @@ struct aig_jwks_cache {
 	char lock_path[PATH_MAX];
 	struct aig_state_key *key; /* remote: NULL without state_key_file */
 	bool mac_warned;	   /* a bad MAC is logged once */
-	struct aig_jwks *jwks;	  /* the current set, or NULL */
-	long long fetched;	  /* remote: when it was fetched */
-	long long attempted;	  /* remote: this process's last attempt */
-	struct stat st;		  /* file: what it was read from */
-	unsigned long generation; /* counts the sets taken */
+	bool forged;		   /* the cache file's MAC did not verify */
+	struct aig_jwks *jwks;	   /* the current set, or NULL */
+	long long fetched;	   /* remote: when it was fetched */
+	long long attempted;	   /* remote: this process's last attempt */
+	struct stat st;		   /* file: what it was read from */
+	unsigned long generation;  /* counts the sets taken */
 };
 
 /* jwks_file, jwks_uri or the issuer, per the kind. */
@@ -128,8 +129,7 @@ static void load_key(struct aig_jwks_cache *c)
 {
 	struct aig_error err = {0};
 
-	if (aig_state_key_load(c->cfg->state_key_file, &c->key, &err) ==
-	    AIG_OK)
+	if (aig_state_key_load(c->cfg->state_key_file, &c->key, &err) == AIG_OK)
 		return;
 	aig_log_msg(c->log, LOG_WARNING,
 		    "JWKS %s: no state key (%s), the cache under state_dir "
@@ -346,8 +346,8 @@ static long long read_stamp(struct aig_jwks_cache *c)
 		return 0;
 	if (read_state(c->stamp_path, 128, &text, &len, &err) != AIG_OK)
 		warn(c, "stamp unreadable", err.msg);
-	if (text != NULL && mac_verify(c, "aigate jwks-stamp v1",
-				       c->stamp_path, text, &len)) {
+	if (text != NULL &&
+	    mac_verify(c, "aigate jwks-stamp v1", c->stamp_path, text, &len)) {
 		text[len] = '\0';
 		t = strtoll(text, &end, 10);
 		if (end == text || *end != '\0')
@@ -365,8 +365,7 @@ static int write_stamp(const struct aig_jwks_cache *c, time_t now,
 	if (c->key == NULL)
 		return AIG_OK;
 	snprintf(buf, sizeof(buf), "%lld", (long long)now);
-	return write_macced(c, "aigate jwks-stamp v1", c->stamp_path, buf,
-			    err);
+	return write_macced(c, "aigate jwks-stamp v1", c->stamp_path, buf, err);
 }
 
 /* The cached set: {"source", "fetched", "jwks_uri", "jwks"} and its MAC
@@ -386,8 +385,10 @@ static int read_cache(struct aig_jwks_cache *c, struct aig_jwks **set,
 	rc = read_state(c->json_path, 2 * AIG_JWKS_MAX_BYTES, &text, &len, err);
 	if (rc != AIG_OK || text == NULL)
 		goto out;
-	if (!mac_verify(c, "aigate jwks-cache v1", c->json_path, text, &len))
-		goto out; /* a miss: the next fetch replaces it */
+	if (!mac_verify(c, "aigate jwks-cache v1", c->json_path, text, &len)) {
+		c->forged = true; /* a miss: the next fetch replaces it */
+		goto out;
+	}
 	root = aig_json_parse(c->json_path, text, len, err);
 	src = json_string_value(json_object_get(root, "source"));
 	*fetched = json_integer_value(json_object_get(root, "fetched"));
@@ -434,6 +435,7 @@ static void adopt_cache(struct aig_jwks_cache *c, bool *taken)
 	struct aig_jwks *set = NULL;
 	long long fetched = 0;
 
+	c->forged = false;
 	if (read_cache(c, &set, &fetched, &err) != AIG_OK) {
 		warn(c, "cache ignored", err.msg);
 		return;
@@ -598,8 +600,10 @@ static int lock_open(const struct aig_jwks_cache *c, struct aig_error *err)
 
 /* Under the lock: take a newer cached set if another process fetched one;
  * then fetch, unless any process tried less than AIG_JWKS_REFETCH_MIN_S
- * ago (force aside). The attempt is stamped before the fetch, so that
- * the processes waiting for the lock do not fetch again. */
+ * ago (force aside, or a cache file that is not ours: it is replaced at
+ * once, so that a planted file costs one fetch, not a minute without a
+ * set). The attempt is stamped before the fetch, so that the processes
+ * waiting for the lock do not fetch again. */
 static int refresh_locked(struct aig_jwks_cache *c, time_t now, bool force,
 			  bool *taken, struct aig_error *err)
 {
@@ -613,7 +617,8 @@ static int refresh_locked(struct aig_jwks_cache *c, time_t now, bool force,
 	last = read_stamp(c);
 	if (c->attempted > last && c->attempted <= now)
 		last = c->attempted;
-	if (!force && last <= now && now - last < AIG_JWKS_REFETCH_MIN_S)
+	if (!force && !c->forged && last <= now &&
+	    now - last < AIG_JWKS_REFETCH_MIN_S)
 		goto out; /* rate-limited: what we have is what there is */
 	c->attempted = now;
 	rc = write_stamp(c, now, err);

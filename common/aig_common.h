@@ -341,7 +341,8 @@ bool aig_state_mac_ok(const struct aig_state_key *key,
  * (hex: that many bytes, then a NUL), for text files. */
 int aig_state_mac_hex(const struct aig_state_key *key,
 		      const struct aig_mac_part *parts, size_t n,
-		      char hex[2 * AIG_STATE_MAC_LEN + 1], struct aig_error *err);
+		      char hex[2 * AIG_STATE_MAC_LEN + 1],
+		      struct aig_error *err);
 bool aig_state_mac_hex_ok(const struct aig_state_key *key,
 			  const struct aig_mac_part *parts, size_t n,
 			  const char *hex, size_t hexlen);

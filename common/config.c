@@ -569,8 +569,9 @@ int aig_config_parse(const char *name, const char *text, size_t len,
 		     struct aig_config **out, struct aig_error *err)
 {
 	static const char *const keys[] = {
-		"ldap",	     "jwt",	  "auth",  "backend", "policy_file",
-		"state_dir", "ratelimit", "audit", "state_key_file", NULL};
+		"ldap",		  "jwt",       "auth",	    "backend",
+		"policy_file",	  "state_dir", "ratelimit", "audit",
+		"state_key_file", NULL};
 	struct ctx c = {name, text, len, err};
 	struct aig_config *cfg = NULL;
 	json_t *root;

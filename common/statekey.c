@@ -76,15 +76,14 @@ int aig_state_mac(const struct aig_state_key *key,
 		  unsigned char mac[AIG_STATE_MAC_LEN], struct aig_error *err)
 {
 	char digest[] = "SHA256";
-	OSSL_PARAM params[] = {
-		OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest,
-						 0),
-		OSSL_PARAM_construct_end()};
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(
+				       OSSL_MAC_PARAM_DIGEST, digest, 0),
+			       OSSL_PARAM_construct_end()};
 	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
 	EVP_MAC_CTX *ctx = m != NULL ? EVP_MAC_CTX_new(m) : NULL;
 	size_t i, out = 0;
-	bool ok = ctx != NULL &&
-		  EVP_MAC_init(ctx, key->bytes, key->len, params);
+	bool ok =
+		ctx != NULL && EVP_MAC_init(ctx, key->bytes, key->len, params);
 
 	for (i = 0; ok && i < n; i++)
 		ok = mac_update_part(ctx, &parts[i]);
@@ -112,7 +111,8 @@ bool aig_state_mac_ok(const struct aig_state_key *key,
 
 int aig_state_mac_hex(const struct aig_state_key *key,
 		      const struct aig_mac_part *parts, size_t n,
-		      char hex[2 * AIG_STATE_MAC_LEN + 1], struct aig_error *err)
+		      char hex[2 * AIG_STATE_MAC_LEN + 1],
+		      struct aig_error *err)
 {
 	static const char digits[] = "0123456789abcdef";
 	unsigned char mac[AIG_STATE_MAC_LEN];

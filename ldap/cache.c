@@ -195,9 +195,9 @@ int aig_ldap_cache_get(struct aig_ldap_cache *c, const char *login, bool *found,
 	return rc;
 }
 
-static int encode(const struct aig_ldap_cache *c, const char *key,
-		  size_t klen, const struct aig_strv *groups,
-		  unsigned char **out, size_t *len, struct aig_error *err)
+static int encode(const struct aig_ldap_cache *c, const char *key, size_t klen,
+		  const struct aig_strv *groups, unsigned char **out,
+		  size_t *len, struct aig_error *err)
 {
 	uint64_t t = (uint64_t)time(NULL);
 	size_t i, n = HEAD_LEN, o = HEAD_LEN;

@@ -441,8 +441,7 @@ static void test_cache_forged(const char *dir, struct aig_state_key *key)
 		   raw_entry(dir, "bob", v, NULL, &len) == 0,
 	   "moved: alice's entry copied to bob");
 	aig_ldap_cache_open(dir, key, 60, &c, NULL);
-	ok(aig_ldap_cache_get(c, "bob", &found, &got, NULL) ==
-			   AIG_ERR_UNSAFE &&
+	ok(aig_ldap_cache_get(c, "bob", &found, &got, NULL) == AIG_ERR_UNSAFE &&
 		   !found,
 	   "moved: refused for bob");
 	ok(aig_ldap_cache_get(c, "Alice", &found, &got, NULL) == AIG_OK &&
