@@ -55,12 +55,14 @@ TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
 	tests/integration/gate-lighttpd-fastcgi.sh \
 	tests/integration/gate-apache-fcgid.sh \
 	tests/integration/gate-fcgi-params.sh \
+	tests/integration/gate-own-user.sh \
 	tests/fixtures/test_langserve_backend.sh
 EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 	tests/integration/gate-apache.sh tests/fixtures/langserve_backend.py \
 	tests/integration/gate-lighttpd-fastcgi.sh \
 	tests/integration/gate-apache-fcgid.sh \
 	tests/integration/gate-fcgi-params.sh tests/fixtures/fcgi_client.py \
+	tests/integration/gate-own-user.sh \
 	tests/integration/demo-check.sh \
 	tests/fixtures/test_langserve_backend.sh
 

@@ -368,6 +368,7 @@ expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization:
 expect_match "$(cat "$web/jwks.log" 2>/dev/null)" '^/jwks.json$' "... and the issuer was asked once"
 # other code running as www-data plants a well-formed cache holding its
 # own key, right owner and mode, and mints a token for the CEO
+mkdir -p "$web/evil"
 "$tool" keygen "$web/evil"
 cache=$(ls "$web/state-https"/jwks-*.json)
 juri="https://127.0.0.1:$jport/jwks.json"
