@@ -600,10 +600,12 @@ static int lock_open(const struct aig_jwks_cache *c, struct aig_error *err)
 
 /* Under the lock: take a newer cached set if another process fetched one;
  * then fetch, unless any process tried less than AIG_JWKS_REFETCH_MIN_S
- * ago (force aside, or a cache file that is not ours: it is replaced at
- * once, so that a planted file costs one fetch, not a minute without a
- * set). The attempt is stamped before the fetch, so that the processes
- * waiting for the lock do not fetch again. */
+ * ago (force aside; and a process without a set whose cache file is not
+ * ours replaces it at once, so that a planted file costs one fetch, not a
+ * minute of 503s; one that has a set keeps the limit, so that planting
+ * does not turn every unknown kid into a fetch). The attempt is stamped
+ * before the fetch, so that the processes waiting for the lock do not
+ * fetch again. */
 static int refresh_locked(struct aig_jwks_cache *c, time_t now, bool force,
 			  bool *taken, struct aig_error *err)
 {
@@ -617,7 +619,7 @@ static int refresh_locked(struct aig_jwks_cache *c, time_t now, bool force,
 	last = read_stamp(c);
 	if (c->attempted > last && c->attempted <= now)
 		last = c->attempted;
-	if (!force && !c->forged && last <= now &&
+	if (!force && !(c->forged && c->jwks == NULL) && last <= now &&
 	    now - last < AIG_JWKS_REFETCH_MIN_S)
 		goto out; /* rate-limited: what we have is what there is */
 	c->attempted = now;

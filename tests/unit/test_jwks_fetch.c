@@ -476,6 +476,17 @@ static void test_planted(void)
 	   "replaced by a fetch at once (%s)",
 	   m);
 	gate_close(&g);
+
+	before = hits("/jwks.json");
+	gate_open(&g, "/jwks.json", "p1", ca_pem);
+	check(&g, k1, "k1", NOW + 63, m); /* a set from the cache */
+	plant("p1", "/jwks.json", evil, NOW + 64, NULL, false);
+	rc = check(&g, k2, "k9", NOW + 65, m);
+	ok(rc == AIG_JWT_ERR_UNKNOWN_KID && hits("/jwks.json") == before,
+	   "a process with a set: a planted file does not lift the "
+	   "once-a-minute limit on unknown kids (%s)",
+	   m);
+	gate_close(&g);
 	EVP_PKEY_free(evil);
 }
 
