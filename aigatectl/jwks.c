@@ -1,12 +1,13 @@
 /* jwks.c - `jwks show` and `jwks refresh`: the JWK Set the gate verifies
  * bearer tokens with, through the same cache API the gate uses.
  *
- * The fetched set lives under state_dir in files the web server's user
- * writes, and aig_file_read_checked() refuses a file owned by neither root
- * nor the effective user. So when run as root with a state_dir owned by
- * another user, aigatectl first becomes that user for good (groups, gid,
- * uid): it then reads the cache the gate reads, and what it writes stays
- * the web server's to replace. */
+ * The fetched set lives under state_dir in files the gate's user writes,
+ * authenticated with the state key that user owns, and
+ * aig_file_read_checked() refuses a file owned by neither root nor the
+ * effective user. So when run as root with a state_dir owned by another
+ * user, aigatectl first becomes that user for good (groups, gid, uid): it
+ * then reads the key and the cache the gate reads, and what it writes
+ * stays the gate's to replace. */
 #include "config.h"
 
 #include <errno.h>
@@ -181,10 +182,11 @@ int ctl_cmd_jwks(struct ctl *c)
 	if (aig_jwt_algs_from_names(&c->cfg->jwt.algorithms, &allowed, &err) !=
 	    AIG_OK)
 		return ctl_fail(c, CTL_EXIT_REFUSED, "%s", err.msg);
-	rc = aig_jwks_cache_new(c->cfg, &opts, &cache, &err);
-	if (rc == AIG_OK && aig_jwks_cache_is_remote(cache) &&
+	/* before the cache reads the state key, which is the owner's */
+	if (c->cfg->jwt.jwks_file == NULL &&
 	    (code = become_state_owner(c)) != CTL_EXIT_OK)
 		goto out;
+	rc = aig_jwks_cache_new(c->cfg, &opts, &cache, &err);
 	/* show: a stale set served is worth a warning; a refresh reports its
 	 * own failure in one line */
 	c->quiet_warnings = refresh;

@@ -1,10 +1,13 @@
 /* policy.c - `check` (aigate.json, policy.json and a jwks_file, reported
- * as their loaders word it) and `explain` (which rule decides and why). */
+ * as their loaders word it, and the state key) and `explain` (which rule
+ * decides and why). */
 #include "config.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "aig_jwt.h"
 #include "aig_policy.h"
@@ -55,6 +58,56 @@ static bool check_jwks_file(struct ctl *c, const struct aig_config *cfg,
 	return ok;
 }
 
+/* Loads the state key as the gate does: as root, with the effective ids
+ * of state_dir's owner (the gate's user, who owns the key) for the time
+ * of the read. */
+static int load_state_key(const struct aig_config *cfg, struct aig_error *err)
+{
+	struct aig_state_key *key = NULL;
+	struct stat st;
+	bool as_owner = geteuid() == 0 && cfg->state_dir != NULL &&
+			stat(cfg->state_dir, &st) == 0 && st.st_uid != 0;
+	int rc;
+
+	if (as_owner && (setegid(st.st_gid) != 0 || seteuid(st.st_uid) != 0)) {
+		if (setegid(0) != 0)
+			abort(); /* cannot go back: stop here */
+		return aig_error_set(err, AIG_ERR_IO,
+				     "cannot read it as the owner of %s",
+				     cfg->state_dir);
+	}
+	rc = aig_state_key_load(cfg->state_key_file, &key, err);
+	if (as_owner && (seteuid(0) != 0 || setegid(0) != 0))
+		abort();
+	aig_state_key_free(key);
+	return rc;
+}
+
+/* Without the key the gate runs, but trusts no cache under state_dir: a
+ * warning, not a failure. */
+static void check_state_key(struct ctl *c, const struct aig_config *cfg,
+			    json_t *items)
+{
+	struct aig_error err = {0};
+	json_t *item;
+
+	if (load_state_key(cfg, &err) == AIG_OK) {
+		json_array_append_new(items, check_item(c, "state_key_file",
+							cfg->state_key_file,
+							NULL, NULL));
+		return;
+	}
+	if (!c->json)
+		fprintf(stderr,
+			"warning: state_key_file: %s; the caches under "
+			"state_dir (JWK Set, LDAP groups) are not used\n",
+			err.msg);
+	item = json_pack("{s:s, s:o, s:b, s:n, s:o}", "what", "state_key_file",
+			 "file", ctl_jstr(cfg->state_key_file), "ok", true,
+			 "error", "warning", ctl_jstr(err.msg));
+	json_array_append_new(items, item);
+}
+
 int ctl_cmd_check(struct ctl *c)
 {
 	struct aig_config *cfg = NULL;
@@ -88,6 +141,7 @@ int ctl_cmd_check(struct ctl *c)
 	ok = true;
 	if (cfg->jwt.present && cfg->jwt.jwks_file != NULL)
 		ok = check_jwks_file(c, cfg, items);
+	check_state_key(c, cfg, items);
 out:
 	if (c->json) {
 		json_t *r = json_pack("{s:b, s:O}", "ok", ok, "checks", items);

@@ -285,8 +285,9 @@ int aig_jwt_check_claims(const struct aig_config *cfg, const char *payload,
  * whose "issuer" must equal jwt.issuer and whose "jwks_uri" must be
  * https). Fetched sets are kept under cfg->state_dir, shared by every CGI
  * process:
- *   jwks-<id>.json   the set, its source and fetch time (0644; written to
- *                    a temporary file, then renamed);
+ *   jwks-<id>.json   the set, its source and fetch time, then a line
+ *                    with its HMAC-SHA256 under the state key (0644;
+ *                    written to a temporary file, then renamed);
  *   jwks-<id>.stamp  the time of the last fetch attempt (same way);
  *   jwks-<id>.lock   flock(2)ed while one process fetches, so that the
  *                    others wait for its result instead of fetching too;
@@ -298,7 +299,12 @@ int aig_jwt_check_claims(const struct aig_config *cfg, const char *payload,
  * and a failed attempt less than a minute ago, the answer comes at once).
  * A fetched set is taken only if it has at least one usable key. When a
  * fetch fails, the stale set keeps serving (a warning is logged); with no
- * set at all the answer is AIG_ERR_UNAVAILABLE. Opaque. */
+ * set at all the answer is AIG_ERR_UNAVAILABLE. A .json or .stamp file
+ * whose MAC does not verify is ignored (a miss, logged once) and replaced
+ * by the next fetch. Without the state key (cfg->state_key_file missing
+ * or unsafe: logged) neither file is read or written: each process
+ * fetches for itself, at most once per AIG_JWKS_REFETCH_MIN_S, and a
+ * process that starts while the issuer is down has no set. Opaque. */
 struct aig_jwks_cache;
 
 /* Options that aigate.json does not carry. */
@@ -312,7 +318,8 @@ struct aig_jwks_options {
 };
 
 /* cfg (borrowed) must outlive the cache and have a "jwt" section; opts
- * may be NULL and is copied. Does no I/O. On AIG_OK *cache is new: free
+ * may be NULL and is copied. Reads only the state key (for a fetched
+ * set). On AIG_OK *cache is new: free
  * with aig_jwks_cache_free(). */
 int aig_jwks_cache_new(const struct aig_config *cfg,
 		       const struct aig_jwks_options *opts,

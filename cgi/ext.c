@@ -9,16 +9,21 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "aig_ldap.h"
 #include "gate.h"
 
 #define GROUP_CACHE_TTL_S 300
 
-/* A process's directory state: the group cache and a session bound as
- * the service account (never as a user), kept for the next request. */
+/* A process's directory state: the group cache and its key, and a
+ * session bound as the service account (never as a user), kept for the
+ * next request. */
 struct dir {
+	struct aig_state_key *key;
 	struct aig_ldap_cache *cache;
+	bool cache_tried; /* opened, or the reason logged, once */
+	bool mac_warned;  /* a bad entry is logged once */
 	struct aig_ldap *s;
 };
 
@@ -29,6 +34,7 @@ static void dir_close(void *state)
 	if (d == NULL)
 		return;
 	aig_ldap_cache_close(d->cache);
+	aig_state_key_free(d->key);
 	aig_ldap_free(d->s);
 	free(d);
 }
@@ -57,6 +63,42 @@ static int lookup(struct dir *d, const struct aig_config *cfg,
 	return rc;
 }
 
+/* The cache is an optimisation: without its key, or if it cannot be
+ * opened, the directory answers every time. */
+static void cache_open(struct dir *d, const struct aig_config *cfg,
+		       const struct aig_log *log)
+{
+	struct aig_error err = {0};
+
+	if (d->cache_tried)
+		return;
+	d->cache_tried = true;
+	if (aig_state_key_load(cfg->state_key_file, &d->key, &err) != AIG_OK ||
+	    aig_ldap_cache_open(cfg->state_dir, d->key, GROUP_CACHE_TTL_S,
+				&d->cache, &err) != AIG_OK)
+		aig_log_msg(log, LOG_WARNING,
+			    "groups_from_ldap: group cache not used: %s",
+			    err.msg);
+}
+
+/* An entry that is not the gate's own is a miss, logged once. */
+static bool cache_get(struct dir *d, const struct aig_log *log,
+		      const char *user, struct aig_strv *groups)
+{
+	struct aig_error err = {0};
+	bool found = false;
+	int rc;
+
+	if (d->cache == NULL)
+		return false;
+	rc = aig_ldap_cache_get(d->cache, user, &found, groups, &err);
+	if (rc == AIG_ERR_UNSAFE && !d->mac_warned) {
+		aig_log_msg(log, LOG_WARNING, "groups_from_ldap: %s", err.msg);
+		d->mac_warned = true;
+	}
+	return rc == AIG_OK && found;
+}
+
 /* The groups of user: from the cache when it has them, else from the
  * directory (a kept session that fails is replaced once: the server may
  * have closed it while the process was idle). */
@@ -65,19 +107,13 @@ static int dir_groups(void **state, const struct aig_config *cfg,
 		      struct aig_strv *groups, struct aig_error *err)
 {
 	struct dir *d = *state;
-	bool found = false, kept;
+	bool kept;
 	int rc;
 
 	if (d == NULL && (d = *state = calloc(1, sizeof(*d))) == NULL)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
-	/* The cache is an optimisation: if it cannot be opened, ask AD. */
-	if (d->cache == NULL)
-		aig_ldap_cache_open(cfg->state_dir, GROUP_CACHE_TTL_S,
-				    &d->cache, NULL);
-	if (d->cache != NULL &&
-	    aig_ldap_cache_get(d->cache, user, &found, groups, NULL) ==
-		    AIG_OK &&
-	    found)
+	cache_open(d, cfg, log);
+	if (cache_get(d, log, user, groups))
 		return AIG_OK;
 	kept = d->s != NULL;
 	rc = lookup(d, cfg, log, user, groups, err);

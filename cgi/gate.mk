@@ -21,7 +21,7 @@ cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
 cgi_aigate_ext_la_LDFLAGS = -module -avoid-version -shared \
 	-export-symbols-regex '^aig_gate_ext_v1$$'
 cgi_aigate_ext_la_LIBADD = ldap/libaigldap.la common/libaigcommon.la \
-	$(PAM_LIBS) $(JANSSON_LIBS)
+	$(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 aigatelibexec_PROGRAMS += cgi/aigate.cgi
 cgi_aigate_cgi_SOURCES = cgi/main.c cgi/fcgi.c cgi/gate.h
@@ -56,6 +56,7 @@ TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
 	tests/integration/gate-apache-fcgid.sh \
 	tests/integration/gate-fcgi-params.sh \
 	tests/integration/gate-throttle.sh \
+	tests/integration/gate-own-user.sh \
 	tests/fixtures/test_langserve_backend.sh
 EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 	tests/integration/gate-apache.sh tests/fixtures/langserve_backend.py \
@@ -63,6 +64,7 @@ EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 	tests/integration/gate-apache-fcgid.sh \
 	tests/integration/gate-fcgi-params.sh tests/fixtures/fcgi_client.py \
 	tests/integration/demo-check.sh tests/integration/gate-throttle.sh \
+	tests/integration/gate-own-user.sh \
 	tests/fixtures/test_langserve_backend.sh
 
 ## Fuzzing the request reader: the corpus through a plain driver always;

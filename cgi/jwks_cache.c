@@ -1,6 +1,13 @@
 /* jwks_cache.c - where the JWK Set comes from: jwks_file, or jwks_uri /
  * OIDC discovery fetched at most once a minute for all CGI processes
- * together and kept under state_dir (see aig_jwt.h for the files). */
+ * together and kept under state_dir (see aig_jwt.h for the files).
+ *
+ * The cache and stamp files end in a line with their HMAC-SHA256 under
+ * the state key (aig_common.h) over the source and the content: anything
+ * else that runs as the gate's user can write state_dir, and a set it
+ * planted there would let it sign its own tokens. A file whose MAC does
+ * not verify is ignored and replaced by the next fetch; without a key the
+ * files are neither read nor written, and each process fetches alone. */
 #include "config.h"
 
 #include <errno.h>
@@ -35,10 +42,14 @@ struct aig_jwks_cache {
 	char json_path[PATH_MAX]; /* remote sources only */
 	char stamp_path[PATH_MAX];
 	char lock_path[PATH_MAX];
-	struct aig_jwks *jwks;	  /* the current set, or NULL */
-	long long fetched;	  /* remote: when it was fetched */
-	struct stat st;		  /* file: what it was read from */
-	unsigned long generation; /* counts the sets taken */
+	struct aig_state_key *key; /* remote: NULL without state_key_file */
+	bool mac_warned;	   /* a bad MAC is logged once */
+	bool forged;		   /* the cache file's MAC did not verify */
+	struct aig_jwks *jwks;	   /* the current set, or NULL */
+	long long fetched;	   /* remote: when it was fetched */
+	long long attempted;	   /* remote: this process's last attempt */
+	struct stat st;		   /* file: what it was read from */
+	unsigned long generation;  /* counts the sets taken */
 };
 
 /* jwks_file, jwks_uri or the issuer, per the kind. */
@@ -112,6 +123,20 @@ static int make_paths(struct aig_jwks_cache *c, struct aig_error *err)
 	return AIG_OK;
 }
 
+/* Without the key the cache files are not trusted: say so, and go on
+ * fetching in this process alone. */
+static void load_key(struct aig_jwks_cache *c)
+{
+	struct aig_error err = {0};
+
+	if (aig_state_key_load(c->cfg->state_key_file, &c->key, &err) == AIG_OK)
+		return;
+	aig_log_msg(c->log, LOG_WARNING,
+		    "JWKS %s: no state key (%s), the cache under state_dir "
+		    "is not used",
+		    source_of(c), err.msg);
+}
+
 int aig_jwks_cache_new(const struct aig_config *cfg,
 		       const struct aig_jwks_options *opts,
 		       struct aig_jwks_cache **out, struct aig_error *err)
@@ -139,6 +164,8 @@ int aig_jwks_cache_new(const struct aig_config *cfg,
 				   "a fetched JWK Set needs state_dir");
 	if (rc == AIG_OK && c->kind != SRC_FILE)
 		rc = make_paths(c, err);
+	if (rc == AIG_OK && c->kind != SRC_FILE)
+		load_key(c);
 	if (rc != AIG_OK) {
 		aig_jwks_cache_free(c);
 		return rc;
@@ -152,6 +179,7 @@ void aig_jwks_cache_free(struct aig_jwks_cache *c)
 	if (c == NULL)
 		return;
 	aig_jwks_free(c->jwks);
+	aig_state_key_free(c->key);
 	free(c->ca_file);
 	free(c);
 }
@@ -243,19 +271,86 @@ static int write_state(const char *path, const char *data, size_t len,
 	return AIG_ERR_IO;
 }
 
-/* The time of the last fetch attempt by any process; 0 if none. */
-static long long read_stamp(const struct aig_jwks_cache *c)
+/* A state file is its body, then a line with the MAC of (what, the
+ * source, the body) in hex. */
+#define MAC_HEX (2 * AIG_STATE_MAC_LEN)
+
+static void mac_parts(const struct aig_jwks_cache *c, const char *what,
+		      const char *body, size_t len, struct aig_mac_part p[4])
+{
+	static const char tags[] = "012";
+	const char *src = source_of(c);
+
+	p[0] = (struct aig_mac_part){what, strlen(what)};
+	p[1] = (struct aig_mac_part){&tags[c->kind], 1};
+	p[2] = (struct aig_mac_part){src, strlen(src)};
+	p[3] = (struct aig_mac_part){body, len};
+}
+
+/* The body of text if its MAC line verifies; *len is then its length. */
+static bool mac_verify(struct aig_jwks_cache *c, const char *what,
+		       const char *path, const char *text, size_t *len)
+{
+	struct aig_mac_part p[4];
+	size_t n = *len;
+
+	if (n >= MAC_HEX + 2 && text[n - 1] == '\n' &&
+	    text[n - MAC_HEX - 2] == '\n') {
+		mac_parts(c, what, text, n - MAC_HEX - 2, p);
+		if (aig_state_mac_hex_ok(c->key, p, 4, text + n - MAC_HEX - 1,
+					 MAC_HEX)) {
+			*len = n - MAC_HEX - 2;
+			return true;
+		}
+	}
+	if (!c->mac_warned)
+		aig_log_msg(c->log, LOG_WARNING,
+			    "JWKS %s: %s: no valid MAC under the state key, "
+			    "ignored",
+			    source_of(c), path);
+	c->mac_warned = true;
+	return false;
+}
+
+/* Writes body and its MAC line to path. */
+static int write_macced(const struct aig_jwks_cache *c, const char *what,
+			const char *path, const char *body,
+			struct aig_error *err)
+{
+	struct aig_mac_part p[4];
+	char hex[MAC_HEX + 1], *text = NULL;
+	size_t len = strlen(body);
+	int rc;
+
+	mac_parts(c, what, body, len, p);
+	if ((rc = aig_state_mac_hex(c->key, p, 4, hex, err)) != AIG_OK)
+		return rc;
+	if ((text = malloc(len + MAC_HEX + 3)) == NULL)
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	snprintf(text, len + MAC_HEX + 3, "%s\n%s\n", body, hex);
+	rc = write_state(path, text, len + MAC_HEX + 2, err);
+	free(text);
+	return rc;
+}
+
+/* The time of the last fetch attempt by any process; 0 if none (or no
+ * key, or a stamp without a valid MAC). */
+static long long read_stamp(struct aig_jwks_cache *c)
 {
 	struct aig_error err = {0};
 	char *text = NULL, *end;
 	size_t len;
 	long long t = 0;
 
-	if (read_state(c->stamp_path, 64, &text, &len, &err) != AIG_OK)
+	if (c->key == NULL)
+		return 0;
+	if (read_state(c->stamp_path, 128, &text, &len, &err) != AIG_OK)
 		warn(c, "stamp unreadable", err.msg);
-	if (text != NULL) {
+	if (text != NULL &&
+	    mac_verify(c, "aigate jwks-stamp v1", c->stamp_path, text, &len)) {
+		text[len] = '\0';
 		t = strtoll(text, &end, 10);
-		if (end == text || (*end != '\n' && *end != '\0'))
+		if (end == text || *end != '\0')
 			t = 0;
 	}
 	free(text);
@@ -266,14 +361,16 @@ static int write_stamp(const struct aig_jwks_cache *c, time_t now,
 		       struct aig_error *err)
 {
 	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%lld\n", (long long)now);
 
-	return write_state(c->stamp_path, buf, (size_t)n, err);
+	if (c->key == NULL)
+		return AIG_OK;
+	snprintf(buf, sizeof(buf), "%lld", (long long)now);
+	return write_macced(c, "aigate jwks-stamp v1", c->stamp_path, buf, err);
 }
 
-/* The cached set: {"source", "fetched", "jwks_uri", "jwks"}. *set is NULL
- * when there is no cache file. */
-static int read_cache(const struct aig_jwks_cache *c, struct aig_jwks **set,
+/* The cached set: {"source", "fetched", "jwks_uri", "jwks"} and its MAC
+ * line. *set is NULL when there is no cache file, or no key. */
+static int read_cache(struct aig_jwks_cache *c, struct aig_jwks **set,
 		      long long *fetched, struct aig_error *err)
 {
 	char *text = NULL;
@@ -283,9 +380,15 @@ static int read_cache(const struct aig_jwks_cache *c, struct aig_jwks **set,
 	int rc;
 
 	*set = NULL;
+	if (c->key == NULL)
+		return AIG_OK;
 	rc = read_state(c->json_path, 2 * AIG_JWKS_MAX_BYTES, &text, &len, err);
 	if (rc != AIG_OK || text == NULL)
 		goto out;
+	if (!mac_verify(c, "aigate jwks-cache v1", c->json_path, text, &len)) {
+		c->forged = true; /* a miss: the next fetch replaces it */
+		goto out;
+	}
 	root = aig_json_parse(c->json_path, text, len, err);
 	src = json_string_value(json_object_get(root, "source"));
 	*fetched = json_integer_value(json_object_get(root, "fetched"));
@@ -314,8 +417,11 @@ static int write_cache(const struct aig_jwks_cache *c, const char *uri,
 
 	if (text == NULL)
 		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	else if (c->key == NULL)
+		rc = AIG_OK; /* not trusted when read: not written */
 	else
-		rc = write_state(c->json_path, text, strlen(text), err);
+		rc = write_macced(c, "aigate jwks-cache v1", c->json_path, text,
+				  err);
 	free(text);
 	json_decref(root);
 	return rc;
@@ -329,6 +435,7 @@ static void adopt_cache(struct aig_jwks_cache *c, bool *taken)
 	struct aig_jwks *set = NULL;
 	long long fetched = 0;
 
+	c->forged = false;
 	if (read_cache(c, &set, &fetched, &err) != AIG_OK) {
 		warn(c, "cache ignored", err.msg);
 		return;
@@ -493,8 +600,12 @@ static int lock_open(const struct aig_jwks_cache *c, struct aig_error *err)
 
 /* Under the lock: take a newer cached set if another process fetched one;
  * then fetch, unless any process tried less than AIG_JWKS_REFETCH_MIN_S
- * ago (force aside). The attempt is stamped before the fetch, so that
- * the processes waiting for the lock do not fetch again. */
+ * ago (force aside; and a process without a set whose cache file is not
+ * ours replaces it at once, so that a planted file costs one fetch, not a
+ * minute of 503s; one that has a set keeps the limit, so that planting
+ * does not turn every unknown kid into a fetch). The attempt is stamped
+ * before the fetch, so that the processes waiting for the lock do not
+ * fetch again. */
 static int refresh_locked(struct aig_jwks_cache *c, time_t now, bool force,
 			  bool *taken, struct aig_error *err)
 {
@@ -506,8 +617,12 @@ static int refresh_locked(struct aig_jwks_cache *c, time_t now, bool force,
 		return AIG_ERR_UNAVAILABLE;
 	adopt_cache(c, taken);
 	last = read_stamp(c);
-	if (!force && last <= now && now - last < AIG_JWKS_REFETCH_MIN_S)
+	if (c->attempted > last && c->attempted <= now)
+		last = c->attempted;
+	if (!force && !(c->forged && c->jwks == NULL) && last <= now &&
+	    now - last < AIG_JWKS_REFETCH_MIN_S)
 		goto out; /* rate-limited: what we have is what there is */
+	c->attempted = now;
 	rc = write_stamp(c, now, err);
 	if (rc == AIG_OK)
 		rc = fetch_and_store(c, now, err);

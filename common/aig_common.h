@@ -100,6 +100,12 @@ int aig_file_read_checked(const char *path, size_t max_bytes, char **buf,
  * wipes it; intermediate buffers are wiped too. */
 int aig_secret_read(const char *path, char **secret, struct aig_error *err);
 
+/* Reads a binary secret (a key) with aig_secret_read()'s checks, as it is:
+ * any bytes, at most max_bytes. *buf is new (*len bytes, then a NUL):
+ * release it with aig_wipe_free(*buf, *len). */
+int aig_secret_read_raw(const char *path, size_t max_bytes, unsigned char **buf,
+			size_t *len, struct aig_error *err);
+
 /* Wipes and frees a secret from aig_secret_read(). NULL is fine. */
 void aig_secret_free(char *secret);
 
@@ -242,6 +248,7 @@ struct aig_config {
 
 	char *policy_file;
 	char *state_dir;
+	char *state_key_file; /* authenticates the caches under state_dir */
 
 	struct {
 		char *store; /* "lmdb" or "redis://host:port/db" */
@@ -255,6 +262,10 @@ struct aig_config {
 
 /* The path used when none is given: $sysconfdir/aigate/aigate.json. */
 const char *aig_config_default_path(void);
+
+/* The state_key_file used when none is given:
+ * $sysconfdir/aigate/state.key. */
+const char *aig_config_default_state_key(void);
 
 /* Loads and validates aigate.json. On success *cfg is a new config (caller
  * frees with aig_config_free()). Errors name the key and file:line:column. */
@@ -287,6 +298,59 @@ char *aig_groups_join(const struct aig_strv *g);
  * AIG_ERR_INVALID. */
 int aig_groups_split(const char *s, struct aig_strv *out,
 		     struct aig_error *err);
+
+/* ------------------------------------------------------------ state key */
+
+/* The caches under state_dir (the JWK Set, the LDAP group cache) are
+ * written by the gate's user, and so by anything else that runs as that
+ * user. Each file or entry carries an HMAC-SHA256 under the key in
+ * state_key_file over its content and what it belongs to (which cache,
+ * which source or login, when it was stored); one whose MAC does not
+ * verify is a miss. Without the key the caches are not used at all. */
+
+#define AIG_STATE_KEY_MIN 32   /* bytes of key at least */
+#define AIG_STATE_KEY_MAX 1024 /* and at most */
+#define AIG_STATE_MAC_LEN 32   /* HMAC-SHA256 */
+
+struct aig_state_key;
+
+/* One piece of what a MAC covers (borrowed). */
+struct aig_mac_part {
+	const void *data;
+	size_t len;
+};
+
+/* Reads the key from path with aig_secret_read_raw()'s checks (a regular
+ * file, not a symlink, mode 0600 or 0400, owned by root or this user):
+ * its bytes as they are, AIG_STATE_KEY_MIN to AIG_STATE_KEY_MAX of them.
+ * *key is new: aig_state_key_free() wipes and frees it. */
+int aig_state_key_load(const char *path, struct aig_state_key **key,
+		       struct aig_error *err);
+
+void aig_state_key_free(struct aig_state_key *key);
+
+/* HMAC-SHA256 under key over the n parts, each preceded by its length (8
+ * bytes, big-endian), so that no two lists of parts give the same input.
+ * The first part should name the kind of state ("aigate jwks-cache v1"). */
+int aig_state_mac(const struct aig_state_key *key,
+		  const struct aig_mac_part *parts, size_t n,
+		  unsigned char mac[AIG_STATE_MAC_LEN], struct aig_error *err);
+
+/* True if mac (AIG_STATE_MAC_LEN bytes) is the MAC of the parts; compared
+ * in constant time (CRYPTO_memcmp). */
+bool aig_state_mac_ok(const struct aig_state_key *key,
+		      const struct aig_mac_part *parts, size_t n,
+		      const unsigned char *mac);
+
+/* The same with the MAC as 2 * AIG_STATE_MAC_LEN lowercase hex digits
+ * (hex: that many bytes, then a NUL), for text files. */
+int aig_state_mac_hex(const struct aig_state_key *key,
+		      const struct aig_mac_part *parts, size_t n,
+		      char hex[2 * AIG_STATE_MAC_LEN + 1],
+		      struct aig_error *err);
+bool aig_state_mac_hex_ok(const struct aig_state_key *key,
+			  const struct aig_mac_part *parts, size_t n,
+			  const char *hex, size_t hexlen);
 
 /* ----------------------------------------------------------------- audit */
 

@@ -21,6 +21,11 @@ const char *aig_config_default_path(void)
 	return SYSCONFDIR "/aigate/aigate.json";
 }
 
+const char *aig_config_default_state_key(void)
+{
+	return SYSCONFDIR "/aigate/state.key";
+}
+
 struct ctx {
 	const char *name;
 	const char *text;
@@ -551,6 +556,9 @@ static int parse_misc(const struct ctx *c, json_t *root, struct aig_config *cfg)
 			   &cfg->policy_file)) != AIG_OK ||
 	    (rc = get_path(c, root, "", "state_dir", false, "/var/lib/aigate",
 			   &cfg->state_dir)) != AIG_OK ||
+	    (rc = get_path(c, root, "", "state_key_file", false,
+			   aig_config_default_state_key(),
+			   &cfg->state_key_file)) != AIG_OK ||
 	    (rc = get_object(c, root, "", "ratelimit", false, &rl)) != AIG_OK ||
 	    (rl && (rc = check_keys(c, rl, "/ratelimit", rl_keys)) != AIG_OK) ||
 	    (rc = get_string(c, rl, "/ratelimit", "store", false, "lmdb",
@@ -587,8 +595,9 @@ int aig_config_parse(const char *name, const char *text, size_t len,
 		     struct aig_config **out, struct aig_error *err)
 {
 	static const char *const keys[] = {
-		"ldap",	     "jwt",	  "auth",  "backend", "policy_file",
-		"state_dir", "ratelimit", "audit", NULL};
+		"ldap",		  "jwt",       "auth",	    "backend",
+		"policy_file",	  "state_dir", "ratelimit", "audit",
+		"state_key_file", NULL};
 	struct ctx c = {name, text, len, err};
 	struct aig_config *cfg = NULL;
 	json_t *root;
@@ -669,6 +678,7 @@ void aig_config_free(struct aig_config *cfg)
 	free(cfg->backend.url);
 	free(cfg->policy_file);
 	free(cfg->state_dir);
+	free(cfg->state_key_file);
 	free(cfg->ratelimit.store);
 	free(cfg->audit.file);
 	free(cfg);

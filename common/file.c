@@ -180,3 +180,22 @@ int aig_secret_read(const char *path, char **secret, struct aig_error *err)
 	*secret = buf;
 	return AIG_OK;
 }
+
+int aig_secret_read_raw(const char *path, size_t max_bytes, unsigned char **buf,
+			size_t *len, struct aig_error *err)
+{
+	struct stat st;
+	char *b = NULL;
+	int fd, rc;
+
+	*buf = NULL;
+	*len = 0;
+	fd = open_checked(path, true, &st, err);
+	if (fd < 0)
+		return err ? err->status : AIG_ERR_IO;
+	rc = read_all(fd, path, max_bytes, &b, len, err);
+	close(fd);
+	if (rc == AIG_OK)
+		*buf = (unsigned char *)b;
+	return rc;
+}

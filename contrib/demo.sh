@@ -60,6 +60,13 @@ install -d -m 0750 -o www-data /var/lib/aigate /var/log/aigate
 install -d -m 0700 "$state/keys"
 "$top/build-demo/tests/integration/jwt_tool" keygen "$state/keys"
 install -m 0644 "$state/keys/jwks.json" /etc/aigate/demo-jwks.json
+# the key that authenticates the caches under state_dir, readable by the
+# gate's user (here the web server's, www-data) alone
+if [ ! -s /etc/aigate/state.key ]; then
+	(umask 077 && openssl rand -out /etc/aigate/state.key 32)
+fi
+chown www-data: /etc/aigate/state.key
+chmod 0600 /etc/aigate/state.key
 [ -f /etc/aigate/policy.json ] || install -m 0644 "$top/policies/policy.json" /etc/aigate/policy.json
 cat >/etc/aigate/aigate.json <<JSON
 {
@@ -71,6 +78,7 @@ cat >/etc/aigate/aigate.json <<JSON
   "backend": {"url": "http://127.0.0.1:$bport", "timeout_ms": 30000},
   "policy_file": "/etc/aigate/policy.json",
   "state_dir": "/var/lib/aigate",
+  "state_key_file": "/etc/aigate/state.key",
   "audit": {"file": "/var/log/aigate/audit.jsonl", "syslog": true}
 }
 JSON

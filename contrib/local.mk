@@ -3,19 +3,27 @@
 contribdir = $(datadir)/aigate
 lighttpdconfdir = $(contribdir)/lighttpd
 lighttpdconf_DATA = contrib/lighttpd/aigate.conf \
-	contrib/lighttpd/aigate-fastcgi.conf
+	contrib/lighttpd/aigate-fastcgi.conf contrib/lighttpd/aigate-spawn-fcgi.conf
 apacheconfdir = $(contribdir)/apache
-apacheconf_DATA = contrib/apache/aigate.conf contrib/apache/aigate-fcgid.conf
+apacheconf_DATA = contrib/apache/aigate.conf contrib/apache/aigate-fcgid.conf \
+	contrib/apache/aigate-suexec.conf
+systemddir = $(contribdir)/systemd
+systemd_DATA = contrib/systemd/aigate-fcgi.service
 pamdconfdir = $(contribdir)/pam.d
 pamdconf_DATA = contrib/pam.d/aigate
 EXTRA_DIST += contrib/lighttpd/aigate.conf.in contrib/apache/aigate.conf.in \
 	contrib/lighttpd/aigate-fastcgi.conf.in \
 	contrib/apache/aigate-fcgid.conf.in \
+	contrib/lighttpd/aigate-spawn-fcgi.conf.in \
+	contrib/apache/aigate-suexec.conf.in \
+	contrib/systemd/aigate-fcgi.service.in \
 	contrib/pam.d/aigate contrib/install-deps.sh contrib/run-tests.sh \
 	contrib/fresh-debian-test.sh \
 	contrib/demo.sh
 CLEANFILES += contrib/lighttpd/aigate.conf contrib/apache/aigate.conf \
-	contrib/lighttpd/aigate-fastcgi.conf contrib/apache/aigate-fcgid.conf
+	contrib/lighttpd/aigate-fastcgi.conf contrib/apache/aigate-fcgid.conf \
+	contrib/lighttpd/aigate-spawn-fcgi.conf contrib/apache/aigate-suexec.conf \
+	contrib/systemd/aigate-fcgi.service
 
 # The snippets name the installed paths; the tests make their own copies
 # from the same templates with tests/integration/gate_lib.sh.
@@ -33,6 +41,15 @@ contrib/apache/aigate.conf: contrib/apache/aigate.conf.in Makefile
 contrib/apache/aigate-fcgid.conf: contrib/apache/aigate-fcgid.conf.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) contrib/apache && \
 	$(contrib_subst) $(srcdir)/contrib/apache/aigate-fcgid.conf.in > $@
+contrib/lighttpd/aigate-spawn-fcgi.conf: contrib/lighttpd/aigate-spawn-fcgi.conf.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib/lighttpd && \
+	$(contrib_subst) $(srcdir)/contrib/lighttpd/aigate-spawn-fcgi.conf.in > $@
+contrib/apache/aigate-suexec.conf: contrib/apache/aigate-suexec.conf.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib/apache && \
+	$(contrib_subst) $(srcdir)/contrib/apache/aigate-suexec.conf.in > $@
+contrib/systemd/aigate-fcgi.service: contrib/systemd/aigate-fcgi.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib/systemd && \
+	$(contrib_subst) $(srcdir)/contrib/systemd/aigate-fcgi.service.in > $@
 
 # Samples under $(sysconfdir)/aigate: installed once, never overwritten.
 EXTRA_DIST += contrib/aigate.json

@@ -273,18 +273,24 @@ int aig_ldap_filetime_parse(const char *s, enum aig_pw_expiry *kind,
 struct aig_ldap_cache; /* groups by login, in LMDB under state_dir */
 
 /* Opens (creating it if needed) state_dir/ldap-groups.mdb (mode 0600);
- * entries older than ttl_s seconds are not returned. Safe for many
- * processes and threads at once (LMDB's own locking); open it once per
- * process, as LMDB requires. *out is new: close it with
- * aig_ldap_cache_close(). */
-int aig_ldap_cache_open(const char *state_dir, unsigned ttl_s,
-			struct aig_ldap_cache **out, struct aig_error *err);
+ * entries older than ttl_s seconds are not returned. Each entry carries
+ * an HMAC-SHA256 under key (borrowed, must outlive the cache; NULL is
+ * AIG_ERR_CONFIG: without a key the cache is not used) over the login,
+ * the time stored and the groups. Safe for many processes and threads at
+ * once (LMDB's own locking); open it once per process, as LMDB requires.
+ * *out is new: close it with aig_ldap_cache_close(). */
+int aig_ldap_cache_open(const char *state_dir, const struct aig_state_key *key,
+			unsigned ttl_s, struct aig_ldap_cache **out,
+			struct aig_error *err);
 
 void aig_ldap_cache_close(struct aig_ldap_cache *c);
 
 /* Looks login up (ASCII case is ignored). *found says whether a fresh
  * entry was there; if so *groups is filled (free with
- * aig_ldap_strv_free()). */
+ * aig_ldap_strv_free()). An entry whose MAC does not verify (planted,
+ * copied from another login, made under another key) or that is
+ * malformed is AIG_ERR_UNSAFE with *found false: log it, and treat it
+ * as a miss (the next put replaces it). */
 int aig_ldap_cache_get(struct aig_ldap_cache *c, const char *login, bool *found,
 		       struct aig_strv *groups, struct aig_error *err);
 

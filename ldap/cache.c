@@ -1,9 +1,13 @@
 /* cache.c - users' groups cached in LMDB under state_dir, with a TTL.
  *
  * Key: the login, ASCII-lowercased (AD compares logins without case).
- * Value: 8 bytes of little-endian time_t (when stored), then the group
- * names, each followed by a NUL. LMDB's lock file makes it safe for many
- * processes (the CGI's) at once; writers serialise, readers never block. */
+ * Value: 8 bytes of little-endian time_t (when stored), the 32-byte
+ * HMAC-SHA256 under the state key of (the login key, those 8 bytes, the
+ * names), then the group names, each followed by a NUL. Anything that
+ * runs as the gate's user can write the file; the MAC makes an entry it
+ * planted, or one it moved from another user, a miss. LMDB's lock file
+ * makes it safe for many processes (the CGI's) at once; writers
+ * serialise, readers never block. */
 #include "config.h"
 
 #include <errno.h>
@@ -18,11 +22,15 @@
 
 #define CACHE_MAP_SIZE (64UL * 1024 * 1024)
 #define CACHE_VALUE_MAX (256 * 1024)
+#define HEAD_LEN (8 + AIG_STATE_MAC_LEN) /* time, MAC */
+
+static const char mac_label[] = "aigate ldap-groups v1";
 
 struct aig_ldap_cache {
 	MDB_env *env;
 	MDB_dbi dbi;
 	unsigned ttl_s;
+	const struct aig_state_key *key; /* borrowed */
 };
 
 static int mdb_fail(int mrc, const char *what, struct aig_error *err)
@@ -48,14 +56,18 @@ static int open_dbi(struct aig_ldap_cache *c, struct aig_error *err)
 	return AIG_OK;
 }
 
-int aig_ldap_cache_open(const char *state_dir, unsigned ttl_s,
-			struct aig_ldap_cache **out, struct aig_error *err)
+int aig_ldap_cache_open(const char *state_dir, const struct aig_state_key *key,
+			unsigned ttl_s, struct aig_ldap_cache **out,
+			struct aig_error *err)
 {
 	struct aig_ldap_cache *c = NULL;
 	char path[4096];
 	int mrc, rc = AIG_OK;
 
 	*out = NULL;
+	if (key == NULL)
+		return aig_error_set(err, AIG_ERR_CONFIG,
+				     "group cache: no state key");
 	if ((size_t)snprintf(path, sizeof(path), "%s/ldap-groups.mdb",
 			     state_dir) >= sizeof(path))
 		return aig_error_set(err, AIG_ERR_CONFIG, "state_dir too long");
@@ -63,6 +75,7 @@ int aig_ldap_cache_open(const char *state_dir, unsigned ttl_s,
 	if (c == NULL)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 	c->ttl_s = ttl_s;
+	c->key = key;
 	if ((mrc = mdb_env_create(&c->env)) != 0 ||
 	    (mrc = mdb_env_set_mapsize(c->env, CACHE_MAP_SIZE)) != 0 ||
 	    (mrc = mdb_env_open(c->env, path, MDB_NOSUBDIR | MDB_NOTLS,
@@ -107,19 +120,40 @@ static int make_key(const char *login, char *key, size_t *len,
 	return AIG_OK;
 }
 
-static int decode(const MDB_val *v, unsigned ttl_s, bool *found,
-		  struct aig_strv *groups, struct aig_error *err)
+/* What the MAC of an entry covers: the entry's key, its time, its names
+ * (value: the time and the names, MAC left out). */
+static void mac_parts(const char *key, size_t klen, const unsigned char *time8,
+		      const unsigned char *names, size_t nlen,
+		      struct aig_mac_part p[4])
+{
+	p[0] = (struct aig_mac_part){mac_label, sizeof(mac_label) - 1};
+	p[1] = (struct aig_mac_part){key, klen};
+	p[2] = (struct aig_mac_part){time8, 8};
+	p[3] = (struct aig_mac_part){names, nlen};
+}
+
+static int decode(const struct aig_ldap_cache *c, const char *key, size_t klen,
+		  const MDB_val *v, bool *found, struct aig_strv *groups,
+		  struct aig_error *err)
 {
 	const unsigned char *p = v->mv_data;
-	const char *names = (const char *)p + 8, *end;
+	const char *names = (const char *)p + HEAD_LEN, *end;
+	struct aig_mac_part parts[4];
 	uint64_t t = 0;
 	int i, rc = AIG_OK;
 
-	if (v->mv_size < 8 || (v->mv_size > 8 && p[v->mv_size - 1] != '\0'))
-		return aig_error_set(err, AIG_ERR_IO, "group cache: bad entry");
+	if (v->mv_size < HEAD_LEN ||
+	    (v->mv_size > HEAD_LEN && p[v->mv_size - 1] != '\0'))
+		return aig_error_set(err, AIG_ERR_UNSAFE,
+				     "group cache: malformed entry, ignored");
+	mac_parts(key, klen, p, p + HEAD_LEN, v->mv_size - HEAD_LEN, parts);
+	if (!aig_state_mac_ok(c->key, parts, 4, p + 8))
+		return aig_error_set(err, AIG_ERR_UNSAFE,
+				     "group cache: an entry without a valid "
+				     "MAC under the state key, ignored");
 	for (i = 7; i >= 0; i--)
 		t = (t << 8) | p[i];
-	if ((time_t)t + (time_t)ttl_s < time(NULL) || (time_t)t > time(NULL))
+	if ((time_t)t + (time_t)c->ttl_s < time(NULL) || (time_t)t > time(NULL))
 		return AIG_OK; /* stale, or from the future: ignore */
 	end = (const char *)p + v->mv_size;
 	while (names < end && rc == AIG_OK) {
@@ -152,7 +186,7 @@ int aig_ldap_cache_get(struct aig_ldap_cache *c, const char *login, bool *found,
 	k.mv_size = klen;
 	mrc = mdb_get(txn, c->dbi, &k, &v);
 	if (mrc == 0)
-		rc = decode(&v, c->ttl_s, found, groups, err);
+		rc = decode(c, key, klen, &v, found, groups, err);
 	else if (mrc != MDB_NOTFOUND)
 		rc = mdb_fail(mrc, "read", err);
 	mdb_txn_abort(txn);
@@ -161,11 +195,13 @@ int aig_ldap_cache_get(struct aig_ldap_cache *c, const char *login, bool *found,
 	return rc;
 }
 
-static int encode(const struct aig_strv *groups, unsigned char **out,
+static int encode(const struct aig_ldap_cache *c, const char *key, size_t klen,
+		  const struct aig_strv *groups, unsigned char **out,
 		  size_t *len, struct aig_error *err)
 {
 	uint64_t t = (uint64_t)time(NULL);
-	size_t i, n = 8, o = 8;
+	size_t i, n = HEAD_LEN, o = HEAD_LEN;
+	struct aig_mac_part parts[4];
 	unsigned char *buf;
 
 	for (i = 0; i < groups->n; i++)
@@ -184,6 +220,11 @@ static int encode(const struct aig_strv *groups, unsigned char **out,
 		memcpy(buf + o, groups->v[i], l);
 		o += l;
 	}
+	mac_parts(key, klen, buf, buf + HEAD_LEN, n - HEAD_LEN, parts);
+	if (aig_state_mac(c->key, parts, 4, buf + 8, err) != AIG_OK) {
+		free(buf);
+		return err ? err->status : AIG_ERR_INTERNAL;
+	}
 	*out = buf;
 	*len = n;
 	return AIG_OK;
@@ -200,7 +241,7 @@ int aig_ldap_cache_put(struct aig_ldap_cache *c, const char *login,
 	int mrc, rc;
 
 	if ((rc = make_key(login, key, &klen, err)) != AIG_OK ||
-	    (rc = encode(groups, &buf, &len, err)) != AIG_OK)
+	    (rc = encode(c, key, klen, groups, &buf, &len, err)) != AIG_OK)
 		goto out;
 	k.mv_data = key;
 	k.mv_size = klen;

@@ -13,9 +13,10 @@ check_PROGRAMS += tests/unit/test_ldap
 UNIT_TESTS += tests/unit/test_ldap
 TESTS += tests/unit/test_ldap
 tests_unit_test_ldap_SOURCES = tests/unit/test_ldap.c tests/unit/tap.h
-tests_unit_test_ldap_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_ldap_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LMDB_CFLAGS)
 tests_unit_test_ldap_LDADD = ldap/libaigldap.la common/libaigcommon.la \
-	$(JANSSON_LIBS)
+	$(JANSSON_LIBS) $(LMDB_LIBS) $(CRYPTO_LIBS)
 
 # Integration tests against the real test bed (tests/testbed/).
 check_PROGRAMS += tests/integration/ldap_driver
@@ -23,7 +24,7 @@ tests_integration_ldap_driver_SOURCES = tests/integration/ldap_driver.c
 tests_integration_ldap_driver_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) \
 	$(JANSSON_CFLAGS)
 tests_integration_ldap_driver_LDADD = ldap/libaigldap.la \
-	common/libaigcommon.la $(JANSSON_LIBS)
+	common/libaigcommon.la $(JANSSON_LIBS) $(CRYPTO_LIBS)
 TESTS += tests/integration/ldap_ad.sh tests/integration/ldap_slapd.sh
 dist_check_SCRIPTS += tests/integration/ldap_ad.sh \
 	tests/integration/ldap_slapd.sh
@@ -34,4 +35,4 @@ noinst_PROGRAMS += bench/bench_ldap
 bench_bench_ldap_SOURCES = bench/bench_ldap.c
 bench_bench_ldap_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 bench_bench_ldap_LDADD = ldap/libaigldap.la common/libaigcommon.la \
-	$(JANSSON_LIBS)
+	$(JANSSON_LIBS) $(CRYPTO_LIBS)

@@ -66,21 +66,26 @@ int aig_pam_do_chauthtok(struct aig_pam_ctx *ctx, int flags);
 int aig_pam_do_session(struct aig_pam_ctx *ctx, bool open);
 
 /* groups_cache: the auth phase's group lists in the LMDB group cache in
- * state_dir (the configuration's) that aigate.cgi shares (ldap/cache.c:
- * same file, same key). Only called once the user's bind has succeeded.
- * Neither fails the call: any trouble with the cache is logged once at
- * LOG_WARNING and the groups come from the directory.
+ * cfg's state_dir that aigate.cgi shares (ldap/cache.c: same file, same
+ * key, entries authenticated with the state key in cfg's
+ * state_key_file). Only called once the user's bind has succeeded.
+ * Neither fails the call: any trouble with the cache (no state key
+ * included) is logged once at LOG_WARNING and the groups come from the
+ * directory.
  *
  * aig_pam_cache_get() returns true, and fills *groups (free with
  * aig_ldap_strv_free()), when a fresh entry for user is there. On a miss
- * it returns false with *usable true; if the cache cannot be used, false
- * with *usable false (then do not put). */
-bool aig_pam_cache_get(const struct aig_pam_ctx *ctx, const char *state_dir,
-		       const char *user, struct aig_strv *groups, bool *usable);
+ * (an entry without a valid MAC included: logged) it returns false with
+ * *usable true; if the cache cannot be used, false with *usable false
+ * (then do not put). */
+bool aig_pam_cache_get(const struct aig_pam_ctx *ctx,
+		       const struct aig_config *cfg, const char *user,
+		       struct aig_strv *groups, bool *usable);
 
 /* Stores groups (borrowed) for user. */
-void aig_pam_cache_put(const struct aig_pam_ctx *ctx, const char *state_dir,
-		       const char *user, const struct aig_strv *groups);
+void aig_pam_cache_put(const struct aig_pam_ctx *ctx,
+		       const struct aig_config *cfg, const char *user,
+		       const struct aig_strv *groups);
 
 /* The PAM code for an aig_ldap status in the auth phase (SPEC §4 table). */
 int aig_pam_auth_code(int status);

@@ -6,8 +6,11 @@
  * The cached groups decide access, so the cache is trusted only as the
  * configuration is (common/file.c): state_dir and its files must belong
  * to root or to this process's user and not be writable by group or
- * others. Any trouble is one warning and the directory's answer, never a
- * failed call and never "no groups".
+ * others, and each entry must carry a MAC under the state key
+ * (state_key_file, a secret file by the same rules), which whatever else
+ * runs as that user (other CGIs under the web server's uid) cannot read
+ * when the documented set-up is followed. Any trouble is one warning and
+ * the directory's answer, never a failed call and never "no groups".
  *
  * LMDB forbids having one file open twice in one process: the second
  * mdb_env_open() gets the process's own fcntl() lock as if it were alone,
@@ -43,6 +46,7 @@ static const char *const cache_files[] = {"ldap-groups.mdb",
 
 struct cache_use {
 	int dirfd; /* state_dir, flocked */
+	struct aig_state_key *key;
 	struct aig_ldap_cache *c;
 };
 
@@ -154,18 +158,27 @@ static void use_end(struct cache_use *u)
 {
 	aig_ldap_cache_close(u->c); /* before the flock goes */
 	u->c = NULL;
+	aig_state_key_free(u->key);
+	u->key = NULL;
 	if (u->dirfd >= 0)
 		close(u->dirfd);
 	u->dirfd = -1;
 }
 
-static int use_begin(const struct aig_pam_ctx *ctx, const char *dir,
-		     struct cache_use *u, struct aig_error *err)
+static int use_begin(const struct aig_pam_ctx *ctx,
+		     const struct aig_config *cfg, struct cache_use *u,
+		     struct aig_error *err)
 {
+	const char *dir = cfg->state_dir;
 	struct stat st;
 	int rc;
 
 	u->c = NULL;
+	u->key = NULL;
+	u->dirfd = -1;
+	if ((rc = aig_state_key_load(cfg->state_key_file, &u->key, err)) !=
+	    AIG_OK)
+		return rc;
 	u->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (u->dirfd < 0)
 		return aig_error_set(err, AIG_ERR_IO, "%s: %s", dir,
@@ -177,8 +190,8 @@ static int use_begin(const struct aig_pam_ctx *ctx, const char *dir,
 	    (rc = lock_dir(u->dirfd, dir, err)) != AIG_OK ||
 	    (rc = check_files(u->dirfd, dir, err)) != AIG_OK)
 		return rc;
-	return aig_ldap_cache_open(dir, (unsigned)ctx->groups_cache_ttl, &u->c,
-				   err);
+	return aig_ldap_cache_open(dir, u->key, (unsigned)ctx->groups_cache_ttl,
+				   &u->c, err);
 }
 
 static void warn(const struct aig_pam_ctx *ctx, const struct aig_error *err)
@@ -188,18 +201,26 @@ static void warn(const struct aig_pam_ctx *ctx, const struct aig_error *err)
 		    err->msg);
 }
 
-bool aig_pam_cache_get(const struct aig_pam_ctx *ctx, const char *state_dir,
-		       const char *user, struct aig_strv *groups, bool *usable)
+bool aig_pam_cache_get(const struct aig_pam_ctx *ctx,
+		       const struct aig_config *cfg, const char *user,
+		       struct aig_strv *groups, bool *usable)
 {
 	struct cache_use u;
 	struct aig_error err = {0};
 	char esc[128];
 	bool found = false;
+	int rc;
 
 	groups->v = NULL;
 	groups->n = 0;
-	*usable = use_begin(ctx, state_dir, &u, &err) == AIG_OK &&
-		  aig_ldap_cache_get(u.c, user, &found, groups, &err) == AIG_OK;
+	*usable = use_begin(ctx, cfg, &u, &err) == AIG_OK;
+	if (*usable) {
+		rc = aig_ldap_cache_get(u.c, user, &found, groups, &err);
+		/* an entry that is not ours: a miss, and the put replaces it */
+		*usable = rc == AIG_OK || rc == AIG_ERR_UNSAFE;
+		if (rc == AIG_ERR_UNSAFE)
+			warn(ctx, &err);
+	}
 	use_end(&u);
 	if (!*usable)
 		warn(ctx, &err);
@@ -210,13 +231,14 @@ bool aig_pam_cache_get(const struct aig_pam_ctx *ctx, const char *state_dir,
 	return found;
 }
 
-void aig_pam_cache_put(const struct aig_pam_ctx *ctx, const char *state_dir,
-		       const char *user, const struct aig_strv *groups)
+void aig_pam_cache_put(const struct aig_pam_ctx *ctx,
+		       const struct aig_config *cfg, const char *user,
+		       const struct aig_strv *groups)
 {
 	struct cache_use u;
 	struct aig_error err = {0};
 
-	if (use_begin(ctx, state_dir, &u, &err) != AIG_OK ||
+	if (use_begin(ctx, cfg, &u, &err) != AIG_OK ||
 	    aig_ldap_cache_put(u.c, user, groups, &err) != AIG_OK)
 		warn(ctx, &err);
 	use_end(&u);

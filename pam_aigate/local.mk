@@ -20,7 +20,7 @@ pam_aigate_pam_aigate_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version \
 	-shared -no-undefined -Wl,-z,nodelete \
 	-export-symbols $(top_srcdir)/pam_aigate/export.sym
 pam_aigate_pam_aigate_la_LIBADD = pam_aigate/libaigpam.la ldap/libaigldap.la \
-	common/libaigcommon.la $(PAM_LIBS) $(JANSSON_LIBS)
+	common/libaigcommon.la $(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 # libtool's .la file has no use in a PAM module directory.
 install-data-hook: install-pam-hook

@@ -195,7 +195,6 @@ static int authenticate_cached(struct aig_pam_ctx *ctx,
 			       const char *password, struct aig_strv *groups,
 			       struct aig_error *err)
 {
-	const char *dir = st->cfg->state_dir;
 	struct aig_ldap_user *u = NULL;
 	size_t len = strlen(user);
 	bool usable = false;
@@ -203,13 +202,13 @@ static int authenticate_cached(struct aig_pam_ctx *ctx,
 
 	status = aig_ldap_authenticate(st->s, user, len, password, NULL, err);
 	if (status != AIG_OK ||
-	    aig_pam_cache_get(ctx, dir, user, groups, &usable))
+	    aig_pam_cache_get(ctx, st->cfg, user, groups, &usable))
 		return status;
 	status = aig_ldap_find_user(st->s, user, len, &u, err);
 	if (status == AIG_OK)
 		status = aig_ldap_groups(st->s, u, groups, err);
 	if (status == AIG_OK && usable)
-		aig_pam_cache_put(ctx, dir, user, groups);
+		aig_pam_cache_put(ctx, st->cfg, user, groups);
 	aig_ldap_user_free(u);
 	return status;
 }

@@ -73,6 +73,7 @@ write_config() { # FILE URI [EXTRA_JSON_MEMBERS]
   "backend": {"url": "http://127.0.0.1:9"},
   "policy_file": "${POLICY:-$top_srcdir/policies/policy.json}",
   "state_dir": "$work/state",
+  "state_key_file": "${STATE_KEY:-$work/state.key}",
   "audit": {"file": "$work/audit.jsonl", "syslog": false}
   ${3:+, $3}
 }
@@ -80,6 +81,7 @@ JSON
 	chmod 0644 "$1"
 }
 mkdir -p "$work/state"
+(umask 077 && openssl rand -out "$work/state.key" 32)
 write_config "$work/aigate.json" "$AIG_AD_URI"
 write_config "$work/down.json" "ldaps://127.0.0.1:1"
 write_config "$work/svc.json" "$AIG_AD_URI" "" \
@@ -110,8 +112,15 @@ run "$work/aigate.json" check
 expect_eq "$st" 0 "check: a good configuration and the shipped policy"
 expect_match "$out" 'policy: .*policy.json ok, 3 rules' "check names the policy and its rules"
 run "$work/aigate.json" check --json
-expect_json "$out" 'j["ok"] is True and len(j["checks"]) == 2' \
-	"check --json parses and says ok"
+expect_json "$out" 'j["ok"] is True and len(j["checks"]) == 3 and j["checks"][2]["what"] == "state_key_file" and j["checks"][2]["ok"] and "warning" not in j["checks"][2]' \
+	"check --json parses and says ok, the state key included"
+STATE_KEY=$work/no-such.key write_config "$work/nokey.json" "$AIG_AD_URI"
+run "$work/nokey.json" check
+expect_eq "$st" 0 "check without the state key: still exit 0"
+expect_match "$errout" "^warning: state_key_file: $work/no-such.key: .*not used" "... with a warning that the caches are not used"
+run "$work/nokey.json" check --json
+expect_json "$out" 'j["ok"] is True and "no-such.key" in j["checks"][2]["warning"]' \
+	"... and check --json carries the warning"
 sed 's/"timeout_ms": 2000/"timeout_ms": 2000, "bogus": 1/' "$work/aigate.json" >"$work/bad.json"
 chmod 0644 "$work/bad.json"
 run "$work/bad.json" check
@@ -392,7 +401,10 @@ mkdir -p "$work/nstate"
 chown nobody: "$work/nstate"
 write_config "$work/uri.json" "$AIG_AD_URI" \
 	"\"jwt\": {\"issuer\": \"https://127.0.0.1:1\", \"audience\": [\"aigate\"], \"jwks_uri\": \"https://127.0.0.1:1/jwks.json\"}"
-sed -i "s|\"state_dir\": \"$work/state\"|\"state_dir\": \"$work/nstate\"|" "$work/uri.json"
+sed -i -e "s|\"state_dir\": \"$work/state\"|\"state_dir\": \"$work/nstate\"|" \
+	-e "s|\"state_key_file\": \"$work/state.key\"|\"state_key_file\": \"$work/nstate.key\"|" "$work/uri.json"
+(umask 077 && openssl rand -out "$work/nstate.key" 32)
+chown nobody: "$work/nstate.key"
 run "$work/uri.json" jwks refresh
 expect_eq "$st" 3 "jwks refresh with the issuer unreachable: exit 3"
 expect_one_line "$errout" "... one line: $errout"
@@ -402,14 +414,20 @@ owner=$(stat -c %U "$work"/nstate/jwks-*.stamp 2>/dev/null | sort -u)
 expect_eq "$owner" nobody "the cache files were written as the state_dir's owner"
 if [ -f "$work/keys/jwks.json" ]; then
 	# a cached set, as the web server (here: nobody) would have left it
-	cache=$("$py" - "$work/nstate" "$work/keys/jwks.json" <<'PY'
-import hashlib, json, sys, time
+	# (with its MAC line: HMAC-SHA256 under the state key over
+	# length-prefixed label, source kind, source and body)
+	cache=$("$py" - "$work/nstate" "$work/keys/jwks.json" "$work/nstate.key" <<'PY'
+import hashlib, hmac, json, struct, sys, time
 uri = "https://127.0.0.1:1/jwks.json"
 ident = hashlib.sha256(b"1" + uri.encode() + b"\0").hexdigest()[:16]
 path = "%s/jwks-%s.json" % (sys.argv[1], ident)
-with open(path, "w") as f:
-    json.dump({"source": uri, "fetched": int(time.time()), "jwks_uri": uri,
-               "jwks": json.load(open(sys.argv[2]))}, f)
+body = json.dumps({"source": uri, "fetched": int(time.time()), "jwks_uri": uri,
+                   "jwks": json.load(open(sys.argv[2]))}).encode()
+mac = hmac.new(open(sys.argv[3], "rb").read(), digestmod=hashlib.sha256)
+for part in (b"aigate jwks-cache v1", b"1", uri.encode(), body):
+    mac.update(struct.pack(">Q", len(part)) + part)
+with open(path, "wb") as f:
+    f.write(body + b"\n" + mac.hexdigest().encode() + b"\n")
 print(path)
 PY
 )

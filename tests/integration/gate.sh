@@ -54,6 +54,9 @@ cp "$top_srcdir/policies/policy.json" "$web/etc/aigate/policy.json"
 cp "$web/keys/jwks.json" "$web/etc/aigate/jwks.json"
 chown www-data "$web/state" "$web/log"
 chmod -R a+rX "$web/libexec" "$web/etc" "$web/lib"
+# the key that authenticates the caches under state_dir: the gate's own
+(umask 077 && openssl rand -out "$web/etc/aigate/state.key" 32)
+chown www-data "$web/etc/aigate/state.key"
 
 # --- the LangServe fixture
 /usr/bin/python3 "$top_srcdir/tests/fixtures/langserve_backend.py" --port 0 \
@@ -78,6 +81,7 @@ config() { # LDAP_URI BACKEND_URL
   "backend": {"url": "$2", "timeout_ms": 2000},
   "policy_file": "$web/etc/aigate/policy.json",
   "state_dir": "$web/state",
+  "state_key_file": "$web/etc/aigate/state.key",
   "audit": {"file": "$web/log/audit.jsonl", "syslog": true}
 }
 JSON
@@ -250,6 +254,11 @@ for i in 1 2; do
 	expect_match "$(body)" '"groups": *\[[^]]*"Data_Scientists"' "... gets bob's nested groups from AD"
 	expect_no_match "$(body)" 'AI_Admins' "... and never the groups the token claims"
 done
+# an entry planted in the group cache by other code running as www-data
+"$top_builddir/tests/integration/pam_driver" plant "$web/state-ldap/ldap-groups.mdb" bob old "AI_Admins,Planted_Group"
+expect_eq "$(call GET /_aigate/whoami -H "Authorization: Bearer $(sub_token bob)")" 200 "groups_from_ldap, a planted cache entry bob -> AI_Admins: a token for bob"
+expect_match "$(body)" '"groups": *\[[^]]*"Data_Scientists"' "... gets bob's groups from AD"
+expect_no_match "$(body)" 'AI_Admins|Planted_Group' "... and none of the planted ones"
 expect_eq "$(call GET /_aigate/whoami -H "Authorization: Bearer $(sub_token nosuchuser)")" 401 "groups_from_ldap: a token for a user AD does not know is 401"
 expect_eq "$(call POST /admin/deploy "${json[@]}" -d '{}' -H "Authorization: Bearer $(sub_token bob)")" 403 "... and bob's token claiming AI_Admins may not /admin/deploy"
 config "$AIG_AD_URI" "http://127.0.0.1:$bport"
@@ -365,6 +374,19 @@ https_config "$tls/ca.pem" "$web/state-https"
 t=$(token rsa rsa1 RS256 "$(claims bob@corp.example.com '["AI_Users"]')")
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 200 "JWKS fetched over verified HTTPS: the token is accepted"
 expect_match "$(cat "$web/jwks.log" 2>/dev/null)" '^/jwks.json$' "... and the issuer was asked once"
+# other code running as www-data plants a well-formed cache holding its
+# own key, right owner and mode, and mints a token for the CEO
+mkdir -p "$web/evil"
+"$tool" keygen "$web/evil"
+cache=$(ls "$web/state-https"/jwks-*.json)
+juri="https://127.0.0.1:$jport/jwks.json"
+printf '{"source":"%s","fetched":%s,"jwks_uri":"%s","jwks":%s}' "$juri" "$now" "$juri" \
+	"$(tr -d '\n' <"$web/evil/jwks.json")" >"$cache"
+chown www-data "$cache"
+chmod 0644 "$cache"
+evil_t=$("$tool" sign "$web/evil/rsa.pem" rsa1 RS256 "$(claims ceo@corp.example '["AI_Admins"]')")
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $evil_t")" 401 "a planted JWKS cache file with its own RSA key: its token for ceo@corp.example is 401"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 200 "... and a real token still passes"
 kill "$jwks_pid"
 wait "$jwks_pid" 2>/dev/null || true
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 200 "issuer down: the cached set keeps serving"

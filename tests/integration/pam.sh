@@ -7,7 +7,9 @@
 # a login whose UPN bind authenticates another account than it names;
 # groups_cache: cached groups within the TTL, the directory's after it,
 # refusals unchanged with a warm cache, and a corrupt, untrusted,
-# unreadable or already open cache file falling back to the directory.
+# unreadable or already open cache file falling back to the directory;
+# entries planted or moved between users (no valid MAC under the state
+# key) ignored, and no cache at all without the key.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 
@@ -36,12 +38,15 @@ write_config() { # FILE URI [SERVICE_BIND_JSON]
   "backend": {"url": "http://127.0.0.1:9"},
   "policy_file": "$top_srcdir/policies/policy.json",
   "state_dir": "$work/state",
+  "state_key_file": "${STATE_KEY:-$work/state.key}",
   "audit": {"file": "$work/audit.jsonl", "syslog": false}
 }
 JSON
 	chmod 0644 "$1"
 }
+(umask 077 && openssl rand -out "$work/state.key" 32)
 write_config "$work/aigate.json" "$AIG_AD_URI"
+STATE_KEY=$work/no-such.key write_config "$work/nokey.json" "$AIG_AD_URI"
 write_config "$work/down.json" "ldaps://127.0.0.1:1"
 write_config "$work/svc.json" "$AIG_AD_URI" \
 	"{\"dn\": \"$AIG_AD_SVC_DN\", \"password_file\": \"$AIG_AD_SVC_PASSWORD_FILE\"}"
@@ -327,6 +332,39 @@ out=$(printf '%s\0' "$pw" | "$driver" hold "$state/ldap-groups.mdb" "$work/pam.d
 expect_match "$out" '^groups=.*Cache_Probe' "with the cache open in the host process: the directory's groups"
 expect_match "$out" '^held_readers=1$' "... and the host's reader is still registered"
 probe delete
+
+# anything that runs as state_dir's owner can write the cache; what the
+# state key did not sign is a miss, and the directory answers
+cache=$state/ldap-groups.mdb
+"$driver" plant "$cache" jsmith old "AI_Admins,Planted_Group"
+out=$(run cache jsmith auth,acct "$pw")
+expect_no_match "$out" 'Planted_Group|AI_Admins' "a planted entry (jsmith -> AI_Admins, no MAC) is ignored: the directory's groups"
+expect_match "$out" '^acct=PAM_PERM_DENIED$' "... and require_group=AI_Admins refuses jsmith"
+"$driver" plant "$cache" jsmith nomac "AI_Admins,Planted_Group"
+out=$(run cache jsmith auth,acct "$pw")
+expect_no_match "$out" 'Planted_Group|AI_Admins' "a planted entry with a made-up MAC is ignored too"
+expect_match "$out" '^acct=PAM_PERM_DENIED$' "... and jsmith is refused"
+run cache alice auth "$pw" >/dev/null # alice's entry: AI_Admins, signed
+"$driver" copy "$cache" alice jsmith
+out=$(run cache jsmith auth,acct "$pw")
+expect_no_match "$out" 'AI_Admins' "alice's signed entry copied to jsmith is refused: jsmith's own groups"
+expect_match "$out" '^acct=PAM_PERM_DENIED$' "... and jsmith is refused"
+out=$(run cache alice auth,acct "$pw")
+expect_match "$out" '^acct=PAM_SUCCESS$' "... while alice's own entry still serves her"
+# no state key: the cache is neither read nor written
+cat >"$work/pam.d/nokey" <<PAM
+auth     required $mod config=$work/nokey.json groups_cache
+PAM
+rm -f "$state"/ldap-groups.mdb*
+out=$(run nokey alice auth "$pw")
+expect_match "$out" '^groups=.*AI_Admins' "no state key: the directory's groups"
+[ ! -e "$cache" ] && st=0 || st=1
+ok "$st" "... and no cache file written"
+run cache alice auth "$pw" >/dev/null # a signed entry, without Cache_Probe
+probe add
+out=$(run nokey alice auth "$pw")
+probe delete
+expect_match "$out" '^groups=.*Cache_Probe' "no state key: a good entry is not read either"
 
 # --- 8 threads at once with groups_cache: every answer right
 rm -f "$state"/ldap-groups.mdb*

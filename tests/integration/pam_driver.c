@@ -24,15 +24,25 @@
  *       holds the group cache); then prints "held_readers=N": how many
  *       readers of this process the file's lock table still lists (1,
  *       unless a second open in this process reset it).
+ *
+ *   pam_driver plant LMDBFILE LOGIN old|nomac GROUPS
+ *       writes an entry for LOGIN straight into the group cache, as
+ *       anything running as its owner could: the current time, then (for
+ *       nomac) 32 bytes where the MAC goes, then GROUPS (comma list).
+ *
+ *   pam_driver copy LMDBFILE FROM TO
+ *       copies FROM's entry in the group cache to TO.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <lmdb.h>
 #include <security/pam_appl.h>
@@ -310,6 +320,76 @@ out:
 	return rc;
 }
 
+/* One read-write transaction on the group cache: get `from` (if not
+ * NULL) into v, then put v under `to`. */
+static int raw_txn(const char *file, const char *from, const char *to,
+		   MDB_val *v)
+{
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_dbi dbi;
+	MDB_val k;
+	char kb[256];
+	static unsigned char copy[4096];
+	int rc;
+
+	rc = mdb_env_create(&env);
+	if (rc == 0)
+		rc = mdb_env_open(env, file, MDB_NOSUBDIR | MDB_NOTLS, 0600);
+	if (rc == 0)
+		rc = mdb_txn_begin(env, NULL, 0, &txn);
+	if (rc == 0)
+		rc = mdb_dbi_open(txn, NULL, 0, &dbi);
+	if (rc == 0 && from != NULL) {
+		snprintf(kb, sizeof(kb), "%s", from);
+		k.mv_data = kb;
+		k.mv_size = strlen(kb);
+		rc = mdb_get(txn, dbi, &k, v);
+		/* the value lives in the map only until the put */
+		if (rc == 0 && v->mv_size <= sizeof(copy)) {
+			memcpy(copy, v->mv_data, v->mv_size);
+			v->mv_data = copy;
+		} else if (rc == 0) {
+			rc = MDB_BAD_VALSIZE;
+		}
+	}
+	if (rc == 0) {
+		snprintf(kb, sizeof(kb), "%s", to);
+		k.mv_data = kb;
+		k.mv_size = strlen(kb);
+		rc = mdb_put(txn, dbi, &k, v, 0);
+	}
+	if (rc == 0)
+		rc = mdb_txn_commit(txn);
+	else if (txn != NULL)
+		mdb_txn_abort(txn);
+	if (env != NULL)
+		mdb_env_close(env);
+	if (rc != 0)
+		fprintf(stderr, "%s: %s\n", file, mdb_strerror(rc));
+	return rc == 0 ? 0 : 2;
+}
+
+static int cmd_plant(const char *file, const char *login, const char *format,
+		     const char *groups)
+{
+	unsigned char buf[1024] = {0};
+	uint64_t t = (uint64_t)time(NULL);
+	size_t i, o = strcmp(format, "nomac") == 0 ? 40 : 8;
+	size_t n = strlen(groups) + 1;
+	MDB_val v;
+
+	if (o + n > sizeof(buf))
+		return 2;
+	for (i = 0; i < 8; i++)
+		buf[i] = (unsigned char)(t >> (8 * i));
+	for (i = 0; i < n; i++)
+		buf[o + i] = groups[i] == ',' ? '\0' : (unsigned char)groups[i];
+	v.mv_data = buf;
+	v.mv_size = o + n;
+	return raw_txn(file, NULL, login, &v);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "run") == 0)
@@ -318,6 +398,13 @@ int main(int argc, char **argv)
 		return cmd_loop(argv[2], argv[3], argv[4], atoi(argv[5]));
 	if (argc == 7 && strcmp(argv[1], "hold") == 0)
 		return cmd_hold(argv[2], argv[3], argv[4], argv[5], argv[6]);
+	if (argc == 6 && strcmp(argv[1], "plant") == 0)
+		return cmd_plant(argv[2], argv[3], argv[4], argv[5]);
+	if (argc == 5 && strcmp(argv[1], "copy") == 0) {
+		MDB_val v;
+
+		return raw_txn(argv[2], argv[3], argv[4], &v);
+	}
 	if (argc == 6 && strcmp(argv[1], "threads") == 0)
 		return cmd_threads(argv[2], argv[3], atoi(argv[4]),
 				   atoi(argv[5]));

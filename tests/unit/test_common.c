@@ -186,6 +186,8 @@ static void test_config_good(void)
 	   "auth defaults");
 	ok(cfg->backend.timeout_ms == 120000 &&
 		   strcmp(cfg->state_dir, "/var/lib/aigate") == 0 &&
+		   strcmp(cfg->state_key_file,
+			  aig_config_default_state_key()) == 0 &&
 		   strcmp(cfg->ratelimit.store, "lmdb") == 0 &&
 		   strcmp(cfg->audit.file, "/var/log/aigate/audit.jsonl") ==
 			   0 &&
@@ -325,6 +327,10 @@ static void test_config_bad(void)
 		     "\"state_dir\": \"/tmp\"", AIG_ERR_CONFIG,
 		     "t.json:1:1: missing required key \"policy_file\"");
 	expect_error("\"jwt\"", "\"x_jwt\"", AIG_ERR_CONFIG, "unknown key");
+	expect_error("\"policy_file\"",
+		     "\"state_key_file\": \"state.key\", \"policy_file\"",
+		     AIG_ERR_CONFIG,
+		     "\"state_key_file\": must be an absolute path");
 	/* out of range and bad values */
 	expect_error(
 		"\"ca_file\": \"/etc/aigate/ad-ca.pem\"",
@@ -528,6 +534,61 @@ static void test_secrets(void)
 	aig_secret_free(NULL);
 }
 
+/* The state key: a secret file of 32 to 1024 raw bytes, NULs and
+ * newlines included; MACs that bind every part and its boundaries. */
+static void test_state_key(void)
+{
+	static const char raw[35] = "\0\n\x01\x02\x03\x04\x05\x06\x07\x08"
+				    "\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10"
+				    "abcdefghijklmnop";
+	struct aig_state_key *k = NULL, *k2 = NULL;
+	struct aig_error err = {0};
+	unsigned char m1[AIG_STATE_MAC_LEN], m2[AIG_STATE_MAC_LEN];
+	char hex[2 * AIG_STATE_MAC_LEN + 1];
+	struct aig_mac_part ab_c[2] = {{"ab", 2}, {"c", 1}};
+	struct aig_mac_part a_bc[2] = {{"a", 1}, {"bc", 2}};
+	const char *p;
+
+	p = write_file("k1", raw, 32, 0600);
+	ok(aig_state_key_load(p, &k, &err) == AIG_OK && k != NULL,
+	   "state key: 32 raw bytes with NUL and newline, 0600 (%s)", err.msg);
+	p = write_file("k2", raw, 32, 0644);
+	aig_error_clear(&err);
+	ok(aig_state_key_load(p, &k2, &err) == AIG_ERR_UNSAFE && k2 == NULL,
+	   "state key readable by others refused: %s", err.msg);
+	p = write_file("k3", raw, 31, 0400);
+	aig_error_clear(&err);
+	ok(aig_state_key_load(p, &k2, &err) == AIG_ERR_INVALID && k2 == NULL,
+	   "state key of 31 bytes refused: %s", err.msg);
+	aig_error_clear(&err);
+	ok(aig_state_key_load("/nonexistent/state.key", &k2, &err) ==
+			   AIG_ERR_IO &&
+		   k2 == NULL,
+	   "missing state key: %s", err.msg);
+	p = write_file("k4", raw + 1, 32, 0400);
+	ok(aig_state_key_load(p, &k2, NULL) == AIG_OK, "another key");
+	if (k == NULL || k2 == NULL)
+		goto out;
+	aig_state_mac(k, ab_c, 2, m1, NULL);
+	aig_state_mac(k, a_bc, 2, m2, NULL);
+	ok(memcmp(m1, m2, sizeof(m1)) != 0,
+	   "MAC: part boundaries count (\"ab\",\"c\" vs \"a\",\"bc\")");
+	ok(aig_state_mac_ok(k, ab_c, 2, m1) &&
+		   !aig_state_mac_ok(k2, ab_c, 2, m1),
+	   "MAC: verifies under its key only");
+	m1[31] ^= 1;
+	ok(!aig_state_mac_ok(k, ab_c, 2, m1), "MAC: one bit off refused");
+	aig_state_mac_hex(k, ab_c, 2, hex, NULL);
+	ok(strlen(hex) == 64 && aig_state_mac_hex_ok(k, ab_c, 2, hex, 64) &&
+		   !aig_state_mac_hex_ok(k, ab_c, 2, hex, 63) &&
+		   !aig_state_mac_hex_ok(k, a_bc, 2, hex, 64),
+	   "MAC in hex: verifies, and only for its parts and length");
+out:
+	aig_state_key_free(k);
+	aig_state_key_free(k2);
+	aig_state_key_free(NULL);
+}
+
 static void test_groups(void)
 {
 	char n0[] = "AI_Users", n1[] = "Smith, John's 100% team",
@@ -607,6 +668,7 @@ int main(void)
 	test_config_hostile();
 	test_config_files();
 	test_secrets();
+	test_state_key();
 	test_groups();
 	test_base64();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);

@@ -2,8 +2,10 @@
  * against a real HTTPS server (tests/unit/jwks_server.py on 127.0.0.1)
  * with a CA made here: a fetch that works, a wrong CA, an oversized set,
  * a redirect, OIDC discovery, the stale cache serving while the issuer is
- * down, the once-a-minute refetch on an unknown kid, and processes that
- * need a fetch at the same moment making one request between them. */
+ * down, the once-a-minute refetch on an unknown kid, processes that need
+ * a fetch at the same moment making one request between them; a cache or
+ * stamp file planted in state_dir without the state key's MAC ignored,
+ * and no cache at all without the key. */
 #include "config.h"
 
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
 #include "aig_jwt.h"
@@ -34,6 +37,7 @@ static char ca_pem[300], wrong_ca_pem[300], root[300], srvlog[300];
 static int port;
 static pid_t server = -1;
 static EVP_PKEY *k1, *k2;
+static char key_file[300]; /* the configuration's state_key_file */
 
 /* ------------------------------------------------------------- the CA */
 
@@ -64,6 +68,20 @@ static void make_pki(void)
 	EVP_PKEY_free(ca_key);
 	EVP_PKEY_free(srv_key);
 	EVP_PKEY_free(other_key);
+}
+
+/* 32 random bytes, mode 0600: what `openssl rand` makes. */
+static void make_state_key(void)
+{
+	unsigned char bytes[32];
+	FILE *f;
+
+	snprintf(key_file, sizeof(key_file), "%s/state.key", tmpdir);
+	f = fopen(key_file, "w");
+	if (f == NULL || RAND_bytes(bytes, sizeof(bytes)) != 1 ||
+	    fwrite(bytes, 1, sizeof(bytes), f) != sizeof(bytes) ||
+	    fclose(f) != 0 || chmod(key_file, 0600) != 0)
+		abort();
 }
 
 /* ---------------------------------------------------------- the server */
@@ -190,8 +208,8 @@ static struct aig_config *make_config(const char *path, const char *state)
 		 "\"algorithms\": [\"RS256\", \"ES256\"]},"
 		 "\"backend\": {\"url\": \"http://127.0.0.1:8000\"},"
 		 "\"policy_file\": \"/etc/aigate/policy.json\","
-		 "\"state_dir\": \"%s\"}",
-		 port, uri, dir);
+		 "\"state_dir\": \"%s\", \"state_key_file\": \"%s\"}",
+		 port, uri, dir, key_file);
 	if (aig_config_parse("t.json", text, strlen(text), &cfg, &err) !=
 	    AIG_OK) {
 		fprintf(stderr, "config: %s\n", err.msg);
@@ -272,22 +290,44 @@ static void serve_keys(const char *name, bool with_k2)
 	free(text);
 }
 
-static mode_t mode_of(const char *state, const char *suffix)
+/* The path of the state file state/jwks-*suffix into line; false if
+ * there is none. */
+static bool state_file(const char *state, const char *suffix, char *line,
+		       size_t len)
 {
-	char cmd[600], line[400];
+	char cmd[600];
 	FILE *p;
-	struct stat st;
 
-	snprintf(cmd, sizeof(cmd), "ls %s/%s/jwks-*%s", tmpdir, state, suffix);
+	snprintf(cmd, sizeof(cmd), "ls %s/%s/jwks-*%s 2>/dev/null", tmpdir,
+		 state, suffix);
 	p = popen(cmd, "r");
-	if (p == NULL || fgets(line, sizeof(line), p) == NULL) {
+	if (p == NULL || fgets(line, (int)len, p) == NULL) {
 		if (p != NULL)
 			pclose(p);
-		return 0;
+		return false;
 	}
 	pclose(p);
 	line[strcspn(line, "\n")] = '\0';
+	return true;
+}
+
+static mode_t mode_of(const char *state, const char *suffix)
+{
+	char line[400];
+	struct stat st;
+
+	if (!state_file(state, suffix, line, sizeof(line)))
+		return 0;
 	return stat(line, &st) == 0 ? st.st_mode & 07777 : 0;
+}
+
+static void write_file(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0 ||
+	    chmod(path, mode) != 0)
+		abort();
 }
 
 /* --------------------------------------------------------------- tests */
@@ -338,6 +378,145 @@ static void test_fetch_and_refetch(void)
 	gate_close(&a);
 	unsetenv("https_proxy");
 	unsetenv("HTTPS_PROXY");
+}
+
+/* What code running as the gate's user could plant in state_dir: a
+ * well-formed cache of the right source, fresh, the right owner and
+ * mode, holding its own RSA key under the issuer's kid, and a stamp
+ * that forbids a refetch. */
+static void plant(const char *state, const char *path, EVP_PKEY *evil,
+		  long long fetched, const char *mac_line, bool stamp_too)
+{
+	char uri[256], file[400], stamp[64];
+	json_t *keys[1] = {mint_jwk(evil, "k1", NULL)};
+	char *set = mint_jwks_text(keys, 1), *text;
+	json_t *doc;
+
+	snprintf(uri, sizeof(uri), "https://127.0.0.1:%d%s", port, path);
+	doc = json_pack("{s:s, s:I, s:s, s:o}", "source", uri, "fetched",
+			(json_int_t)fetched, "jwks_uri", uri, "jwks",
+			json_loads(set, 0, NULL));
+	text = json_dumps(doc, JSON_COMPACT);
+	if (!state_file(state, ".json", file, sizeof(file)))
+		abort();
+	if (mac_line != NULL) {
+		char *t = NULL;
+
+		if (asprintf(&t, "%s\n%s\n", text, mac_line) < 0)
+			abort();
+		free(text);
+		text = t;
+	}
+	write_file(file, text, 0644);
+	if (stamp_too && !state_file(state, ".stamp", file, sizeof(file)))
+		abort();
+	snprintf(stamp, sizeof(stamp), "%lld\n%s", fetched,
+		 mac_line != NULL ? mac_line : "");
+	if (stamp_too)
+		write_file(file, stamp, 0644);
+	json_decref(doc);
+	free(text);
+	free(set);
+}
+
+static void test_planted(void)
+{
+	static const char zeros[] = "0000000000000000000000000000000000000000"
+				    "000000000000000000000000";
+	EVP_PKEY *evil = mint_rsa(2048);
+	char m[AIG_ERROR_MSG_MAX];
+	struct gate g;
+	int rc, before;
+
+	serve_keys("jwks.json", false);
+	gate_open(&g, "/jwks.json", "p1", ca_pem);
+	check(&g, k1, "k1", NOW, m); /* the real cache and stamp */
+	gate_close(&g);
+
+	before = hits("/jwks.json");
+	plant("p1", "/jwks.json", evil, NOW + 10, NULL, true);
+	gate_open(&g, "/jwks.json", "p1", ca_pem);
+	rc = check(&g, evil, "k1", NOW + 20, m);
+	ok(rc != AIG_OK && rc != AIG_ERR_UNAVAILABLE,
+	   "a planted cache file with its own RSA key: its token is refused "
+	   "(%s)",
+	   m);
+	ok(check(&g, k1, "k1", NOW + 21, m) == AIG_OK,
+	   "... a real token passes (%s)", m);
+	ok(hits("/jwks.json") == before + 1,
+	   "... the planted stamp ignored too: the set fetched again");
+	ok(strstr(g.warnings.text, "no valid MAC") != NULL,
+	   "... and the bad file logged");
+	gate_close(&g);
+	gate_open(&g, "/jwks.json", "p1", ca_pem);
+	ok(check(&g, k1, "k1", NOW + 30, m) == AIG_OK &&
+		   hits("/jwks.json") == before + 1,
+	   "... the fetch replaced it: the next process uses the cache (%s)",
+	   m);
+	gate_close(&g);
+
+	plant("p1", "/jwks.json", evil, NOW + 40, zeros, true);
+	gate_open(&g, "/jwks.json", "p1", ca_pem);
+	rc = check(&g, evil, "k1", NOW + 50, m);
+	ok(rc != AIG_OK && rc != AIG_ERR_UNAVAILABLE &&
+		   check(&g, k1, "k1", NOW + 51, m) == AIG_OK,
+	   "a planted cache with a made-up MAC line: refused, the real "
+	   "token passes (%s)",
+	   m);
+	gate_close(&g);
+
+	before = hits("/jwks.json");
+	plant("p1", "/jwks.json", evil, NOW + 60, NULL, false);
+	gate_open(&g, "/jwks.json", "p1", ca_pem);
+	rc = check(&g, evil, "k1", NOW + 61, m);
+	ok(rc != AIG_OK && rc != AIG_ERR_UNAVAILABLE &&
+		   check(&g, k1, "k1", NOW + 62, m) == AIG_OK &&
+		   hits("/jwks.json") == before + 1,
+	   "a planted cache beside a real stamp 10 s old: refused, and "
+	   "replaced by a fetch at once (%s)",
+	   m);
+	gate_close(&g);
+
+	before = hits("/jwks.json");
+	gate_open(&g, "/jwks.json", "p1", ca_pem);
+	check(&g, k1, "k1", NOW + 63, m); /* a set from the cache */
+	plant("p1", "/jwks.json", evil, NOW + 64, NULL, false);
+	rc = check(&g, k2, "k9", NOW + 65, m);
+	ok(rc == AIG_JWT_ERR_UNKNOWN_KID && hits("/jwks.json") == before,
+	   "a process with a set: a planted file does not lift the "
+	   "once-a-minute limit on unknown kids (%s)",
+	   m);
+	gate_close(&g);
+	EVP_PKEY_free(evil);
+}
+
+/* Without the state key nothing is read from state_dir or written. */
+static void test_no_key(void)
+{
+	char saved[sizeof(key_file)], m[AIG_ERROR_MSG_MAX];
+	struct gate g;
+	int before = hits("/jwks.json");
+
+	memcpy(saved, key_file, sizeof(saved));
+	snprintf(key_file, sizeof(key_file), "%s/no-such.key", tmpdir);
+	serve_keys("jwks.json", false);
+	gate_open(&g, "/jwks.json", "n1", ca_pem);
+	ok(check(&g, k1, "k1", NOW, m) == AIG_OK &&
+		   hits("/jwks.json") == before + 1,
+	   "no state key: the set is fetched (%s)", m);
+	ok(strstr(g.warnings.text, "no state key") != NULL &&
+		   mode_of("n1", ".json") == 0 && mode_of("n1", ".stamp") == 0,
+	   "... a warning, and no cache or stamp written");
+	ok(check(&g, k2, "k2", NOW + 10, m) == AIG_JWT_ERR_UNKNOWN_KID &&
+		   hits("/jwks.json") == before + 1,
+	   "... the process itself still fetches at most once a minute");
+	gate_close(&g);
+	gate_open(&g, "/jwks.json", "s1", ca_pem);
+	ok(check(&g, k1, "k1", NOW + 20, m) == AIG_OK &&
+		   hits("/jwks.json") == before + 2,
+	   "... and a good cache in state_dir is not read either (%s)", m);
+	gate_close(&g);
+	memcpy(key_file, saved, sizeof(saved));
 }
 
 static void test_refusals(void)
@@ -511,6 +690,7 @@ int main(void)
 	snprintf(root, sizeof(root), "%s/www", tmpdir);
 	snprintf(srvlog, sizeof(srvlog), "%s/requests.log", tmpdir);
 	mkdir(root, 0755);
+	make_state_key();
 	make_pki();
 	k1 = mint_rsa(2048);
 	k2 = mint_ec("P-256");
@@ -523,6 +703,8 @@ int main(void)
 	test_refusals();
 	test_discovery();
 	test_stampede();
+	test_planted();
+	test_no_key();
 	test_issuer_down();
 
 	stop_server();

@@ -3,9 +3,14 @@
  * FILETIME, SRV parsing and ordering, login checks, the group cache. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <lmdb.h>
 
 #include "ldap_int.h"
 #include "tap.h"
@@ -326,10 +331,143 @@ static void test_srv(void)
 	   "SRV: truncated answer refused");
 }
 
+/* A state key of 32 bytes, all `fill`, in dir/name (mode 0600). */
+static struct aig_state_key *test_key(const char *dir, const char *name,
+				      unsigned char fill)
+{
+	struct aig_state_key *k = NULL;
+	unsigned char bytes[32];
+	char path[160];
+	int fd;
+
+	memset(bytes, fill, sizeof(bytes));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0 || write(fd, bytes, sizeof(bytes)) != sizeof(bytes))
+		ok(0, "write %s", path);
+	if (fd >= 0)
+		close(fd);
+	if (aig_state_key_load(path, &k, NULL) != AIG_OK)
+		ok(0, "load %s", path);
+	unlink(path);
+	return k;
+}
+
+/* Reads or writes the value of key in dir's cache as an intruder would,
+ * with LMDB itself. val NULL: read into out (at most *len bytes). */
+static int raw_entry(const char *dir, const char *key, void *val, void *out,
+		     size_t *len)
+{
+	char path[160], kb[64];
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_dbi dbi;
+	MDB_val k = {strlen(key), kb}, v = {*len, val};
+	int rc;
+
+	snprintf(kb, sizeof(kb), "%s", key);
+	snprintf(path, sizeof(path), "%s/ldap-groups.mdb", dir);
+	rc = mdb_env_create(&env);
+	if (rc == 0)
+		rc = mdb_env_open(env, path, MDB_NOSUBDIR, 0600);
+	if (rc == 0)
+		rc = mdb_txn_begin(env, NULL, 0, &txn);
+	if (rc == 0)
+		rc = mdb_dbi_open(txn, NULL, 0, &dbi);
+	if (rc == 0 && val != NULL)
+		rc = mdb_put(txn, dbi, &k, &v, 0);
+	if (rc == 0 && val == NULL && (rc = mdb_get(txn, dbi, &k, &v)) == 0) {
+		if (v.mv_size > *len)
+			rc = ENOMEM;
+		else
+			memcpy(out, v.mv_data, v.mv_size);
+		*len = v.mv_size;
+	}
+	if (rc == 0)
+		rc = mdb_txn_commit(txn);
+	else if (txn != NULL)
+		mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return rc;
+}
+
+/* Entries the state key did not make are misses: planted, in the old
+ * format, moved from another login, or made under another key. */
+static void test_cache_forged(const char *dir, struct aig_state_key *key)
+{
+	char *names[] = {(char[]){"AI_Admins"}, NULL};
+	struct aig_strv admins = {names, 1}, got = {NULL, 0};
+	struct aig_state_key *other = test_key(dir, "other.key", 0x42);
+	struct aig_ldap_cache *c = NULL;
+	unsigned char v[256] = {0};
+	uint64_t now = (uint64_t)time(NULL);
+	size_t len, i;
+	bool found = true;
+
+	for (i = 0; i < 8; i++)
+		v[i] = (unsigned char)(now >> (8 * i));
+	/* the old format: time, then names */
+	memcpy(v + 8, "AI_Admins", 10);
+	len = 18;
+	ok(raw_entry(dir, "mallory", v, NULL, &len) == 0, "forged: planted");
+	ok(aig_ldap_cache_open(dir, key, 60, &c, NULL) == AIG_OK,
+	   "forged: open");
+	ok(aig_ldap_cache_get(c, "mallory", &found, &got, NULL) ==
+			   AIG_ERR_UNSAFE &&
+		   !found && got.n == 0,
+	   "forged: an entry without a MAC is ignored");
+	/* time, a MAC of zeros, names */
+	memset(v + 8, 0, 32);
+	memcpy(v + 40, "AI_Admins", 10);
+	len = 50;
+	raw_entry(dir, "mallory", v, NULL, &len);
+	ok(aig_ldap_cache_get(c, "mallory", &found, &got, NULL) ==
+			   AIG_ERR_UNSAFE &&
+		   !found,
+	   "forged: an entry with a wrong MAC is ignored");
+	ok(aig_ldap_cache_put(c, "mallory", &admins, NULL) == AIG_OK &&
+		   aig_ldap_cache_get(c, "mallory", &found, &got, NULL) ==
+			   AIG_OK &&
+		   found,
+	   "forged: a put replaces it");
+	aig_ldap_strv_free(&got);
+	/* alice's real entry, copied to bob */
+	ok(aig_ldap_cache_put(c, "alice", &admins, NULL) == AIG_OK,
+	   "moved: alice put");
+	aig_ldap_cache_close(c);
+	c = NULL;
+	len = sizeof(v);
+	ok(raw_entry(dir, "alice", NULL, v, &len) == 0 &&
+		   raw_entry(dir, "bob", v, NULL, &len) == 0,
+	   "moved: alice's entry copied to bob");
+	aig_ldap_cache_open(dir, key, 60, &c, NULL);
+	ok(aig_ldap_cache_get(c, "bob", &found, &got, NULL) == AIG_ERR_UNSAFE &&
+		   !found,
+	   "moved: refused for bob");
+	ok(aig_ldap_cache_get(c, "Alice", &found, &got, NULL) == AIG_OK &&
+		   found,
+	   "moved: still good for alice");
+	aig_ldap_strv_free(&got);
+	aig_ldap_cache_close(c);
+	c = NULL;
+	aig_ldap_cache_open(dir, other, 60, &c, NULL);
+	ok(aig_ldap_cache_get(c, "alice", &found, &got, NULL) ==
+			   AIG_ERR_UNSAFE &&
+		   !found,
+	   "another key: refused");
+	aig_ldap_cache_close(c);
+	c = NULL;
+	ok(aig_ldap_cache_open(dir, NULL, 60, &c, NULL) == AIG_ERR_CONFIG &&
+		   c == NULL,
+	   "no key: the cache does not open");
+	aig_state_key_free(other);
+}
+
 static void test_cache(void)
 {
 	char dir[] = "/tmp/aigate-ldap-cache.XXXXXX", path[128];
 	struct aig_ldap_cache *c = NULL;
+	struct aig_state_key *key;
 	char *names[] = {(char[]){"AI_Users"}, (char[]){"Domain Users"}, NULL};
 	struct aig_strv g = {names, 2}, got = {NULL, 0};
 	bool found = false;
@@ -338,7 +476,9 @@ static void test_cache(void)
 		ok(0, "mkdtemp");
 		return;
 	}
-	ok(aig_ldap_cache_open(dir, 60, &c, NULL) == AIG_OK, "cache: open");
+	key = test_key(dir, "state.key", 0x17);
+	ok(aig_ldap_cache_open(dir, key, 60, &c, NULL) == AIG_OK,
+	   "cache: open");
 	ok(aig_ldap_cache_get(c, "bob", &found, &got, NULL) == AIG_OK && !found,
 	   "cache: miss");
 	ok(aig_ldap_cache_put(c, "Bob", &g, NULL) == AIG_OK, "cache: put");
@@ -348,13 +488,16 @@ static void test_cache(void)
 	aig_ldap_strv_free(&got);
 	aig_ldap_cache_close(c);
 	c = NULL;
-	ok(aig_ldap_cache_open(dir, 0, &c, NULL) == AIG_OK, "cache: reopen");
+	ok(aig_ldap_cache_open(dir, key, 0, &c, NULL) == AIG_OK,
+	   "cache: reopen");
 	sleep(1);
 	ok(aig_ldap_cache_get(c, "bob", &found, &got, NULL) == AIG_OK && !found,
 	   "cache: expired after the TTL");
 	ok(aig_ldap_cache_get(c, "b\nb", &found, &got, NULL) == AIG_ERR_INVALID,
 	   "cache: bad login refused");
 	aig_ldap_cache_close(c);
+	test_cache_forged(dir, key);
+	aig_state_key_free(key);
 	snprintf(path, sizeof(path), "%s/ldap-groups.mdb", dir);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/ldap-groups.mdb-lock", dir);
