@@ -97,10 +97,10 @@ const char *aig_http_reason(int status);
 /* --------------------------------------------------------------- basic */
 
 /* Splits "Basic <base64>" into a user and a password (strict base64,
- * user 1-256 bytes of valid UTF-8 without ':' or control characters,
- * password 1-1024 bytes without NUL). *user and *password are new strings
- * (caller frees; the password with aig_secret_free()). Returns false on
- * any malformation. */
+ * user 1-256 bytes of valid UTF-8 without ':' and without control, line
+ * separator or bidi characters (aig_utf8_clean()), password 1-1024 bytes
+ * without NUL). *user and *password are new strings (caller frees; the password
+ * with aig_secret_free()). Returns false on any malformation. */
 bool aig_basic_decode(const char *header, char **user, char **password);
 
 enum aig_pam_result {

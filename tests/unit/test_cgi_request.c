@@ -248,6 +248,12 @@ static void test_basic(void)
 		{"Basic Ym9iAG06cGFzcw==", NULL, NULL}, /* NUL in user */
 		{"Basic Ym9iCjpwYXNz", NULL, NULL},	/* newline in user */
 		{"Basic /zpwYXNz", NULL, NULL},		/* invalid UTF-8 user */
+		{"Basic Ym9iwoU6cHc=", NULL, NULL},	/* bob U+0085 (NEL) */
+		{"Basic Ym9i4oCuOnB3", NULL, NULL},	/* bob U+202E (RLO) */
+		{"Basic 4oCoYm9iOnB3", NULL, NULL},	/* U+2028 bob */
+		{"Basic Ym9i4oGmOnB3", NULL, NULL},	/* bob U+2066 (LRI) */
+		{"Basic Ym9iwp86cHc=", NULL, NULL},	/* bob U+009F */
+		{"Basic Y2Fmw6k6cHc=", "caf\xc3\xa9", "pw"},
 		{"Bearer Ym9iOnMzY3JldA==", NULL, NULL},
 		{"Basic ", NULL, NULL},
 		{"Basic ====", NULL, NULL},
