@@ -41,14 +41,17 @@ struct aig_request {
 	long long content_length; /* -1 when absent */
 	char *authorization;	  /* NULL when absent; wiped on free */
 	char *remote_addr;
-	bool https;
+	bool https; /* HTTPS is "on" or "1" (any case) */
 	char *body; /* after aig_request_read_body(); NUL-terminated */
 	size_t body_len;
 };
 
 /* Checks a PATH_INFO per SPEC §5: must start with '/', no "..", "//",
  * "%2f", "%2e" (any case), NUL or control character, valid UTF-8, at most
- * AIG_CGI_MAX_PATH bytes. Returns true if acceptable. */
+ * AIG_CGI_MAX_PATH bytes. No ';' or "%3b" either: a path parameter
+ * ("/admin;x/invoke") would let a path match a rule for one route while
+ * a backend that strips parameters serves another. Returns true if
+ * acceptable. */
 bool aig_cgi_path_ok(const char *path, size_t len);
 
 /* Reads the RFC 3875 variables from the environment into req, checking

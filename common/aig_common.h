@@ -255,6 +255,8 @@ struct aig_config {
 		size_t n_methods;
 		char *pam_service;
 		char *realm;
+		/* credentials only over HTTPS (the CGI variable HTTPS) */
+		bool require_https;
 	} auth;
 
 	struct {

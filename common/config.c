@@ -446,7 +446,7 @@ static int parse_jwt(const struct ctx *c, json_t *root, struct aig_config *cfg)
 static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 {
 	static const char *const keys[] = {"methods", "pam_service", "realm",
-					   NULL};
+					   "require_https", NULL};
 	static const char *const names[] = {"bearer", "basic", NULL};
 	static const char *const def_methods[] = {"bearer", "basic", NULL};
 	struct aig_strv m = {NULL, 0};
@@ -469,7 +469,9 @@ static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	    (rc = get_string(c, auth, "/auth", "pam_service", false, "aigate",
 			     &cfg->auth.pam_service)) != AIG_OK ||
 	    (rc = get_string(c, auth, "/auth", "realm", false, "aigate",
-			     &cfg->auth.realm)) != AIG_OK)
+			     &cfg->auth.realm)) != AIG_OK ||
+	    (rc = get_bool(c, auth, "/auth", "require_https", false,
+			   &cfg->auth.require_https)) != AIG_OK)
 		goto out;
 	for (i = 0; i < m.n; i++) {
 		snprintf(p, sizeof(p), "/auth/methods/%zu", i);

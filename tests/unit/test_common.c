@@ -277,6 +277,7 @@ static void test_config_good(void)
 		   cfg->auth.methods[0] == AIG_AUTH_BEARER &&
 		   strcmp(cfg->auth.pam_service, "aigate") == 0,
 	   "auth defaults");
+	ok(!cfg->auth.require_https, "auth.require_https is false by default");
 	ok(cfg->backend.timeout_ms == 120000 &&
 		   strcmp(cfg->state_dir, "/var/lib/aigate") == 0 &&
 		   strcmp(cfg->ratelimit.store, "lmdb") == 0 &&
@@ -419,6 +420,10 @@ static void test_config_bad(void)
 		     AIG_ERR_CONFIG, "\"ratelimit.store\": must be");
 	expect_error("\"backend\"", "\"audit\": {\"syslog\": 1}, \"backend\"",
 		     AIG_ERR_CONFIG, "\"audit.syslog\": must be true or false");
+	expect_error("\"backend\"",
+		     "\"auth\": {\"require_https\": \"yes\"}, \"backend\"",
+		     AIG_ERR_CONFIG,
+		     "\"auth.require_https\": must be true or false");
 	/* syntax: truncated, duplicated keys, invalid UTF-8, nonsense */
 	expect_error("\n}\n", "\n", AIG_ERR_SYNTAX, "t.json:13:1:");
 	expect_error("\"backend\"", "\"policy_file\": \"/x\", \"backend\"",
