@@ -108,6 +108,23 @@ static void check_state_key(struct ctl *c, const struct aig_config *cfg,
 	json_array_append_new(items, item);
 }
 
+/* A warning, not an error: a site may be reached by loopback clients
+ * only, or TLS may end at a proxy in front, so that the web server sees
+ * plain HTTP and require_https must stay false. The exit status does not
+ * change. */
+static void warn_require_https(const struct ctl *c,
+			       const struct aig_config *cfg)
+{
+	if (cfg->auth.require_https)
+		return;
+	fflush(stdout); /* after the lines already reported */
+	fprintf(stderr,
+		"%s: warning: auth.require_https is false: passwords and "
+		"tokens travel in clear over plain HTTP unless only loopback "
+		"clients reach the site or TLS ends at a front proxy\n",
+		c->prog);
+}
+
 int ctl_cmd_check(struct ctl *c)
 {
 	struct aig_config *cfg = NULL;
@@ -127,6 +144,7 @@ int ctl_cmd_check(struct ctl *c)
 	}
 	json_array_append_new(
 		items, check_item(c, "config", c->config_path, NULL, NULL));
+	warn_require_https(c, cfg);
 	aig_error_clear(&err);
 	if (aig_policy_load(cfg->policy_file, &pol, &err) != AIG_OK) {
 		json_array_append_new(

@@ -41,14 +41,17 @@ struct aig_request {
 	long long content_length; /* -1 when absent */
 	char *authorization;	  /* NULL when absent; wiped on free */
 	char *remote_addr;
-	bool https;
+	bool https; /* HTTPS is "on" or "1" (any case) */
 	char *body; /* after aig_request_read_body(); NUL-terminated */
 	size_t body_len;
 };
 
 /* Checks a PATH_INFO per SPEC §5: must start with '/', no "..", "//",
  * "%2f", "%2e" (any case), NUL or control character, valid UTF-8, at most
- * AIG_CGI_MAX_PATH bytes. Returns true if acceptable. */
+ * AIG_CGI_MAX_PATH bytes. No ';' or "%3b" either: a path parameter
+ * ("/admin;x/invoke") would let a path match a rule for one route while
+ * a backend that strips parameters serves another. Returns true if
+ * acceptable. */
 bool aig_cgi_path_ok(const char *path, size_t len);
 
 /* Reads the RFC 3875 variables from the environment into req, checking
@@ -97,10 +100,10 @@ const char *aig_http_reason(int status);
 /* --------------------------------------------------------------- basic */
 
 /* Splits "Basic <base64>" into a user and a password (strict base64,
- * user 1-256 bytes of valid UTF-8 without ':' or control characters,
- * password 1-1024 bytes without NUL). *user and *password are new strings
- * (caller frees; the password with aig_secret_free()). Returns false on
- * any malformation. */
+ * user 1-256 bytes of valid UTF-8 without ':' and without control, line
+ * separator or bidi characters (aig_utf8_clean()), password 1-1024 bytes
+ * without NUL). *user and *password are new strings (caller frees; the password
+ * with aig_secret_free()). Returns false on any malformation. */
 bool aig_basic_decode(const char *header, char **user, char **password);
 
 enum aig_pam_result {

@@ -82,11 +82,23 @@ static void count(struct aig_gate *g, bool allowed, double latency)
 	}
 }
 
+void aig_gate_audit_line(char *buf, size_t len, const char *id,
+			 const char *user, const char *rule, int status,
+			 double latency_ms)
+{
+	char u[160], r[160];
+
+	snprintf(buf, len,
+		 "request %s user=%s rule=%s status=%d latency_ms=%.1f", id,
+		 aig_log_quote(u, sizeof(u), user),
+		 aig_log_quote(r, sizeof(r), rule), status, latency_ms);
+}
+
 void aig_gate_audit(struct aig_gate *g)
 {
 	struct aig_error err = {0};
 	double latency = ms_since(&g->t0);
-	char user[128];
+	char line[512];
 	json_t *rec;
 
 	/* A request refused before the configuration was read is audited
@@ -108,11 +120,8 @@ void aig_gate_audit(struct aig_gate *g)
 	count(g, g->allowed, latency);
 	if (!g->cfg->audit.syslog)
 		return;
-	aig_log_escape(user, sizeof(user), g->user ? g->user : "-",
-		       g->user ? strlen(g->user) : 1);
-	aig_log_msg(&g->log, LOG_INFO,
-		    "request %s user=%s rule=%s status=%d latency_ms=%.1f",
-		    g->req.id, user,
-		    g->decided && g->dec.rule_name ? g->dec.rule_name : "-",
-		    g->status, latency);
+	aig_gate_audit_line(line, sizeof(line), g->req.id, g->user,
+			    g->decided ? g->dec.rule_name : NULL, g->status,
+			    latency);
+	aig_log_msg(&g->log, LOG_INFO, "%s", line);
 }

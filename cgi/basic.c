@@ -11,16 +11,12 @@
 #define USER_MAX 256
 #define PASSWORD_MAX 1024
 
+/* The same check a token's user claim gets (claims.c): no control, line
+ * separator or bidi character can reach PAM, the directory or a log. */
 static bool user_ok(const unsigned char *u, size_t len)
 {
-	size_t i;
-
-	if (len == 0 || len > USER_MAX)
-		return false;
-	for (i = 0; i < len; i++)
-		if (u[i] < 0x20 || u[i] == 0x7f)
-			return false;
-	return aig_utf8_valid((const char *)u, len);
+	return len > 0 && len <= USER_MAX &&
+	       aig_utf8_clean((const char *)u, len);
 }
 
 bool aig_basic_decode(const char *header, char **user, char **password)

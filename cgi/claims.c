@@ -21,22 +21,12 @@ void aig_jwt_identity_free(struct aig_jwt_identity *id)
 	free(id);
 }
 
-/* Valid UTF-8 (jansson checked it already) without C0, DEL or C1 control
- * characters, and without ',' if no_comma. */
+/* Valid UTF-8 without control or bidi characters (aig_utf8_clean(), the
+ * check Basic user names get too), and without ',' if no_comma. */
 static bool clean_string(const char *s, size_t len, bool no_comma)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i, n;
-
-	for (i = 0; i < len; i += n) {
-		n = aig_utf8_seq_len(p + i, len - i);
-		if (n == 0 || p[i] < 0x20 || p[i] == 0x7f ||
-		    (no_comma && p[i] == ','))
-			return false;
-		if (p[i] == 0xc2 && p[i + 1] < 0xa0)
-			return false; /* U+0080 to U+009F */
-	}
-	return true;
+	return aig_utf8_clean(s, len) &&
+	       (!no_comma || memchr(s, ',', len) == NULL);
 }
 
 static int check_iss(const struct aig_config *cfg, const json_t *c,

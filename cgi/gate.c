@@ -23,6 +23,8 @@ static const struct aig_http_error bad_credentials = {401, "unauthorized",
 						      "invalid credentials"};
 static const struct aig_http_error forbidden = {403, "forbidden",
 						"access denied by policy"};
+static const struct aig_http_error https_only = {
+	403, "forbidden", "credentials are accepted only over HTTPS"};
 static const struct aig_http_error rate_limited = {429, "rate_limited",
 						   "too many requests"};
 static const struct aig_http_error unsupported = {
@@ -361,10 +363,24 @@ static bool scheme_is(const char *header, const char *scheme)
 	return strncasecmp(header, scheme, n) == 0 && header[n] == ' ';
 }
 
+/* auth.require_https: credentials that came over plain HTTP are refused
+ * before anything looks at them (no PAM conversation, no token check);
+ * they have been exposed already, and answering on them would make the
+ * clear channel usable. */
+static bool over_https_if_required(struct aig_gate *g)
+{
+	if (!g->cfg->auth.require_https || g->req.authorization == NULL ||
+	    g->req.https)
+		return true;
+	return stop(g, &https_only, "credentials sent without HTTPS");
+}
+
 bool aig_step_authenticate(struct aig_gate *g)
 {
 	const char *h = g->req.authorization;
 
+	if (!over_https_if_required(g))
+		return false;
 	if (h == NULL)
 		return stop(g, &unauthorized, "no credentials");
 	if (scheme_is(h, "Bearer") &&

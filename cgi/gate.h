@@ -121,6 +121,13 @@ void aig_gate_respond_error(struct aig_gate *g);
  * the request to the metrics. */
 void aig_gate_audit(struct aig_gate *g);
 
+/* The syslog summary line into buf (len bytes): request ID user="..."
+ * rule="..." status=N latency_ms=F. user and rule (NULL: -) are quoted
+ * with aig_log_quote(), so that no user name can add or fake a field. */
+void aig_gate_audit_line(char *buf, size_t len, const char *id,
+			 const char *user, const char *rule, int status,
+			 double latency_ms);
+
 /* The steps above in order, the first that ends the request stopping
  * the list; then the error response if none was written, the audit
  * record, and aig_gate_free(). Every request, whatever its end, is

@@ -43,6 +43,18 @@ tests_unit_test_cgi_request_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cgi_request_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
 
+# Whole requests through aig_gate_run() from a variable array, with
+# tokens minted at test time (no web server, no extension module).
+check_PROGRAMS += tests/unit/test_cgi_gate
+UNIT_TESTS += tests/unit/test_cgi_gate
+TESTS += tests/unit/test_cgi_gate
+tests_unit_test_cgi_gate_SOURCES = tests/unit/test_cgi_gate.c tests/unit/tap.h
+tests_unit_test_cgi_gate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi \
+	-I$(top_srcdir)/tests/unit
+tests_unit_test_cgi_gate_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(CRYPTO_CFLAGS) $(LMDB_CFLAGS) $(PCRE2_CFLAGS)
+tests_unit_test_cgi_gate_LDADD = $(bench_bench_decision_LDADD)
+
 # End to end: aigate.cgi under lighttpd and Apache, with the test bed's
 # Samba AD DC, the LangServe fixture, Redis, and minted tokens.
 check_PROGRAMS += tests/integration/jwt_tool

@@ -41,6 +41,10 @@ bool aig_cgi_path_ok(const char *path, size_t len)
 		if (p[i] == '%' && i + 2 < len && p[i + 1] == '2' &&
 		    (tolower(p[i + 2]) == 'f' || tolower(p[i + 2]) == 'e'))
 			return false;
+		if (p[i] == ';' ||
+		    (p[i] == '%' && i + 2 < len && p[i + 1] == '3' &&
+		     tolower(p[i + 2]) == 'b'))
+			return false; /* path parameters */
 		n = aig_utf8_seq_len(p + i, len - i);
 		if (n == 0)
 			return false;
@@ -117,7 +121,8 @@ static bool copy_vars(struct aig_request *req, char *const *vars)
 	req->content_type = var_dup(vars, "CONTENT_TYPE", NULL);
 	req->authorization = var_dup(vars, "HTTP_AUTHORIZATION", NULL);
 	req->remote_addr = var_dup(vars, "REMOTE_ADDR", "");
-	req->https = https != NULL && strcasecmp(https, "on") == 0;
+	req->https = https != NULL &&
+		     (strcasecmp(https, "on") == 0 || strcmp(https, "1") == 0);
 	return req->path && req->method && req->query && req->remote_addr &&
 	       (var(vars, "CONTENT_TYPE") == NULL || req->content_type) &&
 	       (var(vars, "HTTP_AUTHORIZATION") == NULL || req->authorization);

@@ -68,7 +68,8 @@ struct aig_log {
 };
 
 /* Formats and sends one message. log may be NULL. The format must not
- * contain user input unescaped: pass it through aig_log_escape(). */
+ * contain user input unescaped: pass it through aig_log_quote() (or
+ * aig_log_escape() where the format quotes it). */
 void aig_log_msg(const struct aig_log *log, int priority, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -76,11 +77,23 @@ void aig_log_msg(const struct aig_log *log, int priority, const char *fmt, ...)
 aig_log_fn aig_log_stderr_fn;
 aig_log_fn aig_log_syslog_fn; /* syslog(LOG_AUTHPRIV | priority, ...) */
 
-/* Copies src (srclen bytes, may hold NULs) into dst (NUL-terminated,
- * dstlen > 0), escaping control characters, backslash, '"', DEL and bytes
- * >= 0x80 that are not valid UTF-8 as \xNN; truncates with "..." when it
- * does not fit. Returns dst. */
+/* The one escaping of outside data for log lines. Copies src (srclen
+ * bytes, may hold NULs) into dst (NUL-terminated, dstlen > 0): printable
+ * ASCII and valid UTF-8 as they are, except that a C0 control, DEL,
+ * backslash, '"' and every byte that is not part of valid UTF-8 become
+ * \xNN, and the other code points of aig_utf8_is_control() (C1, U+2028,
+ * U+2029, bidi controls) become \uNNNN (four lower-case hex digits). The
+ * result is valid UTF-8, holds no control character and no '"', and tells
+ * every two inputs apart (a backslash in it always starts \x or \u);
+ * when it does not fit it is cut at a whole unit and ends in "...".
+ * Returns dst. */
 char *aig_log_escape(char *dst, size_t dstlen, const char *src, size_t srclen);
+
+/* The form of a value from outside in a log line: aig_log_escape() of the
+ * NUL-terminated src between double quotes, as in user="bob", so that
+ * nothing in it can read as another key=value field; NULL is written -
+ * (no quotes). dstlen >= 3 to hold anything. Returns dst. */
+char *aig_log_quote(char *dst, size_t dstlen, const char *src);
 
 /* -------------------------------------------------------- files, secrets */
 
@@ -134,6 +147,20 @@ bool aig_json_locate(const char *text, size_t len, const char *pointer,
 /* Length of the valid UTF-8 sequence at s (n bytes available), or 0 if the
  * bytes there are not valid UTF-8 (overlong, surrogate, > U+10FFFF). */
 size_t aig_utf8_seq_len(const unsigned char *s, size_t n);
+
+/* Same, and the code point it encodes into *cp (left alone on 0). */
+size_t aig_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* True for a code point that may not appear as itself in a log line or a
+ * user name: C0 controls, DEL, C1 controls (U+0080 to U+009F, NEL among
+ * them), U+2028 and U+2029, and the bidi controls (U+061C, U+200E,
+ * U+200F, U+202A to U+202E, U+2066 to U+2069). */
+bool aig_utf8_is_control(uint32_t cp);
+
+/* True if the len bytes at s are valid UTF-8 holding no code point for
+ * which aig_utf8_is_control() is true (so no NUL either). The one check
+ * for names that come from outside: Basic user names, token claims. */
+bool aig_utf8_clean(const char *s, size_t len);
 
 /* True if the len bytes at s are valid UTF-8 (NUL bytes count as valid). */
 bool aig_utf8_valid(const char *s, size_t len);
@@ -239,6 +266,8 @@ struct aig_config {
 			unsigned per_ip_per_minute;   /* default 10 */
 			unsigned per_user_per_minute; /* default 5 */
 		} failure_limit;
+		/* credentials only over HTTPS (the CGI variable HTTPS) */
+		bool require_https;
 	} auth;
 
 	struct {

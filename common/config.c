@@ -475,8 +475,9 @@ static int parse_failure_limit(const struct ctx *c, json_t *auth,
 
 static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 {
-	static const char *const keys[] = {"methods", "pam_service", "realm",
-					   "failure_limit", NULL};
+	static const char *const keys[] = {"methods",	    "pam_service",
+					   "realm",	    "failure_limit",
+					   "require_https", NULL};
 	static const char *const names[] = {"bearer", "basic", NULL};
 	static const char *const def_methods[] = {"bearer", "basic", NULL};
 	struct aig_strv m = {NULL, 0};
@@ -500,7 +501,9 @@ static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 			     &cfg->auth.pam_service)) != AIG_OK ||
 	    (rc = get_string(c, auth, "/auth", "realm", false, "aigate",
 			     &cfg->auth.realm)) != AIG_OK ||
-	    (rc = parse_failure_limit(c, auth, cfg)) != AIG_OK)
+	    (rc = parse_failure_limit(c, auth, cfg)) != AIG_OK ||
+	    (rc = get_bool(c, auth, "/auth", "require_https", false,
+			   &cfg->auth.require_https)) != AIG_OK)
 		goto out;
 	for (i = 0; i < m.n; i++) {
 		snprintf(p, sizeof(p), "/auth/methods/%zu", i);

@@ -17,3 +17,27 @@ tests_unit_test_common_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_common_LDADD = common/libaigcommon.la $(JANSSON_LIBS) \
 	$(CRYPTO_LIBS)
 dist_man_MANS += man/aigate.json.5
+
+## Fuzzing the log escaping (aig_log_escape, aig_log_quote): the corpus
+## through a plain driver always; with clang, a short libFuzzer run.
+check_PROGRAMS += tests/fuzz/fuzz_log_escape_plain
+tests_fuzz_fuzz_log_escape_plain_SOURCES = tests/fuzz/fuzz_log_escape.c \
+	tests/fuzz/fuzz_main.c
+tests_fuzz_fuzz_log_escape_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	-DFUZZ_CORPUS='"log_escape"'
+tests_fuzz_fuzz_log_escape_plain_LDADD = common/libaigcommon.la \
+	$(JANSSON_LIBS)
+dist_check_SCRIPTS += tests/fuzz/fuzz_log.sh
+TESTS += tests/fuzz/fuzz_log.sh
+EXTRA_DIST += tests/fuzz/corpus/log_escape
+if HAVE_CLANG
+tests/fuzz/fuzz_log_escape: $(srcdir)/tests/fuzz/fuzz_log_escape.c \
+		$(srcdir)/common/log.c $(srcdir)/common/utf8.c
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -I$(top_builddir) $(AM_CPPFLAGS) \
+		$(JANSSON_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_log_escape.c \
+		$(srcdir)/common/log.c $(srcdir)/common/utf8.c
+CLEANFILES += tests/fuzz/fuzz_log_escape
+tests/fuzz/fuzz_log.log: tests/fuzz/fuzz_log_escape
+endif

@@ -29,7 +29,7 @@ static int simple_bind(struct aig_ldap *s, const char *name,
 	if (rc == LDAP_SUCCESS)
 		return AIG_OK;
 	aig_log_escape(esc, sizeof(esc), name, strlen(name));
-	snprintf(what, sizeof(what), "bind as %s", esc);
+	snprintf(what, sizeof(what), "bind as \"%s\"", esc);
 	return aig_ldap_fail(s, rc, true, what, err);
 }
 

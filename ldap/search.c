@@ -336,7 +336,7 @@ int aig_ldap_refuse_other_account(struct aig_ldap *s, const char *login,
 
 	aig_log_escape(esc, sizeof(esc), login, len);
 	aig_log_msg(s->log, 4 /* LOG_WARNING */,
-		    "ldap: login %s resolves to different accounts for the "
+		    "ldap: login \"%s\" resolves to different accounts for the "
 		    "bind and for the directory: refused",
 		    esc);
 	return aig_error_set(err, AIG_LDAP_ERR_BAD_CREDENTIALS,

@@ -227,7 +227,7 @@ bool aig_pam_cache_get(const struct aig_pam_ctx *ctx,
 	found = found && *usable;
 	aig_log_msg(&ctx->log, LOG_DEBUG, "groups_cache: %s for %s",
 		    found ? "hit" : "miss",
-		    aig_log_escape(esc, sizeof(esc), user, strlen(user)));
+		    aig_log_quote(esc, sizeof(esc), user));
 	return found;
 }
 

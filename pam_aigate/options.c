@@ -98,7 +98,7 @@ static void set_opt(struct aig_pam_ctx *ctx, const char *arg)
 		/* pam_get_authtok() reads these itself */
 	} else {
 		aig_log_msg(&ctx->log, LOG_ERR, "unknown option ignored: %s",
-			    aig_log_escape(esc, sizeof(esc), arg, strlen(arg)));
+			    aig_log_quote(esc, sizeof(esc), arg));
 	}
 }
 

@@ -181,7 +181,7 @@ static void log_result(struct aig_pam_ctx *ctx, const char *what,
 
 	aig_log_msg(&ctx->log, status == AIG_OK ? LOG_INFO : LOG_NOTICE,
 		    "%s for %s: %s%s%s", what,
-		    aig_log_escape(esc, sizeof(esc), user, strlen(user)),
+		    aig_log_quote(esc, sizeof(esc), user),
 		    aig_ldap_status_name(status), err->msg[0] ? ": " : "",
 		    err->msg);
 }
@@ -316,7 +316,7 @@ static int check_require_group(struct aig_pam_ctx *ctx, const char *user,
 			return PAM_SUCCESS;
 	aig_log_msg(&ctx->log, LOG_NOTICE,
 		    "account refused for %s: not in a required group",
-		    aig_log_escape(esc, sizeof(esc), user, strlen(user)));
+		    aig_log_quote(esc, sizeof(esc), user));
 	return PAM_PERM_DENIED;
 }
 
@@ -559,10 +559,9 @@ int aig_pam_do_session(struct aig_pam_ctx *ctx, bool open)
 	status = aig_audit_append(ctx->cfg->audit.file, rec, &err);
 	json_decref(rec);
 	if (ctx->cfg->audit.syslog)
-		aig_log_msg(
-			&ctx->log, LOG_INFO, "session %s for %s",
-			open ? "opened" : "closed",
-			aig_log_escape(esc, sizeof(esc), user, strlen(user)));
+		aig_log_msg(&ctx->log, LOG_INFO, "session %s for %s",
+			    open ? "opened" : "closed",
+			    aig_log_quote(esc, sizeof(esc), user));
 	if (status != AIG_OK) {
 		aig_log_msg(&ctx->log, LOG_ERR, "audit: %s", err.msg);
 		return PAM_SESSION_ERR;

@@ -111,6 +111,13 @@ expect_one_line() { # TEXT DESCRIPTION
 run "$work/aigate.json" check
 expect_eq "$st" 0 "check: a good configuration and the shipped policy"
 expect_match "$out" 'policy: .*policy.json ok, 3 rules' "check names the policy and its rules"
+expect_match "$errout" 'warning: auth.require_https is false: .*in clear.*loopback.*front proxy' \
+	"check warns while auth.require_https is false (exit status 0 all the same)"
+sed 's/"methods": \["basic"\]/"methods": ["basic"], "require_https": true/' \
+	"$work/aigate.json" >"$work/https.json"
+chmod 0644 "$work/https.json"
+run "$work/https.json" check
+expect_eq "$st:$errout" "0:" "check: auth.require_https true, no warning"
 run "$work/aigate.json" check --json
 expect_json "$out" 'j["ok"] is True and len(j["checks"]) == 3 and j["checks"][2]["what"] == "state_key_file" and j["checks"][2]["ok"] and "warning" not in j["checks"][2]' \
 	"check --json parses and says ok, the state key included"

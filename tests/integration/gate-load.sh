@@ -211,10 +211,10 @@ expect_eq "$(grep -c -e "$marker" -e 'eyJ' "$web/srv-l/error.log" || true)" 0 ".
 # syslog: only where the caller names a file that receives /dev/log
 if [ -n "${AIG_SYSLOG_FILE:-}" ] && [ -r "$AIG_SYSLOG_FILE" ]; then
 	syslog_new() { tail -c +$((syslog_at + 1)) "$AIG_SYSLOG_FILE"; }
-	syslog_done() { [ "$(syslog_new | grep -ac "user=$load_user")" -ge "$made" ]; }
+	syslog_done() { [ "$(syslog_new | grep -ac "user=\"$load_user\"")" -ge "$made" ]; }
 	wait_for 20 syslog_done || true
 	new=$(syslog_new)
-	expect_eq "$(grep -ac "user=$load_user" <<<"$new" || true)" "$made" "syslog ($AIG_SYSLOG_FILE): one summary line per request"
+	expect_eq "$(grep -ac "user=\"$load_user\"" <<<"$new" || true)" "$made" "syslog ($AIG_SYSLOG_FILE): one summary line per request"
 	expect_eq "$(grep -ac -e "$marker" -e 'eyJ' <<<"$new" || true)" 0 "... and no prompt text or token in it"
 else
 	note "syslog not checked (set AIG_SYSLOG_FILE to a file that receives /dev/log)"

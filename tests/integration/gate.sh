@@ -122,6 +122,17 @@ call() {
 basic() { printf 'Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w0)"; }
 header() { sed -n "s/^$1: *//Ip" "$web/last.h" | tr -d '\r' | head -n1; }
 body() { cat "$web/last.b"; }
+# audit_of: the audit record of the last response (by its X-Request-Id),
+# waiting a little for the gate to write it
+audit_of() {
+	local id
+	id=$(header X-Request-Id)
+	for _ in $(seq 20); do
+		grep -q "\"request_id\":\"$id\"" "$web/log/audit.jsonl" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep "\"request_id\":\"$id\"" "$web/log/audit.jsonl" 2>/dev/null || true
+}
 now=$(date +%s)
 token() { # KEY KID ALG PAYLOAD
 	"$tool" sign "$web/keys/$1.pem" "$2" "$3" "$4"
@@ -140,6 +151,10 @@ expect_match "$(header X-Request-Id)" '^[0-9a-f]{32}$' "every response has X-Req
 expect_eq "$(call GET '/chat/%252e%252e/admin')" 400 "%2e in PATH_INFO is 400"
 expect_match "$(body)" '"error": *"invalid_request"' "... with the SPEC's error body"
 expect_eq "$(call GET '/chat/%252fx')" 400 "%2f in PATH_INFO is 400"
+expect_eq "$(call GET '/admin;x/invoke')" 400 "a ';' path parameter in PATH_INFO is 400"
+expect_match "$(body)" '"error": *"invalid_request"' "... invalid_request"
+expect_eq "$(call GET '/admin%3bx/invoke')" 400 "... and one sent as %3b (the server decodes it to ';')"
+expect_eq "$(call GET '/admin%253Bx/invoke')" 400 "... and %3B left in PATH_INFO"
 expect_eq "$(call TRACE /chat/invoke -H "Authorization: $(basic bob "$pw")")" 405 "TRACE is 405"
 
 # --- 401 and its challenges
@@ -162,6 +177,12 @@ expect_no_match "$last" '"authorization"|"cookie"|secret-cookie|"x-aigate-user":
 expect_eq "$(call POST /admin/deploy "${json[@]}" -d '{}' -H "Authorization: $(basic bob "$pw")")" 403 "bob may not /admin/deploy"
 expect_match "$(body)" '"error": *"forbidden"' "... 403 forbidden"
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: $(basic mallory "$pw")")" 403 "mallory is refused"
+# user names with NEL (U+0085) or RLO (U+202E) could rewrite a log line
+for u in "$(printf 'bob\302\205')" "$(printf 'bob\342\200\256')"; do
+	expect_eq "$(call GET /_aigate/whoami -H "Authorization: $(basic "$u" "$pw")")" 401 \
+		"a Basic user name with a control or bidi character is 401"
+	expect_match "$(audit_of)" '"reason":"malformed Basic credentials"' "... refused as malformed, before PAM is asked"
+done
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: $(basic carol "$pw")")" 401 "carol (disabled) cannot sign in"
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: $(basic bob wrong-Passw0rd)")" 401 "a wrong password is 401"
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Basic Ym9iOg==")" 401 "an empty password is 401"
@@ -397,6 +418,18 @@ https_config "$tls/other/ca.pem" "$web/state-wrongca"
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 503 "an issuer whose certificate the CA does not vouch for is never used"
 kill "$jwks_pid"
 wait "$jwks_pid" 2>/dev/null || true
+
+# --- auth.require_https: this server speaks plain HTTP, so credentials
+# are refused before they are looked at (a wrong password would be 401)
+sed -i 's|"realm": "aigate"}|"realm": "aigate", "require_https": true}|' \
+	"$web/etc/aigate/aigate.json"
+expect_eq "$(call GET /_aigate/whoami -H "Authorization: $(basic bob wrong-password)")" 403 \
+	"require_https: Basic over plain HTTP is 403, whatever the password"
+expect_match "$(body)" '"error": *"forbidden".*only over HTTPS' "... forbidden: credentials only over HTTPS"
+expect_match "$(audit_of)" '"reason":"credentials sent without HTTPS"' "... audited with that reason"
+expect_eq "$(call GET /_aigate/whoami -H "Authorization: Bearer $t")" 403 "require_https: Bearer over plain HTTP is 403"
+expect_match "$(audit_of)" '"reason":"credentials sent without HTTPS"' "... audited with that reason"
+expect_eq "$(call GET /_aigate/health)" 200 "require_https: health still answers"
 
 # --- the backend fails: 504 when slow, 502 when gone; AD gone: 503
 kill "$backend_pid"

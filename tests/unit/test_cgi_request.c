@@ -37,9 +37,15 @@ static void test_paths(void)
 		{"/chat/\x7f", false},
 		{"/chat/\t", false},
 		{"/\xff", false},
-		{"/\xc0\xaf", false},	  /* overlong '/' */
-		{"/\xed\xa0\x80", false}, /* surrogate */
-		{"/\xe2\x82", false},	  /* truncated */
+		{"/\xc0\xaf", false},	    /* overlong '/' */
+		{"/\xed\xa0\x80", false},   /* surrogate */
+		{"/\xe2\x82", false},	    /* truncated */
+		{"/admin;x/invoke", false}, /* path parameters */
+		{"/admin%3bx/invoke", false},
+		{"/admin%3Bx/invoke", false},
+		{"/chat/invoke;", false},
+		{"/chat/invoke%3b", false},
+		{"/chat/%3c%3a/x", true},
 	};
 	size_t i;
 	char *big;
@@ -124,6 +130,26 @@ static void test_env(void)
 			   req.content_length == -1 && !req.https,
 		   "no PATH_INFO means /");
 		aig_request_free(&req);
+	}
+	{
+		static const struct {
+			const char *v;
+			bool https;
+		} https[] = {{"on", true},   {"ON", true}, {"1", true},
+			     {"off", false}, {"0", false}, {"", false},
+			     {"yes", false}};
+		size_t i;
+
+		for (i = 0; i < sizeof(https) / sizeof(https[0]); i++) {
+			const char *const env[] = {"REQUEST_METHOD", "GET",
+						   "HTTPS", https[i].v, NULL};
+
+			st = read_env(env, &req);
+			ok(st == 0 && req.https == https[i].https,
+			   "HTTPS=%s is %s", https[i].v,
+			   https[i].https ? "HTTPS" : "not HTTPS");
+			aig_request_free(&req);
+		}
 	}
 	{
 		const char *const env[] = {"REQUEST_METHOD", "TRACE",
@@ -248,6 +274,12 @@ static void test_basic(void)
 		{"Basic Ym9iAG06cGFzcw==", NULL, NULL}, /* NUL in user */
 		{"Basic Ym9iCjpwYXNz", NULL, NULL},	/* newline in user */
 		{"Basic /zpwYXNz", NULL, NULL},		/* invalid UTF-8 user */
+		{"Basic Ym9iwoU6cHc=", NULL, NULL},	/* bob U+0085 (NEL) */
+		{"Basic Ym9i4oCuOnB3", NULL, NULL},	/* bob U+202E (RLO) */
+		{"Basic 4oCoYm9iOnB3", NULL, NULL},	/* U+2028 bob */
+		{"Basic Ym9i4oGmOnB3", NULL, NULL},	/* bob U+2066 (LRI) */
+		{"Basic Ym9iwp86cHc=", NULL, NULL},	/* bob U+009F */
+		{"Basic Y2Fmw6k6cHc=", "caf\xc3\xa9", "pw"},
 		{"Bearer Ym9iOnMzY3JldA==", NULL, NULL},
 		{"Basic ", NULL, NULL},
 		{"Basic ====", NULL, NULL},

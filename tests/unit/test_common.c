@@ -123,6 +123,99 @@ static void test_escape(void)
 	ok(strlen(small) < sizeof(small), "escapes never overflow: %s", small);
 }
 
+/* C1 controls, U+2028/U+2029 and bidi controls are valid UTF-8 that
+ * rewrite a log line when shown: each becomes \uNNNN. */
+static void test_escape_unicode_controls(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{"bob\xc2\x85x", "bob\\u0085x"}, /* NEL */
+		{"\xc2\x80\xc2\x9f\xc2\xa0", "\\u0080\\u009f\xc2\xa0"},
+		{"a\xe2\x80\xa8"
+		 "b\xe2\x80\xa9",
+		 "a\\u2028b\\u2029"},
+		{"\xe2\x80\xaa\xe2\x80\xae", "\\u202a\\u202e"}, /* LRE, RLO */
+		{"\xe2\x81\xa6\xe2\x81\xa9", "\\u2066\\u2069"}, /* LRI, PDI */
+		{"\xe2\x80\x8e\xe2\x80\x8f\xd8\x9c", "\\u200e\\u200f\\u061c"},
+		{"\xe2\x80\x8d\xe2\x81\xaa", "\xe2\x80\x8d\xe2\x81\xaa"},
+		{"\xc2\x85", "\\u0085"},
+		{"\\u0085", "\\x5cu0085"}, /* the escape itself, written */
+	};
+	char out[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		aig_log_escape(out, sizeof(out), cases[i].in,
+			       strlen(cases[i].in));
+		ok(strcmp(out, cases[i].out) == 0, "escape #%zu: %s", i, out);
+	}
+	aig_log_escape(out, sizeof(out), "\x85", 1);
+	ok(strcmp(out, "\\x85") == 0, "a lone C1 byte is \\x85, not \\u0085");
+}
+
+static void test_quote(void)
+{
+	/* bob" rule="admins, NEL, U+2028, U+202E */
+	const char *evil = "bob\" rule=\"admins\xc2\x85 status=200"
+			   "\xe2\x80\xa8 user=\"alice\xe2\x80\xae\"";
+	char q[256];
+	size_t i, n;
+	bool raw = false;
+
+	aig_log_quote(q, sizeof(q), evil);
+	ok(strcmp(q, "\"bob\\x22 rule=\\x22admins\\u0085 status=200\\u2028 "
+		     "user=\\x22alice\\u202e\\x22\"") == 0,
+	   "quote: one quoted value: %s", q);
+	n = strlen(q);
+	for (i = 0; i < n; i++)
+		raw = raw || (unsigned char)q[i] < 0x20 ||
+		      (unsigned char)q[i] >= 0x7f;
+	ok(n > 2 && q[0] == '"' && strchr(q + 1, '"') == q + n - 1 && !raw,
+	   "quote: no '\"' but the two around it, no byte that is not "
+	   "printable ASCII: nothing in it can end the value or the line");
+	ok(strcmp(aig_log_quote(q, sizeof(q), NULL), "-") == 0 &&
+		   strcmp(aig_log_quote(q, sizeof(q), ""), "\"\"") == 0 &&
+		   strcmp(aig_log_quote(q, sizeof(q), "-"), "\"-\"") == 0,
+	   "quote: NULL is -, and differs from \"-\"");
+	aig_log_quote(q, 12, "abcdefghijklmnop");
+	ok(strlen(q) < 12 && q[0] == '"' && q[strlen(q) - 1] == '"' &&
+		   strstr(q, "...") != NULL,
+	   "quote: cut inside the quotes: %s", q);
+	aig_log_quote(q, 3, "abc");
+	ok(strlen(q) < 3, "quote: a tiny buffer holds no overflow");
+}
+
+static void test_utf8_clean(void)
+{
+	static const struct {
+		const char *s;
+		bool clean;
+	} cases[] = {
+		{"bob", true},
+		{"caf\xc3\xa9 \xe2\x82\xac", true},
+		{"bob\"x\\y", true},
+		{"bob\xc2\x85", false},
+		{"bob\xc2\x9f", false},
+		{"bob\xe2\x80\xa8", false},
+		{"bob\xe2\x80\xa9", false},
+		{"bob\xe2\x80\xae", false},
+		{"bob\xe2\x81\xa7", false},
+		{"bob\xe2\x80\x8f", false},
+		{"bob\xd8\x9c", false},
+		{"bob\n", false},
+		{"bob\x7f", false},
+		{"bob\xff", false},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ok(aig_utf8_clean(cases[i].s, strlen(cases[i].s)) ==
+			   cases[i].clean,
+		   "utf8_clean #%zu: %s", i, cases[i].clean ? "yes" : "no");
+	ok(!aig_utf8_clean("a\0b", 3), "utf8_clean: NUL refused");
+}
+
 static void test_request_id(void)
 {
 	char a[AIG_REQUEST_ID_LEN + 1], b[AIG_REQUEST_ID_LEN + 1];
@@ -184,6 +277,7 @@ static void test_config_good(void)
 		   cfg->auth.methods[0] == AIG_AUTH_BEARER &&
 		   strcmp(cfg->auth.pam_service, "aigate") == 0,
 	   "auth defaults");
+	ok(!cfg->auth.require_https, "auth.require_https is false by default");
 	ok(cfg->backend.timeout_ms == 120000 &&
 		   strcmp(cfg->state_dir, "/var/lib/aigate") == 0 &&
 		   strcmp(cfg->state_key_file,
@@ -399,6 +493,10 @@ static void test_config_bad(void)
 		     AIG_ERR_CONFIG, "\"ratelimit.store\": must be");
 	expect_error("\"backend\"", "\"audit\": {\"syslog\": 1}, \"backend\"",
 		     AIG_ERR_CONFIG, "\"audit.syslog\": must be true or false");
+	expect_error("\"backend\"",
+		     "\"auth\": {\"require_https\": \"yes\"}, \"backend\"",
+		     AIG_ERR_CONFIG,
+		     "\"auth.require_https\": must be true or false");
 	/* syntax: truncated, duplicated keys, invalid UTF-8, nonsense */
 	expect_error("\n}\n", "\n", AIG_ERR_SYNTAX, "t.json:13:1:");
 	expect_error("\"backend\"", "\"policy_file\": \"/x\", \"backend\"",
@@ -659,6 +757,9 @@ int main(void)
 		return 99;
 	test_errors();
 	test_escape();
+	test_escape_unicode_controls();
+	test_quote();
+	test_utf8_clean();
 	test_request_id();
 	test_locate();
 	test_config_good();
