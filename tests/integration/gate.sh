@@ -225,11 +225,14 @@ expect_match "$(body)" '"error": *"invalid_request"' "... invalid_request"
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d '{"input":"please DROP TABLE users"}' "${auth[@]}")" 400 "a denied prompt is 400"
 expect_match "$(body)" '"error": *"invalid_input"' "... invalid_input"
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d '{"input":"x","config":{"configurable":{"model":"huge"}}}' "${auth[@]}")" 403 "a model outside the rule is 403"
+# jsmith (AI_Users too): refused requests cost a token, and bob's burst
+# is for the checks below
 batch='{"inputs":["a","b"],"config":[{"configurable":{"model":"small"}},{"configurable":{"model":"%s","tools":["%s"]}}]}'
-expect_eq "$(call POST /chat/batch "${json[@]}" -d "$(printf "$batch" medium search)" "${auth[@]}")" 200 "a /batch config list within the rule passes"
+jauth=(-H "Authorization: $(basic jsmith "$pw")")
+expect_eq "$(call POST /chat/batch "${json[@]}" -d "$(printf "$batch" medium search)" "${jauth[@]}")" 200 "a /batch config list within the rule passes"
 seen=$(wc -l <"$web/log/backend.jsonl")
-expect_eq "$(call POST /chat/batch "${json[@]}" -d "$(printf "$batch" gpt-huge python)" "${auth[@]}")" 403 "a /batch config list with one model outside the rule is 403"
-expect_eq "$(call POST /chat/batch "${json[@]}" -d '{"inputs":["a"],"config":"x"}' "${auth[@]}")" 403 "a config that is not an object or a list is 403"
+expect_eq "$(call POST /chat/batch "${json[@]}" -d "$(printf "$batch" gpt-huge python)" "${jauth[@]}")" 403 "a /batch config list with one model outside the rule is 403"
+expect_eq "$(call POST /chat/batch "${json[@]}" -d '{"inputs":["a"],"config":"x"}' "${jauth[@]}")" 403 "a config that is not an object or a list is 403"
 expect_eq "$(call POST /chat/c/N4KABGBEA/invoke "${json[@]}" -d '{"input":"x"}' -H "Authorization: $(basic alice "$pw")")" 403 \
 	"a configuration in the path (/c/) is 403, even for admins (/**)"
 expect_eq "$(wc -l <"$web/log/backend.jsonl")" "$seen" "... and none of these reached the backend"
