@@ -101,7 +101,7 @@ tests/fuzz/fuzz_cgi_request: $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
 	$(AM_V_CCLD)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -I$(top_builddir) $(AM_CPPFLAGS) \
 		$(JANSSON_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
-		$(FUZZ_CGI_SRCS) $(srcdir)/common/*.c $(PAM_LIBS) $(JANSSON_LIBS)
+		$(FUZZ_CGI_SRCS) $(srcdir)/common/*.c $(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 CLEANFILES += tests/fuzz/fuzz_cgi_request
 tests/fuzz/fuzz_cgi.log: tests/fuzz/fuzz_cgi_request
 endif

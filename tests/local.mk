@@ -106,12 +106,12 @@ CLEANFILES += $(FUZZ_UNITS_BINS)
 tests/fuzz/fuzz_config: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_config.c
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_config.c \
-		$(srcdir)/common/*.c $(JANSSON_LIBS)
+		$(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 tests/fuzz/fuzz_groups: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_groups.c
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_groups.c \
-		$(srcdir)/common/*.c $(JANSSON_LIBS)
+		$(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 FUZZ_PATH_SRCS = $(srcdir)/cgi/request.c $(srcdir)/cgi/forward.c \
 	$(srcdir)/cgi/response.c $(srcdir)/http/*.c
@@ -120,14 +120,14 @@ tests/fuzz/fuzz_path: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_path.c \
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_HTTP_CPPFLAGS) $(SSL_CFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_path.c $(FUZZ_PATH_SRCS) \
-		$(srcdir)/common/*.c $(AIG_HTTP_LIBS) $(JANSSON_LIBS)
+		$(srcdir)/common/*.c $(AIG_HTTP_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 tests/fuzz/fuzz_ldap_escape: $(FUZZ_UNITS_DEPS) \
 		$(srcdir)/tests/fuzz/fuzz_ldap_escape.c $(srcdir)/ldap/util.c
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(LDAP_CFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_ldap_escape.c $(srcdir)/ldap/util.c \
-		$(srcdir)/common/*.c $(LDAP_LIBS) $(JANSSON_LIBS)
+		$(srcdir)/common/*.c $(LDAP_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 tests/fuzz/fuzz_glob: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_glob.c \
 		$(srcdir)/policies/glob.c $(srcdir)/policies/arena.c \
@@ -135,19 +135,19 @@ tests/fuzz/fuzz_glob: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_glob.c \
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(PCRE2_CFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_glob.c $(srcdir)/policies/glob.c \
-		$(srcdir)/policies/arena.c $(srcdir)/common/*.c $(JANSSON_LIBS)
+		$(srcdir)/policies/arena.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 tests/fuzz/fuzz_base64: $(FUZZ_UNITS_DEPS) \
 		$(srcdir)/tests/fuzz/fuzz_base64.c $(srcdir)/cgi/b64url.c
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_base64.c \
-		$(srcdir)/cgi/b64url.c $(srcdir)/common/*.c $(JANSSON_LIBS)
+		$(srcdir)/cgi/b64url.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 tests/fuzz/fuzz_basic: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_basic.c \
 		$(srcdir)/cgi/basic.c
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_basic.c \
-		$(srcdir)/cgi/basic.c $(srcdir)/common/*.c $(JANSSON_LIBS)
+		$(srcdir)/cgi/basic.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 # built only for the test that runs them
 tests/fuzz/fuzz_units.log: $(FUZZ_UNITS_BINS)

@@ -1,6 +1,7 @@
 /* fuzz_basic.c - HTTP Basic credentials (aig_basic_decode()). Its
  * contract: "Basic <strict base64>" of "user:password", the user 1 to 256
- * bytes of valid UTF-8 without ':' or control characters, the password
+ * bytes of valid UTF-8 without ':', control characters (C0, DEL, C1),
+ * line separators or bidi controls, the password
  * 1 to 1024 bytes without NUL. The invariants:
  *  - the input taken as the decoded credentials and sent in its
  *    reference base64 is accepted exactly when the contract allows it,
@@ -21,15 +22,57 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The code points a user name may not hold: C0, DEL, C1, the line and
+ * paragraph separators and the bidi controls (written out here as a
+ * table, apart from common/utf8.c's test, so that the two are compared). */
+static bool forbidden_cp(uint32_t cp)
+{
+	static const uint32_t ranges[][2] = {
+		{0x00, 0x1f},	  {0x7f, 0x9f},	    {0x061c, 0x061c},
+		{0x200e, 0x200f}, {0x2028, 0x202e}, {0x2066, 0x2069},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (cp >= ranges[i][0] && cp <= ranges[i][1])
+			return true;
+	return false;
+}
+
+/* Decodes one code point of a string already known to be valid UTF-8. */
+static size_t next_cp(const unsigned char *s, uint32_t *cp)
+{
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] < 0xe0) {
+		*cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+		return 2;
+	}
+	if (s[0] < 0xf0) {
+		*cp = (uint32_t)(s[0] & 0x0f) << 12 |
+		      (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+		return 3;
+	}
+	*cp = (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
+	      (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+	return 4;
+}
+
 static bool user_ok(const char *u, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)u;
+	uint32_t cp;
 	size_t i;
 
 	if (len < 1 || len > 256 || !aig_utf8_valid(u, len))
 		return false;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)u[i] < 0x20 || u[i] == 0x7f || u[i] == ':')
+	for (i = 0; i < len; i += next_cp(p + i, &cp)) {
+		next_cp(p + i, &cp);
+		if (forbidden_cp(cp) || cp == ':')
 			return false;
+	}
 	return true;
 }
 
