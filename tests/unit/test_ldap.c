@@ -129,6 +129,17 @@ static void test_dn(void)
 	ok(aig_ldap_dn_first_value("not a dn", &v, NULL) == AIG_ERR_INVALID &&
 		   v == NULL,
 	   "RFC 4514: not a DN refused");
+	/* libldap gives an empty value as bv_val NULL, bv_len 0 */
+	ok(aig_ldap_dn_first_value("CN=,CN=Users,DC=corp", &v, NULL) ==
+			   AIG_OK &&
+		   v != NULL && strcmp(v, "") == 0,
+	   "RFC 4514: an empty first value is \"\"");
+	free(v);
+	v = NULL;
+	ok(aig_ldap_dn_first_value("cn=", &v, NULL) == AIG_OK && v != NULL &&
+		   *v == '\0',
+	   "RFC 4514: an empty value as the whole DN");
+	free(v);
 }
 
 static void test_sid(void)
