@@ -111,9 +111,9 @@ enum aig_pam_result {
 };
 
 /* Runs PAM service `service` (authenticate, then acct_mgmt) for user with
- * password, PAM_RHOST = rhost. config_path (may be NULL) is put in the PAM
- * environment as AIGATE_CONFIG, which pam_aigate.so reads when its own
- * arguments name no config=, so that both read the same file. On AIG_PAM_OK,
+ * password, PAM_RHOST = rhost. config_path is not used: pam_aigate.so
+ * reads the file its pam.d lines name with config= (else the default),
+ * never one named in the PAM environment. On AIG_PAM_OK,
  * *groups is a new copy of AIGATE_GROUPS (caller frees; "" when the module set
  * none). The password is borrowed and never copied beyond PAM's own reply
  * buffer. *pam_code gets the PAM status that decided, for the audit record. */

@@ -84,25 +84,6 @@ static enum aig_pam_result classify(int rc, bool account_phase)
 	}
 }
 
-/* AIGATE_CONFIG=path in the PAM environment, for pam_aigate.so. */
-static int put_config(pam_handle_t *pamh, const char *config_path)
-{
-	char *env;
-	size_t n;
-	int rc;
-
-	if (config_path == NULL)
-		return PAM_SUCCESS;
-	n = strlen("AIGATE_CONFIG=") + strlen(config_path) + 1;
-	env = malloc(n);
-	if (env == NULL)
-		return PAM_BUF_ERR;
-	snprintf(env, n, "AIGATE_CONFIG=%s", config_path);
-	rc = pam_putenv(pamh, env);
-	free(env);
-	return rc;
-}
-
 enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
 				  const char *user, const char *password,
 				  const char *rhost, char **groups,
@@ -115,6 +96,7 @@ enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
 	const char *g;
 	int rc;
 
+	(void)config_path; /* the module reads only its pam.d config= */
 	*groups = NULL;
 	rc = pam_start(service, user, &conv, &pamh);
 	if (rc != PAM_SUCCESS) {
@@ -122,8 +104,7 @@ enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
 		return AIG_PAM_UNAVAILABLE;
 	}
 	if ((rc = pam_set_item(pamh, PAM_RHOST, rhost)) != PAM_SUCCESS ||
-	    (rc = pam_set_item(pamh, PAM_RUSER, user)) != PAM_SUCCESS ||
-	    (rc = put_config(pamh, config_path)) != PAM_SUCCESS) {
+	    (rc = pam_set_item(pamh, PAM_RUSER, user)) != PAM_SUCCESS) {
 		res = AIG_PAM_UNAVAILABLE;
 		goto out;
 	}
