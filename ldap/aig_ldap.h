@@ -229,6 +229,21 @@ int aig_ldap_password_expiry(const struct aig_ldap_user *u,
 			     enum aig_pw_expiry *kind, time_t *when,
 			     struct aig_error *err);
 
+/* Whether the account may be used now, from the entry
+ * aig_ldap_find_user() read (the same states a bind of the user's
+ * password is refused with, for when no such bind happened). In this
+ * order: AIG_LDAP_ERR_DISABLED (userAccountControl has 0x2),
+ * AIG_LDAP_ERR_ACCOUNT_EXPIRED (accountExpires at or before now; 0 and
+ * 0x7FFFFFFFFFFFFFFF mean never), AIG_LDAP_ERR_LOCKED_OUT
+ * (msDS-User-Account-Control-Computed has 0x10), AIG_LDAP_ERR_MUST_CHANGE
+ * (pwdLastSet 0, unless userAccountControl says the password never
+ * expires, 0x10000), AIG_LDAP_ERR_PASSWORD_EXPIRED (the computed flags
+ * have 0x800000); else AIG_OK. An attribute the server did not give (a
+ * plain LDAP server has none of them) refuses nothing; one given but not
+ * a number is AIG_LDAP_ERR_SERVER. err says which state. */
+int aig_ldap_account_state(const struct aig_ldap_user *u, time_t now,
+			   struct aig_error *err);
+
 /* ------------------------------------------------- pure helpers (tested) */
 
 /* RFC 4515 escaping of an assertion value (len bytes, may hold NULs):

@@ -118,6 +118,10 @@ void aig_ldap_user_free(struct aig_ldap_user *u)
 	free(u->sid);
 	aig_ldap_strv_free(&u->member_of);
 	free(u->pw_expiry);
+	free(u->uac);
+	free(u->uac_computed);
+	free(u->account_expires);
+	free(u->pwd_last_set);
 	free(u);
 }
 
@@ -205,6 +209,11 @@ static int fill_user(LDAP *ld, LDAPMessage *e, struct aig_ldap_user *u,
 
 	u->sam = first_value(ld, e, "sAMAccountName", &nomem);
 	u->principal = first_value(ld, e, "msDS-PrincipalName", &nomem);
+	u->uac = first_value(ld, e, "userAccountControl", &nomem);
+	u->uac_computed = first_value(
+		ld, e, "msDS-User-Account-Control-Computed", &nomem);
+	u->account_expires = first_value(ld, e, "accountExpires", &nomem);
+	u->pwd_last_set = first_value(ld, e, "pwdLastSet", &nomem);
 	if (nomem || copy_bin(sid, &u->sid, &u->sid_len) != AIG_OK) {
 		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 		goto out;
@@ -268,8 +277,11 @@ int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
 {
 	char a0[] = "objectSid", a1[] = "primaryGroupID", a2[] = "memberOf",
 	     a3[] = "msDS-UserPasswordExpiryTimeComputed",
-	     a4[] = "sAMAccountName", a5[] = "msDS-PrincipalName";
-	char *attrs[] = {a0, a1, a2, a3, a4, a5, NULL};
+	     a4[] = "sAMAccountName", a5[] = "msDS-PrincipalName",
+	     a6[] = "userAccountControl",
+	     a7[] = "msDS-User-Account-Control-Computed",
+	     a8[] = "accountExpires", a9[] = "pwdLastSet";
+	char *attrs[] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, NULL};
 	LDAPMessage *res = NULL;
 	char *filter = NULL;
 	int rc;
