@@ -142,7 +142,11 @@ bool aig_ldap_password_refused(const char *password);
  * when it is another account (a UPN whose prefix is someone else's
  * sAMAccountName) the answer is AIG_LDAP_ERR_BAD_CREDENTIALS, logged at
  * LOG_WARNING, and the connection is closed. Afterwards
- * aig_ldap_find_user() on s gives that account's entry only. */
+ * aig_ldap_find_user() on s gives that account's entry only.
+ * With service_bind, a login that names no entry gets a bind too (to a DN
+ * no entry has, with a random password), and a refusal (wrong password or
+ * unknown login) is answered no sooner than the service bind took: the
+ * time of a refusal does not tell which logins exist. */
 int aig_ldap_bind_user(struct aig_ldap *s, const char *login, size_t len,
 		       const char *password, struct aig_error *err);
 
