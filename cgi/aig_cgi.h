@@ -114,10 +114,10 @@ enum aig_pam_result {
 };
 
 /* Runs PAM service `service` (authenticate, then acct_mgmt) for user with
- * password, PAM_RHOST = rhost. config_path (may be NULL) is put in the PAM
- * environment as AIGATE_CONFIG, which pam_aigate.so reads when its own
- * arguments name no config=, so that both read the same file. On AIG_PAM_OK
- * and AIG_PAM_FORBIDDEN, *name is the account's name: a new copy of
+ * password, PAM_RHOST = rhost. config_path is not used: pam_aigate.so
+ * reads the file its pam.d lines name with config= (else the default),
+ * never one named in the PAM environment. On AIG_PAM_OK and
+ * AIG_PAM_FORBIDDEN, *name is the account's name: a new copy of
  * AIGATE_USER (the directory's spelling, so that every spelling of a login
  * is one user), or of user when the stack set none (caller frees; an
  * AIGATE_USER that is no usable name is AIG_PAM_UNAVAILABLE). On AIG_PAM_OK,

@@ -85,25 +85,6 @@ static enum aig_pam_result classify(int rc, bool account_phase)
 	}
 }
 
-/* AIGATE_CONFIG=path in the PAM environment, for pam_aigate.so. */
-static int put_config(pam_handle_t *pamh, const char *config_path)
-{
-	char *env;
-	size_t n;
-	int rc;
-
-	if (config_path == NULL)
-		return PAM_SUCCESS;
-	n = strlen("AIGATE_CONFIG=") + strlen(config_path) + 1;
-	env = malloc(n);
-	if (env == NULL)
-		return PAM_BUF_ERR;
-	snprintf(env, n, "AIGATE_CONFIG=%s", config_path);
-	rc = pam_putenv(pamh, env);
-	free(env);
-	return rc;
-}
-
 /* The account's name from AIGATE_USER (pam_aigate.so puts the directory's
  * spelling there), else the name as typed (a stack without pam_aigate).
  * NULL when AIGATE_USER is not a name a header can carry, or no memory. */
@@ -131,6 +112,7 @@ enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
 	int rc;
 
 	*name = NULL;
+	(void)config_path; /* the module reads only its pam.d config= */
 	*groups = NULL;
 	rc = pam_start(service, user, &conv, &pamh);
 	if (rc != PAM_SUCCESS) {
@@ -138,8 +120,7 @@ enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
 		return AIG_PAM_UNAVAILABLE;
 	}
 	if ((rc = pam_set_item(pamh, PAM_RHOST, rhost)) != PAM_SUCCESS ||
-	    (rc = pam_set_item(pamh, PAM_RUSER, user)) != PAM_SUCCESS ||
-	    (rc = put_config(pamh, config_path)) != PAM_SUCCESS) {
+	    (rc = pam_set_item(pamh, PAM_RUSER, user)) != PAM_SUCCESS) {
 		res = AIG_PAM_UNAVAILABLE;
 		goto out;
 	}

@@ -142,7 +142,11 @@ bool aig_ldap_password_refused(const char *password);
  * when it is another account (a UPN whose prefix is someone else's
  * sAMAccountName) the answer is AIG_LDAP_ERR_BAD_CREDENTIALS, logged at
  * LOG_WARNING, and the connection is closed. Afterwards
- * aig_ldap_find_user() on s gives that account's entry only. */
+ * aig_ldap_find_user() on s gives that account's entry only.
+ * With service_bind, a login that names no entry gets a bind too (to a DN
+ * no entry has, with a random password), and a refusal (wrong password or
+ * unknown login) is answered no sooner than the service bind took: the
+ * time of a refusal does not tell which logins exist. */
 int aig_ldap_bind_user(struct aig_ldap *s, const char *login, size_t len,
 		       const char *password, struct aig_error *err);
 
@@ -236,6 +240,21 @@ enum aig_pw_expiry {
 int aig_ldap_password_expiry(const struct aig_ldap_user *u,
 			     enum aig_pw_expiry *kind, time_t *when,
 			     struct aig_error *err);
+
+/* Whether the account may be used now, from the entry
+ * aig_ldap_find_user() read (the same states a bind of the user's
+ * password is refused with, for when no such bind happened). In this
+ * order: AIG_LDAP_ERR_DISABLED (userAccountControl has 0x2),
+ * AIG_LDAP_ERR_ACCOUNT_EXPIRED (accountExpires at or before now; 0 and
+ * 0x7FFFFFFFFFFFFFFF mean never), AIG_LDAP_ERR_LOCKED_OUT
+ * (msDS-User-Account-Control-Computed has 0x10), AIG_LDAP_ERR_MUST_CHANGE
+ * (pwdLastSet 0, unless userAccountControl says the password never
+ * expires, 0x10000), AIG_LDAP_ERR_PASSWORD_EXPIRED (the computed flags
+ * have 0x800000); else AIG_OK. An attribute the server did not give (a
+ * plain LDAP server has none of them) refuses nothing; one given but not
+ * a number is AIG_LDAP_ERR_SERVER. err says which state. */
+int aig_ldap_account_state(const struct aig_ldap_user *u, time_t now,
+			   struct aig_error *err);
 
 /* ------------------------------------------------- pure helpers (tested) */
 

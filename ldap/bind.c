@@ -1,9 +1,13 @@
 /* bind.c - user and service binds: simple, SASL EXTERNAL, SASL GSSAPI. */
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include <sasl/sasl.h>
 
@@ -169,6 +173,103 @@ static int keep_user_name(struct aig_ldap *s, const struct aig_ldap_user *u,
 	return AIG_OK;
 }
 
+/*
+ * With service_bind, a login that names nobody would otherwise be answered
+ * after the search alone, one round trip and the DC's password check
+ * sooner than a known one: a stopwatch would tell which logins exist. So
+ * the unknown login gets a bind too, one that must fail and can harm no
+ * one: to a DN under ldap.base_dn whose CN holds 128 random bits (no
+ * entry has it, so no account's badPwdCount moves), with random
+ * characters as long as the typed password instead of it (the typed one
+ * goes nowhere). Its answer is ignored unless the directory has gone
+ * away meanwhile, which is an outage as it would be for a known login.
+ */
+static int decoy_bind(struct aig_ldap *s, size_t pwlen, struct aig_error *err)
+{
+	static const char alnum[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "abcdefghijklmnopqrstuvwxyz0123456789";
+	char id[AIG_REQUEST_ID_LEN + 1], pw[AIG_PASSWORD_MAX + 1], *dn = NULL;
+	size_t i, n;
+	int rc = AIG_OK;
+
+	if (pwlen == 0 || pwlen > AIG_PASSWORD_MAX ||
+	    aig_request_id(id, NULL) != AIG_OK ||
+	    getrandom(pw, pwlen, 0) != (ssize_t)pwlen)
+		goto out;
+	for (i = 0; i < pwlen; i++)
+		pw[i] = alnum[(unsigned char)pw[i] % (sizeof(alnum) - 1)];
+	pw[pwlen] = '\0';
+	n = strlen("CN=aigate-decoy-,") + strlen(id) +
+	    strlen(s->cfg->ldap.base_dn) + 1;
+	if ((dn = malloc(n)) == NULL)
+		goto out;
+	snprintf(dn, n, "CN=aigate-decoy-%s,%s", id, s->cfg->ldap.base_dn);
+	rc = simple_bind(s, dn, pw, NULL);
+	if (rc == AIG_OK) /* cannot be; but never stay bound as it */
+		aig_ldap_disconnect(s);
+out:
+	free(dn);
+	if (rc == AIG_ERR_UNAVAILABLE || rc == AIG_LDAP_ERR_TLS)
+		return aig_error_set(err, rc, "the directory went away");
+	return aig_error_set(err, AIG_LDAP_ERR_NO_SUCH_USER, "no such user");
+}
+
+/* Sleeps until start + (t1 - t0), CLOCK_MONOTONIC. */
+static void sleep_until(const struct timespec *start, const struct timespec *t0,
+			const struct timespec *t1)
+{
+	struct timespec until = *start;
+
+	until.tv_sec += t1->tv_sec - t0->tv_sec;
+	until.tv_nsec += t1->tv_nsec - t0->tv_nsec;
+	while (until.tv_nsec < 0) {
+		until.tv_nsec += 1000000000L;
+		until.tv_sec--;
+	}
+	while (until.tv_nsec >= 1000000000L) {
+		until.tv_nsec -= 1000000000L;
+		until.tv_sec++;
+	}
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL) ==
+	       EINTR)
+		;
+}
+
+/* With service_bind: the service bind, the search, then a bind as the DN
+ * found, or the decoy bind when none was found. The decoy alone would
+ * still answer sooner: a DC spends longer on an existing account's wrong
+ * password (checking it, counting it in badPwdCount) than on a DN without
+ * an entry (against the test bed's Samba, 2 ms more on a 4 ms answer). So
+ * either refusal lasts, from the search's answer on, at least as long as
+ * the service bind did, which is a successful bind and costs the DC at
+ * least as much as a failed one (its logon is recorded): both then take
+ * about one service bind, and the time does not tell them apart. A
+ * successful bind is not delayed. */
+static int bind_as_found(struct aig_ldap *s, const char *login, size_t len,
+			 const char *password, struct aig_ldap_user **u,
+			 bool *bound, struct aig_error *err)
+{
+	struct timespec t0, t1, t2;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if ((rc = aig_ldap_bind_service(s, err)) != AIG_OK)
+		return rc;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	rc = aig_ldap_find_user(s, login, len, u, err);
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	if (rc == AIG_LDAP_ERR_NO_SUCH_USER) {
+		rc = decoy_bind(s, strlen(password), err);
+	} else if (rc == AIG_OK) {
+		rc = simple_bind(s, (*u)->dn, password, err);
+		*bound = rc == AIG_OK;
+	}
+	if (rc == AIG_LDAP_ERR_BAD_CREDENTIALS ||
+	    rc == AIG_LDAP_ERR_NO_SUCH_USER)
+		sleep_until(&t2, &t0, &t1);
+	return rc;
+}
+
 int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
 			     const char *password, struct aig_ldap_user **found,
 			     struct aig_error *err)
@@ -185,11 +286,7 @@ int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
 	    (rc = aig_ldap_connect(s, err)) != AIG_OK)
 		goto out;
 	if (s->cfg->ldap.has_service_bind) {
-		if ((rc = aig_ldap_bind_service(s, err)) != AIG_OK ||
-		    (rc = aig_ldap_find_user(s, login, len, &u, err)) != AIG_OK)
-			goto out;
-		rc = simple_bind(s, u->dn, password, err);
-		bound = rc == AIG_OK;
+		rc = bind_as_found(s, login, len, password, &u, &bound, err);
 	} else {
 		if ((rc = bind_name(s, login, len, &name, err)) != AIG_OK ||
 		    (rc = simple_bind(s, name, password, err)) != AIG_OK)

@@ -43,6 +43,12 @@ struct aig_ldap_user {
 	bool has_primary;
 	struct aig_strv member_of; /* owned DNs */
 	char *pw_expiry; /* owned, msDS-UserPasswordExpiryTimeComputed */
+	/* The account's state as AD keeps it; each owned, NULL if the server
+	 * gave none (plain LDAP). aig_ldap_account_state() reads them. */
+	char *uac;	       /* userAccountControl */
+	char *uac_computed;    /* msDS-User-Account-Control-Computed */
+	char *account_expires; /* accountExpires (FILETIME) */
+	char *pwd_last_set;    /* pwdLastSet (FILETIME) */
 };
 
 /* One DNS SRV target. */

@@ -1,6 +1,9 @@
-/* passwd.c - AD password change (unicodePwd) and password expiry. */
+/* passwd.c - AD password change (unicodePwd), password expiry, and the
+ * account's state (disabled, expired, locked out, must change). */
 #include "config.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -101,4 +104,89 @@ int aig_ldap_password_expiry(const struct aig_ldap_user *u,
 				     "the server gave no password expiry "
 				     "(msDS-UserPasswordExpiryTimeComputed)");
 	return aig_ldap_filetime_parse(u->pw_expiry, kind, when, err);
+}
+
+/* userAccountControl and msDS-User-Account-Control-Computed bits
+ * (MS-ADTS 2.2.16). */
+#define UF_ACCOUNTDISABLE 0x2u
+#define UF_LOCKOUT 0x10u
+#define UF_DONT_EXPIRE_PASSWD 0x10000u
+#define UF_PASSWORD_EXPIRED 0x800000u
+
+/* An AD flags value: a 32-bit integer in decimal (AD writes it signed).
+ * NULL (not given) is 0. */
+static int flags_parse(const char *v, const char *attr, uint32_t *out,
+		       struct aig_error *err)
+{
+	long long n;
+	char *end;
+
+	*out = 0;
+	if (v == NULL)
+		return AIG_OK;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (*v == '\0' || *end != '\0' || errno != 0 || n < INT32_MIN ||
+	    n > UINT32_MAX)
+		return aig_error_set(err, AIG_LDAP_ERR_SERVER,
+				     "%s is not a number", attr);
+	*out = (uint32_t)n;
+	return AIG_OK;
+}
+
+/* Whether accountExpires (may be NULL: never) is past. */
+static int account_expired(const char *v, time_t now, bool *expired,
+			   struct aig_error *err)
+{
+	enum aig_pw_expiry kind;
+	time_t when;
+
+	*expired = false;
+	if (v == NULL)
+		return AIG_OK;
+	if (aig_ldap_filetime_parse(v, &kind, &when, NULL) != AIG_OK)
+		return aig_error_set(err, AIG_LDAP_ERR_SERVER,
+				     "accountExpires is not a FILETIME");
+	/* 0 (AIG_PW_MUST_CHANGE to the parser) means never here */
+	*expired = kind == AIG_PW_EXPIRES && when <= now;
+	return AIG_OK;
+}
+
+int aig_ldap_account_state(const struct aig_ldap_user *u, time_t now,
+			   struct aig_error *err)
+{
+	uint32_t uac = 0, computed = 0;
+	bool expired = false;
+	int rc;
+
+	if (u == NULL)
+		return aig_error_set(err, AIG_ERR_INVALID,
+				     "account state: no user entry given");
+	if ((rc = flags_parse(u->uac, "userAccountControl", &uac, err)) !=
+		    AIG_OK ||
+	    (rc = flags_parse(u->uac_computed,
+			      "msDS-User-Account-Control-Computed", &computed,
+			      err)) != AIG_OK ||
+	    (rc = account_expired(u->account_expires, now, &expired, err)) !=
+		    AIG_OK)
+		return rc;
+	if (uac & UF_ACCOUNTDISABLE)
+		return aig_error_set(err, AIG_LDAP_ERR_DISABLED,
+				     "userAccountControl: disabled");
+	if (expired)
+		return aig_error_set(err, AIG_LDAP_ERR_ACCOUNT_EXPIRED,
+				     "accountExpires is past");
+	if (computed & UF_LOCKOUT)
+		return aig_error_set(err, AIG_LDAP_ERR_LOCKED_OUT,
+				     "msDS-User-Account-Control-Computed: "
+				     "locked out");
+	if (u->pwd_last_set != NULL && strcmp(u->pwd_last_set, "0") == 0 &&
+	    !(uac & UF_DONT_EXPIRE_PASSWD))
+		return aig_error_set(err, AIG_LDAP_ERR_MUST_CHANGE,
+				     "pwdLastSet 0: must change");
+	if (computed & UF_PASSWORD_EXPIRED)
+		return aig_error_set(err, AIG_LDAP_ERR_PASSWORD_EXPIRED,
+				     "msDS-User-Account-Control-Computed: "
+				     "password expired");
+	return AIG_OK;
 }

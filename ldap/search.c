@@ -119,6 +119,10 @@ void aig_ldap_user_free(struct aig_ldap_user *u)
 	free(u->sid);
 	aig_ldap_strv_free(&u->member_of);
 	free(u->pw_expiry);
+	free(u->uac);
+	free(u->uac_computed);
+	free(u->account_expires);
+	free(u->pwd_last_set);
 	free(u);
 }
 
@@ -233,6 +237,11 @@ static int fill_user(const struct aig_ldap *s, LDAPMessage *e,
 	u->principal = first_value(ld, e, "msDS-PrincipalName", &nomem);
 	u->login_value = login_value(ld, e, s->cfg->ldap.login_attribute, login,
 				     len, &nomem);
+	u->uac = first_value(ld, e, "userAccountControl", &nomem);
+	u->uac_computed = first_value(
+		ld, e, "msDS-User-Account-Control-Computed", &nomem);
+	u->account_expires = first_value(ld, e, "accountExpires", &nomem);
+	u->pwd_last_set = first_value(ld, e, "pwdLastSet", &nomem);
 	if (nomem || copy_bin(sid, &u->sid, &u->sid_len) != AIG_OK) {
 		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 		goto out;
@@ -297,8 +306,12 @@ int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
 {
 	char a0[] = "objectSid", a1[] = "primaryGroupID", a2[] = "memberOf",
 	     a3[] = "msDS-UserPasswordExpiryTimeComputed",
-	     a4[] = "sAMAccountName", a5[] = "msDS-PrincipalName";
-	char *attrs[] = {a0, a1, a2, a3, a4, a5, NULL, NULL};
+	     a4[] = "sAMAccountName", a5[] = "msDS-PrincipalName",
+	     a6[] = "userAccountControl",
+	     a7[] = "msDS-User-Account-Control-Computed",
+	     a8[] = "accountExpires", a9[] = "pwdLastSet";
+	/* the login attribute goes last, at index 10 */
+	char *attrs[] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, NULL, NULL};
 	LDAPMessage *res = NULL;
 	char *filter = NULL;
 	int rc;
@@ -308,7 +321,7 @@ int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
 	    (rc = aig_ldap_connect(s, err)) != AIG_OK ||
 	    (rc = user_filter(s, login, len, &filter, err)) != AIG_OK)
 		goto out;
-	attrs[6] = s->cfg->ldap.login_attribute; /* checked by user_filter() */
+	attrs[10] = s->cfg->ldap.login_attribute; /* checked by user_filter() */
 	rc = search(s, s->cfg->ldap.base_dn, LDAP_SCOPE_SUBTREE, filter, attrs,
 		    2, &res, err);
 	if (rc == AIG_LDAP_ERR_AMBIGUOUS)

@@ -193,13 +193,18 @@ int aig_ldap_dn_first_value(const char *dn, char **out, struct aig_error *err)
 		goto out;
 	}
 	ava = ldn[0][0];
+	/* An empty value ("CN=,...") comes with bv_val NULL, which neither
+	 * memchr() nor strndup() may be given, even for 0 bytes. */
 	if (ava->la_flags & LDAP_AVA_BINARY ||
-	    memchr(ava->la_value.bv_val, '\0', ava->la_value.bv_len)) {
+	    (ava->la_value.bv_len > 0 &&
+	     memchr(ava->la_value.bv_val, '\0', ava->la_value.bv_len))) {
 		rc = aig_error_set(err, AIG_ERR_INVALID,
 				   "DN value is not a string");
 		goto out;
 	}
-	*out = strndup(ava->la_value.bv_val, ava->la_value.bv_len);
+	*out = ava->la_value.bv_len > 0
+		       ? strndup(ava->la_value.bv_val, ava->la_value.bv_len)
+		       : strdup("");
 	rc = *out ? AIG_OK : aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 out:
 	ldap_dnfree(ldn);

@@ -110,11 +110,9 @@ int aig_pam_ctx_init(struct aig_pam_ctx *ctx, pam_handle_t *pamh, int argc,
 	int i;
 
 	set_defaults(ctx, pamh);
-	/* An application that reads aigate.json itself (aigate.cgi) names it
-	 * in the PAM environment; config= in pam.d wins over it. */
-	v = pam_getenv(pamh, "AIGATE_CONFIG");
-	if (v != NULL && *v == '/')
-		ctx->config_path = v;
+	/* Only pam.d names the file, never the PAM environment: pam_env
+	 * (user_readenv) or the application would let the user choose the
+	 * directory, the audit file and the state directory. */
 	for (i = 0; i < argc; i++)
 		if (has_prefix(argv[i], "config=", &v) && *v)
 			ctx->config_path = v;

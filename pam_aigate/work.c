@@ -266,13 +266,16 @@ int aig_pam_do_authenticate(struct aig_pam_ctx *ctx)
 
 /* ----------------------------------------------------------- account */
 
-/* A session that can read the user's entry: the user's own, kept by the
- * auth phase, else a new one bound as the service account. *borrowed
- * tells which: the caller frees only a new one. */
-static int reader_session(struct aig_pam_ctx *ctx, struct aig_ldap **out,
-			  bool *borrowed, struct aig_error *err)
+/* A session that can read the user's entry: the user's own, kept by
+ * this module's auth phase in this transaction, else a new one bound as
+ * the service account. *borrowed tells which: the caller frees only a new
+ * one. With neither, the account's state cannot be read: AIG_ERR_CONFIG. */
+static int reader_session(struct aig_pam_ctx *ctx, const char *user,
+			  struct aig_ldap **out, bool *borrowed,
+			  struct aig_error *err)
 {
 	const void *data = NULL;
+	char esc[128];
 	int status;
 
 	*out = NULL;
@@ -283,10 +286,18 @@ static int reader_session(struct aig_pam_ctx *ctx, struct aig_ldap **out,
 		*out = ((const struct aig_pam_stash *)data)->s;
 		return AIG_OK;
 	}
-	if (!ctx->cfg->ldap.has_service_bind)
+	if (!ctx->cfg->ldap.has_service_bind) {
+		aig_log_msg(
+			&ctx->log, LOG_ERR,
+			"account refused for %s: its state (disabled, "
+			"expired, locked out) cannot be checked without "
+			"ldap.service_bind when this module's auth phase "
+			"did not run",
+			aig_log_escape(esc, sizeof(esc), user, strlen(user)));
 		return aig_error_set(err, AIG_ERR_CONFIG,
 				     "no service_bind, and no session from "
 				     "this module's auth phase");
+	}
 	status = aig_ldap_new(ctx->cfg, &ctx->log, out, err);
 	if (status == AIG_OK)
 		status = aig_ldap_bind_service(*out, err);
@@ -338,8 +349,31 @@ static void warn_expiry(struct aig_pam_ctx *ctx, struct aig_ldap_user *u)
 			 days, days == 1 ? "" : "s");
 }
 
-/* Reads what the account phase needs that the auth phase did not leave:
- * the groups (for require_group) and the expiry (for the warning). */
+/* The PAM code for what the account phase found. A locked-out account
+ * is PAM_PERM_DENIED here (as pam_sss says it), not the auth phase's
+ * PAM_MAXTRIES, which pam_acct_mgmt(3) does not know. */
+static int account_code(int status)
+{
+	switch (status) {
+	case AIG_OK: return PAM_SUCCESS;
+	case AIG_LDAP_ERR_NO_SUCH_USER: return PAM_USER_UNKNOWN;
+	case AIG_LDAP_ERR_DISABLED: /* 533 */
+	case AIG_LDAP_ERR_ACCOUNT_EXPIRED: /* 701 */ return PAM_ACCT_EXPIRED;
+	case AIG_LDAP_ERR_PASSWORD_EXPIRED: /* 532 */
+	case AIG_LDAP_ERR_MUST_CHANGE: /* 773 */ return PAM_NEW_AUTHTOK_REQD;
+	case AIG_LDAP_ERR_LOCKED_OUT:		     /* 775 */
+	case AIG_ERR_CONFIG: return PAM_PERM_DENIED; /* cannot tell: refuse */
+	default:
+		return aig_pam_auth_code(status) == PAM_AUTHINFO_UNAVAIL
+			       ? PAM_AUTHINFO_UNAVAIL
+			       : PAM_PERM_DENIED;
+	}
+}
+
+/* Reads the user's entry and checks the account's state, which the
+ * auth phase may not have seen (sshd with a key, sudo with cached
+ * credentials); then what the auth phase did not leave: the groups (for
+ * require_group) and the expiry (for the warning). */
 static int account_lookup(struct aig_pam_ctx *ctx, const char *user,
 			  bool need_groups, struct aig_strv *groups)
 {
@@ -349,27 +383,21 @@ static int account_lookup(struct aig_pam_ctx *ctx, const char *user,
 	bool borrowed = false;
 	int status;
 
-	status = reader_session(ctx, &s, &borrowed, &err);
+	status = reader_session(ctx, user, &s, &borrowed, &err);
 	if (status == AIG_OK)
 		status = aig_ldap_find_user(s, user, strlen(user), &u, &err);
+	if (status == AIG_OK)
+		status = aig_ldap_account_state(u, time(NULL), &err);
 	if (status == AIG_OK && need_groups)
 		status = aig_ldap_groups(s, u, groups, &err);
 	if (status == AIG_OK && ctx->warn_expiry_days >= 0)
 		warn_expiry(ctx, u);
 	if (status != AIG_OK)
-		log_result(ctx, "account lookup", user, status, &err);
+		log_result(ctx, "account", user, status, &err);
 	aig_ldap_user_free(u);
 	if (!borrowed)
 		aig_ldap_free(s);
-	switch (status) {
-	case AIG_OK: return PAM_SUCCESS;
-	case AIG_LDAP_ERR_NO_SUCH_USER: return PAM_USER_UNKNOWN;
-	case AIG_ERR_CONFIG: return PAM_PERM_DENIED; /* cannot tell: refuse */
-	default:
-		return aig_pam_auth_code(status) == PAM_AUTHINFO_UNAVAIL
-			       ? PAM_AUTHINFO_UNAVAIL
-			       : PAM_PERM_DENIED;
-	}
+	return account_code(status);
 }
 
 int aig_pam_do_account(struct aig_pam_ctx *ctx)
@@ -378,7 +406,6 @@ int aig_pam_do_account(struct aig_pam_ctx *ctx)
 	const void *data = NULL;
 	const struct aig_strv *groups = NULL;
 	const char *user = NULL;
-	bool need_lookup;
 	int rc;
 
 	rc = pam_get_user(ctx->pamh, &user, NULL);
@@ -390,18 +417,10 @@ int aig_pam_do_account(struct aig_pam_ctx *ctx)
 		return PAM_NEW_AUTHTOK_REQD;
 	if (pam_get_data(ctx->pamh, AIG_PAM_DATA_GROUPS, &data) == PAM_SUCCESS)
 		groups = data;
-	need_lookup = (ctx->n_require > 0 && groups == NULL) ||
-		      ctx->warn_expiry_days >= 0;
-	if (need_lookup) {
-		rc = account_lookup(ctx, user, ctx->n_require > 0 && !groups,
-				    &fetched);
-		if (rc != PAM_SUCCESS)
-			goto out;
-		if (groups == NULL)
-			groups = &fetched;
-	}
-	rc = check_require_group(ctx, user, groups ? groups : &fetched);
-out:
+	rc = account_lookup(ctx, user, ctx->n_require > 0 && groups == NULL,
+			    &fetched);
+	if (rc == PAM_SUCCESS)
+		rc = check_require_group(ctx, user, groups ? groups : &fetched);
 	aig_ldap_strv_free(&fetched);
 	return rc;
 }

@@ -5,6 +5,9 @@
 # passwords, all DCs down, password changes, expiry warnings, sessions,
 # the export list, 1,000 authentications without leaks, and 8 threads;
 # a login whose UPN bind authenticates another account than it names;
+# acct_mgmt alone (no auth phase) refusing disabled, expired, locked-out
+# and must-change accounts from the entry, over service_bind; a
+# configuration named in the PAM environment ignored;
 # groups_cache: cached groups within the TTL, the directory's after it,
 # refusals unchanged with a warm cache, and a corrupt, untrusted,
 # unreadable or already open cache file falling back to the directory;
@@ -149,6 +152,43 @@ out=$(run svcwrong bob auth "$pw")
 expect_match "$out" '^auth=PAM_AUTHINFO_UNAVAIL$' "a service account with a wrong password: PAM_AUTHINFO_UNAVAIL, not bob's PAM_AUTH_ERR"
 out=$(run svcfrank nosuchuser auth "anything")
 expect_match "$out" '^auth=PAM_AUTHINFO_UNAVAIL$' "a service account that must change (773): PAM_AUTHINFO_UNAVAIL, never PAM_SUCCESS"
+
+# --- the account phase alone, as sshd runs it after a public key and sudo
+# with cached credentials: the account's state comes from the directory
+# (over service_bind), as a bind would have refused it
+write_config "$work/svc-down.json" "ldaps://127.0.0.1:1" \
+	"{\"dn\": \"$AIG_AD_SVC_DN\", \"password_file\": \"$AIG_AD_SVC_PASSWORD_FILE\"}"
+service svcdown "$work/svc-down.json"
+for c in "carol PAM_ACCT_EXPIRED disabled (533)" \
+	"dave PAM_ACCT_EXPIRED expired (701)" \
+	"erin PAM_PERM_DENIED locked out (775)" \
+	"frank PAM_NEW_AUTHTOK_REQD must change (773)" \
+	"alice PAM_SUCCESS a normal account" "bob PAM_SUCCESS a normal account" \
+	"nosuchuser PAM_USER_UNKNOWN no such user"; do
+	set -- $c
+	u=$1 code=$2
+	shift 2
+	out=$(run svc "$u" acct)
+	expect_match "$out" "^acct=$code\$" "acct_mgmt alone, $u, $*: $code"
+done
+out=$(run svcdown alice acct)
+expect_match "$out" '^acct=PAM_AUTHINFO_UNAVAIL$' "acct_mgmt alone with every DC down: PAM_AUTHINFO_UNAVAIL"
+out=$(run aigate alice acct)
+expect_match "$out" '^acct=PAM_PERM_DENIED$' "acct_mgmt alone without service_bind cannot check the state: PAM_PERM_DENIED"
+out=$(run svcwrong alice acct)
+expect_match "$out" '^acct=PAM_AUTHINFO_UNAVAIL$' "acct_mgmt alone with a refused service account: PAM_AUTHINFO_UNAVAIL"
+
+# --- the configuration comes from pam.d only: an AIGATE_CONFIG that
+# pam_env (user_readenv, or a conffile as here) puts in the PAM
+# environment is not read
+write_config "$work/env.json" "$AIG_AD_URI"
+sed -i "s|$work/audit.jsonl|$work/env-audit.jsonl|" "$work/env.json"
+printf 'AIGATE_CONFIG DEFAULT=%s\n' "$work/env.json" >"$work/pam_env.conf"
+printf 'session required pam_env.so readenv=0 conffile=%s\nsession required %s\n' \
+	"$work/pam_env.conf" "$mod" >"$work/pam.d/envcfg"
+out=$(run envcfg alice open)
+expect_no_match "$out" '^open=PAM_SUCCESS$' "AIGATE_CONFIG in the PAM environment is ignored ($out)"
+ok $([ ! -e "$work/env-audit.jsonl" ] && echo 0 || echo 1) "... nothing written to the audit file it names"
 
 # --- a login whose bind authenticates another account: A (upnx) is in
 # AI_Admins; B (upnxb) has the UPN upnx@alt.example.com, an alternative

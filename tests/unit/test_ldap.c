@@ -134,6 +134,17 @@ static void test_dn(void)
 	ok(aig_ldap_dn_first_value("not a dn", &v, NULL) == AIG_ERR_INVALID &&
 		   v == NULL,
 	   "RFC 4514: not a DN refused");
+	/* libldap gives an empty value as bv_val NULL, bv_len 0 */
+	ok(aig_ldap_dn_first_value("CN=,CN=Users,DC=corp", &v, NULL) ==
+			   AIG_OK &&
+		   v != NULL && strcmp(v, "") == 0,
+	   "RFC 4514: an empty first value is \"\"");
+	free(v);
+	v = NULL;
+	ok(aig_ldap_dn_first_value("cn=", &v, NULL) == AIG_OK && v != NULL &&
+		   *v == '\0',
+	   "RFC 4514: an empty value as the whole DN");
+	free(v);
 }
 
 static void test_sid(void)
@@ -185,6 +196,78 @@ static void test_unicode_pwd(void)
 	ok(aig_ldap_unicode_pwd("\xff", &out, &len, NULL) == AIG_ERR_INVALID &&
 		   out == NULL,
 	   "unicodePwd: invalid UTF-8 refused");
+}
+
+/* One case of aig_ldap_account_state(): the four attributes as strings
+ * (NULL: not given), the status expected. */
+static char *dup_or_null(const char *v)
+{
+	return v ? strdup(v) : NULL;
+}
+
+static void account_case(const char *uac, const char *computed,
+			 const char *expires, const char *last_set, int want,
+			 const char *what)
+{
+	struct aig_ldap_user u = {0};
+	time_t now = 1765000000; /* 2025-12-06 05:46 UTC */
+	int rc;
+
+	u.uac = dup_or_null(uac);
+	u.uac_computed = dup_or_null(computed);
+	u.account_expires = dup_or_null(expires);
+	u.pwd_last_set = dup_or_null(last_set);
+	rc = aig_ldap_account_state(&u, now, NULL);
+	ok(rc == want, "account state: %s (%s)", what,
+	   aig_ldap_status_name(rc));
+	free(u.uac);
+	free(u.uac_computed);
+	free(u.account_expires);
+	free(u.pwd_last_set);
+}
+
+static void test_account_state(void)
+{
+	/* 2025-12-06 and 2026-12-06, 00:00 UTC, as FILETIMEs */
+	const char *past = "134094528000000000", *future = "134409888000000000";
+
+	account_case(NULL, NULL, NULL, NULL, AIG_OK,
+		     "plain LDAP: nothing given, nothing refused");
+	account_case("512", "0", "9223372036854775807", "134000000000000000",
+		     AIG_OK, "a normal AD account");
+	account_case("512", "0", "0", "134000000000000000", AIG_OK,
+		     "accountExpires 0 is never");
+	account_case("512", "0", future, NULL, AIG_OK,
+		     "accountExpires in the future");
+	account_case("514", "0", NULL, NULL, AIG_LDAP_ERR_DISABLED,
+		     "userAccountControl 0x2: disabled (533)");
+	account_case("512", "0", past, NULL, AIG_LDAP_ERR_ACCOUNT_EXPIRED,
+		     "accountExpires past: expired (701)");
+	account_case("512", "16", NULL, NULL, AIG_LDAP_ERR_LOCKED_OUT,
+		     "computed 0x10: locked out (775)");
+	account_case("512", "8388608", NULL, "0", AIG_LDAP_ERR_MUST_CHANGE,
+		     "pwdLastSet 0: must change (773)");
+	account_case("512", "8388608", NULL, "134000000000000000",
+		     AIG_LDAP_ERR_PASSWORD_EXPIRED,
+		     "computed 0x800000: password expired (532)");
+	account_case("66048", "0", NULL, "0", AIG_OK,
+		     "pwdLastSet 0 with a password that never expires");
+	account_case("514", "16", past, "0", AIG_LDAP_ERR_DISABLED,
+		     "disabled first of all");
+	account_case("-2147483646", NULL, NULL, NULL, AIG_LDAP_ERR_DISABLED,
+		     "a negative (signed 32-bit) value is read as its bits");
+	account_case("512x", NULL, NULL, NULL, AIG_LDAP_ERR_SERVER,
+		     "userAccountControl not a number: refused");
+	account_case("", NULL, NULL, NULL, AIG_LDAP_ERR_SERVER,
+		     "userAccountControl empty: refused");
+	account_case("99999999999", NULL, NULL, NULL, AIG_LDAP_ERR_SERVER,
+		     "userAccountControl beyond 32 bits: refused");
+	account_case("512", "0", "-1", NULL, AIG_LDAP_ERR_SERVER,
+		     "accountExpires not a FILETIME: refused");
+	account_case("512", "0", "1", NULL, AIG_LDAP_ERR_ACCOUNT_EXPIRED,
+		     "accountExpires before 1970: expired");
+	ok(aig_ldap_account_state(NULL, 0, NULL) == AIG_ERR_INVALID,
+	   "account state: no entry");
 }
 
 static void test_filetime(void)
@@ -513,6 +596,7 @@ int main(void)
 	test_sid();
 	test_unicode_pwd();
 	test_filetime();
+	test_account_state();
 	test_login();
 	test_srv();
 	test_cache();
