@@ -3,8 +3,10 @@
 # user would: in a fresh, minimal Debian 12 (debootstrap --variant=minbase
 # bookworm) with nothing but what the repository's own scripts install,
 # the repository cloned to /root/aigate inside it, ./contrib/run-tests.sh as
-# root. This is how a package or a path that only a developer's machine has
-# is found before CI or a user finds it.
+# root (its packages installed by the repository's own install-deps.sh, the
+# tests run in a network namespace of their own). This is how a package or
+# a path that only a developer's machine has is found before CI or a user
+# finds it.
 #
 # DIR (default /var/tmp/aigate-fresh) is made anew; the mirror is the first
 # URIs line of /etc/apt/sources.list.d/*.sources (or sources.list) on this
@@ -48,11 +50,26 @@ mount -t tmpfs shm "$dir/dev/shm"
 
 # The committed tree only: what a clone gives a user.
 git clone -q "$here" "$dir/root/aigate"
+# Two halves: the packages, with the network, by the repository's own
+# script; then the test command in a network namespace of its own, with
+# only a loopback interface, so that its servers (the AD DC's fixed ports
+# among them) meet nothing of this machine's and reach nothing outside.
+run_in() { # COMMAND: as root in /root/aigate, with a clean environment
+	chroot "$dir" /usr/bin/env -i HOME=/root TERM=dumb \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		AIGATE_SKIP_DEPS="${AIGATE_SKIP_DEPS:-}" \
+		AIGATE_SKIP_APT_UPDATE="${AIGATE_SKIP_APT_UPDATE:-}" \
+		/bin/bash -c "cd /root/aigate && $1"
+}
+echo "# installing the packages in the chroot (./contrib/install-deps.sh)"
+run_in ./contrib/install-deps.sh >"$dir.install-deps.log" 2>&1 ||
+	{ tail -n 30 "$dir.install-deps.log"; die "install-deps.sh failed"; }
 echo "# running ./contrib/run-tests.sh in the chroot (as root, in /root/aigate)"
+export -f run_in
+export dir
 set +e
-chroot "$dir" /usr/bin/env -i HOME=/root TERM=dumb \
-	PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-	/bin/bash -c 'cd /root/aigate && ./contrib/run-tests.sh' 2>&1 |
+AIGATE_SKIP_DEPS=1 AIGATE_SKIP_APT_UPDATE=1 unshare --net /bin/bash -c \
+	'ip link set lo up && run_in ./contrib/run-tests.sh' 2>&1 |
 	tee "$dir/root/aigate/run-tests.log"
 st=${PIPESTATUS[0]}
 set -e
