@@ -173,13 +173,19 @@ static int status_slot(struct pending *p, bool allowed, int status)
 	return (int)p->nstatus++;
 }
 
+/* Due after AIG_METRICS_BATCH samples or AIG_METRICS_BATCH_S seconds since
+ * the first, counted in full: whole seconds alone would call a batch begun
+ * at x.999 s due at x+1.000 (and made test_cgi_state fail now and then). */
 static bool due(const struct pending *p)
 {
 	struct timespec now;
+	double elapsed;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	elapsed = (double)(now.tv_sec - p->first.tv_sec) +
+		  (double)(now.tv_nsec - p->first.tv_nsec) / 1e9;
 	return p->samples >= AIG_METRICS_BATCH ||
-	       now.tv_sec - p->first.tv_sec >= AIG_METRICS_BATCH_S;
+	       elapsed >= AIG_METRICS_BATCH_S;
 }
 
 int aig_metrics_add(struct aig_metrics *m, const struct aig_metrics_sample *s,
