@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
-#include <fcgiapp.h>
 #include <openssl/crypto.h>
 
 #include "gate.h"
@@ -73,7 +72,7 @@ int main(void)
 	 * cleared. */
 	if (env != NULL && *env != '\0' && (own = strdup(env)) == NULL)
 		return 1;
-	if (FCGX_IsCGI()) {
+	if (!aig_fcgi_started()) {
 		if (aig_warm_set_config_path(&w, own) == AIG_OK)
 			rc = serve_cgi(&w);
 	} else {
