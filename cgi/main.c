@@ -44,7 +44,8 @@ static void harden_process(void)
 	umask(027);
 	openlog("aigate", LOG_PID, LOG_AUTHPRIV);
 	/* OpenSSL's configuration file is not read: the gate sets what it
-	 * uses itself, and reading it costs every request (PERF-NOTES). */
+	 * uses itself, and reading it costs every request
+	 * (docs/performance.md). */
 	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 }
 
