@@ -2,7 +2,7 @@
  * need libpam or libldap (Basic through PAM, groups_from_ldap), which
  * aigate.cgi loads with dlopen(3) only when a request takes one of them.
  * Linked into aigate.cgi, libldap (with GnuTLS, Cyrus SASL, Kerberos) and
- * libpam cost every request about 2-3 ms of start-up (PERF-NOTES.md,
+ * libpam cost every request about 2-3 ms of start-up (docs/performance.md,
  * bench/compare.sh); the bearer path needs neither. The module exports
  * one symbol, aig_gate_ext_v1 (gate.h). */
 #include "config.h"

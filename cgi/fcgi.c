@@ -17,7 +17,10 @@
  * The request's streams are given to the gate as stdio FILEs over
  * fopencookie(3), so that the gate writes the same way in both modes;
  * every flush of the FILE sends a FastCGI record at once (server-sent
- * events are not held back). */
+ * events are not held back).
+ *
+ * Built without libfcgi (configure --without-fcgi), the program is a CGI
+ * only: started by a FastCGI server, it says so and exits. */
 #include "config.h"
 
 #include <errno.h>
@@ -26,10 +29,13 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-
-#include <fcgiapp.h>
+#include <sys/socket.h>
+#include <syslog.h>
 
 #include "gate.h"
+
+#ifdef HAVE_FCGI
+#include <fcgiapp.h>
 
 #define STREAM_BUFFER 16384
 
@@ -146,3 +152,39 @@ int aig_fcgi_serve(struct aig_warm *w, const char *own_config,
 	FCGX_Free(&rq, 1);
 	return 0;
 }
+
+bool aig_fcgi_started(void)
+{
+	return !FCGX_IsCGI();
+}
+
+#else /* configure --without-fcgi */
+
+/* libfcgi's test (FCGX_IsCGI): fd 0 is a socket that has no peer, i.e.
+ * the listening socket a FastCGI server hands its application. */
+bool aig_fcgi_started(void)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+
+	return getpeername(0, (struct sockaddr *)&sa, &len) != 0 &&
+	       errno == ENOTCONN;
+}
+
+int aig_fcgi_serve(struct aig_warm *w, const char *own_config,
+		   const volatile sig_atomic_t *terminated)
+{
+	static const char msg[] =
+		"aigate.cgi: started by a FastCGI server, but aigate was built "
+		"without FastCGI (configure --without-fcgi); run it as a CGI "
+		"program";
+
+	(void)w;
+	(void)own_config;
+	(void)terminated;
+	syslog(LOG_ERR, "%s", msg);
+	fprintf(stderr, "%s\n", msg);
+	return 1;
+}
+
+#endif /* HAVE_FCGI */

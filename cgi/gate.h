@@ -174,12 +174,17 @@ const struct aig_gate_ext *aig_gate_ext_load(struct aig_error *err);
  * request naming another file than the one in w drops w's parts. */
 int aig_warm_set_config_path(struct aig_warm *w, const char *path);
 
+/* fcgi.c: whether a FastCGI server started the process (fd 0 is a
+ * listening socket, libfcgi's test); else it is a CGI. */
+bool aig_fcgi_started(void);
+
 /* fcgi.c: serves FastCGI requests on the listening socket at fd 0, each
  * with the configuration its AIGATE_CONFIG parameter names, else
  * own_config (the process's; NULL: the default path), until
  * *terminated, an accept error, or the heap passes AIG_FCGI_MAX_HEAP (then
  * after the requests already waiting; the server starts a new process).
- * Returns the exit status. */
+ * Returns the exit status. Built without FastCGI (configure
+ * --without-fcgi): logs that and returns 1. */
 #define AIG_FCGI_MAX_HEAP (64u << 20)
 int aig_fcgi_serve(struct aig_warm *w, const char *own_config,
 		   const volatile sig_atomic_t *terminated);

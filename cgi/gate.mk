@@ -114,7 +114,7 @@ tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS)
 tests_unit_test_cgi_state_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
 dist_man_MANS += man/aigate.cgi.8
-EXTRA_DIST += docs/deploying.md
+EXTRA_DIST += docs/deploying.md docs/performance.md
 
 # Load, concurrency, Redis sharing, client disconnects (no AD needed).
 TESTS += tests/integration/gate-load.sh

@@ -13,7 +13,6 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
-#include <fcgiapp.h>
 #include <openssl/crypto.h>
 
 #include "gate.h"
@@ -45,7 +44,8 @@ static void harden_process(void)
 	umask(027);
 	openlog("aigate", LOG_PID, LOG_AUTHPRIV);
 	/* OpenSSL's configuration file is not read: the gate sets what it
-	 * uses itself, and reading it costs every request (PERF-NOTES). */
+	 * uses itself, and reading it costs every request
+	 * (docs/performance.md). */
 	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 }
 
@@ -73,7 +73,7 @@ int main(void)
 	 * cleared. */
 	if (env != NULL && *env != '\0' && (own = strdup(env)) == NULL)
 		return 1;
-	if (FCGX_IsCGI()) {
+	if (!aig_fcgi_started()) {
 		if (aig_warm_set_config_path(&w, own) == AIG_OK)
 			rc = serve_cgi(&w);
 	} else {

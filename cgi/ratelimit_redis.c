@@ -1,16 +1,18 @@
 /* ratelimit_redis.c - the token bucket on Redis, for several front hosts
  * sharing one limit: a Lua script run with EVAL, so that read, refill and
  * take are one atomic step on the server. Time comes from the server
- * (TIME), so the hosts' clocks need not agree. */
+ * (TIME), so the hosts' clocks need not agree. Built without Redis
+ * (configure --without-redis), a redis:// store is a configuration error. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <hiredis/hiredis.h>
-
 #include "aig_common.h"
 #include "cgi_int.h"
+
+#ifdef HAVE_HIREDIS
+#include <hiredis/hiredis.h>
 
 #define REDIS_TIMEOUT_MS 1000
 
@@ -133,3 +135,37 @@ int aig_ratelimit_redis_take(void *conn, const char *key, unsigned per_minute,
 	freeReplyObject(r);
 	return rc;
 }
+
+#else /* configure --without-redis */
+
+int aig_ratelimit_redis_open(const char *url, void **conn,
+			     struct aig_error *err)
+{
+	(void)url;
+	*conn = NULL;
+	return aig_error_set(err, AIG_ERR_CONFIG,
+			     "ratelimit.store: aigate was built without Redis "
+			     "(configure --without-redis): use \"lmdb\"");
+}
+
+void aig_ratelimit_redis_close(void *conn)
+{
+	(void)conn;
+}
+
+int aig_ratelimit_redis_take(void *conn, const char *key, unsigned per_minute,
+			     unsigned burst, bool give, bool *allowed,
+			     unsigned *retry, struct aig_error *err)
+{
+	(void)conn;
+	(void)key;
+	(void)per_minute;
+	(void)burst;
+	(void)give;
+	*allowed = false;
+	*retry = 0;
+	return aig_error_set(err, AIG_ERR_CONFIG,
+			     "ratelimit.store: aigate was built without Redis");
+}
+
+#endif /* HAVE_HIREDIS */

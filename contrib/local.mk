@@ -26,7 +26,8 @@ CLEANFILES += contrib/lighttpd/aigate.conf contrib/apache/aigate.conf \
 	contrib/systemd/aigate-fcgi.service
 
 # The snippets name the installed paths; the tests make their own copies
-# from the same templates with tests/integration/gate_lib.sh.
+# from the same templates (tests/integration/gate.sh, gate-load.sh,
+# gate-throttle.sh, gate-own-user.sh).
 contrib_subst = sed -e 's|@LIBEXECDIR@|$(libexecdir)|g' \
 	-e 's|@SYSCONFDIR@|$(sysconfdir)|g' -e 's|@RUNSTATEDIR@|$(runstatedir)|g'
 contrib/lighttpd/aigate.conf: contrib/lighttpd/aigate.conf.in Makefile

@@ -5,13 +5,8 @@
 
 #include "gss.h"
 
-#if defined(__has_include)
-#if __has_include(<gssapi/gssapi_ext.h>)
-#define AIG_HAVE_GSSAPI 1
-#endif
-#endif
-
-#ifdef AIG_HAVE_GSSAPI
+/* HAVE_GSSAPI: configure --with-gssapi (the default). */
+#ifdef HAVE_GSSAPI
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
@@ -73,16 +68,17 @@ void aig_gss_cred_free(void *cred)
 		gss_release_cred(&minor, &c);
 }
 
-#else /* no GSSAPI headers at build time */
+#else /* configure --without-gssapi */
 
 int aig_gss_cred_from_keytab(const char *keytab, void **cred,
 			     struct aig_error *err)
 {
 	*cred = NULL;
-	return aig_error_set(err, AIG_ERR_CONFIG,
-			     "keytab %s: this build has no GSSAPI support "
-			     "(libkrb5-dev was missing)",
-			     keytab);
+	return aig_error_set(
+		err, AIG_ERR_CONFIG,
+		"ldap.service_bind: keytab %s: aigate was "
+		"built without GSSAPI (configure --without-gssapi)",
+		keytab);
 }
 
 void aig_gss_cred_free(void *cred)

@@ -10,7 +10,7 @@
  * gss_acquire_cred_from with "client_keytab"): the TGT is fetched from the
  * KDC when first used, and reused by later binds of the same process.
  * *cred is a gss_cred_id_t: release it with aig_gss_cred_free().
- * AIG_ERR_CONFIG when this build has no GSSAPI headers. */
+ * AIG_ERR_CONFIG when aigate was configured --without-gssapi. */
 int aig_gss_cred_from_keytab(const char *keytab, void **cred,
 			     struct aig_error *err);
 

@@ -7,7 +7,7 @@ ldap_libaigldap_la_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) $(SASL_CFLAGS) $(GSSAPI_
 # common/ is not added here: whoever links this library links it too
 # (adding it to both convenience libraries duplicates its symbols).
 ldap_libaigldap_la_LIBADD = $(LDAP_LIBS) \
-	$(SASL_LIBS) $(LMDB_LIBS) $(GSSAPI_LIBS) -lresolv
+	$(SASL_LIBS) $(LMDB_LIBS) $(GSSAPI_LIBS) $(RESOLV_LIBS)
 
 check_PROGRAMS += tests/unit/test_ldap
 UNIT_TESTS += tests/unit/test_ldap

@@ -15,6 +15,7 @@ EXTRA_DIST += policies/policy.json policies/examples/read-only-analysts.json \
 	policies/examples/model-tiers.json \
 	policies/examples/langgraph-server.json \
 	policies/examples/prompt-guard-strict.json
+dist_man_MANS += man/aigate-policy.json.5
 
 check_PROGRAMS += tests/unit/test_policy
 UNIT_TESTS += tests/unit/test_policy

@@ -28,6 +28,15 @@ for n in a b; do
 JSON
 done
 cp "$top_builddir/cgi/aigate.cgi" "$work/aigate.cgi"
+if [ "${AIG_WITH_FCGI:-yes}" = no ]; then
+	# Built without FastCGI: started by a FastCGI server, the gate says
+	# so and exits instead of serving.
+	out=$(AIGATE_CONFIG=$work/b.json timeout 10 spawn-fcgi -n -s "$work/sock" \
+		-M 0600 -- "$work/aigate.cgi" 2>&1) && rc=0 || rc=$?
+	expect_eq "$rc" 1 "--without-fcgi: under spawn-fcgi the gate exits 1"
+	expect_match "$out" "built without FastCGI" "... and says it was built without FastCGI"
+	finish
+fi
 AIGATE_CONFIG=$work/b.json spawn-fcgi -n -s "$work/sock" -M 0600 -- "$work/aigate.cgi" \
 	>/dev/null 2>&1 &
 pid=$!

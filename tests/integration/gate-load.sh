@@ -257,6 +257,9 @@ expect_eq "$n429" "$(js "$sum" 'd["status"].get("429", 0)')" "LMDB: each 429 is 
 
 # ======================================================================
 # 3. one Redis bucket for lighttpd and Apache together
+if [ "${AIG_WITH_REDIS:-yes}" = no ]; then
+	echo "# SKIP 3. (Redis): aigate was configured --without-redis"
+else
 config policy-rl.json audit-redis.jsonl "redis://127.0.0.1:$rport/0"
 t_rd=$(token "rl-redis-$$@corp.example.com")
 code=$(curl -sS --max-time 10 -o /dev/null -w '%{http_code}' "$aurl/ai/_aigate/whoami" \
@@ -273,6 +276,7 @@ expect_eq "$(js "$sum" 'all(v.get("200", 0) > 0 and v.get("429", 0) > 0 for v in
 	True "Redis: both servers allowed some and refused some (one bucket, not one each)"
 keys=$(redis-cli -p "$rport" --scan 2>/dev/null | grep -c "rl-redis-$$" || true)
 expect_eq "$keys" 1 "Redis holds one bucket for that user"
+fi
 
 # ======================================================================
 # 4. a client that goes away stops the CGI and the backend transfer

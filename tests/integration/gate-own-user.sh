@@ -10,6 +10,10 @@ set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 . "$top_srcdir/tests/integration/assert.sh"
 
+if [ "${AIG_WITH_FCGI:-yes}" = no ]; then
+	echo "1..0 # SKIP aigate was configured --without-fcgi"
+	exit 77
+fi
 if [ "$(id -u)" != 0 ] || ! command -v spawn-fcgi >/dev/null 2>&1 ||
 	! command -v lighttpd >/dev/null 2>&1; then
 	echo "1..0 # SKIP needs root, spawn-fcgi and lighttpd"

@@ -16,6 +16,10 @@ server=${1:?usage: gate.sh lighttpd|apache|lighttpd-fastcgi|apache-fcgid}
 web_server=${server%%-*}
 fastcgi=
 [ "$server" = "$web_server" ] || fastcgi=yes
+if [ -n "$fastcgi" ] && [ "${AIG_WITH_FCGI:-yes}" = no ]; then
+	echo "1..0 # SKIP aigate was configured --without-fcgi"
+	exit 77
+fi
 
 if [ -z "${AIG_AD_URI:-}" ]; then
 	adwork=$(mktemp -d /tmp/aigate-gate-ad.XXXXXX)

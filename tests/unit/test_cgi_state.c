@@ -16,7 +16,7 @@
 
 static char dir[] = "/tmp/aig-test-state-XXXXXX";
 
-static struct aig_config *config(void)
+static struct aig_config *config_store(const char *store)
 {
 	char text[1024];
 	struct aig_config *cfg = NULL;
@@ -25,11 +25,17 @@ static struct aig_config *config(void)
 		 "{\"ldap\": {\"uri\": [\"ldaps://x\"], \"domain\": \"d\", "
 		 "\"base_dn\": \"DC=d\"}, \"auth\": {\"methods\": [\"basic\"]},"
 		 " \"backend\": {\"url\": \"http://127.0.0.1:1\"}, "
-		 "\"policy_file\": \"/p.json\", \"state_dir\": \"%s\"}",
-		 dir);
+		 "\"policy_file\": \"/p.json\", \"state_dir\": \"%s\", "
+		 "\"ratelimit\": {\"store\": \"%s\"}}",
+		 dir, store);
 	if (aig_config_parse("t.json", text, strlen(text), &cfg, NULL) != 0)
 		abort();
 	return cfg;
+}
+
+static struct aig_config *config(void)
+{
+	return config_store("lmdb");
 }
 
 static void test_buckets(const struct aig_config *cfg)
@@ -82,6 +88,29 @@ static void test_buckets(const struct aig_config *cfg)
 		   !allowed,
 	   "the bucket is kept across opens (processes)");
 	aig_ratelimit_close(rl);
+}
+
+/* A redis:// store: with Redis built in, a server that is not there is an
+ * outage (the gate answers 503); built without Redis (configure
+ * --without-redis), it is a configuration error that says so. */
+static void test_redis_store(void)
+{
+	struct aig_config *cfg = config_store("redis://127.0.0.1:1/0");
+	struct aig_ratelimit *rl = NULL;
+	struct aig_error err = {0};
+	int rc = aig_ratelimit_open(cfg, &rl, &err);
+
+#ifdef HAVE_HIREDIS
+	ok(rc == AIG_ERR_UNAVAILABLE && rl == NULL,
+	   "redis store, no server: unavailable (%s)", err.msg);
+#else
+	ok(rc == AIG_ERR_CONFIG && rl == NULL &&
+		   strstr(err.msg, "built without Redis") != NULL,
+	   "redis store in a build without Redis: configuration error (%s)",
+	   err.msg);
+#endif
+	aig_ratelimit_close(rl);
+	aig_config_free(cfg);
 }
 
 /* Taking and giving back: a token given back is there again, never more
@@ -290,6 +319,7 @@ int main(void)
 	cfg = config();
 	test_buckets(cfg);
 	test_give_back(cfg);
+	test_redis_store();
 	test_full_map();
 	test_metrics();
 	test_metrics_batched();
