@@ -229,6 +229,23 @@ static void test_request_id(void)
 	   "constant-time compare");
 }
 
+/* The pointers the strict reader builds: RFC 6901 escaping, and
+ * truncation within the buffer. */
+static void test_jr_join(void)
+{
+	char p[AIG_JR_PTR_MAX], small[8];
+
+	aig_jr_join(p, sizeof(p), "/ldap", "a/b~c~1");
+	ok(strcmp(p, "/ldap/a~1b~0c~01") == 0, "'/' and '~' escaped: %s", p);
+	aig_jr_join(p, sizeof(p), "", "x");
+	ok(strcmp(p, "/x") == 0, "top-level member: %s", p);
+	aig_jr_join(small, sizeof(small), "/abc", "~~~~");
+	ok(strcmp(small, "/abc/") == 0,
+	   "truncated within the buffer, never inside an escape: %s", small);
+	aig_jr_join_index(p, sizeof(p), "/ldap/uri", 3);
+	ok(strcmp(p, "/ldap/uri/3") == 0, "index: %s", p);
+}
+
 static void test_locate(void)
 {
 	const char *t =
@@ -396,6 +413,10 @@ static void test_config_bad(void)
 		     "t.json:12:3: \"polcy_file\": unknown key");
 	expect_error("\"ca_file\"", "\"cafile\"", AIG_ERR_CONFIG,
 		     "t.json:6:5: \"ldap.cafile\": unknown key");
+	/* a key holding '/' and '~': its own position, and the key escaped
+	 * as in a JSON Pointer (RFC 6901), not read as two levels */
+	expect_error("\"ca_file\"", "\"a/b~c\": 1, \"ca_file\"", AIG_ERR_CONFIG,
+		     "t.json:6:5: \"ldap.a~1b~0c\": unknown key");
 	/* wrong types, at the value */
 	expect_error("\"domain\": \"corp.example.com\"", "\"domain\": 7",
 		     AIG_ERR_CONFIG,
@@ -762,6 +783,7 @@ int main(void)
 	test_utf8_clean();
 	test_request_id();
 	test_locate();
+	test_jr_join();
 	test_config_good();
 	test_config_service_bind();
 	test_config_failure_limit();
