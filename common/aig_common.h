@@ -15,8 +15,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
+
+struct stat;
 
 /* ------------------------------------------------------------- statuses */
 
@@ -98,6 +101,22 @@ char *aig_log_quote(char *dst, size_t dstlen, const char *src);
 /* -------------------------------------------------------- files, secrets */
 
 #define AIG_CONFIG_MAX_BYTES (1024 * 1024)
+
+/* What aig_file_trusted_st() asks of a file that decides anything (the
+ * configuration, a secret, a cache, a module to load). */
+struct aig_file_trust {
+	mode_t type; /* S_IFREG or S_IFDIR */
+	uid_t owner; /* the one owner accepted besides root, e.g. geteuid() */
+	bool secret; /* also refuse a file readable by group or others */
+};
+
+/* Whether st (from fstat() of what was opened, so that nothing can be
+ * swapped in between) is trusted: of type t->type, not writable by group
+ * or others, not readable by them if t->secret, and owned by root or
+ * t->owner. AIG_OK, or AIG_ERR_UNSAFE with a message naming what (a path,
+ * for messages only). */
+int aig_file_trusted_st(const struct stat *st, const struct aig_file_trust *t,
+			const char *what, struct aig_error *err);
 
 /* Reads a whole configuration-like file: refuses a symlink, anything but a
  * regular file, a file writable by group or others, a file owned by anyone
