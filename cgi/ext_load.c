@@ -25,11 +25,13 @@
 
 static const struct aig_gate_ext *loaded;
 
-/* Owned by root or by uid, writable by nobody else. */
-static bool owner_ok(const struct stat *st, uid_t uid)
+/* A directory or regular file (type) owned by root or by uid, writable
+ * by nobody else. */
+static bool owner_ok(const struct stat *st, mode_t type, uid_t uid)
 {
-	return (st->st_uid == 0 || st->st_uid == uid) &&
-	       (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+	const struct aig_file_trust trust = {type, uid, false};
+
+	return aig_file_trusted_st(st, &trust, "", NULL) == AIG_OK;
 }
 
 /* Opens dir/name if dir and the file (a regular file, not a symbolic
@@ -40,12 +42,11 @@ static bool open_trusted(const char *dir, const char *name, uid_t uid, int *fd)
 	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), f = -1;
 	struct stat st;
 
-	if (dfd >= 0 && fstat(dfd, &st) == 0 && owner_ok(&st, uid))
+	if (dfd >= 0 && fstat(dfd, &st) == 0 && owner_ok(&st, S_IFDIR, uid))
 		f = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (dfd >= 0)
 		close(dfd);
-	if (f >= 0 && (fstat(f, &st) != 0 || !S_ISREG(st.st_mode) ||
-		       !owner_ok(&st, uid))) {
+	if (f >= 0 && (fstat(f, &st) != 0 || !owner_ok(&st, S_IFREG, uid))) {
 		close(f);
 		f = -1;
 	}

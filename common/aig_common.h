@@ -15,8 +15,11 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <jansson.h>
+
+struct stat;
 
 /* ------------------------------------------------------------- statuses */
 
@@ -99,6 +102,22 @@ char *aig_log_quote(char *dst, size_t dstlen, const char *src);
 
 #define AIG_CONFIG_MAX_BYTES (1024 * 1024)
 
+/* What aig_file_trusted_st() asks of a file that decides anything (the
+ * configuration, a secret, a cache, a module to load). */
+struct aig_file_trust {
+	mode_t type; /* S_IFREG or S_IFDIR */
+	uid_t owner; /* the one owner accepted besides root, e.g. geteuid() */
+	bool secret; /* also refuse a file readable by group or others */
+};
+
+/* Whether st (from fstat() of what was opened, so that nothing can be
+ * swapped in between) is trusted: of type t->type, not writable by group
+ * or others, not readable by them if t->secret, and owned by root or
+ * t->owner. AIG_OK, or AIG_ERR_UNSAFE with a message naming what (a path,
+ * for messages only). */
+int aig_file_trusted_st(const struct stat *st, const struct aig_file_trust *t,
+			const char *what, struct aig_error *err);
+
 /* Reads a whole configuration-like file: refuses a symlink, anything but a
  * regular file, a file writable by group or others, a file owned by anyone
  * but root or the effective user, or one larger than max_bytes.
@@ -141,6 +160,79 @@ json_t *aig_json_parse(const char *file, const char *text, size_t len,
  * else the position of the deepest container reached. */
 bool aig_json_locate(const char *text, size_t len, const char *pointer,
 		     bool key, unsigned *line, unsigned *column);
+
+/* ------------------------------------------------- strict JSON reading */
+
+/* The one reader of aigate.json and policy.json (jsonread.c). Values are
+ * fetched by type and range; every error is AIG_ERR_CONFIG with the
+ * message
+ *   file:line:column: <prefix>"dotted.key": what
+ * where the position is that of the offending value (or of the key for
+ * an unknown key, or of the object that lacks a required key) and the
+ * dotted key is the JSON Pointer with '/' shown as '.'. Pointers are
+ * built with aig_jr_join(), which escapes '~' as "~0" and '/' as "~1"
+ * (RFC 6901), so a key holding either is found and printed as such.
+ * Nothing here allocates: strings, objects and arrays handed out are
+ * borrowed from the json_t tree, for as long as the caller holds it. */
+struct aig_jr {
+	const char *name; /* the file name, for messages (borrowed) */
+	const char *text; /* the JSON text, for positions (borrowed) */
+	size_t len;
+	struct aig_error *err;
+	char prefix[96]; /* written before the key in messages; "" for none */
+};
+
+#define AIG_JR_PTR_MAX 320 /* the pointer buffers the getters use */
+
+/* Flags of the getters. AIG_JR_TERSE: strings get one message for every
+ * fault, "must be a non-empty string" (aigate.json's lists). */
+#define AIG_JR_REQUIRED 0x1    /* absent is an error */
+#define AIG_JR_NULL_ABSENT 0x2 /* null counts as absent */
+#define AIG_JR_NO_CONTROL 0x4  /* strings: refuse C0 controls and DEL */
+#define AIG_JR_TERSE 0x8
+
+/* Sets err (first error wins) about the value at JSON Pointer ptr (its
+ * key, if key) and returns AIG_ERR_CONFIG. */
+int aig_jr_fail(const struct aig_jr *r, const char *ptr, bool key,
+		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* out = ptr "/" key with the key escaped per RFC 6901; truncated to
+ * outlen - 1 bytes. */
+void aig_jr_join(char *out, size_t outlen, const char *ptr, const char *key);
+
+/* out = ptr "/" i. */
+void aig_jr_join_index(char *out, size_t outlen, const char *ptr, size_t i);
+
+/* Refuses the first member of obj (at ptr) not named in allowed
+ * (NULL-terminated): "unknown key", at the key. */
+int aig_jr_check_keys(const struct aig_jr *r, json_t *obj, const char *ptr,
+		      const char *const *allowed);
+
+/* The value v at ptr as a string of 1 to max bytes (flags: NO_CONTROL,
+ * TERSE). *out is borrowed from v; NULL on error. */
+int aig_jr_string(const struct aig_jr *r, json_t *v, const char *ptr,
+		  size_t max, unsigned flags, const char **out);
+
+/* The getters read member key of obj, which sits at ptr; obj may be NULL
+ * (all members absent). A member that is absent (flags REQUIRED,
+ * NULL_ABSENT) leaves *out NULL for objects, strings and arrays, and
+ * unchanged for integers and booleans. */
+int aig_jr_get_object(const struct aig_jr *r, json_t *obj, const char *ptr,
+		      const char *key, unsigned flags, json_t **out);
+int aig_jr_get_string(const struct aig_jr *r, json_t *obj, const char *ptr,
+		      const char *key, unsigned flags, size_t max,
+		      const char **out);
+/* An integer in [min, max]. */
+int aig_jr_get_int(const struct aig_jr *r, json_t *obj, const char *ptr,
+		   const char *key, unsigned flags, json_int_t min,
+		   json_int_t max, json_int_t *out);
+int aig_jr_get_bool(const struct aig_jr *r, json_t *obj, const char *ptr,
+		    const char *key, unsigned flags, bool *out);
+/* An array of minn to maxn strings, each checked by aig_jr_string() with
+ * maxlen and flags; *out is the array. */
+int aig_jr_get_strings(const struct aig_jr *r, json_t *obj, const char *ptr,
+		       const char *key, unsigned flags, size_t minn,
+		       size_t maxn, size_t maxlen, json_t **out);
 
 /* ----------------------------------------------------------------- UTF-8 */
 

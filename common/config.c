@@ -5,7 +5,6 @@
  * object that lacks a required key. */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,85 +25,21 @@ const char *aig_config_default_state_key(void)
 	return SYSCONFDIR "/aigate/state.key";
 }
 
-struct ctx {
-	const char *name;
-	const char *text;
-	size_t len;
-	struct aig_error *err;
-};
-
-/* Reports an error about the value (or key, if key) at JSON pointer ptr. */
-static int fail(const struct ctx *c, const char *ptr, bool key, const char *fmt,
-		...) __attribute__((format(printf, 4, 5)));
-
-static int fail(const struct ctx *c, const char *ptr, bool key, const char *fmt,
-		...)
-{
-	char what[256], dotted[128];
-	unsigned line, col;
-	size_t i, o = 0;
-	va_list ap;
-
-	aig_json_locate(c->text, c->len, ptr, key, &line, &col);
-	for (i = ptr[0] == '/' ? 1 : 0; ptr[i] && o + 1 < sizeof(dotted); i++)
-		dotted[o++] = ptr[i] == '/' ? '.' : ptr[i];
-	dotted[o] = '\0';
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return aig_error_set(c->err, AIG_ERR_CONFIG, "%s:%u:%u: %s%s%s%s",
-			     c->name, line, col, o ? "\"" : "", dotted,
-			     o ? "\": " : "", what);
-}
-
-static void join(char *out, size_t outlen, const char *ptr, const char *key)
-{
-	snprintf(out, outlen, "%s/%s", ptr, key);
-}
-
-/* Refuses any member of obj not in allowed (NULL-terminated). */
-static int check_keys(const struct ctx *c, json_t *obj, const char *ptr,
-		      const char *const *allowed)
-{
-	const char *key;
-	json_t *v;
-
-	json_object_foreach (obj, key, v) {
-		size_t i;
-		char p[256];
-
-		for (i = 0; allowed[i] != NULL; i++)
-			if (strcmp(key, allowed[i]) == 0)
-				break;
-		if (allowed[i] == NULL) {
-			join(p, sizeof(p), ptr, key);
-			return fail(c, p, true, "unknown key");
-		}
-	}
-	return AIG_OK;
-}
+/* The strict reader (aig_common.h); this file adds aigate.json's rules:
+ * null is the same as an absent key, strings are 1 to 4096 bytes, and
+ * what is read is copied into the config. */
+#define STR_MAX 4096
 
 /* Gets member key of obj as an object. Absent: *out NULL, error if
  * required. */
-static int get_object(const struct ctx *c, json_t *obj, const char *ptr,
+static int get_object(const struct aig_jr *c, json_t *obj, const char *ptr,
 		      const char *key, bool required, json_t **out)
 {
-	char p[256];
-	json_t *v = json_object_get(obj, key);
-
-	*out = NULL;
-	join(p, sizeof(p), ptr, key);
-	if (v == NULL)
-		return required ? fail(c, ptr, false,
-				       "missing required key \"%s\"", key)
-				: AIG_OK;
-	if (!json_is_object(v))
-		return fail(c, p, false, "must be an object");
-	*out = v;
-	return AIG_OK;
+	return aig_jr_get_object(c, obj, ptr, key,
+				 required ? AIG_JR_REQUIRED : 0, out);
 }
 
-static int dup_str(const struct ctx *c, const char *s, char **out)
+static int dup_str(const struct aig_jr *c, const char *s, char **out)
 {
 	*out = strdup(s);
 	if (*out == NULL)
@@ -114,116 +49,87 @@ static int dup_str(const struct ctx *c, const char *s, char **out)
 
 /* Gets a non-empty string member. null counts as absent. Absent: *out is a
  * copy of def (or NULL), or an error if required. */
-static int get_string(const struct ctx *c, json_t *obj, const char *ptr,
+static int get_string(const struct aig_jr *c, json_t *obj, const char *ptr,
 		      const char *key, bool required, const char *def,
 		      char **out)
 {
-	char p[256];
-	json_t *v = json_object_get(obj, key);
+	const char *s;
+	int rc;
 
 	*out = NULL;
-	join(p, sizeof(p), ptr, key);
-	if (v == NULL || json_is_null(v)) {
-		if (required)
-			return fail(c, v ? p : ptr, false,
-				    "missing required key \"%s\"", key);
-		return def ? dup_str(c, def, out) : AIG_OK;
-	}
-	if (!json_is_string(v))
-		return fail(c, p, false, "must be a string");
-	if (json_string_length(v) == 0 || json_string_length(v) > 4096)
-		return fail(c, p, false, "must be 1 to 4096 bytes long");
-	return dup_str(c, json_string_value(v), out);
+	rc = aig_jr_get_string(c, obj, ptr, key,
+			       AIG_JR_NULL_ABSENT |
+				       (required ? AIG_JR_REQUIRED : 0),
+			       STR_MAX, &s);
+	if (rc != AIG_OK)
+		return rc;
+	if (s == NULL)
+		s = def;
+	return s ? dup_str(c, s, out) : AIG_OK;
 }
 
-static int get_path(const struct ctx *c, json_t *obj, const char *ptr,
+static int get_path(const struct aig_jr *c, json_t *obj, const char *ptr,
 		    const char *key, bool required, const char *def, char **out)
 {
-	char p[256];
+	char p[AIG_JR_PTR_MAX];
 	int rc = get_string(c, obj, ptr, key, required, def, out);
 
 	if (rc != AIG_OK || *out == NULL || (*out)[0] == '/')
 		return rc;
-	join(p, sizeof(p), ptr, key);
-	return fail(c, p, false, "must be an absolute path");
+	aig_jr_join(p, sizeof(p), ptr, key);
+	return aig_jr_fail(c, p, false, "must be an absolute path");
 }
 
-static int get_bool(const struct ctx *c, json_t *obj, const char *ptr,
+static int get_bool(const struct aig_jr *c, json_t *obj, const char *ptr,
 		    const char *key, bool def, bool *out)
 {
-	char p[256];
-	json_t *v = json_object_get(obj, key);
-
 	*out = def;
-	if (v == NULL)
-		return AIG_OK;
-	join(p, sizeof(p), ptr, key);
-	if (!json_is_boolean(v))
-		return fail(c, p, false, "must be true or false");
-	*out = json_is_true(v);
-	return AIG_OK;
+	return aig_jr_get_bool(c, obj, ptr, key, 0, out);
 }
 
-static int get_int(const struct ctx *c, json_t *obj, const char *ptr,
+static int get_int(const struct aig_jr *c, json_t *obj, const char *ptr,
 		   const char *key, int def, int min, int max, int *out)
 {
-	char p[256];
-	json_t *v = json_object_get(obj, key);
+	json_int_t v = def;
+	int rc = aig_jr_get_int(c, obj, ptr, key, 0, min, max, &v);
 
-	*out = def;
-	if (v == NULL)
-		return AIG_OK;
-	join(p, sizeof(p), ptr, key);
-	if (!json_is_integer(v))
-		return fail(c, p, false, "must be an integer");
-	if (json_integer_value(v) < min || json_integer_value(v) > max)
-		return fail(c, p, false, "must be between %d and %d", min, max);
-	*out = (int)json_integer_value(v);
-	return AIG_OK;
+	*out = (int)v;
+	return rc;
 }
 
 /* Gets a non-empty array of non-empty strings (a single string is not
- * accepted: the SPEC shows arrays). Absent: def (NULL-terminated) or
+ * accepted: aigate.json(5) shows arrays). Absent: def (NULL-terminated) or
  * nothing. */
-static int get_strv(const struct ctx *c, json_t *obj, const char *ptr,
+static int get_strv(const struct aig_jr *c, json_t *obj, const char *ptr,
 		    const char *key, const char *const *def,
 		    struct aig_strv *out)
 {
-	char p[256], pi[300];
-	json_t *v = json_object_get(obj, key), *e;
-	size_t i, n;
+	json_t *v;
+	size_t n;
+	int rc;
 
 	out->v = NULL;
 	out->n = 0;
-	join(p, sizeof(p), ptr, key);
-	if (v == NULL || json_is_null(v)) {
-		for (n = 0; def != NULL && def[n] != NULL; n++)
-			;
-		if (n == 0)
-			return AIG_OK;
-		out->v = calloc(n, sizeof(*out->v));
-		if (out->v == NULL)
-			return aig_error_set(c->err, AIG_ERR_NOMEM,
-					     "out of memory");
-		for (; out->n < n; out->n++)
-			if (dup_str(c, def[out->n], &out->v[out->n]) != AIG_OK)
-				return AIG_ERR_NOMEM;
+	rc = aig_jr_get_strings(c, obj, ptr, key,
+				AIG_JR_NULL_ABSENT | AIG_JR_TERSE, 1, 64,
+				STR_MAX, &v);
+	if (rc != AIG_OK)
+		return rc;
+	n = v != NULL ? json_array_size(v) : 0;
+	for (; v == NULL && def != NULL && def[n] != NULL; n++)
+		;
+	if (n == 0)
 		return AIG_OK;
-	}
-	if (!json_is_array(v) || json_array_size(v) == 0 ||
-	    json_array_size(v) > 64)
-		return fail(c, p, false, "must be an array of 1 to 64 strings");
-	out->v = calloc(json_array_size(v), sizeof(*out->v));
+	out->v = calloc(n, sizeof(*out->v));
 	if (out->v == NULL)
 		return aig_error_set(c->err, AIG_ERR_NOMEM, "out of memory");
-	json_array_foreach (v, i, e) {
-		snprintf(pi, sizeof(pi), "%s/%zu", p, i);
-		if (!json_is_string(e) || json_string_length(e) == 0 ||
-		    json_string_length(e) > 4096)
-			return fail(c, pi, false, "must be a non-empty string");
-		if (dup_str(c, json_string_value(e), &out->v[out->n]) != AIG_OK)
+	for (; out->n < n; out->n++) {
+		const char *s =
+			v != NULL ? json_string_value(json_array_get(v, out->n))
+				  : def[out->n];
+
+		if (dup_str(c, s, &out->v[out->n]) != AIG_OK)
 			return AIG_ERR_NOMEM;
-		out->n++;
 	}
 	return AIG_OK;
 }
@@ -241,7 +147,7 @@ static int one_of(const char *s, const char *const *list)
 
 /* ------------------------------------------------------------ sections */
 
-static int parse_service_bind(const struct ctx *c, json_t *sb,
+static int parse_service_bind(const struct aig_jr *c, json_t *sb,
 			      struct aig_config *cfg)
 {
 	static const char *const keys[] = {
@@ -252,14 +158,14 @@ static int parse_service_bind(const struct ctx *c, json_t *sb,
 	char *mech = NULL;
 	int rc, m;
 
-	if ((rc = check_keys(c, sb, ptr, keys)) != AIG_OK ||
+	if ((rc = aig_jr_check_keys(c, sb, ptr, keys)) != AIG_OK ||
 	    (rc = get_string(c, sb, ptr, "sasl_mech", false, NULL, &mech)) !=
 		    AIG_OK)
 		goto out;
 	m = mech ? one_of(mech, mechs) : -1;
 	if (mech != NULL && m < 0) {
-		rc = fail(c, "/ldap/service_bind/sasl_mech", false,
-			  "must be \"GSSAPI\", \"EXTERNAL\" or null");
+		rc = aig_jr_fail(c, "/ldap/service_bind/sasl_mech", false,
+				 "must be \"GSSAPI\", \"EXTERNAL\" or null");
 		goto out;
 	}
 	cfg->ldap.service_bind.sasl_mech = m == 0   ? AIG_SASL_GSSAPI
@@ -285,7 +191,7 @@ out:
 	return rc;
 }
 
-static int check_ldap_uris(const struct ctx *c, struct aig_config *cfg)
+static int check_ldap_uris(const struct aig_jr *c, struct aig_config *cfg)
 {
 	char p[64];
 	size_t i;
@@ -297,17 +203,19 @@ static int check_ldap_uris(const struct ctx *c, struct aig_config *cfg)
 		if (strncmp(u, "ldaps://", 8) == 0)
 			continue;
 		if (strncmp(u, "ldap://", 7) != 0)
-			return fail(c, p, false,
-				    "must start with ldaps:// or ldap://");
+			return aig_jr_fail(
+				c, p, false,
+				"must start with ldaps:// or ldap://");
 		if (!cfg->ldap.starttls)
-			return fail(c, p, false,
-				    "ldap:// is allowed only with "
-				    "\"starttls\": true");
+			return aig_jr_fail(c, p, false,
+					   "ldap:// is allowed only with "
+					   "\"starttls\": true");
 	}
 	return AIG_OK;
 }
 
-static int parse_ldap(const struct ctx *c, json_t *root, struct aig_config *cfg)
+static int parse_ldap(const struct aig_jr *c, json_t *root,
+		      struct aig_config *cfg)
 {
 	static const char *const keys[] = {
 		"uri",	   "dns_srv",	   "domain",	 "base_dn",
@@ -321,7 +229,7 @@ static int parse_ldap(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	int rc, g;
 
 	if ((rc = get_object(c, root, "", "ldap", true, &ldap)) != AIG_OK ||
-	    (rc = check_keys(c, ldap, ptr, keys)) != AIG_OK ||
+	    (rc = aig_jr_check_keys(c, ldap, ptr, keys)) != AIG_OK ||
 	    (rc = get_strv(c, ldap, ptr, "uri", NULL, &cfg->ldap.uri)) !=
 		    AIG_OK ||
 	    (rc = get_string(c, ldap, ptr, "dns_srv", false, NULL,
@@ -345,14 +253,14 @@ static int parse_ldap(const struct ctx *c, json_t *root, struct aig_config *cfg)
 		    AIG_OK)
 		goto out;
 	if ((g = one_of(groups, methods)) < 0) {
-		rc = fail(c, "/ldap/groups", false,
-			  "must be \"tokengroups\", \"in_chain\" or "
-			  "\"memberof\"");
+		rc = aig_jr_fail(c, "/ldap/groups", false,
+				 "must be \"tokengroups\", \"in_chain\" or "
+				 "\"memberof\"");
 		goto out;
 	}
 	cfg->ldap.groups = (enum aig_groups_method)g;
 	if (cfg->ldap.uri.n == 0 && cfg->ldap.dns_srv == NULL) {
-		rc = fail(c, ptr, false, "needs \"uri\" or \"dns_srv\"");
+		rc = aig_jr_fail(c, ptr, false, "needs \"uri\" or \"dns_srv\"");
 		goto out;
 	}
 	if ((rc = check_ldap_uris(c, cfg)) != AIG_OK)
@@ -360,14 +268,14 @@ static int parse_ldap(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	if (sb != NULL && (rc = parse_service_bind(c, sb, cfg)) != AIG_OK)
 		goto out;
 	if (cfg->ldap.domain == NULL && !cfg->ldap.has_service_bind)
-		rc = fail(c, ptr, false,
-			  "needs \"domain\" or \"service_bind\"");
+		rc = aig_jr_fail(c, ptr, false,
+				 "needs \"domain\" or \"service_bind\"");
 out:
 	free(groups);
 	return rc;
 }
 
-static int check_algorithms(const struct ctx *c, struct aig_config *cfg)
+static int check_algorithms(const struct aig_jr *c, struct aig_config *cfg)
 {
 	static const char *const algs[] = {"RS256", "RS384", "RS512",
 					   "PS256", "PS384", "PS512",
@@ -378,7 +286,7 @@ static int check_algorithms(const struct ctx *c, struct aig_config *cfg)
 	for (i = 0; i < cfg->jwt.algorithms.n; i++) {
 		snprintf(p, sizeof(p), "/jwt/algorithms/%zu", i);
 		if (one_of(cfg->jwt.algorithms.v[i], algs) < 0)
-			return fail(
+			return aig_jr_fail(
 				c, p, false,
 				"\"%s\" is not accepted (RS256/384/512, "
 				"PS256/384/512, ES256/384; never none or HMAC)",
@@ -387,14 +295,15 @@ static int check_algorithms(const struct ctx *c, struct aig_config *cfg)
 	return AIG_OK;
 }
 
-static int check_https(const struct ctx *c, const char *ptr, const char *url)
+static int check_https(const struct aig_jr *c, const char *ptr, const char *url)
 {
 	if (url != NULL && strncmp(url, "https://", 8) != 0)
-		return fail(c, ptr, false, "must be an https:// URL");
+		return aig_jr_fail(c, ptr, false, "must be an https:// URL");
 	return AIG_OK;
 }
 
-static int parse_jwt(const struct ctx *c, json_t *root, struct aig_config *cfg)
+static int parse_jwt(const struct aig_jr *c, json_t *root,
+		     struct aig_config *cfg)
 {
 	static const char *const keys[] = {
 		"issuer",	    "audience", "jwks_uri",   "jwks_file",
@@ -412,7 +321,7 @@ static int parse_jwt(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	cfg->jwt.present = true;
 	/* issuer and audience have no safe default: a token is only
 	 * meaningful for the issuer and audience it names. */
-	if ((rc = check_keys(c, jwt, ptr, keys)) != AIG_OK ||
+	if ((rc = aig_jr_check_keys(c, jwt, ptr, keys)) != AIG_OK ||
 	    (rc = get_string(c, jwt, ptr, "issuer", true, NULL,
 			     &cfg->jwt.issuer)) != AIG_OK ||
 	    (rc = get_strv(c, jwt, ptr, "audience", NULL,
@@ -438,20 +347,23 @@ static int parse_jwt(const struct ctx *c, json_t *root, struct aig_config *cfg)
 			   &cfg->jwt.groups_from_ldap)) != AIG_OK)
 		return rc;
 	if (cfg->jwt.groups_from_ldap && !cfg->ldap.has_service_bind)
-		return fail(c, "/jwt/groups_from_ldap", false,
-			    "needs ldap.service_bind to read the directory");
+		return aig_jr_fail(
+			c, "/jwt/groups_from_ldap", false,
+			"needs ldap.service_bind to read the directory");
 	if (cfg->jwt.audience.n == 0)
-		return fail(c, ptr, false, "missing required key \"audience\"");
+		return aig_jr_fail(c, ptr, false,
+				   "missing required key \"audience\"");
 	if (cfg->jwt.jwks_uri != NULL && cfg->jwt.jwks_file != NULL)
-		return fail(c, "/jwt/jwks_file", false,
-			    "give \"jwks_uri\" or \"jwks_file\", not both");
+		return aig_jr_fail(
+			c, "/jwt/jwks_file", false,
+			"give \"jwks_uri\" or \"jwks_file\", not both");
 	return AIG_OK;
 }
 
 /* auth.failure_limit: failed Basic logins a minute, per client address and
  * per user name; 0 turns one off. */
 #define FAILURE_LIMIT_MAX 100000
-static int parse_failure_limit(const struct ctx *c, json_t *auth,
+static int parse_failure_limit(const struct aig_jr *c, json_t *auth,
 			       struct aig_config *cfg)
 {
 	static const char *const keys[] = {"per_ip_per_minute",
@@ -462,7 +374,7 @@ static int parse_failure_limit(const struct ctx *c, json_t *auth,
 
 	if ((rc = get_object(c, auth, "/auth", "failure_limit", false, &fl)) !=
 		    AIG_OK ||
-	    (fl && (rc = check_keys(c, fl, ptr, keys)) != AIG_OK) ||
+	    (fl && (rc = aig_jr_check_keys(c, fl, ptr, keys)) != AIG_OK) ||
 	    (rc = get_int(c, fl, ptr, "per_ip_per_minute", 10, 0,
 			  FAILURE_LIMIT_MAX, &ip)) != AIG_OK ||
 	    (rc = get_int(c, fl, ptr, "per_user_per_minute", 5, 0,
@@ -473,7 +385,8 @@ static int parse_failure_limit(const struct ctx *c, json_t *auth,
 	return AIG_OK;
 }
 
-static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
+static int parse_auth(const struct aig_jr *c, json_t *root,
+		      struct aig_config *cfg)
 {
 	static const char *const keys[] = {"methods",	    "pam_service",
 					   "realm",	    "failure_limit",
@@ -494,7 +407,7 @@ static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 		json_incref(auth);
 	if (auth == NULL)
 		return aig_error_set(c->err, AIG_ERR_NOMEM, "out of memory");
-	if ((rc = check_keys(c, auth, "/auth", keys)) != AIG_OK ||
+	if ((rc = aig_jr_check_keys(c, auth, "/auth", keys)) != AIG_OK ||
 	    (rc = get_strv(c, auth, "/auth", "methods", def_methods, &m)) !=
 		    AIG_OK ||
 	    (rc = get_string(c, auth, "/auth", "pam_service", false, "aigate",
@@ -508,14 +421,14 @@ static int parse_auth(const struct ctx *c, json_t *root, struct aig_config *cfg)
 	for (i = 0; i < m.n; i++) {
 		snprintf(p, sizeof(p), "/auth/methods/%zu", i);
 		if ((k = one_of(m.v[i], names)) < 0) {
-			rc = fail(c, p, false,
-				  "must be \"bearer\" or \"basic\"");
+			rc = aig_jr_fail(c, p, false,
+					 "must be \"bearer\" or \"basic\"");
 			goto out;
 		}
 		if (aig_config_has_method(cfg, k == 0 ? AIG_AUTH_BEARER
 						      : AIG_AUTH_BASIC)) {
-			rc = fail(c, p, false, "\"%s\" is listed twice",
-				  m.v[i]);
+			rc = aig_jr_fail(c, p, false, "\"%s\" is listed twice",
+					 m.v[i]);
 			goto out;
 		}
 		cfg->auth.methods[cfg->auth.n_methods++] =
@@ -527,7 +440,7 @@ out:
 	return rc;
 }
 
-static int parse_backend(const struct ctx *c, json_t *root,
+static int parse_backend(const struct aig_jr *c, json_t *root,
 			 struct aig_config *cfg)
 {
 	static const char *const keys[] = {"url", "timeout_ms", NULL};
@@ -535,7 +448,7 @@ static int parse_backend(const struct ctx *c, json_t *root,
 	int rc;
 
 	if ((rc = get_object(c, root, "", "backend", true, &b)) != AIG_OK ||
-	    (rc = check_keys(c, b, "/backend", keys)) != AIG_OK ||
+	    (rc = aig_jr_check_keys(c, b, "/backend", keys)) != AIG_OK ||
 	    (rc = get_string(c, b, "/backend", "url", true, NULL,
 			     &cfg->backend.url)) != AIG_OK ||
 	    (rc = get_int(c, b, "/backend", "timeout_ms", 120000, 100, 3600000,
@@ -543,12 +456,13 @@ static int parse_backend(const struct ctx *c, json_t *root,
 		return rc;
 	if (strncmp(cfg->backend.url, "http://", 7) != 0 &&
 	    strncmp(cfg->backend.url, "https://", 8) != 0)
-		return fail(c, "/backend/url", false,
-			    "must be an http:// or https:// URL");
+		return aig_jr_fail(c, "/backend/url", false,
+				   "must be an http:// or https:// URL");
 	return AIG_OK;
 }
 
-static int parse_misc(const struct ctx *c, json_t *root, struct aig_config *cfg)
+static int parse_misc(const struct aig_jr *c, json_t *root,
+		      struct aig_config *cfg)
 {
 	static const char *const rl_keys[] = {"store", NULL};
 	static const char *const audit_keys[] = {"file", "syslog", NULL};
@@ -563,12 +477,13 @@ static int parse_misc(const struct ctx *c, json_t *root, struct aig_config *cfg)
 			   aig_config_default_state_key(),
 			   &cfg->state_key_file)) != AIG_OK ||
 	    (rc = get_object(c, root, "", "ratelimit", false, &rl)) != AIG_OK ||
-	    (rl && (rc = check_keys(c, rl, "/ratelimit", rl_keys)) != AIG_OK) ||
+	    (rl && (rc = aig_jr_check_keys(c, rl, "/ratelimit", rl_keys)) !=
+			   AIG_OK) ||
 	    (rc = get_string(c, rl, "/ratelimit", "store", false, "lmdb",
 			     &cfg->ratelimit.store)) != AIG_OK ||
 	    (rc = get_object(c, root, "", "audit", false, &audit)) != AIG_OK ||
-	    (audit &&
-	     (rc = check_keys(c, audit, "/audit", audit_keys)) != AIG_OK) ||
+	    (audit && (rc = aig_jr_check_keys(c, audit, "/audit",
+					      audit_keys)) != AIG_OK) ||
 	    (rc = get_path(c, audit, "/audit", "file", false,
 			   "/var/log/aigate/audit.jsonl", &cfg->audit.file)) !=
 		    AIG_OK ||
@@ -577,8 +492,9 @@ static int parse_misc(const struct ctx *c, json_t *root, struct aig_config *cfg)
 		return rc;
 	if (strcmp(cfg->ratelimit.store, "lmdb") != 0 &&
 	    strncmp(cfg->ratelimit.store, "redis://", 8) != 0)
-		return fail(c, "/ratelimit/store", false,
-			    "must be \"lmdb\" or a redis://host:port/db URL");
+		return aig_jr_fail(
+			c, "/ratelimit/store", false,
+			"must be \"lmdb\" or a redis://host:port/db URL");
 	return AIG_OK;
 }
 
@@ -601,7 +517,7 @@ int aig_config_parse(const char *name, const char *text, size_t len,
 		"ldap",		  "jwt",       "auth",	    "backend",
 		"policy_file",	  "state_dir", "ratelimit", "audit",
 		"state_key_file", NULL};
-	struct ctx c = {name, text, len, err};
+	struct aig_jr c = {name, text, len, err, ""};
 	struct aig_config *cfg = NULL;
 	json_t *root;
 	int rc;
@@ -611,7 +527,8 @@ int aig_config_parse(const char *name, const char *text, size_t len,
 	if (root == NULL)
 		return err ? err->status : AIG_ERR_SYNTAX;
 	if (!json_is_object(root)) {
-		rc = fail(&c, "", false, "the top level must be an object");
+		rc = aig_jr_fail(&c, "", false,
+				 "the top level must be an object");
 		goto out;
 	}
 	cfg = calloc(1, sizeof(*cfg));
@@ -619,7 +536,7 @@ int aig_config_parse(const char *name, const char *text, size_t len,
 		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = check_keys(&c, root, "", keys)) != AIG_OK ||
+	if ((rc = aig_jr_check_keys(&c, root, "", keys)) != AIG_OK ||
 	    (rc = parse_auth(&c, root, cfg)) != AIG_OK ||
 	    (rc = parse_ldap(&c, root, cfg)) != AIG_OK ||
 	    (rc = parse_jwt(&c, root, cfg)) != AIG_OK ||

@@ -24,9 +24,37 @@ void aig_secret_free(char *secret)
 		aig_wipe_free(secret, strlen(secret));
 }
 
+int aig_file_trusted_st(const struct stat *st, const struct aig_file_trust *t,
+			const char *what, struct aig_error *err)
+{
+	unsigned mode = (unsigned)(st->st_mode & 07777);
+
+	if ((st->st_mode & S_IFMT) != t->type)
+		return aig_error_set(err, AIG_ERR_UNSAFE, "%s: not a %s", what,
+				     t->type == S_IFDIR ? "directory"
+							: "regular file");
+	if (st->st_mode & (S_IWGRP | S_IWOTH))
+		return aig_error_set(
+			err, AIG_ERR_UNSAFE,
+			"%s: writable by group or others (mode %04o)", what,
+			mode);
+	if (t->secret && (st->st_mode & (S_IRGRP | S_IROTH)))
+		return aig_error_set(
+			err, AIG_ERR_UNSAFE,
+			"%s: secret readable by group or others (mode %04o)",
+			what, mode);
+	if (st->st_uid != 0 && st->st_uid != t->owner)
+		return aig_error_set(
+			err, AIG_ERR_UNSAFE,
+			"%s: owned by uid %u, neither root nor uid %u", what,
+			(unsigned)st->st_uid, (unsigned)t->owner);
+	return AIG_OK;
+}
+
 static int open_checked(const char *path, bool secret, struct stat *st,
 			struct aig_error *err)
 {
+	const struct aig_file_trust trust = {S_IFREG, geteuid(), secret};
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK |
 				    O_NOCTTY);
 
@@ -43,30 +71,8 @@ static int open_checked(const char *path, bool secret, struct stat *st,
 		aig_error_set(err, AIG_ERR_IO, "%s: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (!S_ISREG(st->st_mode)) {
-		aig_error_set(err, AIG_ERR_UNSAFE, "%s: not a regular file",
-			      path);
+	if (aig_file_trusted_st(st, &trust, path, err) != AIG_OK)
 		goto fail;
-	}
-	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
-		aig_error_set(err, AIG_ERR_UNSAFE,
-			      "%s: writable by group or others (mode %04o)",
-			      path, (unsigned)(st->st_mode & 07777));
-		goto fail;
-	}
-	if (secret && (st->st_mode & (S_IRGRP | S_IROTH))) {
-		aig_error_set(
-			err, AIG_ERR_UNSAFE,
-			"%s: secret readable by group or others (mode %04o)",
-			path, (unsigned)(st->st_mode & 07777));
-		goto fail;
-	}
-	if (st->st_uid != 0 && st->st_uid != geteuid()) {
-		aig_error_set(err, AIG_ERR_UNSAFE,
-			      "%s: owned by uid %u, neither root nor uid %u",
-			      path, (unsigned)st->st_uid, (unsigned)geteuid());
-		goto fail;
-	}
 	return fd;
 fail:
 	close(fd);

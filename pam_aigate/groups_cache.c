@@ -50,27 +50,18 @@ struct cache_use {
 	struct aig_ldap_cache *c;
 };
 
-/* name: a file in dirname, or NULL for dirname itself. */
+/* name: a file in dirname, or NULL for dirname itself. Trusted as the
+ * configuration is (aig_file_trusted_st()). */
 static int check_stat(const struct stat *st, bool dir, const char *dirname,
 		      const char *name, struct aig_error *err)
 {
-	if (dir ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode))
-		return aig_error_set(err, AIG_ERR_UNSAFE, "%s%s%s: not a %s",
-				     dirname, name ? "/" : "", name ? name : "",
-				     dir ? "directory" : "regular file");
-	if (st->st_mode & (S_IWGRP | S_IWOTH))
-		return aig_error_set(
-			err, AIG_ERR_UNSAFE,
-			"%s%s%s: writable by group or others (mode %04o)",
-			dirname, name ? "/" : "", name ? name : "",
-			(unsigned)(st->st_mode & 07777));
-	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return aig_error_set(
-			err, AIG_ERR_UNSAFE,
-			"%s%s%s: owned by uid %u, neither root nor uid %u",
-			dirname, name ? "/" : "", name ? name : "",
-			(unsigned)st->st_uid, (unsigned)geteuid());
-	return AIG_OK;
+	const struct aig_file_trust trust = {dir ? S_IFDIR : S_IFREG, geteuid(),
+					     false};
+	char what[4200];
+
+	snprintf(what, sizeof(what), "%s%s%s", dirname, name ? "/" : "",
+		 name ? name : "");
+	return aig_file_trusted_st(st, &trust, what, err);
 }
 
 /* Waits up to LOCK_WAIT_MS for the flock: the holders only open, read or

@@ -6,7 +6,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,155 +22,88 @@
 #define MAX_STRING 256
 #define MAX_PATTERN 4096
 #define MAX_RATE 1000000
-#define PTR_MAX 320
 
+/* The strict reader (aig_common.h) and what policy.json adds: messages
+ * about a rule name it (rule "name": or rule #N:), strings hold no control
+ * character, and what is read is copied into the policy's arena. */
 struct ctx {
-	const char *name; /* file name, for messages */
-	const char *text;
-	size_t len;
-	struct aig_error *err;
+	struct aig_jr jr;
 	struct aig_policy *pol;
-	const char *rule; /* the rule being read, once its name is known */
-	size_t rule_index;
-	bool in_rule;
 };
-
-/* Reports an error about the value (or the key, if key) at JSON Pointer
- * ptr, as file:line:col: [rule "name": ]"dotted.key": what. */
-static int fail(const struct ctx *c, const char *ptr, bool key, const char *fmt,
-		...) __attribute__((format(printf, 4, 5)));
-
-static int fail(const struct ctx *c, const char *ptr, bool key, const char *fmt,
-		...)
-{
-	char what[320], dotted[128], rule[96] = "", esc[72];
-	unsigned line, col;
-	size_t i, o = 0;
-	va_list ap;
-
-	aig_json_locate(c->text, c->len, ptr, key, &line, &col);
-	for (i = ptr[0] == '/' ? 1 : 0; ptr[i] && o + 1 < sizeof(dotted); i++)
-		dotted[o++] = ptr[i] == '/' ? '.' : ptr[i];
-	dotted[o] = '\0';
-	if (c->in_rule && c->rule != NULL) {
-		aig_log_escape(esc, sizeof(esc), c->rule, strlen(c->rule));
-		snprintf(rule, sizeof(rule), "rule \"%s\": ", esc);
-	} else if (c->in_rule) {
-		snprintf(rule, sizeof(rule), "rule #%zu: ", c->rule_index + 1);
-	}
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	return aig_error_set(c->err, AIG_ERR_CONFIG, "%s:%u:%u: %s%s%s%s%s",
-			     c->name, line, col, rule, o ? "\"" : "", dotted,
-			     o ? "\": " : "", what);
-}
 
 static int nomem(const struct ctx *c)
 {
-	return aig_error_set(c->err, AIG_ERR_NOMEM, "out of memory");
+	return aig_error_set(c->jr.err, AIG_ERR_NOMEM, "out of memory");
 }
 
-/* out = ptr "/" key, the key escaped per RFC 6901. */
-static void join(char *out, size_t outlen, const char *ptr, const char *key)
+/* Messages from now on are about rule #i + 1, by its name once known
+ * (name NULL: not yet). */
+static void enter_rule(struct ctx *c, size_t i, const char *name)
 {
-	size_t o = (size_t)snprintf(out, outlen, "%s/", ptr);
+	char esc[72];
 
-	for (; *key && o + 3 < outlen; key++) {
-		if (*key == '~' || *key == '/') {
-			out[o++] = '~';
-			out[o++] = *key == '~' ? '0' : '1';
-		} else {
-			out[o++] = *key;
-		}
+	if (name == NULL) {
+		snprintf(c->jr.prefix, sizeof(c->jr.prefix),
+			 "rule #%zu: ", i + 1);
+		return;
 	}
-	out[o < outlen ? o : outlen - 1] = '\0';
+	aig_log_escape(esc, sizeof(esc), name, strlen(name));
+	snprintf(c->jr.prefix, sizeof(c->jr.prefix), "rule \"%s\": ", esc);
 }
 
-static void join_index(char *out, size_t outlen, const char *ptr, size_t i)
+static void leave_rule(struct ctx *c)
 {
-	snprintf(out, outlen, "%s/%zu", ptr, i);
+	c->jr.prefix[0] = '\0';
 }
 
 /* ------------------------------------------------------------- getters */
 
-static int check_keys(const struct ctx *c, json_t *obj, const char *ptr,
-		      const char *const *allowed)
+static int copy(const struct ctx *c, const char *s, const char **out)
 {
-	void *it;
-
-	for (it = json_object_iter(obj); it != NULL;
-	     it = json_object_iter_next(obj, it)) {
-		const char *key = json_object_iter_key(it);
-		char p[PTR_MAX];
-		size_t i;
-
-		for (i = 0; allowed[i] != NULL; i++)
-			if (strcmp(key, allowed[i]) == 0)
-				break;
-		if (allowed[i] == NULL) {
-			join(p, sizeof(p), ptr, key);
-			return fail(c, p, true, "unknown key");
-		}
-	}
-	return AIG_OK;
-}
-
-static bool has_control(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return true;
-	return false;
-}
-
-/* A string of 1 to max bytes without control characters, copied into the
- * policy's arena. */
-static int take_string(const struct ctx *c, json_t *v, const char *ptr,
-		       size_t max, const char **out)
-{
-	if (!json_is_string(v))
-		return fail(c, ptr, false, "must be a string");
-	if (json_string_length(v) == 0 || json_string_length(v) > max)
-		return fail(c, ptr, false, "must be 1 to %zu bytes long", max);
-	if (has_control(json_string_value(v)))
-		return fail(c, ptr, false, "holds a control character");
-	*out = arena_strdup(&c->pol->arena, json_string_value(v));
+	*out = arena_strdup(&c->pol->arena, s);
 	return *out ? AIG_OK : nomem(c);
 }
 
+/* Member key of obj, required: a string of 1 to max bytes without control
+ * characters. */
+static int take_string(const struct ctx *c, json_t *obj, const char *ptr,
+		       const char *key, size_t max, const char **out)
+{
+	const char *s;
+	int rc =
+		aig_jr_get_string(&c->jr, obj, ptr, key,
+				  AIG_JR_REQUIRED | AIG_JR_NO_CONTROL, max, &s);
+
+	return rc != AIG_OK ? rc : copy(c, s, out);
+}
+
 /* Member key of obj as an array of minn to maxn strings of 1 to maxlen
- * bytes. Absent: *n = 0 (an error if required). */
+ * bytes without control characters. Absent: *n = 0 (an error if
+ * required). */
 static int take_strings(const struct ctx *c, json_t *obj, const char *ptr,
 			const char *key, bool required, size_t minn,
 			size_t maxn, size_t maxlen, const char ***out,
 			size_t *n)
 {
-	char p[PTR_MAX], pi[PTR_MAX + 24];
-	json_t *v = json_object_get(obj, key);
+	json_t *v;
 	size_t i;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	join(p, sizeof(p), ptr, key);
-	if (v == NULL)
-		return required ? fail(c, ptr, false,
-				       "missing required key \"%s\"", key)
-				: AIG_OK;
-	if (!json_is_array(v) || json_array_size(v) < minn ||
-	    json_array_size(v) > maxn)
-		return fail(c, p, false,
-			    "must be an array of %zu to %zu strings", minn,
-			    maxn);
+	rc = aig_jr_get_strings(&c->jr, obj, ptr, key,
+				(required ? AIG_JR_REQUIRED : 0) |
+					AIG_JR_NO_CONTROL,
+				minn, maxn, maxlen, &v);
+	if (rc != AIG_OK || v == NULL)
+		return rc;
 	*out = arena_alloc(&c->pol->arena,
 			   (json_array_size(v) + 1) * sizeof(**out));
 	if (*out == NULL)
 		return nomem(c);
 	for (i = 0; i < json_array_size(v); i++) {
-		join_index(pi, sizeof(pi), p, i);
-		rc = take_string(c, json_array_get(v, i), pi, maxlen,
-				 &(*out)[i]);
+		rc = copy(c, json_string_value(json_array_get(v, i)),
+			  &(*out)[i]);
 		if (rc != AIG_OK)
 			return rc;
 		(*n)++;
@@ -185,50 +117,24 @@ static int take_uint(const struct ctx *c, json_t *obj, const char *ptr,
 		     const char *key, bool required, size_t min, size_t max,
 		     size_t *out)
 {
-	char p[PTR_MAX];
-	json_t *v = json_object_get(obj, key);
-	json_int_t i;
+	json_int_t v = (json_int_t)*out;
+	int rc = aig_jr_get_int(&c->jr, obj, ptr, key,
+				required ? AIG_JR_REQUIRED : 0, (json_int_t)min,
+				(json_int_t)max, &v);
 
-	join(p, sizeof(p), ptr, key);
-	if (v == NULL)
-		return required ? fail(c, ptr, false,
-				       "missing required key \"%s\"", key)
-				: AIG_OK;
-	if (!json_is_integer(v))
-		return fail(c, p, false, "must be an integer");
-	i = json_integer_value(v);
-	if (i < 0 || (size_t)i < min || (size_t)i > max)
-		return fail(c, p, false, "must be between %zu and %zu", min,
-			    max);
-	*out = (size_t)i;
-	return AIG_OK;
-}
-
-/* Member key of obj as an object; absent: *out NULL. */
-static int take_object(const struct ctx *c, json_t *obj, const char *ptr,
-		       const char *key, json_t **out)
-{
-	char p[PTR_MAX];
-	json_t *v = json_object_get(obj, key);
-
-	*out = NULL;
-	if (v == NULL)
-		return AIG_OK;
-	join(p, sizeof(p), ptr, key);
-	if (!json_is_object(v))
-		return fail(c, p, false, "must be an object");
-	*out = v;
-	return AIG_OK;
+	if (rc == AIG_OK)
+		*out = (size_t)v;
+	return rc;
 }
 
 static int check_description(const struct ctx *c, json_t *obj, const char *ptr)
 {
-	char p[PTR_MAX];
+	char p[AIG_JR_PTR_MAX];
 	json_t *v = json_object_get(obj, "description");
 
-	join(p, sizeof(p), ptr, "description");
+	aig_jr_join(p, sizeof(p), ptr, "description");
 	if (v != NULL && !json_is_string(v))
-		return fail(c, p, false, "must be a string");
+		return aig_jr_fail(&c->jr, p, false, "must be a string");
 	return AIG_OK;
 }
 
@@ -261,13 +167,15 @@ static int compile_pattern(const struct ctx *c, const char *ptr,
 				&off, NULL);
 	if (d->code == NULL) {
 		pcre2_get_error_message(code, msg, sizeof(msg));
-		return fail(c, ptr, false, "does not compile: %s at offset %zu",
-			    (char *)msg, (size_t)off);
+		return aig_jr_fail(&c->jr, ptr, false,
+				   "does not compile: %s at offset %zu",
+				   (char *)msg, (size_t)off);
 	}
 	if (matches_empty(d->code))
-		return fail(c, ptr, false,
-			    "matches the empty string, so it would refuse "
-			    "every body");
+		return aig_jr_fail(
+			&c->jr, ptr, false,
+			"matches the empty string, so it would refuse "
+			"every body");
 	if (pcre2_pattern_info(d->code, PCRE2_INFO_MINLENGTH, &minlen) == 0)
 		d->minlen = minlen;
 	/* JIT where the platform has it; the interpreter otherwise */
@@ -286,10 +194,12 @@ static int parse_prompt(const struct ctx *c, json_t *root)
 	int rc;
 
 	pol->max_bytes = AIG_POLICY_DEFAULT_MAX_BYTES;
-	if ((rc = take_object(c, root, "", "prompt", &prompt)) != AIG_OK ||
+	if ((rc = aig_jr_get_object(&c->jr, root, "", "prompt", 0, &prompt)) !=
+		    AIG_OK ||
 	    prompt == NULL)
 		return rc;
-	if ((rc = check_keys(c, prompt, "/prompt", keys)) != AIG_OK ||
+	if ((rc = aig_jr_check_keys(&c->jr, prompt, "/prompt", keys)) !=
+		    AIG_OK ||
 	    (rc = take_uint(c, prompt, "/prompt", "max_bytes", false, 1,
 			    AIG_POLICY_BODY_LIMIT_MAX, &pol->max_bytes)) !=
 		    AIG_OK ||
@@ -324,36 +234,34 @@ static bool valid_name(const char *s)
 static int parse_name(struct ctx *c, json_t *r, const char *ptr,
 		      struct aig_rule *rule)
 {
-	char p[PTR_MAX];
+	char p[AIG_JR_PTR_MAX];
 	size_t i;
 	int rc;
 
-	join(p, sizeof(p), ptr, "name");
-	if (json_object_get(r, "name") == NULL)
-		return fail(c, ptr, false, "missing required key \"name\"");
-	rc = take_string(c, json_object_get(r, "name"), p, MAX_NAME,
-			 &rule->name);
+	aig_jr_join(p, sizeof(p), ptr, "name");
+	rc = take_string(c, r, ptr, "name", MAX_NAME, &rule->name);
 	if (rc != AIG_OK)
 		return rc;
 	if (!valid_name(rule->name))
-		return fail(c, p, false,
-			    "may hold only letters, digits and _ . : -");
-	c->rule = rule->name;
+		return aig_jr_fail(&c->jr, p, false,
+				   "may hold only letters, digits and _ . : -");
+	enter_rule(c, rule->index, rule->name);
 	for (i = 0; i < rule->index; i++)
 		if (strcmp(c->pol->rules[i].name, rule->name) == 0)
-			return fail(c, p, false,
-				    "duplicate rule name (rule #%zu has it)",
-				    i + 1);
+			return aig_jr_fail(
+				&c->jr, p, false,
+				"duplicate rule name (rule #%zu has it)",
+				i + 1);
 	return AIG_OK;
 }
 
 static int parse_action(const struct ctx *c, json_t *r, const char *ptr,
 			struct aig_rule *rule)
 {
-	char p[PTR_MAX];
+	char p[AIG_JR_PTR_MAX];
 	json_t *v = json_object_get(r, "action");
 
-	join(p, sizeof(p), ptr, "action");
+	aig_jr_join(p, sizeof(p), ptr, "action");
 	if (v == NULL)
 		return AIG_OK;
 	if (json_is_string(v) && strcmp(json_string_value(v), "allow") == 0)
@@ -362,7 +270,7 @@ static int parse_action(const struct ctx *c, json_t *r, const char *ptr,
 		rule->deny = true;
 		return AIG_OK;
 	}
-	return fail(c, p, false, "must be \"allow\" or \"deny\"");
+	return aig_jr_fail(&c->jr, p, false, "must be \"allow\" or \"deny\"");
 }
 
 static int parse_groups(const struct ctx *c, json_t *r, const char *ptr,
@@ -393,20 +301,21 @@ static bool valid_method(const char *m)
 static int parse_methods(const struct ctx *c, json_t *r, const char *ptr,
 			 struct aig_rule *rule)
 {
-	char p[PTR_MAX], pi[PTR_MAX + 24];
+	char p[AIG_JR_PTR_MAX], pi[AIG_JR_PTR_MAX + 24];
 	size_t i;
 	int rc;
 
 	rc = take_strings(c, r, ptr, "methods", false, 1, MAX_METHODS, 32,
 			  &rule->methods, &rule->nmethods);
-	join(p, sizeof(p), ptr, "methods");
+	aig_jr_join(p, sizeof(p), ptr, "methods");
 	rule->any_method = rule->nmethods == 0;
 	for (i = 0; rc == AIG_OK && i < rule->nmethods; i++) {
-		join_index(pi, sizeof(pi), p, i);
+		aig_jr_join_index(pi, sizeof(pi), p, i);
 		if (!valid_method(rule->methods[i]))
-			return fail(c, pi, false,
-				    "must be \"*\" or an upper-case method "
-				    "name such as \"POST\"");
+			return aig_jr_fail(
+				&c->jr, pi, false,
+				"must be \"*\" or an upper-case method "
+				"name such as \"POST\"");
 		rule->any_method |= strcmp(rule->methods[i], "*") == 0;
 	}
 	return rc;
@@ -415,14 +324,14 @@ static int parse_methods(const struct ctx *c, json_t *r, const char *ptr,
 static int parse_paths(const struct ctx *c, json_t *r, const char *ptr,
 		       struct aig_rule *rule)
 {
-	char p[PTR_MAX], pi[PTR_MAX + 24], esc[80];
+	char p[AIG_JR_PTR_MAX], pi[AIG_JR_PTR_MAX + 24], esc[80];
 	const char **texts = NULL, *why = NULL;
 	size_t i;
 	int rc;
 
 	rc = take_strings(c, r, ptr, "paths", false, 1, MAX_PATHS, 4096, &texts,
 			  &rule->npaths);
-	join(p, sizeof(p), ptr, "paths");
+	aig_jr_join(p, sizeof(p), ptr, "paths");
 	rule->any_path = rule->npaths == 0;
 	if (rc != AIG_OK || rule->npaths == 0)
 		return rc;
@@ -431,14 +340,14 @@ static int parse_paths(const struct ctx *c, json_t *r, const char *ptr,
 	if (rule->paths == NULL)
 		return nomem(c);
 	for (i = 0; i < rule->npaths; i++) {
-		join_index(pi, sizeof(pi), p, i);
+		aig_jr_join_index(pi, sizeof(pi), p, i);
 		if (!glob_compile(&c->pol->arena, texts[i], &rule->paths[i],
 				  &why)) {
 			aig_log_escape(esc, sizeof(esc), texts[i],
 				       strlen(texts[i]));
-			return fail(c, pi, false,
-				    "invalid path pattern \"%s\": %s", esc,
-				    why);
+			return aig_jr_fail(&c->jr, pi, false,
+					   "invalid path pattern \"%s\": %s",
+					   esc, why);
 		}
 	}
 	return AIG_OK;
@@ -448,16 +357,17 @@ static int parse_rate(const struct ctx *c, json_t *r, const char *ptr,
 		      struct aig_rule *rule)
 {
 	static const char *const keys[] = {"per_minute", "burst", NULL};
-	char p[PTR_MAX];
+	char p[AIG_JR_PTR_MAX];
 	size_t per = 0, burst = 0;
 	json_t *rate;
 	int rc;
 
-	join(p, sizeof(p), ptr, "rate");
-	if ((rc = take_object(c, r, ptr, "rate", &rate)) != AIG_OK ||
+	aig_jr_join(p, sizeof(p), ptr, "rate");
+	if ((rc = aig_jr_get_object(&c->jr, r, ptr, "rate", 0, &rate)) !=
+		    AIG_OK ||
 	    rate == NULL)
 		return rc;
-	if ((rc = check_keys(c, rate, p, keys)) != AIG_OK ||
+	if ((rc = aig_jr_check_keys(&c->jr, rate, p, keys)) != AIG_OK ||
 	    (rc = take_uint(c, rate, p, "per_minute", true, 1, MAX_RATE,
 			    &per)) != AIG_OK ||
 	    (rc = take_uint(c, rate, p, "burst", true, 1, MAX_RATE, &burst)) !=
@@ -472,27 +382,25 @@ static int parse_allow(const struct ctx *c, json_t *r, const char *ptr,
 		       const char *key, struct allow_list *al)
 {
 	static const char *const keys[] = {"pointer", "allow", NULL};
-	char p[PTR_MAX], pp[PTR_MAX + 16], esc[80];
+	char p[AIG_JR_PTR_MAX], pp[AIG_JR_PTR_MAX + 16], esc[80];
 	const char *text = NULL, *why = NULL;
 	json_t *o;
 	int rc;
 
-	join(p, sizeof(p), ptr, key);
-	if ((rc = take_object(c, r, ptr, key, &o)) != AIG_OK || o == NULL)
+	aig_jr_join(p, sizeof(p), ptr, key);
+	if ((rc = aig_jr_get_object(&c->jr, r, ptr, key, 0, &o)) != AIG_OK ||
+	    o == NULL)
 		return rc;
-	join(pp, sizeof(pp), p, "pointer");
-	if ((rc = check_keys(c, o, p, keys)) != AIG_OK)
+	aig_jr_join(pp, sizeof(pp), p, "pointer");
+	if ((rc = aig_jr_check_keys(&c->jr, o, p, keys)) != AIG_OK)
 		return rc;
-	if (json_object_get(o, "pointer") == NULL)
-		return fail(c, p, false, "missing required key \"pointer\"");
-	if ((rc = take_string(c, json_object_get(o, "pointer"), pp, 256,
-			      &text)) != AIG_OK ||
+	if ((rc = take_string(c, o, p, "pointer", 256, &text)) != AIG_OK ||
 	    (rc = take_strings(c, o, p, "allow", true, 0, MAX_ALLOW, MAX_STRING,
 			       &al->v, &al->n)) != AIG_OK)
 		return rc;
 	if (!jptr_compile(&c->pol->arena, text, &al->ptr, &why)) {
 		aig_log_escape(esc, sizeof(esc), text, strlen(text));
-		return fail(c, pp, false, "\"%s\" %s", esc, why);
+		return aig_jr_fail(&c->jr, pp, false, "\"%s\" %s", esc, why);
 	}
 	al->set = true;
 	return AIG_OK;
@@ -504,14 +412,15 @@ static int check_deny_rule(const struct ctx *c, json_t *r, const char *ptr)
 {
 	static const char *const allow_only[] = {"rate", "max_body_bytes",
 						 "models", "tools", NULL};
-	char p[PTR_MAX];
+	char p[AIG_JR_PTR_MAX];
 	size_t i;
 
 	for (i = 0; allow_only[i] != NULL; i++) {
 		if (json_object_get(r, allow_only[i]) == NULL)
 			continue;
-		join(p, sizeof(p), ptr, allow_only[i]);
-		return fail(c, p, true, "only an allow rule may set it");
+		aig_jr_join(p, sizeof(p), ptr, allow_only[i]);
+		return aig_jr_fail(&c->jr, p, true,
+				   "only an allow rule may set it");
 	}
 	return AIG_OK;
 }
@@ -546,14 +455,12 @@ static int parse_rule(struct ctx *c, json_t *r, size_t i)
 	int rc;
 
 	snprintf(ptr, sizeof(ptr), "/rules/%zu", i);
-	c->in_rule = true;
-	c->rule = NULL;
-	c->rule_index = i;
+	enter_rule(c, i, NULL);
 	rule->index = i;
 	if (!json_is_object(r))
-		return fail(c, ptr, false, "must be an object");
+		return aig_jr_fail(&c->jr, ptr, false, "must be an object");
 	if ((rc = parse_name(c, r, ptr, rule)) != AIG_OK ||
-	    (rc = check_keys(c, r, ptr, keys)) != AIG_OK ||
+	    (rc = aig_jr_check_keys(&c->jr, r, ptr, keys)) != AIG_OK ||
 	    (rc = check_description(c, r, ptr)) != AIG_OK ||
 	    (rc = parse_action(c, r, ptr, rule)) != AIG_OK ||
 	    (rule->deny && (rc = check_deny_rule(c, r, ptr)) != AIG_OK) ||
@@ -567,7 +474,7 @@ static int parse_rule(struct ctx *c, json_t *r, size_t i)
 	    (rc = parse_allow(c, r, ptr, "tools", &rule->tools)) != AIG_OK)
 		return rc;
 	set_limits(c->pol, rule, max_body);
-	c->in_rule = false;
+	leave_rule(c);
 	return AIG_OK;
 }
 
@@ -623,11 +530,12 @@ static int build_groups(struct ctx *c)
 				if (t->n == POLICY_MAX_GROUPS) {
 					snprintf(p, sizeof(p),
 						 "/rules/%zu/groups/%zu", i, j);
-					c->in_rule = false;
-					return fail(c, p, false,
-						    "more than %d distinct "
-						    "group names in the policy",
-						    POLICY_MAX_GROUPS);
+					leave_rule(c);
+					return aig_jr_fail(
+						&c->jr, p, false,
+						"more than %d distinct "
+						"group names in the policy",
+						POLICY_MAX_GROUPS);
 				}
 				id = (int32_t)t->n++;
 				t->names[id] = g;
@@ -653,10 +561,12 @@ static int parse_rules(struct ctx *c, json_t *root)
 	int rc;
 
 	if (rules == NULL)
-		return fail(c, "", false, "missing required key \"rules\"");
+		return aig_jr_fail(&c->jr, "", false,
+				   "missing required key \"rules\"");
 	if (!json_is_array(rules) || json_array_size(rules) > MAX_RULES)
-		return fail(c, "/rules", false,
-			    "must be an array of at most %d rules", MAX_RULES);
+		return aig_jr_fail(&c->jr, "/rules", false,
+				   "must be an array of at most %d rules",
+				   MAX_RULES);
 	pol->rules = arena_alloc(&pol->arena, (json_array_size(rules) + 1) *
 						      sizeof(*pol->rules));
 	if (pol->rules == NULL)
@@ -677,13 +587,15 @@ static int parse_top(struct ctx *c, json_t *root)
 	int rc;
 
 	if (!json_is_object(root))
-		return fail(c, "", false, "the top level must be an object");
-	if ((rc = check_keys(c, root, "", keys)) != AIG_OK)
+		return aig_jr_fail(&c->jr, "", false,
+				   "the top level must be an object");
+	if ((rc = aig_jr_check_keys(&c->jr, root, "", keys)) != AIG_OK)
 		return rc;
 	if (v == NULL)
-		return fail(c, "", false, "missing required key \"version\"");
+		return aig_jr_fail(&c->jr, "", false,
+				   "missing required key \"version\"");
 	if (!json_is_integer(v) || json_integer_value(v) != 1)
-		return fail(c, "/version", false, "must be 1");
+		return aig_jr_fail(&c->jr, "/version", false, "must be 1");
 	if ((rc = check_description(c, root, "")) != AIG_OK ||
 	    (rc = parse_prompt(c, root)) != AIG_OK)
 		return rc;
@@ -693,7 +605,7 @@ static int parse_top(struct ctx *c, json_t *root)
 int aig_policy_parse(const char *name, const char *text, size_t len,
 		     struct aig_policy **out, struct aig_error *err)
 {
-	struct ctx c = {name, text, len, err, NULL, NULL, 0, false};
+	struct ctx c = {{name, text, len, err, ""}, NULL};
 	json_t *root = NULL;
 	int rc;
 

@@ -916,6 +916,9 @@ static const struct lcase lcases[] = {
 	 "t.json:2:10: rule \"a\": \"rules.1.name\": duplicate"},
 	{R("{\"name\": \"r1\", \"group\": [\"G\"]}"), AIG_ERR_CONFIG,
 	 "rule \"r1\": \"rules.0.group\": unknown key"},
+	/* a key holding '/' and '~', escaped as in a JSON Pointer */
+	{RULE(", \"a/b~c\": 1"), AIG_ERR_CONFIG,
+	 "t.json:1:58: rule \"r1\": \"rules.0.a~1b~0c\": unknown key"},
 	{R("{\"name\": \"r1\"}"), AIG_ERR_CONFIG,
 	 "rule \"r1\": \"rules.0\": missing required key \"groups\""},
 	{R("{\"name\": \"r1\", \"groups\": []}"), AIG_ERR_CONFIG,
