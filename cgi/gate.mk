@@ -94,7 +94,7 @@ TESTS += tests/fuzz/fuzz_cgi.sh
 EXTRA_DIST += tests/fuzz/corpus/cgi_request
 if HAVE_CLANG
 FUZZ_CGI_SRCS = $(srcdir)/cgi/request.c $(srcdir)/cgi/basic.c \
-	$(srcdir)/cgi/response.c
+	$(srcdir)/cgi/outcome.c $(srcdir)/cgi/response.c
 tests/fuzz/fuzz_cgi_request: $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
 		$(FUZZ_CGI_SRCS) common/libaigcommon.la
 	@$(MKDIR_P) tests/fuzz
