@@ -159,7 +159,8 @@ static void run_decision(struct ctx *c)
 	      aig_step_read_body(&g) && aig_step_check_body(&g) &&
 	      aig_step_rate_limit(&g)))
 		fail(g.reason);
-	g.responded = g.allowed = true; /* as if forwarded */
+	g.responded = true; /* as if forwarded */
+	g.outcome = AIG_OUT_FORWARDED;
 	g.status = 200;
 	aig_gate_audit(&g);
 	aig_gate_free(&g);

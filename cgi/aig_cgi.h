@@ -21,13 +21,64 @@ struct aig_http_client;
 #define AIG_CGI_MAX_BODY (16 * 1024 * 1024)
 #define AIG_CGI_MAX_AUTH 16384
 
-/* The outcome of a request step: an HTTP status and the SPEC's error code.
- * status 0 means "go on". message is a static string: never request data. */
-struct aig_http_error {
-	int status;
-	const char *code;
-	const char *message;
+/* How a request ended, as the gate answers it. Each outcome is mapped once,
+ * in outcome.c, to its HTTP status, error code, message and extra header;
+ * the error response, the audit record and the metrics all read it from
+ * there. A step that ends a request sets the outcome (and the audit
+ * record's free-text reason); nothing else decides a status. */
+enum aig_outcome {
+	AIG_OUT_PENDING = 0,	  /* not ended yet: answered as UNAVAILABLE */
+	AIG_OUT_OK,		  /* answered by the gate itself (200) */
+	AIG_OUT_FORWARDED,	  /* the backend's answer, passed through */
+	AIG_OUT_BAD_PATH,	  /* 400: PATH_INFO refused */
+	AIG_OUT_BAD_REQUEST,	  /* 400: query, length, header, short body */
+	AIG_OUT_METHOD,		  /* 405, with Allow */
+	AIG_OUT_LENGTH_REQUIRED,  /* 411 */
+	AIG_OUT_TOO_LARGE,	  /* 413 */
+	AIG_OUT_NO_CREDENTIALS,	  /* 401, with WWW-Authenticate */
+	AIG_OUT_BAD_CREDENTIALS,  /* 401, with WWW-Authenticate */
+	AIG_OUT_HTTPS_REQUIRED,	  /* 403: credentials over plain HTTP */
+	AIG_OUT_FORBIDDEN,	  /* 403: policy, account, model or tool */
+	AIG_OUT_RATE_LIMITED,	  /* 429, with Retry-After: a rule's limit */
+	AIG_OUT_LOGIN_THROTTLED,  /* 429, with Retry-After: failed logins */
+	AIG_OUT_UNSUPPORTED_TYPE, /* 415: a body that is not JSON */
+	AIG_OUT_INVALID_JSON,	  /* 400: not UTF-8 JSON, nested too deeply */
+	AIG_OUT_INVALID_INPUT,	  /* 400: refused by a prompt pattern */
+	AIG_OUT_UNAVAILABLE,	  /* 503: configuration, store, directory */
+	AIG_OUT_NO_MEMORY,	  /* 503: the request could not be copied */
+	AIG_OUT_FCGI_NO_MEMORY,	  /* 503: a FastCGI request's streams */
+	AIG_OUT_BAD_GATEWAY,	  /* 502: the backend hop failed */
+	AIG_OUT_BACKEND_UNREACHABLE, /* 502: no connection */
+	AIG_OUT_BACKEND_TLS,	     /* 502: certificate or handshake */
+	AIG_OUT_BACKEND_CONNECTION,  /* 502: the connection failed */
+	AIG_OUT_BACKEND_INVALID,     /* 502: an answer that is no HTTP */
+	AIG_OUT_GATEWAY_TIMEOUT,     /* 504: backend.timeout_ms passed */
+	AIG_OUT_COUNT
 };
+
+/* The extra header an outcome's error response carries. */
+enum aig_outcome_header {
+	AIG_OUT_HEADER_NONE = 0,
+	AIG_OUT_HEADER_AUTHENTICATE, /* WWW-Authenticate, per auth.methods */
+	AIG_OUT_HEADER_RETRY_AFTER,  /* Retry-After: the bucket's wait */
+	AIG_OUT_HEADER_ALLOW,	     /* Allow: the methods the gate knows */
+};
+
+/* What an outcome counts as, in the audit record and the metrics. */
+#define AIG_OUT_ALLOWED 0x1u	   /* audited "allow" */
+#define AIG_OUT_RATE_LIMIT 0x2u	   /* in aigate_rate_limited_total */
+#define AIG_OUT_BACKEND_ERROR 0x4u /* in aigate_backend_errors_total */
+
+struct aig_outcome_info {
+	int status;	     /* 0 for FORWARDED: the backend's */
+	const char *code;    /* the error body's "error"; NULL: no error */
+	const char *message; /* static, never request data; NULL: no error */
+	enum aig_outcome_header header;
+	unsigned flags; /* AIG_OUT_ALLOWED, ... */
+};
+
+/* The table row of o (static); an out-of-range o is UNAVAILABLE's. */
+const struct aig_outcome_info *aig_outcome_info(enum aig_outcome o);
 
 /* A request as read from the environment. The strings are copies owned by
  * the request (the environment is cleared after reading); free with
@@ -57,21 +108,22 @@ bool aig_cgi_path_ok(const char *path, size_t len);
 /* Reads the RFC 3875 variables from the environment into req, checking
  * PATH_INFO first, then the method, query and content length, and then
  * clears the whole environment so that nothing else (HTTP_PROXY, LDAP*,
- * LD_*) can reach the libraries loaded later. On a bad request, fills
- * herr and returns false; req is usable for the error response either
- * way (its id is set). */
-bool aig_request_from_env(struct aig_request *req, struct aig_http_error *herr);
+ * LD_*) can reach the libraries loaded later. On a bad request, sets *out
+ * and returns false; req is usable for the error response either way (its
+ * id is set). */
+bool aig_request_from_env(struct aig_request *req, enum aig_outcome *out);
 
 /* The same checks on vars ("NAME=value" strings, NULL-ended, borrowed):
  * a FastCGI request's parameters. The environment is not touched. */
 bool aig_request_from_vars(struct aig_request *req, char *const *vars,
-			   struct aig_http_error *herr);
+			   enum aig_outcome *out);
 
 /* Reads the body from in: exactly CONTENT_LENGTH bytes, refusing more than
- * max bytes (413) or a short body (400); a method that carries a body
- * without CONTENT_LENGTH gets 411. */
+ * max bytes (AIG_OUT_TOO_LARGE) or a short body (AIG_OUT_BAD_REQUEST); a
+ * method that carries a body without CONTENT_LENGTH gets
+ * AIG_OUT_LENGTH_REQUIRED. On false, *out says which. */
 bool aig_request_read_body(struct aig_request *req, FILE *in, size_t max,
-			   struct aig_http_error *herr);
+			   enum aig_outcome *out);
 
 /* Reads and discards a body that was not read (a request refused before
  * its body was needed), up to AIG_CGI_MAX_BODY bytes: a web server that
@@ -83,11 +135,11 @@ void aig_request_free(struct aig_request *req);
 
 /* ------------------------------------------------------------ responses */
 
-/* Writes a JSON error response {"error","message","request_id"} with the
- * status line and X-Request-Id. extra_headers (may be NULL) is a block of
- * "Name: value\r\n" lines built by the gate, never from request data. */
-void aig_response_error(FILE *out, const char *request_id,
-			const struct aig_http_error *herr,
+/* Writes the JSON error response {"error","message","request_id"} of
+ * outcome o (aig_outcome_info()) with the status line and X-Request-Id.
+ * extra_headers (may be NULL) is a block of "Name: value\r\n" lines built
+ * by the gate, never from request data. */
+void aig_response_error(FILE *out, const char *request_id, enum aig_outcome o,
 			const char *extra_headers);
 
 /* Writes a 200 response with a JSON body (jansson value, borrowed). */
@@ -153,13 +205,13 @@ struct aig_forward {
 	 * backend's TLS context is made once; NULL: one for this request. */
 	struct aig_http_client *client;
 	/* out */
-	int status;	   /* the backend's status, or the gate's error */
-	bool headers_sent; /* a response has started on out */
-	bool client_gone;  /* writing to out failed */
-	size_t bytes_out;  /* body bytes passed to the client */
-	double backend_ms; /* time spent on the backend hop */
-	struct aig_http_error herr; /* when status is the gate's own */
-	struct aig_error err;	    /* why the hop failed, for the log */
+	int status;		  /* the backend's status, or 0 */
+	bool headers_sent;	  /* a response has started on out */
+	bool client_gone;	  /* writing to out failed */
+	size_t bytes_out;	  /* body bytes passed to the client */
+	double backend_ms;	  /* time spent on the backend hop */
+	enum aig_outcome outcome; /* FORWARDED, or why nothing was */
+	struct aig_error err;	  /* why the hop failed, for the log */
 };
 
 /* Forwards a request to backend_url + path (+ "?" query): same method and
@@ -167,9 +219,10 @@ struct aig_forward {
  * else from the client. Streams the backend's status, Content-Type and
  * body to out as they arrive (no buffering), so server-sent events
  * pass through. No proxy from the environment, http/https only, no
- * redirects. Returns true if a response was written to out; false
- * with f->herr set (502 refused or broken backend, 504 timeout) if
- * nothing was written yet. */
+ * redirects. Returns true if a response was written to out (f->outcome
+ * AIG_OUT_FORWARDED); false if nothing was written yet, with f->outcome
+ * one of the 502 outcomes (refused or broken backend) or
+ * AIG_OUT_GATEWAY_TIMEOUT, or AIG_OUT_PENDING when the client went away. */
 bool aig_forward(struct aig_forward *f);
 
 /* Percent-encodes a decoded path for a URL: unreserved characters, '/'

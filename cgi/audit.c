@@ -49,7 +49,7 @@ static json_t *groups_json(const struct aig_strv *g)
 static json_t *record(const struct aig_gate *g, double latency_ms)
 {
 	char ts[40], sha[65];
-	bool allowed = g->allowed;
+	bool allowed = aig_outcome_info(g->outcome)->flags & AIG_OUT_ALLOWED;
 
 	aig_time_rfc3339(ts, sizeof(ts));
 	body_sha256(g, sha);
@@ -68,11 +68,19 @@ static json_t *record(const struct aig_gate *g, double latency_ms)
 		latency_ms, "backend_ms", g->backend_ms);
 }
 
-static void count(struct aig_gate *g, bool allowed, double latency)
+/* The request in the metrics, from its outcome: a 429 counts as rate
+ * limited only when the gate's own limits refused it, not when a backend's
+ * 429 was passed through. A backend error is the gate's 502 or 504, or the
+ * backend's own 502 or 504 passed through. */
+static void count(struct aig_gate *g, double latency)
 {
-	struct aig_metrics_sample m = {allowed, g->status, latency,
-				       g->status == 429,
-				       g->status == 502 || g->status == 504};
+	const struct aig_outcome_info *o = aig_outcome_info(g->outcome);
+	struct aig_metrics_sample m = {
+		(o->flags & AIG_OUT_ALLOWED) != 0, g->status, latency,
+		(o->flags & AIG_OUT_RATE_LIMIT) != 0,
+		(o->flags & AIG_OUT_BACKEND_ERROR) != 0 ||
+			(g->outcome == AIG_OUT_FORWARDED &&
+			 (g->status == 502 || g->status == 504))};
 	struct aig_error err = {0};
 
 	if (aig_warm_metrics(g->w, &err) != AIG_OK ||
@@ -117,7 +125,7 @@ void aig_gate_audit(struct aig_gate *g)
 		aig_log_msg(&g->log, LOG_ERR, "audit: %s",
 			    rec ? err.msg : "out of memory");
 	json_decref(rec);
-	count(g, g->allowed, latency);
+	count(g, latency);
 	if (!g->cfg->audit.syslog)
 		return;
 	aig_gate_audit_line(line, sizeof(line), g->req.id, g->user,

@@ -83,6 +83,21 @@ static void wipe_credentials(FCGX_ParamArray envp)
 			explicit_bzero(*envp, strlen(*envp));
 }
 
+/* The answer to a request that could not be set up: outcome o, written
+ * straight to the FastCGI stream (there is no FILE over it, nor a request
+ * ID yet). */
+static void refuse(FCGX_Stream *s, enum aig_outcome o)
+{
+	const struct aig_outcome_info *e = aig_outcome_info(o);
+
+	FCGX_FPrintF(s,
+		     "Status: %d %s\r\n"
+		     "Content-Type: application/json\r\n\r\n"
+		     "{\"error\":\"%s\",\"message\":\"%s\"}\n",
+		     e->status, aig_http_reason(e->status), e->code,
+		     e->message);
+}
+
 /* The configuration of a request: the one its AIGATE_CONFIG parameter
  * names (Apache's SetEnv), else the process's own (its environment at
  * start), never the one a previous request named. */
@@ -97,10 +112,7 @@ static void serve_one(struct aig_warm *w, const char *own_config,
 		config = own_config;
 	if (in == NULL || out == NULL ||
 	    aig_warm_set_config_path(w, config) != AIG_OK) {
-		FCGX_FPrintF(rq->out, "Status: 503 Service Unavailable\r\n"
-				      "Content-Type: application/json\r\n\r\n"
-				      "{\"error\":\"unavailable\",\"message\":"
-				      "\"out of memory\"}\n");
+		refuse(rq->out, AIG_OUT_FCGI_NO_MEMORY);
 	} else {
 		aig_gate_init(&g, w, rq->envp, in, out);
 		g.terminated = terminated;

@@ -188,30 +188,24 @@ static double ms_since(const struct timespec *t0)
 	       (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* The gate's own status for a hop that failed before a response started:
- * 504 for the deadline, 502 for everything else (SPEC §5). The messages
- * go to the client and the audit record: static, never request data. */
+/* The gate's own outcome for a hop that failed before a response started:
+ * 504 for the deadline, 502 for everything else (see aigate.cgi(8)). */
 static void classify(struct aig_forward *f, const struct hop *h, int rc)
 {
-	static const struct aig_http_error timeout = {
-		504, "gateway_timeout", "the backend did not answer in time"};
-	struct aig_http_error broken = {
-		502, "bad_gateway",
-		"the backend could not be reached or sent an invalid "
-		"response"};
-
-	if (rc == AIG_HTTP_ERR_CONNECT)
-		broken.message = "the backend could not be reached";
+	if (f->headers_sent)
+		return; /* the backend's answer stands */
+	if (rc == AIG_HTTP_ERR_TIMEOUT)
+		f->outcome = AIG_OUT_GATEWAY_TIMEOUT;
+	else if (rc == AIG_HTTP_ERR_CONNECT)
+		f->outcome = AIG_OUT_BACKEND_UNREACHABLE;
 	else if (rc == AIG_HTTP_ERR_TLS)
-		broken.message = "the backend's TLS certificate or handshake "
-				 "failed";
+		f->outcome = AIG_OUT_BACKEND_TLS;
 	else if (rc == AIG_HTTP_ERR_IO)
-		broken.message = "the backend's connection failed";
+		f->outcome = AIG_OUT_BACKEND_CONNECTION;
 	else if (rc == AIG_HTTP_ERR_PROTOCOL || h->garbage)
-		broken.message = "the backend sent an invalid response";
-	f->herr = rc == AIG_HTTP_ERR_TIMEOUT ? timeout : broken;
-	if (!f->headers_sent)
-		f->status = f->herr.status;
+		f->outcome = AIG_OUT_BACKEND_INVALID;
+	else
+		f->outcome = AIG_OUT_BAD_GATEWAY;
 }
 
 /* Sends the request to the backend and streams its answer to f->out. */
@@ -267,6 +261,8 @@ bool aig_forward(struct aig_forward *f)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	f->headers_sent = f->client_gone = false;
 	f->bytes_out = 0;
+	f->status = 0;
+	f->outcome = AIG_OUT_PENDING;
 	if (aig_url_encode_path(f->path, &path) &&
 	    encode_query(f->query, &query))
 		rc = exchange(f, &h, path, query);
@@ -276,6 +272,8 @@ bool aig_forward(struct aig_forward *f)
 		f->client_gone = true; /* the web server said so */
 	if (rc != AIG_OK && !f->client_gone)
 		classify(f, &h, rc);
+	if (f->headers_sent)
+		f->outcome = AIG_OUT_FORWARDED;
 	f->backend_ms = ms_since(&t0);
 	free(path);
 	free(query);

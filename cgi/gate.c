@@ -15,27 +15,22 @@
 #include "aig_ldap.h"
 #include "gate.h"
 
-static const struct aig_http_error unavailable = {503, "unavailable",
-						  "the service is unavailable"};
-static const struct aig_http_error unauthorized = {401, "unauthorized",
-						   "authentication required"};
-static const struct aig_http_error bad_credentials = {401, "unauthorized",
-						      "invalid credentials"};
-static const struct aig_http_error forbidden = {403, "forbidden",
-						"access denied by policy"};
-static const struct aig_http_error https_only = {
-	403, "forbidden", "credentials are accepted only over HTTPS"};
-static const struct aig_http_error rate_limited = {429, "rate_limited",
-						   "too many requests"};
-static const struct aig_http_error unsupported = {
-	415, "unsupported_media_type", "the body must be application/json"};
-
-static bool stop(struct aig_gate *g, const struct aig_http_error *e,
-		 const char *reason)
+/* Ends the request with outcome o; reason (may be NULL) goes to the audit
+ * record, the first one set standing. */
+static bool stop(struct aig_gate *g, enum aig_outcome o, const char *reason)
 {
-	g->herr = *e;
+	g->outcome = o;
 	if (reason != NULL && g->reason[0] == '\0')
 		snprintf(g->reason, sizeof(g->reason), "%s", reason);
+	return false;
+}
+
+/* The request ended with the gate's own answer (a built-in route). */
+static bool answered(struct aig_gate *g)
+{
+	g->responded = true;
+	g->outcome = AIG_OUT_OK;
+	g->status = 200;
 	return false;
 }
 
@@ -65,8 +60,8 @@ void aig_gate_free(struct aig_gate *g)
 
 bool aig_step_read_request(struct aig_gate *g)
 {
-	bool ok = g->vars ? aig_request_from_vars(&g->req, g->vars, &g->herr)
-			  : aig_request_from_env(&g->req, &g->herr);
+	bool ok = g->vars ? aig_request_from_vars(&g->req, g->vars, &g->outcome)
+			  : aig_request_from_env(&g->req, &g->outcome);
 
 	if (!ok) {
 		snprintf(g->reason, sizeof(g->reason), "malformed request");
@@ -81,7 +76,8 @@ bool aig_step_load_config(struct aig_gate *g)
 
 	if (aig_warm_config(g->w, &err) != AIG_OK) {
 		aig_log_msg(&g->log, LOG_ERR, "configuration: %s", err.msg);
-		return stop(g, &unavailable, "configuration cannot be loaded");
+		return stop(g, AIG_OUT_UNAVAILABLE,
+			    "configuration cannot be loaded");
 	}
 	g->cfg = g->w->cfg;
 	return true;
@@ -95,7 +91,7 @@ bool aig_step_open_audit(struct aig_gate *g)
 
 	if (aig_warm_audit(g->w, &err) != AIG_OK) {
 		aig_log_msg(&g->log, LOG_ERR, "audit: %s", err.msg);
-		return stop(g, &unavailable, "audit file unavailable");
+		return stop(g, AIG_OUT_UNAVAILABLE, "audit file unavailable");
 	}
 	return true;
 }
@@ -106,7 +102,7 @@ bool aig_step_load_policy(struct aig_gate *g)
 
 	if (aig_warm_policy(g->w, &err) != AIG_OK) {
 		aig_log_msg(&g->log, LOG_ERR, "policy: %s", err.msg);
-		return stop(g, &unavailable, "policy cannot be loaded");
+		return stop(g, AIG_OUT_UNAVAILABLE, "policy cannot be loaded");
 	}
 	g->pol = g->w->pol;
 	return true;
@@ -127,10 +123,7 @@ bool aig_step_health(struct aig_gate *g)
 	body = json_pack("{s:s}", "status", "ok");
 	aig_response_json(g->out, g->req.id, 200, body);
 	json_decref(body);
-	g->responded = true;
-	g->allowed = true;
-	g->status = 200;
-	return false;
+	return answered(g);
 }
 
 /* ------------------------------------------------------ authentication */
@@ -252,8 +245,9 @@ static bool fail_take(struct aig_gate *g, struct fail_budget b[2])
 		return true;
 	fail_give_back(g, b);
 	if (rc != AIG_OK)
-		return stop(g, &unavailable, "rate limit store unavailable");
-	return stop(g, &rate_limited, why[i - 1]);
+		return stop(g, AIG_OUT_UNAVAILABLE,
+			    "rate limit store unavailable");
+	return stop(g, AIG_OUT_LOGIN_THROTTLED, why[i - 1]);
 }
 
 /* The result of PAM for the request: the account's name (AIGATE_USER,
@@ -262,14 +256,16 @@ static bool basic_result(struct aig_gate *g, enum aig_pam_result r, char *name,
 			 const char *groups)
 {
 	if (r == AIG_PAM_UNAVAILABLE)
-		return stop(g, &unavailable, "PAM: directory unavailable");
+		return stop(g, AIG_OUT_UNAVAILABLE,
+			    "PAM: directory unavailable");
 	if (r == AIG_PAM_DENIED)
-		return stop(g, &bad_credentials, "PAM: authentication failed");
+		return stop(g, AIG_OUT_BAD_CREDENTIALS,
+			    "PAM: authentication failed");
 	g->user = name;
 	if (r == AIG_PAM_FORBIDDEN)
-		return stop(g, &forbidden, "PAM: account refused");
+		return stop(g, AIG_OUT_FORBIDDEN, "PAM: account refused");
 	return aig_groups_split(groups, &g->groups, NULL) == AIG_OK ||
-	       stop(g, &unavailable, "malformed AIGATE_GROUPS from PAM");
+	       stop(g, AIG_OUT_UNAVAILABLE, "malformed AIGATE_GROUPS from PAM");
 }
 
 static bool auth_basic(struct aig_gate *g)
@@ -284,10 +280,11 @@ static bool auth_basic(struct aig_gate *g)
 
 	g->auth = "basic";
 	if (!aig_basic_decode(g->req.authorization, &user, &password))
-		return stop(g, &bad_credentials, "malformed Basic credentials");
+		return stop(g, AIG_OUT_BAD_CREDENTIALS,
+			    "malformed Basic credentials");
 	if ((ext = aig_gate_ext_load(&err)) == NULL) {
 		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
-		stop(g, &unavailable, "PAM module cannot be loaded");
+		stop(g, AIG_OUT_UNAVAILABLE, "PAM module cannot be loaded");
 		goto out;
 	}
 	fail_budgets(g, user, budget);
@@ -324,8 +321,10 @@ static bool groups_from_ldap(struct aig_gate *g, const char *user)
 	if (rc != AIG_OK)
 		aig_log_msg(&g->log, LOG_ERR, "groups from ldap: %s", err.msg);
 	if (rc == AIG_LDAP_ERR_NO_SUCH_USER)
-		return stop(g, &bad_credentials, "token user not in directory");
-	return rc == AIG_OK || stop(g, &unavailable, "directory unavailable");
+		return stop(g, AIG_OUT_BAD_CREDENTIALS,
+			    "token user not in directory");
+	return rc == AIG_OK ||
+	       stop(g, AIG_OUT_UNAVAILABLE, "directory unavailable");
 }
 
 static bool auth_bearer(struct aig_gate *g)
@@ -344,9 +343,11 @@ static bool auth_bearer(struct aig_gate *g)
 		aig_log_msg(&g->log, LOG_NOTICE, "bearer token refused: %s",
 			    err.msg);
 		if (!aig_jwt_status_is_invalid_token(rc))
-			return stop(g, &unavailable, "token keys unavailable");
+			return stop(g, AIG_OUT_UNAVAILABLE,
+				    "token keys unavailable");
 		g->www_authenticate_error = "invalid_token";
-		return stop(g, &bad_credentials, aig_jwt_status_name(rc));
+		return stop(g, AIG_OUT_BAD_CREDENTIALS,
+			    aig_jwt_status_name(rc));
 	}
 	g->user = id->user;
 	id->user = NULL;
@@ -372,7 +373,8 @@ static bool over_https_if_required(struct aig_gate *g)
 	if (!g->cfg->auth.require_https || g->req.authorization == NULL ||
 	    g->req.https)
 		return true;
-	return stop(g, &https_only, "credentials sent without HTTPS");
+	return stop(g, AIG_OUT_HTTPS_REQUIRED,
+		    "credentials sent without HTTPS");
 }
 
 bool aig_step_authenticate(struct aig_gate *g)
@@ -382,14 +384,15 @@ bool aig_step_authenticate(struct aig_gate *g)
 	if (!over_https_if_required(g))
 		return false;
 	if (h == NULL)
-		return stop(g, &unauthorized, "no credentials");
+		return stop(g, AIG_OUT_NO_CREDENTIALS, "no credentials");
 	if (scheme_is(h, "Bearer") &&
 	    aig_config_has_method(g->cfg, AIG_AUTH_BEARER))
 		return auth_bearer(g);
 	if (scheme_is(h, "Basic") &&
 	    aig_config_has_method(g->cfg, AIG_AUTH_BASIC))
 		return auth_basic(g);
-	return stop(g, &unauthorized, "authentication scheme not accepted");
+	return stop(g, AIG_OUT_NO_CREDENTIALS,
+		    "authentication scheme not accepted");
 }
 
 /* ------------------------------------------------------------- policy */
@@ -400,7 +403,7 @@ bool aig_step_decide(struct aig_gate *g)
 			  g->groups.n, g->req.method, g->req.path, &g->dec);
 	g->decided = true;
 	if (!g->dec.allow)
-		return stop(g, &forbidden, g->dec.reason);
+		return stop(g, AIG_OUT_FORBIDDEN, g->dec.reason);
 	return true;
 }
 
@@ -422,13 +425,10 @@ bool aig_step_whoami(struct aig_gate *g)
 	body = json_pack("{s:s, s:o, s:s, s:s?}", "user", g->user, "groups",
 			 groups, "auth", g->auth, "rule", d.rule_name);
 	if (body == NULL)
-		return stop(g, &unavailable, "out of memory");
+		return stop(g, AIG_OUT_UNAVAILABLE, "out of memory");
 	aig_response_json(g->out, g->req.id, 200, body);
 	json_decref(body);
-	g->responded = true;
-	g->allowed = true;
-	g->status = 200;
-	return false;
+	return answered(g);
 }
 
 /* GET /_aigate/metrics: Prometheus text, for whoever a policy rule lets
@@ -444,7 +444,7 @@ bool aig_step_metrics(struct aig_gate *g)
 	    aig_metrics_text(g->w->metrics, &text, &err) != AIG_OK) {
 		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
 		aig_warm_drop_metrics(g->w);
-		return stop(g, &unavailable, "metrics unavailable");
+		return stop(g, AIG_OUT_UNAVAILABLE, "metrics unavailable");
 	}
 	fprintf(g->out,
 		"Status: 200 OK\r\n"
@@ -455,10 +455,7 @@ bool aig_step_metrics(struct aig_gate *g)
 	fflush(g->out);
 	g->bytes_out = strlen(text);
 	free(text);
-	g->responded = true;
-	g->allowed = true;
-	g->status = 200;
-	return false;
+	return answered(g);
 }
 
 /* --------------------------------------------------------------- body */
@@ -482,9 +479,11 @@ bool aig_step_read_body(struct aig_gate *g)
 			  strcmp(g->req.method, "PATCH") == 0));
 
 	if (has_body && !is_json_type(g->req.content_type))
-		return stop(g, &unsupported, "body is not application/json");
-	if (!aig_request_read_body(&g->req, g->in, max, &g->herr)) {
-		snprintf(g->reason, sizeof(g->reason), "%s", g->herr.message);
+		return stop(g, AIG_OUT_UNSUPPORTED_TYPE,
+			    "body is not application/json");
+	if (!aig_request_read_body(&g->req, g->in, max, &g->outcome)) {
+		snprintf(g->reason, sizeof(g->reason), "%s",
+			 aig_outcome_info(g->outcome)->message);
 		return false;
 	}
 	return true;
@@ -494,24 +493,15 @@ bool aig_step_check_body(struct aig_gate *g)
 {
 	struct aig_body_result r;
 	struct aig_error err = {0};
-	struct aig_http_error e;
 
 	if (g->req.body_len == 0)
 		return true;
 	if (aig_policy_check_body(g->pol, g->dec.rule, g->req.body,
 				  g->req.body_len, &r, &err) != AIG_OK)
-		return stop(g, &unavailable, "body check failed");
+		return stop(g, AIG_OUT_UNAVAILABLE, "body check failed");
 	g->prompt_bytes = r.prompt_bytes;
-	if (r.verdict == AIG_BODY_OK)
-		return true;
-	e.status = aig_body_http_status(r.verdict);
-	e.code = aig_body_error_code(r.verdict);
-	e.message = e.status == 413   ? "request body too large"
-		    : e.status == 403 ? "access denied by policy"
-		    : strcmp(e.code, "invalid_input") == 0
-			    ? "the input was refused"
-			    : "the body is not valid JSON";
-	return stop(g, &e, r.reason);
+	return r.verdict == AIG_BODY_OK ||
+	       stop(g, aig_body_outcome(r.verdict), r.reason);
 }
 
 /* --------------------------------------------------- rate, forwarding */
@@ -533,9 +523,10 @@ bool aig_step_rate_limit(struct aig_gate *g)
 	if (rc != AIG_OK) {
 		aig_warm_drop_ratelimit(g->w);
 		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
-		return stop(g, &unavailable, "rate limit store unavailable");
+		return stop(g, AIG_OUT_UNAVAILABLE,
+			    "rate limit store unavailable");
 	}
-	return allowed || stop(g, &rate_limited, "rate limit reached");
+	return allowed || stop(g, AIG_OUT_RATE_LIMITED, "rate limit reached");
 }
 
 bool aig_step_forward(struct aig_gate *g)
@@ -545,7 +536,7 @@ bool aig_step_forward(struct aig_gate *g)
 	bool sent;
 
 	if (groups == NULL)
-		return stop(g, &unavailable, "out of memory");
+		return stop(g, AIG_OUT_UNAVAILABLE, "out of memory");
 	f.backend_url = g->cfg->backend.url;
 	f.timeout_ms = g->cfg->backend.timeout_ms;
 	f.method = g->req.method;
@@ -568,68 +559,89 @@ bool aig_step_forward(struct aig_gate *g)
 	g->bytes_out = f.bytes_out;
 	g->responded = sent;
 	g->status = f.status;
-	g->allowed = sent; /* forwarded: the gate let it through */
+	g->outcome = f.outcome; /* FORWARDED: the gate let it through */
 	if (f.client_gone)
 		snprintf(g->reason, sizeof(g->reason), "client went away");
 	if (!sent) {
 		aig_log_msg(&g->log, LOG_ERR, "backend: %s", f.err.msg);
-		g->herr = f.herr;
-		snprintf(g->reason, sizeof(g->reason), "%s", f.herr.message);
+		if (f.outcome != AIG_OUT_PENDING)
+			snprintf(g->reason, sizeof(g->reason), "%s",
+				 aig_outcome_info(f.outcome)->message);
 	}
 	return sent;
 }
 
 /* ------------------------------------------------------------ endings */
 
+/* The WWW-Authenticate lines of a 401 into extra (len bytes): one per
+ * accepted scheme. The realm comes from our configuration; quotes,
+ * backslashes and control characters in it are dropped rather than
+ * escaped. */
+static void authenticate_headers(const struct aig_gate *g, char *extra,
+				 size_t len)
+{
+	const char *realm = g->cfg->auth.realm;
+	char r[128];
+	size_t i, o = 0, n = 0;
+
+	for (i = 0; realm[i] && o + 1 < sizeof(r); i++)
+		if (realm[i] >= 0x20 && realm[i] < 0x7f && realm[i] != '"' &&
+		    realm[i] != '\\')
+			r[o++] = realm[i];
+	r[o] = '\0';
+	if (aig_config_has_method(g->cfg, AIG_AUTH_BEARER))
+		n += (size_t)snprintf(
+			extra + n, len - n,
+			"WWW-Authenticate: Bearer realm=\"%s\"%s\r\n", r,
+			g->www_authenticate_error ? ", error=\"invalid_token\""
+						  : "");
+	if (aig_config_has_method(g->cfg, AIG_AUTH_BASIC) && n < len)
+		snprintf(extra + n, len - n,
+			 "WWW-Authenticate: Basic realm=\"%s\", "
+			 "charset=\"UTF-8\"\r\n",
+			 r);
+}
+
+/* The extra header lines of an error response into extra (len bytes). */
+static void extra_headers(const struct aig_gate *g,
+			  const struct aig_outcome_info *e, char *extra,
+			  size_t len)
+{
+	extra[0] = '\0';
+	switch (e->header) {
+	case AIG_OUT_HEADER_AUTHENTICATE:
+		if (g->cfg != NULL)
+			authenticate_headers(g, extra, len);
+		break;
+	case AIG_OUT_HEADER_RETRY_AFTER:
+		snprintf(extra, len, "Retry-After: %u\r\n",
+			 g->retry_after_s ? g->retry_after_s : 1);
+		break;
+	case AIG_OUT_HEADER_ALLOW:
+		snprintf(extra, len,
+			 "Allow: GET, HEAD, POST, PUT, PATCH, DELETE, "
+			 "OPTIONS\r\n");
+		break;
+	default: break;
+	}
+}
+
 void aig_gate_respond_error(struct aig_gate *g)
 {
-	char extra[512] = "";
-	size_t n = 0;
-	const char *realm = g->cfg ? g->cfg->auth.realm : "aigate";
+	const struct aig_outcome_info *e;
+	char extra[512];
 
 	if (g->responded)
 		return;
-	if (g->herr.status == 0)
-		g->herr = unavailable;
+	if (aig_outcome_info(g->outcome)->code == NULL) /* fail closed */
+		g->outcome = AIG_OUT_UNAVAILABLE;
+	e = aig_outcome_info(g->outcome);
 	aig_request_discard_body(&g->req, g->in);
-	if (g->herr.status == 401 && g->cfg != NULL) {
-		/* The realm comes from our configuration; quotes and
-		 * backslashes in it are dropped rather than escaped. */
-		char r[128];
-		size_t i, o = 0;
-
-		for (i = 0; realm[i] && o + 1 < sizeof(r); i++)
-			if (realm[i] >= 0x20 && realm[i] < 0x7f &&
-			    realm[i] != '"' && realm[i] != '\\')
-				r[o++] = realm[i];
-		r[o] = '\0';
-		if (aig_config_has_method(g->cfg, AIG_AUTH_BEARER))
-			n += (size_t)snprintf(
-				extra + n, sizeof(extra) - n,
-				"WWW-Authenticate: Bearer realm=\"%s\"%s\r\n",
-				r,
-				g->www_authenticate_error
-					? ", error=\"invalid_token\""
-					: "");
-		if (aig_config_has_method(g->cfg, AIG_AUTH_BASIC) &&
-		    n < sizeof(extra))
-			n += (size_t)snprintf(
-				extra + n, sizeof(extra) - n,
-				"WWW-Authenticate: Basic realm=\"%s\", "
-				"charset=\"UTF-8\"\r\n",
-				r);
-	}
-	if (g->herr.status == 429)
-		snprintf(extra, sizeof(extra), "Retry-After: %u\r\n",
-			 g->retry_after_s ? g->retry_after_s : 1);
-	if (g->herr.status == 405)
-		snprintf(extra, sizeof(extra),
-			 "Allow: GET, HEAD, POST, PUT, PATCH, DELETE, "
-			 "OPTIONS\r\n");
-	aig_response_error(g->out, g->req.id[0] ? g->req.id : "-", &g->herr,
+	extra_headers(g, e, extra, sizeof(extra));
+	aig_response_error(g->out, g->req.id[0] ? g->req.id : "-", g->outcome,
 			   extra);
 	g->responded = true;
-	g->status = g->herr.status;
+	g->status = e->status;
 }
 
 /* ---------------------------------------------------------------- run */

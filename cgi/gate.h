@@ -1,8 +1,8 @@
 /*
  * gate.h - the steps of one request through aigate.cgi (SPEC §5, §6).
  * main.c runs them in order; each returns true to go on, or false when
- * the request ends (an error was recorded in g->herr, or a response was
- * already written).
+ * the request ends (its outcome was recorded in g->outcome, and a response
+ * may already be written).
  */
 #ifndef AIG_GATE_H
 #define AIG_GATE_H
@@ -82,14 +82,14 @@ struct aig_gate {
 	char reason[AIG_POLICY_REASON_MAX]; /* why it was refused, if so */
 	size_t prompt_bytes;
 
-	/* how it ended */
-	struct aig_http_error herr;
+	/* how it ended: the outcome decides the error response, the audit
+	 * decision and the metrics (aig_outcome_info()) */
+	enum aig_outcome outcome;
 	const char *www_authenticate_error; /* RFC 6750 error, or NULL */
 	unsigned retry_after_s;
 	bool responded; /* a response has been written */
-	bool allowed;	/* answered by the gate or forwarded: audited "allow" */
 	const volatile sig_atomic_t *terminated; /* SIGTERM seen (main.c) */
-	int status;
+	int status; /* the HTTP status sent (the backend's, if forwarded) */
 	size_t bytes_out;
 	double backend_ms;
 };
@@ -113,6 +113,10 @@ bool aig_step_read_body(struct aig_gate *g);
 bool aig_step_check_body(struct aig_gate *g);
 bool aig_step_rate_limit(struct aig_gate *g);
 bool aig_step_forward(struct aig_gate *g);
+
+/* outcome.c: the answer to a body the policy refused (verdict v); a verdict
+ * that is no refusal gives AIG_OUT_UNAVAILABLE (fail closed). */
+enum aig_outcome aig_body_outcome(enum aig_body_verdict v);
 
 /* Writes the error response if the request ended without one. */
 void aig_gate_respond_error(struct aig_gate *g);

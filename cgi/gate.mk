@@ -1,7 +1,7 @@
 ## The gate: request handling (libaigcgi) and the aigate.cgi program.
 noinst_LTLIBRARIES += cgi/libaigcgi.la
 cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
-	cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
+	cgi/outcome.c cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
 	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
 	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/ext_load.c
 cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
@@ -94,7 +94,7 @@ TESTS += tests/fuzz/fuzz_cgi.sh
 EXTRA_DIST += tests/fuzz/corpus/cgi_request
 if HAVE_CLANG
 FUZZ_CGI_SRCS = $(srcdir)/cgi/request.c $(srcdir)/cgi/basic.c \
-	$(srcdir)/cgi/response.c
+	$(srcdir)/cgi/outcome.c $(srcdir)/cgi/response.c
 tests/fuzz/fuzz_cgi_request: $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
 		$(FUZZ_CGI_SRCS) common/libaigcommon.la
 	@$(MKDIR_P) tests/fuzz

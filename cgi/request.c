@@ -11,19 +11,6 @@
 
 #include "aig_cgi.h"
 
-static const struct aig_http_error bad_path = {400, "invalid_request",
-					       "malformed request path"};
-static const struct aig_http_error bad_request = {400, "invalid_request",
-						  "malformed request"};
-static const struct aig_http_error no_method = {405, "method_not_allowed",
-						"method not allowed"};
-static const struct aig_http_error no_length = {
-	411, "invalid_request", "a request body needs Content-Length"};
-static const struct aig_http_error too_large = {413, "payload_too_large",
-						"request body too large"};
-static const struct aig_http_error no_memory = {503, "unavailable",
-						"service unavailable"};
-
 bool aig_cgi_path_ok(const char *path, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)path;
@@ -104,9 +91,9 @@ static char *var_dup(char *const *vars, const char *name, const char *def)
 	return v == NULL ? NULL : strdup(v);
 }
 
-static bool fail(struct aig_http_error *herr, const struct aig_http_error *what)
+static bool fail(enum aig_outcome *out, enum aig_outcome what)
 {
-	*herr = *what;
+	*out = what;
 	return false;
 }
 
@@ -141,40 +128,40 @@ static bool printable(const char *s, size_t max)
 }
 
 bool aig_request_from_vars(struct aig_request *req, char *const *vars,
-			   struct aig_http_error *herr)
+			   enum aig_outcome *out)
 {
 	bool length_ok;
 
 	memset(req, 0, sizeof(*req));
 	req->content_length = -1;
-	herr->status = 0;
+	*out = AIG_OUT_PENDING;
 	if (aig_request_id(req->id, NULL) != AIG_OK)
-		return fail(herr, &no_memory);
+		return fail(out, AIG_OUT_NO_MEMORY);
 	if (!copy_vars(req, vars))
-		return fail(herr, &no_memory);
+		return fail(out, AIG_OUT_NO_MEMORY);
 	length_ok =
 		parse_length(var(vars, "CONTENT_LENGTH"), &req->content_length);
 	if (!aig_cgi_path_ok(req->path, strlen(req->path)))
-		return fail(herr, &bad_path);
+		return fail(out, AIG_OUT_BAD_PATH);
 	if (!method_known(req->method))
-		return fail(herr, &no_method);
+		return fail(out, AIG_OUT_METHOD);
 	if (!printable(req->query, AIG_CGI_MAX_QUERY) ||
 	    !printable(req->remote_addr, 64) ||
 	    (req->content_type && !printable(req->content_type, 256)))
-		return fail(herr, &bad_request);
+		return fail(out, AIG_OUT_BAD_REQUEST);
 	if (req->authorization != NULL &&
 	    !printable(req->authorization, AIG_CGI_MAX_AUTH))
-		return fail(herr, &bad_request);
+		return fail(out, AIG_OUT_BAD_REQUEST);
 	if (!length_ok)
-		return fail(herr, &bad_request);
+		return fail(out, AIG_OUT_BAD_REQUEST);
 	if (req->content_length > AIG_CGI_MAX_BODY)
-		return fail(herr, &too_large);
+		return fail(out, AIG_OUT_TOO_LARGE);
 	return true;
 }
 
-bool aig_request_from_env(struct aig_request *req, struct aig_http_error *herr)
+bool aig_request_from_env(struct aig_request *req, enum aig_outcome *out)
 {
-	bool ok = aig_request_from_vars(req, environ, herr);
+	bool ok = aig_request_from_vars(req, environ, out);
 
 	/* Nothing else from the environment may reach the libraries loaded
 	 * later: HTTP_PROXY (httpoxy), LDAP* and ldaprc, LD_*, and so on. */
@@ -189,22 +176,22 @@ static bool method_has_body(const char *m)
 }
 
 bool aig_request_read_body(struct aig_request *req, FILE *in, size_t max,
-			   struct aig_http_error *herr)
+			   enum aig_outcome *out)
 {
 	size_t want, got = 0;
 
 	if (req->content_length < 0) {
 		if (method_has_body(req->method))
-			return fail(herr, &no_length);
+			return fail(out, AIG_OUT_LENGTH_REQUIRED);
 		req->content_length = 0;
 	}
 	if ((unsigned long long)req->content_length > max ||
 	    req->content_length > AIG_CGI_MAX_BODY)
-		return fail(herr, &too_large);
+		return fail(out, AIG_OUT_TOO_LARGE);
 	want = (size_t)req->content_length;
 	req->body = malloc(want + 1);
 	if (req->body == NULL)
-		return fail(herr, &no_memory);
+		return fail(out, AIG_OUT_NO_MEMORY);
 	while (got < want) {
 		size_t n = fread(req->body + got, 1, want - got, in);
 
@@ -213,7 +200,7 @@ bool aig_request_read_body(struct aig_request *req, FILE *in, size_t max,
 				clearerr(in);
 				continue;
 			}
-			return fail(herr, &bad_request); /* short body */
+			return fail(out, AIG_OUT_BAD_REQUEST); /* short body */
 		}
 		got += n;
 	}

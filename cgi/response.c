@@ -46,15 +46,17 @@ static void write_json(FILE *out, const char *request_id, int status,
 	fflush(out);
 }
 
-void aig_response_error(FILE *out, const char *request_id,
-			const struct aig_http_error *herr,
+void aig_response_error(FILE *out, const char *request_id, enum aig_outcome o,
 			const char *extra_headers)
 {
-	json_t *body =
-		json_pack("{s:s, s:s, s:s}", "error", herr->code, "message",
-			  herr->message, "request_id", request_id);
+	const struct aig_outcome_info *e = aig_outcome_info(o);
+	json_t *body;
 
-	write_json(out, request_id, herr->status, body, extra_headers);
+	if (e->code == NULL) /* not an error: fail closed */
+		e = aig_outcome_info(AIG_OUT_UNAVAILABLE);
+	body = json_pack("{s:s, s:s, s:s}", "error", e->code, "message",
+			 e->message, "request_id", request_id);
+	write_json(out, request_id, e->status, body, extra_headers);
 	json_decref(body);
 }
 

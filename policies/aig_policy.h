@@ -152,18 +152,18 @@ int aig_policy_explain(const struct aig_policy *pol, const char *user,
 
 /* ----------------------------------------------------------- body checks */
 
-/* The outcome of a body check; aig_body_http_status() and
- * aig_body_error_code() give the SPEC §5 response for each. */
+/* The verdict of a body check: why a body is refused, not how; the
+ * caller decides the answer (the gate's is in aigate.cgi(8)). */
 enum aig_body_verdict {
 	AIG_BODY_OK = 0,
-	AIG_BODY_TOO_LARGE, /* 413 payload_too_large */
-	AIG_BODY_INVALID,   /* 400 invalid_request: not UTF-8 JSON, NUL */
-	AIG_BODY_TOO_DEEP,  /* 400 invalid_request: nested too deeply */
-	AIG_BODY_DENIED,    /* 400 invalid_input: a prompt.deny pattern */
-	AIG_BODY_UNCHECKED, /* 400 invalid_input: a pattern hit its match
-			     * limits or the time budget: fail closed */
-	AIG_BODY_MODEL,	    /* 403 forbidden: model not allowed */
-	AIG_BODY_TOOL,	    /* 403 forbidden: a tool not allowed */
+	AIG_BODY_TOO_LARGE, /* over max_body_bytes (or prompt.max_bytes) */
+	AIG_BODY_INVALID,   /* not UTF-8 JSON, a NUL, a duplicate key */
+	AIG_BODY_TOO_DEEP,  /* nested too deeply */
+	AIG_BODY_DENIED,    /* a prompt.deny pattern matched */
+	AIG_BODY_UNCHECKED, /* a pattern hit its match limits or the time
+			     * budget: refused (fail closed) */
+	AIG_BODY_MODEL,	    /* the model is not allowed */
+	AIG_BODY_TOOL,	    /* a tool is not allowed */
 };
 
 struct aig_body_result {
@@ -207,11 +207,5 @@ int aig_policy_check_body(const struct aig_policy *pol,
 			  const struct aig_rule *rule, const char *body,
 			  size_t len, struct aig_body_result *out,
 			  struct aig_error *err);
-
-/* The HTTP status (413, 400, 403; 200 for OK) and SPEC error code
- * ("payload_too_large", "invalid_request", ...; "" for OK) of a verdict.
- * Static strings. */
-int aig_body_http_status(enum aig_body_verdict v);
-const char *aig_body_error_code(enum aig_body_verdict v);
 
 #endif /* AIG_POLICY_H */

@@ -465,29 +465,3 @@ out:
 		verdict(out, AIG_BODY_UNCHECKED, -1, "the body check failed");
 	return rc;
 }
-
-int aig_body_http_status(enum aig_body_verdict v)
-{
-	switch (v) {
-	case AIG_BODY_OK: return 200;
-	case AIG_BODY_TOO_LARGE: return 413;
-	case AIG_BODY_MODEL:
-	case AIG_BODY_TOOL: return 403;
-	default: return 400;
-	}
-}
-
-const char *aig_body_error_code(enum aig_body_verdict v)
-{
-	switch (v) {
-	case AIG_BODY_OK: return "";
-	case AIG_BODY_TOO_LARGE: return "payload_too_large";
-	case AIG_BODY_INVALID:
-	case AIG_BODY_TOO_DEEP: return "invalid_request";
-	case AIG_BODY_DENIED:
-	case AIG_BODY_UNCHECKED: return "invalid_input";
-	case AIG_BODY_MODEL:
-	case AIG_BODY_TOOL: return "forbidden";
-	}
-	return "invalid_request";
-}

@@ -114,7 +114,7 @@ tests/fuzz/fuzz_groups: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_groups.c
 		$(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 FUZZ_PATH_SRCS = $(srcdir)/cgi/request.c $(srcdir)/cgi/forward.c \
-	$(srcdir)/cgi/response.c $(srcdir)/http/*.c
+	$(srcdir)/cgi/outcome.c $(srcdir)/cgi/response.c $(srcdir)/http/*.c
 tests/fuzz/fuzz_path: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_path.c \
 		cgi/libaigcgi.la http/libaighttp.la
 	@$(MKDIR_P) tests/fuzz

@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *sep = memmem(text, size, "\n\n", 2);
 	size_t head = sep ? (size_t)(sep - text) : size;
 	size_t body_len = sep ? size - head - 2 : 0;
-	struct aig_http_error herr;
+	enum aig_outcome o;
 	struct aig_request req;
 	char *user = NULL, *password = NULL;
 	FILE *in;
@@ -51,12 +51,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (memchr(text, '\0', head) != NULL)
 		return 0; /* an environment cannot hold NUL */
 	set_env(text, head);
-	if (aig_request_from_env(&req, &herr)) {
+	if (aig_request_from_env(&req, &o)) {
 		in = fmemopen(body_len ? (void *)(uintptr_t)(sep + 2) : NULL,
 			      body_len, "r");
 		if (in == NULL)
 			in = fopen("/dev/null", "r");
-		aig_request_read_body(&req, in, 65536, &herr);
+		aig_request_read_body(&req, in, 65536, &o);
 		fclose(in);
 		if (req.authorization != NULL &&
 		    aig_basic_decode(req.authorization, &user, &password)) {

@@ -4,13 +4,20 @@
  * or bidi characters, path parameters, and the syslog summary line of a
  * user name built to forge fields in it. No extension module sits beside
  * this program, so a request that reaches PAM ends in 503 "PAM module
- * cannot be loaded": a 401 or 403 here proves PAM was never asked. */
+ * cannot be loaded": a 401 or 403 here proves PAM was never asked. And
+ * the rate-limit counter: the gate's own 429 counts in it, a backend's
+ * 429 passed through does not. */
 #include "config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -20,11 +27,13 @@
 
 static char dir[] = "/tmp/aig-test-gate-XXXXXX";
 static EVP_PKEY *key;
+static char backend_url[64] = "http://127.0.0.1:9";
 
 struct result {
 	int status;
 	char code[64];	  /* the error body's "error", or "" */
 	char reason[128]; /* the audit record's "reason", or "" */
+	char text[4096];  /* the response body */
 	char auth[16];	  /* the audit record's "auth", or "" */
 	char syslog[512]; /* the last LOG_INFO line, or "" */
 };
@@ -58,11 +67,11 @@ static void write_config(bool require_https)
 		 "\"jwt\": {\"issuer\": \"https://issuer.test\", \"audience\":"
 		 " [\"aigate\"], \"jwks_file\": \"%s/jwks.json\"},"
 		 "\"auth\": {\"methods\": [\"bearer\", \"basic\"]%s},"
-		 "\"backend\": {\"url\": \"http://127.0.0.1:9\"},"
+		 "\"backend\": {\"url\": \"%s\"},"
 		 "\"policy_file\": \"%s/policy.json\", \"state_dir\": \"%s\","
 		 "\"audit\": {\"file\": \"%s/audit.jsonl\", \"syslog\": true}}",
-		 dir, require_https ? ", \"require_https\": true" : "", dir,
-		 dir, dir);
+		 dir, require_https ? ", \"require_https\": true" : "",
+		 backend_url, dir, dir, dir);
 	write_file("aigate.json", text);
 }
 
@@ -79,7 +88,10 @@ static void setup(void)
 	write_file("jwks.json", jwks);
 	free(jwks);
 	write_file("policy.json",
-		   "{\"version\": 1, \"rules\": [{\"name\": \"users\", "
+		   "{\"version\": 1, \"rules\": [{\"name\": \"limited\", "
+		   "\"groups\": [\"AI_Users\"], \"methods\": [\"*\"], "
+		   "\"paths\": [\"/limited/**\"], \"rate\": {\"per_minute\": 1,"
+		   " \"burst\": 1}}, {\"name\": \"users\", "
 		   "\"groups\": [\"AI_Users\"], \"methods\": [\"*\"], "
 		   "\"paths\": [\"/**\"]}]}");
 }
@@ -195,6 +207,7 @@ static void run(const char *path, const char *auth, const char *https,
 	aig_warm_free(&w);
 	sscanf(out_text, "Status: %d", &r->status);
 	b = strstr(out_text, "\r\n\r\n");
+	snprintf(r->text, sizeof(r->text), "%s", b ? b + 4 : "");
 	body = b ? json_loads(b + 4, 0, NULL) : NULL;
 	copy_member(r->code, sizeof(r->code), body, "error");
 	json_decref(body);
@@ -379,6 +392,121 @@ static void test_syslog_line(void)
 	}
 }
 
+/* A backend on 127.0.0.1 that answers every request with its own 429, in
+ * a child process (*pid: kill it). Returns its port. */
+static int backend_429(pid_t *pid)
+{
+	static const char answer[] = "HTTP/1.1 429 Too Many Requests\r\n"
+				     "Content-Type: application/json\r\n"
+				     "Content-Length: 2\r\n"
+				     "Connection: close\r\n\r\n{}";
+	struct sockaddr_in a = {0};
+	socklen_t len = sizeof(a);
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    listen(s, 8) != 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &len) != 0 ||
+	    (*pid = fork()) < 0)
+		die("backend");
+	while (*pid == 0) {
+		char buf[8192];
+		size_t got = 0;
+		ssize_t n = 1;
+		int c = accept(s, NULL, NULL);
+
+		if (c < 0)
+			_exit(1);
+		buf[0] = '\0';
+		while (n > 0 && strstr(buf, "\r\n\r\n") == NULL &&
+		       got + 1 < sizeof(buf)) {
+			n = read(c, buf + got, sizeof(buf) - 1 - got);
+			got += n > 0 ? (size_t)n : 0;
+			buf[got] = '\0';
+		}
+		if (write(c, answer, sizeof(answer) - 1) < 0)
+			_exit(1);
+		close(c);
+	}
+	close(s);
+	return ntohs(a.sin_port);
+}
+
+/* aigate_rate_limited_total counts the requests the gate refused with its
+ * own 429 (a rule's rate limit), not a backend's 429 passed through. */
+static void test_rate_limited_counter(void)
+{
+	char *tok = bearer("bob@corp.example.com");
+	struct result r;
+	pid_t pid;
+	int port = backend_429(&pid);
+
+	snprintf(backend_url, sizeof(backend_url), "http://127.0.0.1:%d", port);
+	write_config(false);
+	run("/chat/invoke", tok, NULL, &r);
+	ok(r.status == 429 && r.code[0] == '\0',
+	   "the backend's own 429 is passed through (%d %s)", r.status, r.code);
+	run("/limited/a", tok, NULL, &r);
+	ok(r.status == 429 && r.code[0] == '\0',
+	   "limited rule, first token: forwarded, the backend's 429 (%d)",
+	   r.status);
+	run("/limited/a", tok, NULL, &r);
+	ok(r.status == 429 && strcmp(r.code, "rate_limited") == 0 &&
+		   strcmp(r.reason, "rate limit reached") == 0,
+	   "limited rule, no token left: the gate's 429 (%d %s %s)", r.status,
+	   r.code, r.reason);
+	run("/_aigate/metrics", tok, NULL, &r);
+	ok(r.status == 200 &&
+		   strstr(r.text, "\naigate_rate_limited_total 1\n") != NULL,
+	   "aigate_rate_limited_total counts the gate's 429 only: %s",
+	   strstr(r.text, "\naigate_rate_limited_total ")
+		   ? strstr(r.text, "\naigate_rate_limited_total ") + 1
+		   : r.text);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	snprintf(backend_url, sizeof(backend_url), "http://127.0.0.1:9");
+	free(tok);
+}
+
+/* The answers to the policy's body verdicts, as they were when the policy
+ * library mapped them itself. */
+static void test_body_outcomes(void)
+{
+	static const struct {
+		enum aig_body_verdict v;
+		int status;
+		const char *code, *message;
+	} want[] = {
+		{AIG_BODY_TOO_LARGE, 413, "payload_too_large",
+		 "request body too large"},
+		{AIG_BODY_INVALID, 400, "invalid_request",
+		 "the body is not valid JSON"},
+		{AIG_BODY_TOO_DEEP, 400, "invalid_request",
+		 "the body is not valid JSON"},
+		{AIG_BODY_DENIED, 400, "invalid_input",
+		 "the input was refused"},
+		{AIG_BODY_UNCHECKED, 400, "invalid_input",
+		 "the input was refused"},
+		{AIG_BODY_MODEL, 403, "forbidden", "access denied by policy"},
+		{AIG_BODY_TOOL, 403, "forbidden", "access denied by policy"},
+		{AIG_BODY_OK, 503, "unavailable", "the service is unavailable"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const struct aig_outcome_info *e =
+			aig_outcome_info(aig_body_outcome(want[i].v));
+
+		ok(e->status == want[i].status &&
+			   strcmp(e->code, want[i].code) == 0 &&
+			   strcmp(e->message, want[i].message) == 0,
+		   "body verdict %d: %d %s \"%s\"", (int)want[i].v, e->status,
+		   e->code, e->message);
+	}
+}
+
 int main(void)
 {
 	char cmd[64];
@@ -388,6 +516,8 @@ int main(void)
 	test_basic_user_names();
 	test_path_parameters();
 	test_syslog_line();
+	test_rate_limited_counter();
+	test_body_outcomes();
 	EVP_PKEY_free(key);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

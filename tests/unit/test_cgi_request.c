@@ -75,11 +75,11 @@ static void set_env(const char *const *kv)
 
 static int read_env(const char *const *kv, struct aig_request *req)
 {
-	struct aig_http_error herr = {0};
+	enum aig_outcome o = AIG_OUT_PENDING;
 
 	set_env(kv);
-	if (!aig_request_from_env(req, &herr))
-		return herr.status;
+	if (!aig_request_from_env(req, &o))
+		return aig_outcome_info(o)->status;
 	return 0;
 }
 
@@ -211,7 +211,7 @@ static void test_env(void)
 static int body(const char *method, long long clen, const char *data,
 		size_t dlen, size_t max, struct aig_request *req)
 {
-	struct aig_http_error herr = {0};
+	enum aig_outcome o = AIG_OUT_PENDING;
 	char buf[64] = {0};
 	FILE *in;
 	bool ok_;
@@ -224,9 +224,9 @@ static int body(const char *method, long long clen, const char *data,
 	req->content_length = clen;
 	if (dlen == 0)
 		fgetc(in); /* an empty stream */
-	ok_ = aig_request_read_body(req, in, max, &herr);
+	ok_ = aig_request_read_body(req, in, max, &o);
 	fclose(in);
-	return ok_ ? 0 : herr.status;
+	return ok_ ? 0 : aig_outcome_info(o)->status;
 }
 
 static void test_body(void)
@@ -302,11 +302,69 @@ static void test_basic(void)
 	}
 }
 
+/* Every way the gate can refuse has a status, a code and a message in the
+ * one table; a response written from an outcome carries them. */
+static void test_outcomes(void)
+{
+	char *text = NULL;
+	size_t len = 0, bad = 0;
+	FILE *out;
+	int o;
+
+	for (o = AIG_OUT_BAD_PATH; o < AIG_OUT_COUNT; o++) {
+		const struct aig_outcome_info *e = aig_outcome_info(o);
+
+		bad += e->status < 400 || e->status > 599 || e->code == NULL ||
+		       e->message == NULL ||
+		       strcmp(aig_http_reason(e->status), "Unknown") == 0 ||
+		       (e->flags & AIG_OUT_ALLOWED) != 0;
+	}
+	ok(bad == 0, "every refusal has a status, code and message");
+	ok(aig_outcome_info(AIG_OUT_FORWARDED)->flags & AIG_OUT_ALLOWED &&
+		   aig_outcome_info(AIG_OUT_OK)->status == 200,
+	   "OK and FORWARDED are allowed");
+	ok(aig_outcome_info(AIG_OUT_RATE_LIMITED)->flags & AIG_OUT_RATE_LIMIT &&
+		   aig_outcome_info(AIG_OUT_LOGIN_THROTTLED)->flags &
+			   AIG_OUT_RATE_LIMIT &&
+		   !(aig_outcome_info(AIG_OUT_FORWARDED)->flags &
+		     AIG_OUT_RATE_LIMIT),
+	   "the gate's limits count as rate limited, a forwarded answer not");
+	ok(aig_outcome_info(AIG_OUT_COUNT) ==
+		   aig_outcome_info(AIG_OUT_UNAVAILABLE),
+	   "an outcome out of range is UNAVAILABLE");
+	out = open_memstream(&text, &len);
+	aig_response_error(out, "id1", AIG_OUT_METHOD, "Allow: GET\r\n");
+	aig_response_error(out, "id2", AIG_OUT_FORWARDED, NULL);
+	fclose(out);
+	ok(text != NULL &&
+		   strcmp(text,
+			  "Status: 405 Method Not Allowed\r\n"
+			  "Content-Type: application/json\r\n"
+			  "Cache-Control: no-store\r\n"
+			  "X-Content-Type-Options: nosniff\r\n"
+			  "X-Request-Id: id1\r\n"
+			  "Allow: GET\r\n\r\n"
+			  "{\"error\":\"method_not_allowed\",\"message\":"
+			  "\"method not allowed\",\"request_id\":\"id1\"}\n"
+			  "Status: 503 Service Unavailable\r\n"
+			  "Content-Type: application/json\r\n"
+			  "Cache-Control: no-store\r\n"
+			  "X-Content-Type-Options: nosniff\r\n"
+			  "X-Request-Id: id2\r\n\r\n"
+			  "{\"error\":\"unavailable\",\"message\":"
+			  "\"the service is unavailable\",\"request_id\":"
+			  "\"id2\"}\n") == 0,
+	   "error responses from the table; a non-error fails closed: %s",
+	   text ? text : "");
+	free(text);
+}
+
 int main(void)
 {
 	test_paths();
 	test_env();
 	test_body();
 	test_basic();
+	test_outcomes();
 	return tap_done();
 }
