@@ -50,7 +50,8 @@ EXTRA_DIST += tests/unit/jwks_server.py
 # Fuzzing. The replay program runs the seed corpus in every build; with
 # clang (and not in a sanitizer build, whose gcc ASan objects would not
 # mix with clang's runtime) a libFuzzer build also runs for a few seconds
-# in make check, and `make fuzz-jwt FUZZ_SECONDS=N` runs it longer.
+# in make check (tests/fuzz/fuzz_target.sh), and
+# `make fuzz-jwt AIG_FUZZ_SECONDS=N` runs it longer.
 check_PROGRAMS += tests/fuzz/fuzz_jwt_replay
 UNIT_TESTS += tests/fuzz/fuzz_jwt_replay
 TESTS += tests/fuzz/fuzz_jwt_replay
@@ -86,7 +87,7 @@ fuzz-jwt:
 	@test -n "$(CLANG)" || { echo "fuzz-jwt needs clang" >&2; exit 1; }
 	$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz_jwt$(EXEEXT)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} \
+	AIG_FUZZ_SECONDS=$${AIG_FUZZ_SECONDS:-600} \
 	    $(SHELL) $(srcdir)/tests/fuzz/run-fuzz-jwt.sh
 .PHONY: fuzz-jwt
 
