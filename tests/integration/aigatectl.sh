@@ -48,14 +48,8 @@ JSON
 	finish
 fi
 
-if [ -z "${AIG_AD_URI:-}" ]; then
-	work=$(mktemp -d /tmp/aigate-ctl-test.XXXXXX)
-	trap 'rm -rf "$work"' EXIT
-	"$top_srcdir/tests/testbed/ad.sh" run "$work/ad" -- "$0" "$@"
-	exit $?
-fi
-
 . "$top_srcdir/tests/integration/assert.sh"
+in_ad_testbed ctl "$@"
 work=$(mktemp -d /tmp/aigate-ctl.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 0711 "$work" # the jwks test runs as nobody under it

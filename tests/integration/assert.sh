@@ -1,6 +1,7 @@
 # assert.sh - tiny assertion helpers for the integration test scripts.
 # Sourced. Each check prints "ok N - what" or "not ok N - what"; `finish`
-# prints the plan and exits non-zero if anything failed.
+# prints the plan and exits non-zero if anything failed. in_ad_testbed
+# starts the test bed's Samba AD DC for a script.
 t_n=0
 t_failed=0
 
@@ -50,4 +51,17 @@ finish() {
 	echo "1..$t_n"
 	[ "$t_failed" = 0 ] || { echo "# $t_failed of $t_n failed"; exit 1; }
 	exit 0
+}
+
+# in_ad_testbed NAME [ARG...] - unless AIG_AD_URI says that this script
+# already runs inside the test bed, runs it again ("$0" ARG...) inside a
+# fresh Samba AD DC (tests/testbed/ad.sh run, its files in a directory
+# /tmp/aigate-NAME-ad.* removed on exit) and exits with its status.
+in_ad_testbed() {
+	[ -z "${AIG_AD_URI:-}" ] || return 0
+	aig_adwork=$(mktemp -d "/tmp/aigate-$1-ad.XXXXXX")
+	shift
+	trap 'rm -rf "$aig_adwork"' EXIT
+	"$top_srcdir/tests/testbed/ad.sh" run "$aig_adwork/ad" -- "$0" "$@"
+	exit $?
 }

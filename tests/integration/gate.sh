@@ -17,14 +17,8 @@ web_server=${server%%-*}
 fastcgi=
 [ "$server" = "$web_server" ] || fastcgi=yes
 
-if [ -z "${AIG_AD_URI:-}" ]; then
-	adwork=$(mktemp -d /tmp/aigate-gate-ad.XXXXXX)
-	trap 'rm -rf "$adwork"' EXIT
-	"$top_srcdir/tests/testbed/ad.sh" run "$adwork/ad" -- "$0" "$@"
-	exit $?
-fi
-
 . "$top_srcdir/tests/integration/assert.sh"
+in_ad_testbed gate "$@"
 web=$(mktemp -d /tmp/aigate-gate.XXXXXX)
 chmod 0755 "$web"
 svc="aigate-test-$$"

@@ -16,14 +16,8 @@
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 
-if [ -z "${AIG_AD_URI:-}" ]; then
-	work=$(mktemp -d /tmp/aigate-pam-test.XXXXXX)
-	trap 'rm -rf "$work"' EXIT
-	"$top_srcdir/tests/testbed/ad.sh" run "$work/ad" -- "$0" "$@"
-	exit $?
-fi
-
 . "$top_srcdir/tests/integration/assert.sh"
+in_ad_testbed pam "$@"
 work=$(mktemp -d /tmp/aigate-pam.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mod=$top_builddir/pam_aigate/.libs/pam_aigate.so
