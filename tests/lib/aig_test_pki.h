@@ -29,4 +29,15 @@ X509 *mint_ca(const char *dir, const char *file, const char *cn,
 void mint_server(const char *dir, const char *name, EVP_PKEY *ca_key, X509 *ca,
 		 const char *san, long from, long to);
 
+/* The test PKI of the TLS tests, in dir: ca.pem, the CA whose key signs
+ * the servers' certificates (mint_server()), and other-ca.pem, a CA that
+ * signed nothing (a client trusting only it must refuse the servers). */
+struct mint_pki {
+	EVP_PKEY *ca_key;
+	X509 *ca;
+	char ca_pem[4096], other_ca_pem[4096]; /* their paths */
+};
+void mint_pki_make(const char *dir, struct mint_pki *pki);
+void mint_pki_free(struct mint_pki *pki);
+
 #endif

@@ -107,3 +107,24 @@ void mint_server(const char *dir, const char *name, EVP_PKEY *ca_key, X509 *ca,
 	X509_free(x);
 	EVP_PKEY_free(key);
 }
+
+void mint_pki_make(const char *dir, struct mint_pki *pki)
+{
+	EVP_PKEY *other_key;
+	X509 *other;
+
+	pki->ca = mint_ca(dir, "ca.pem", "aigate test CA", &pki->ca_key);
+	other = mint_ca(dir, "other-ca.pem", "another CA", &other_key);
+	join(pki->ca_pem, sizeof(pki->ca_pem), dir, "ca.pem");
+	join(pki->other_ca_pem, sizeof(pki->other_ca_pem), dir, "other-ca.pem");
+	X509_free(other);
+	EVP_PKEY_free(other_key);
+}
+
+void mint_pki_free(struct mint_pki *pki)
+{
+	X509_free(pki->ca);
+	EVP_PKEY_free(pki->ca_key);
+	pki->ca = NULL;
+	pki->ca_key = NULL;
+}

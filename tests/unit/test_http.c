@@ -156,22 +156,18 @@ static int closed_port(void)
 
 static void make_pki(void)
 {
-	EVP_PKEY *ca_key, *other_key;
-	X509 *ca = mint_ca(tmpdir, "ca.pem", "aigate test CA", &ca_key);
-	X509 *other = mint_ca(tmpdir, "other-ca.pem", "another CA", &other_key);
+	struct mint_pki pki;
 
-	snprintf(ca_pem, sizeof(ca_pem), "%s/ca.pem", tmpdir);
-	snprintf(other_ca_pem, sizeof(other_ca_pem), "%s/other-ca.pem", tmpdir);
-	mint_server(tmpdir, "good", ca_key, ca, "DNS:localhost,IP:127.0.0.1",
+	mint_pki_make(tmpdir, &pki);
+	snprintf(ca_pem, sizeof(ca_pem), "%s", pki.ca_pem);
+	snprintf(other_ca_pem, sizeof(other_ca_pem), "%s", pki.other_ca_pem);
+	mint_server(tmpdir, "good", pki.ca_key, pki.ca,
+		    "DNS:localhost,IP:127.0.0.1", -3600, 86400);
+	mint_server(tmpdir, "wrong", pki.ca_key, pki.ca, "DNS:other.example",
 		    -3600, 86400);
-	mint_server(tmpdir, "wrong", ca_key, ca, "DNS:other.example", -3600,
-		    86400);
-	mint_server(tmpdir, "expired", ca_key, ca, "DNS:localhost,IP:127.0.0.1",
-		    -86400 * 2, -86400);
-	X509_free(ca);
-	X509_free(other);
-	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(other_key);
+	mint_server(tmpdir, "expired", pki.ca_key, pki.ca,
+		    "DNS:localhost,IP:127.0.0.1", -86400 * 2, -86400);
+	mint_pki_free(&pki);
 }
 
 /* ----------------------------------------------------------- exchanges */

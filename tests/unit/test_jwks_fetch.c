@@ -45,18 +45,14 @@ static char key_file[300]; /* the configuration's state_key_file */
 /* A CA, a server certificate for 127.0.0.1 from it, and another CA. */
 static void make_pki(void)
 {
-	EVP_PKEY *ca_key, *other_key;
-	X509 *ca = mint_ca(tmpdir, "ca.pem", "aigate test CA", &ca_key);
-	X509 *other = mint_ca(tmpdir, "other-ca.pem", "another CA", &other_key);
+	struct mint_pki pki;
 
-	snprintf(ca_pem, sizeof(ca_pem), "%s/ca.pem", tmpdir);
-	snprintf(wrong_ca_pem, sizeof(wrong_ca_pem), "%s/other-ca.pem", tmpdir);
-	mint_server(tmpdir, "server", ca_key, ca, "IP:127.0.0.1,DNS:localhost",
-		    -3600, 86400);
-	X509_free(ca);
-	X509_free(other);
-	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(other_key);
+	mint_pki_make(tmpdir, &pki);
+	snprintf(ca_pem, sizeof(ca_pem), "%s", pki.ca_pem);
+	snprintf(wrong_ca_pem, sizeof(wrong_ca_pem), "%s", pki.other_ca_pem);
+	mint_server(tmpdir, "server", pki.ca_key, pki.ca,
+		    "IP:127.0.0.1,DNS:localhost", -3600, 86400);
+	mint_pki_free(&pki);
 }
 
 /* 32 random bytes, mode 0600: what `openssl rand` makes. */
