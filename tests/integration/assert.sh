@@ -1,7 +1,8 @@
 # assert.sh - tiny assertion helpers for the integration test scripts.
 # Sourced. Each check prints "ok N - what" or "not ok N - what"; `finish`
 # prints the plan and exits non-zero if anything failed. in_ad_testbed
-# starts the test bed's Samba AD DC for a script.
+# starts the test bed's Samba AD DC for a script; ad_config writes an
+# aigate.json for it.
 t_n=0
 t_failed=0
 
@@ -64,4 +65,27 @@ in_ad_testbed() {
 	trap 'rm -rf "$aig_adwork"' EXIT
 	"$top_srcdir/tests/testbed/ad.sh" run "$aig_adwork/ad" -- "$0" "$@"
 	exit $?
+}
+
+# ad_config FILE URI [TOP_MEMBERS] [LDAP_MEMBERS] - an aigate.json for the
+# test bed's AD at URI (Basic only, the backend a closed port), its state
+# and audit under $work, mode 0644. POLICY and STATE_KEY, when set, name
+# the policy file and the state key; TOP_MEMBERS and LDAP_MEMBERS are more
+# JSON members of the top object and of "ldap".
+ad_config() {
+	cat >"$1" <<JSON
+{
+  "ldap": {"uri": ["$2"], "domain": "$AIG_AD_DOMAIN",
+           "base_dn": "$AIG_AD_BASE", "ca_file": "$AIG_AD_CA",
+           "timeout_ms": 2000 ${4:+, $4}},
+  "auth": {"methods": ["basic"]},
+  "backend": {"url": "http://127.0.0.1:9"},
+  "policy_file": "${POLICY:-$top_srcdir/policies/policy.json}",
+  "state_dir": "$work/state",
+  "state_key_file": "${STATE_KEY:-$work/state.key}",
+  "audit": {"file": "$work/audit.jsonl", "syslog": false}
+  ${3:+, $3}
+}
+JSON
+	chmod 0644 "$1"
 }
