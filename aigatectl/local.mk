@@ -26,11 +26,11 @@ dist_man_MANS += man/aigatectl.8
 check_PROGRAMS += tests/unit/test_aigatectl
 UNIT_TESTS += tests/unit/test_aigatectl
 TESTS += tests/unit/test_aigatectl
-tests_unit_test_aigatectl_SOURCES = tests/unit/test_aigatectl.c \
-	tests/unit/tap.h
-tests_unit_test_aigatectl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/aigatectl
+tests_unit_test_aigatectl_SOURCES = tests/unit/test_aigatectl.c
+tests_unit_test_aigatectl_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/aigatectl \
+	$(AIG_TEST_CPPFLAGS)
 tests_unit_test_aigatectl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_unit_test_aigatectl_LDADD = $(AIGATECTL_LIBS)
+tests_unit_test_aigatectl_LDADD = $(AIG_TEST_LIBS) $(AIGATECTL_LIBS)
 
 # Every subcommand through the real binary, against the test bed's Samba
 # AD DC (needs root; skips without it).

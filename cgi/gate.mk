@@ -39,8 +39,9 @@ check_PROGRAMS += tests/unit/test_cgi_request
 UNIT_TESTS += tests/unit/test_cgi_request
 TESTS += tests/unit/test_cgi_request
 tests_unit_test_cgi_request_SOURCES = tests/unit/test_cgi_request.c
+tests_unit_test_cgi_request_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_unit_test_cgi_request_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_unit_test_cgi_request_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
+tests_unit_test_cgi_request_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
 
 # Whole requests through aig_gate_run() from a variable array, with
@@ -48,9 +49,9 @@ tests_unit_test_cgi_request_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
 check_PROGRAMS += tests/unit/test_cgi_gate
 UNIT_TESTS += tests/unit/test_cgi_gate
 TESTS += tests/unit/test_cgi_gate
-tests_unit_test_cgi_gate_SOURCES = tests/unit/test_cgi_gate.c tests/unit/tap.h
+tests_unit_test_cgi_gate_SOURCES = tests/unit/test_cgi_gate.c
 tests_unit_test_cgi_gate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi \
-	-I$(top_srcdir)/tests/unit
+	$(AIG_TEST_CPPFLAGS)
 tests_unit_test_cgi_gate_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(LMDB_CFLAGS) $(PCRE2_CFLAGS)
 tests_unit_test_cgi_gate_LDADD = $(bench_bench_decision_LDADD)
@@ -60,8 +61,8 @@ tests_unit_test_cgi_gate_LDADD = $(bench_bench_decision_LDADD)
 check_PROGRAMS += tests/integration/jwt_tool
 tests_integration_jwt_tool_SOURCES = tests/integration/jwt_tool.c
 tests_integration_jwt_tool_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(CRYPTO_CFLAGS) -I$(top_srcdir)/tests/unit
-tests_integration_jwt_tool_LDADD = tests/unit/libjwtmint.la $(CRYPTO_LIBS) \
+	$(CRYPTO_CFLAGS) $(AIG_TEST_CPPFLAGS)
+tests_integration_jwt_tool_LDADD = $(AIG_TEST_LIBS) $(CRYPTO_LIBS) \
 	$(JANSSON_LIBS)
 TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
 	tests/integration/gate-lighttpd-fastcgi.sh \
@@ -110,8 +111,9 @@ check_PROGRAMS += tests/unit/test_cgi_state
 UNIT_TESTS += tests/unit/test_cgi_state
 TESTS += tests/unit/test_cgi_state
 tests_unit_test_cgi_state_SOURCES = tests/unit/test_cgi_state.c
+tests_unit_test_cgi_state_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS)
-tests_unit_test_cgi_state_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
+tests_unit_test_cgi_state_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
 dist_man_MANS += man/aigate.cgi.8
 EXTRA_DIST += docs/deploying.md docs/performance.md
@@ -125,13 +127,13 @@ EXTRA_DIST += tests/integration/gate-load.sh tests/integration/gate_load.py
 # verify in the same run.
 noinst_PROGRAMS += bench/bench_decision
 bench_bench_decision_SOURCES = bench/bench_decision.c
-bench_bench_decision_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit \
+bench_bench_decision_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) \
 	-I$(top_srcdir)/cgi -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 bench_bench_decision_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LMDB_CFLAGS) $(PCRE2_CFLAGS)
 bench_bench_decision_LDADD = cgi/libaigcgi.la cgi/libaigjwt.la \
 	policies/libaigpolicy.la common/libaigcommon.la \
-	tests/unit/libjwtmint.la $(LIBAIGCGI_DEPS) $(LIBAIGJWT_DEPS) \
+	$(AIG_TEST_LIBS) $(LIBAIGCGI_DEPS) $(LIBAIGJWT_DEPS) \
 	$(PCRE2_LIBS) $(CRYPTO_LIBS) -ldl
 
 # libtool's .la file has no use beside aigate.cgi.

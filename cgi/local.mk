@@ -10,30 +10,24 @@ cgi_libaigjwt_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 LIBAIGJWT_DEPS = http/libaighttp.la common/libaigcommon.la $(AIG_HTTP_LIBS) \
 	$(JANSSON_LIBS)
 
-# Keys and tokens made at test time, for the tests and the benchmark.
-noinst_LTLIBRARIES += tests/unit/libjwtmint.la
-tests_unit_libjwtmint_la_SOURCES = tests/unit/jwt_mint.c tests/unit/jwt_mint.h
-tests_unit_libjwtmint_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(CRYPTO_CFLAGS)
-tests_unit_libjwtmint_la_LIBADD = $(CRYPTO_LIBS) $(JANSSON_LIBS)
-
 check_PROGRAMS += tests/unit/test_jwt
 UNIT_TESTS += tests/unit/test_jwt
 TESTS += tests/unit/test_jwt
-tests_unit_test_jwt_SOURCES = tests/unit/test_jwt.c tests/unit/tap.h
+tests_unit_test_jwt_SOURCES = tests/unit/test_jwt.c
+tests_unit_test_jwt_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_unit_test_jwt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
-tests_unit_test_jwt_LDADD = cgi/libaigjwt.la tests/unit/libjwtmint.la \
+tests_unit_test_jwt_LDADD = $(AIG_TEST_LIBS) cgi/libaigjwt.la \
 	$(LIBAIGJWT_DEPS)
 
 check_PROGRAMS += tests/unit/test_jwt_wycheproof
 UNIT_TESTS += tests/unit/test_jwt_wycheproof
 TESTS += tests/unit/test_jwt_wycheproof
-tests_unit_test_jwt_wycheproof_SOURCES = tests/unit/test_jwt_wycheproof.c \
-	tests/unit/tap.h
+tests_unit_test_jwt_wycheproof_SOURCES = tests/unit/test_jwt_wycheproof.c
+tests_unit_test_jwt_wycheproof_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_unit_test_jwt_wycheproof_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS)
-tests_unit_test_jwt_wycheproof_LDADD = cgi/libaigjwt.la \
-	tests/unit/libjwtmint.la $(LIBAIGJWT_DEPS)
+tests_unit_test_jwt_wycheproof_LDADD = $(AIG_TEST_LIBS) cgi/libaigjwt.la \
+	$(LIBAIGJWT_DEPS)
 EXTRA_DIST += tests/data/wycheproof/LICENSE tests/data/wycheproof/README.md \
 	tests/data/wycheproof/json_web_signature_test.json \
 	tests/data/wycheproof/rsa_signature_2048_sha256_test.json \
@@ -45,18 +39,19 @@ EXTRA_DIST += tests/data/wycheproof/LICENSE tests/data/wycheproof/README.md \
 check_PROGRAMS += tests/unit/test_jwks_fetch
 UNIT_TESTS += tests/unit/test_jwks_fetch
 TESTS += tests/unit/test_jwks_fetch
-tests_unit_test_jwks_fetch_SOURCES = tests/unit/test_jwks_fetch.c \
-	tests/unit/tap.h
+tests_unit_test_jwks_fetch_SOURCES = tests/unit/test_jwks_fetch.c
+tests_unit_test_jwks_fetch_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_unit_test_jwks_fetch_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS)
-tests_unit_test_jwks_fetch_LDADD = cgi/libaigjwt.la \
-	tests/unit/libjwtmint.la $(LIBAIGJWT_DEPS)
+tests_unit_test_jwks_fetch_LDADD = $(AIG_TEST_LIBS) cgi/libaigjwt.la \
+	$(LIBAIGJWT_DEPS)
 EXTRA_DIST += tests/unit/jwks_server.py
 
 # Fuzzing. The replay program runs the seed corpus in every build; with
 # clang (and not in a sanitizer build, whose gcc ASan objects would not
 # mix with clang's runtime) a libFuzzer build also runs for a few seconds
-# in make check, and `make fuzz-jwt FUZZ_SECONDS=N` runs it longer.
+# in make check (tests/fuzz/fuzz_target.sh), and
+# `make fuzz-jwt AIG_FUZZ_SECONDS=N` runs it longer.
 check_PROGRAMS += tests/fuzz/fuzz_jwt_replay
 UNIT_TESTS += tests/fuzz/fuzz_jwt_replay
 TESTS += tests/fuzz/fuzz_jwt_replay
@@ -92,14 +87,14 @@ fuzz-jwt:
 	@test -n "$(CLANG)" || { echo "fuzz-jwt needs clang" >&2; exit 1; }
 	$(MAKE) $(AM_MAKEFLAGS) tests/fuzz/fuzz_jwt$(EXEEXT)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
-	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} \
+	AIG_FUZZ_SECONDS=$${AIG_FUZZ_SECONDS:-600} \
 	    $(SHELL) $(srcdir)/tests/fuzz/run-fuzz-jwt.sh
 .PHONY: fuzz-jwt
 
 # `bench/bench_jwt [seconds]` prints what a verification costs.
 noinst_PROGRAMS += bench/bench_jwt
 bench_bench_jwt_SOURCES = bench/bench_jwt.c
-bench_bench_jwt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+bench_bench_jwt_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 bench_bench_jwt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
-bench_bench_jwt_LDADD = cgi/libaigjwt.la tests/unit/libjwtmint.la \
+bench_bench_jwt_LDADD = $(AIG_TEST_LIBS) cgi/libaigjwt.la \
 	$(LIBAIGJWT_DEPS) $(CRYPTO_LIBS)

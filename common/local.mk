@@ -13,9 +13,10 @@ common_libaigcommon_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 check_PROGRAMS += tests/unit/test_common
 UNIT_TESTS += tests/unit/test_common
 TESTS += tests/unit/test_common
-tests_unit_test_common_SOURCES = tests/unit/test_common.c tests/unit/tap.h
+tests_unit_test_common_SOURCES = tests/unit/test_common.c
+tests_unit_test_common_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_unit_test_common_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_unit_test_common_LDADD = common/libaigcommon.la $(JANSSON_LIBS) \
+tests_unit_test_common_LDADD = $(AIG_TEST_LIBS) common/libaigcommon.la $(JANSSON_LIBS) \
 	$(CRYPTO_LIBS)
 dist_man_MANS += man/aigate.json.5
 

@@ -15,11 +15,12 @@ AIG_HTTP_CPPFLAGS = -I$(top_srcdir)/http
 check_PROGRAMS += tests/unit/test_http
 UNIT_TESTS += tests/unit/test_http
 TESTS += tests/unit/test_http
-tests_unit_test_http_SOURCES = tests/unit/test_http.c tests/unit/tap.h
-tests_unit_test_http_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
+tests_unit_test_http_SOURCES = tests/unit/test_http.c
+tests_unit_test_http_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_HTTP_CPPFLAGS) \
+	$(AIG_TEST_CPPFLAGS)
 tests_unit_test_http_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
-tests_unit_test_http_LDADD = http/libaighttp.la common/libaigcommon.la \
-	tests/unit/libjwtmint.la $(AIG_HTTP_LIBS) $(JANSSON_LIBS)
+tests_unit_test_http_LDADD = $(AIG_TEST_LIBS) http/libaighttp.la \
+	common/libaigcommon.la $(AIG_HTTP_LIBS) $(JANSSON_LIBS)
 EXTRA_DIST += tests/fixtures/raw_http_server.py
 
 ## Fuzzing the response reader: the corpus through the shared replay

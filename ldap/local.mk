@@ -12,18 +12,21 @@ ldap_libaigldap_la_LIBADD = $(LDAP_LIBS) \
 check_PROGRAMS += tests/unit/test_ldap
 UNIT_TESTS += tests/unit/test_ldap
 TESTS += tests/unit/test_ldap
-tests_unit_test_ldap_SOURCES = tests/unit/test_ldap.c tests/unit/tap.h
+tests_unit_test_ldap_SOURCES = tests/unit/test_ldap.c
+tests_unit_test_ldap_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_unit_test_ldap_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LMDB_CFLAGS)
-tests_unit_test_ldap_LDADD = ldap/libaigldap.la common/libaigcommon.la \
+tests_unit_test_ldap_LDADD = $(AIG_TEST_LIBS) ldap/libaigldap.la \
+	common/libaigcommon.la \
 	$(JANSSON_LIBS) $(LMDB_LIBS) $(CRYPTO_LIBS)
 
 # Integration tests against the real test bed (tests/testbed/).
 check_PROGRAMS += tests/integration/ldap_driver
 tests_integration_ldap_driver_SOURCES = tests/integration/ldap_driver.c
+tests_integration_ldap_driver_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_integration_ldap_driver_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) \
 	$(JANSSON_CFLAGS)
-tests_integration_ldap_driver_LDADD = ldap/libaigldap.la \
+tests_integration_ldap_driver_LDADD = $(AIG_TEST_LIBS) ldap/libaigldap.la \
 	common/libaigcommon.la $(JANSSON_LIBS) $(CRYPTO_LIBS)
 TESTS += tests/integration/ldap_ad.sh tests/integration/ldap_slapd.sh
 dist_check_SCRIPTS += tests/integration/ldap_ad.sh \

@@ -87,7 +87,10 @@ void aig_pam_cache_put(const struct aig_pam_ctx *ctx,
 		       const struct aig_config *cfg, const char *user,
 		       const struct aig_strv *groups);
 
-/* The PAM code for an aig_ldap status in the auth phase (SPEC §4 table). */
+/* The PAM code for an aig_ldap status in the auth phase, and in the
+ * account phase: the table under AD BIND RESULTS in pam_aigate(8). Not
+ * exported from the module (export.sym); tests/unit/test_pam checks them. */
 int aig_pam_auth_code(int status);
+int aig_pam_account_code(int status);
 
 #endif /* AIG_PAM_H */

@@ -32,6 +32,19 @@ uninstall-pam-hook:
 .PHONY: install-pam-hook uninstall-pam-hook
 EXTRA_DIST += pam_aigate/export.sym
 
+# The AD result -> PAM code table and the module arguments, without root,
+# AD or a PAM stack (the internals of aig_pam.h, not exported by the .so).
+check_PROGRAMS += tests/unit/test_pam
+UNIT_TESTS += tests/unit/test_pam
+TESTS += tests/unit/test_pam
+tests_unit_test_pam_SOURCES = tests/unit/test_pam.c
+tests_unit_test_pam_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
+tests_unit_test_pam_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LDAP_CFLAGS)
+tests_unit_test_pam_LDADD = $(AIG_TEST_LIBS) pam_aigate/libaigpam.la \
+	ldap/libaigldap.la common/libaigcommon.la $(PAM_LIBS) $(LMDB_LIBS) \
+	$(JANSSON_LIBS) $(CRYPTO_LIBS)
+
 # Integration: the module through the real libpam against Samba AD DC.
 check_PROGRAMS += tests/integration/pam_driver
 tests_integration_pam_driver_SOURCES = tests/integration/pam_driver.c

@@ -349,10 +349,9 @@ static void warn_expiry(struct aig_pam_ctx *ctx, struct aig_ldap_user *u)
 			 days, days == 1 ? "" : "s");
 }
 
-/* The PAM code for what the account phase found. A locked-out account
- * is PAM_PERM_DENIED here (as pam_sss says it), not the auth phase's
- * PAM_MAXTRIES, which pam_acct_mgmt(3) does not know. */
-static int account_code(int status)
+/* A locked-out account is PAM_PERM_DENIED here (as pam_sss says it), not
+ * the auth phase's PAM_MAXTRIES, which pam_acct_mgmt(3) does not know. */
+int aig_pam_account_code(int status)
 {
 	switch (status) {
 	case AIG_OK: return PAM_SUCCESS;
@@ -397,7 +396,7 @@ static int account_lookup(struct aig_pam_ctx *ctx, const char *user,
 	aig_ldap_user_free(u);
 	if (!borrowed)
 		aig_ldap_free(s);
-	return account_code(status);
+	return aig_pam_account_code(status);
 }
 
 int aig_pam_do_account(struct aig_pam_ctx *ctx)

@@ -20,9 +20,10 @@ dist_man_MANS += man/aigate-policy.json.5
 check_PROGRAMS += tests/unit/test_policy
 UNIT_TESTS += tests/unit/test_policy
 TESTS += tests/unit/test_policy
-tests_unit_test_policy_SOURCES = tests/unit/test_policy.c tests/unit/tap.h
+tests_unit_test_policy_SOURCES = tests/unit/test_policy.c
+tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
-tests_unit_test_policy_LDADD = policies/libaigpolicy.la \
+tests_unit_test_policy_LDADD = $(AIG_TEST_LIBS) policies/libaigpolicy.la \
 	common/libaigcommon.la $(PCRE2_LIBS) $(JANSSON_LIBS)
 
 ## The fuzz targets: the corpus through plain drivers (any compiler, under

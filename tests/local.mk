@@ -1,3 +1,20 @@
+## tests/lib/: what the C tests share (aig_test.h: TAP, temporary
+## directories, files and configurations from text; aig_test_pki.h: a
+## test PKI; jwt_mint.h: keys and tokens). noinst, not check: the
+## benchmarks mint tokens with it too. A test links $(AIG_TEST_LIBS)
+## ahead of common/libaigcommon.la and compiles with $(AIG_TEST_CPPFLAGS).
+noinst_LTLIBRARIES += tests/lib/libaigtest.la
+tests_lib_libaigtest_la_SOURCES = tests/lib/aig_test.h tests/lib/tap.c \
+	tests/lib/tmpdir.c tests/lib/files.c tests/lib/config_text.c \
+	tests/lib/aig_test_pki.h tests/lib/pki.c tests/lib/jwt_mint.h \
+	tests/lib/jwt_mint.c
+tests_lib_libaigtest_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
+tests_lib_libaigtest_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(CRYPTO_CFLAGS)
+tests_lib_libaigtest_la_LIBADD = $(CRYPTO_LIBS) $(JANSSON_LIBS)
+AIG_TEST_CPPFLAGS = -I$(top_srcdir)/tests/lib
+AIG_TEST_LIBS = tests/lib/libaigtest.la
+
 ## Real-server test bed (tests/testbed/): a Samba AD DC, slapd, Apache and
 ## lighttpd on 127.0.0.1, started by the tests themselves (needs root).
 EXTRA_DIST += tests/testbed/README.md tests/testbed/lib.sh tests/testbed/ad.sh \
@@ -23,8 +40,9 @@ clean-testbed-cache:
 ## (tests/fuzz/fuzz_check.h: a broken invariant aborts). Each seed corpus
 ## runs through its plain driver under valgrind, or the sanitizers
 ## (UNIT_TESTS); tests/fuzz/fuzz_units.sh runs each target through
-## fuzz_target.sh: the corpus again, then, when clang built the libFuzzer
-## binary (compiled from the sources themselves), a few seconds of it.
+## fuzz_target.sh, the one runner of every part's fuzz targets: the corpus
+## again, then, when clang built the libFuzzer binary (compiled from the
+## sources themselves), AIG_FUZZ_SECONDS of it (a few by default).
 FUZZ_UNITS_PLAIN = tests/fuzz/fuzz_config_plain tests/fuzz/fuzz_groups_plain \
 	tests/fuzz/fuzz_path_plain tests/fuzz/fuzz_ldap_escape_plain \
 	tests/fuzz/fuzz_glob_plain tests/fuzz/fuzz_base64_plain \

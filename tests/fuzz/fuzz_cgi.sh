@@ -1,3 +1,3 @@
 #!/bin/sh
 # fuzz_cgi.sh - the CGI request reader's fuzz target (fuzz_target.sh).
-exec /bin/sh "${top_srcdir:-.}/tests/fuzz/fuzz_target.sh" cgi_request 8192 500000
+exec /bin/sh "${top_srcdir:-.}/tests/fuzz/fuzz_target.sh" cgi_request

@@ -1,3 +1,3 @@
 #!/bin/sh
 # fuzz_http.sh - the HTTP response reader's fuzz target (fuzz_target.sh).
-exec /bin/sh "${top_srcdir:-.}/tests/fuzz/fuzz_target.sh" http_response 16384 2000000
+exec /bin/sh "${top_srcdir:-.}/tests/fuzz/fuzz_target.sh" http_response

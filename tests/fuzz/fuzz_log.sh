@@ -1,3 +1,3 @@
 #!/bin/sh
 # fuzz_log.sh - the log escaping's fuzz target (fuzz_target.sh).
-exec /bin/sh "${top_srcdir:-.}/tests/fuzz/fuzz_target.sh" log_escape 4096 500000
+exec /bin/sh "${top_srcdir:-.}/tests/fuzz/fuzz_target.sh" log_escape

@@ -48,14 +48,8 @@ JSON
 	finish
 fi
 
-if [ -z "${AIG_AD_URI:-}" ]; then
-	work=$(mktemp -d /tmp/aigate-ctl-test.XXXXXX)
-	trap 'rm -rf "$work"' EXIT
-	"$top_srcdir/tests/testbed/ad.sh" run "$work/ad" -- "$0" "$@"
-	exit $?
-fi
-
 . "$top_srcdir/tests/integration/assert.sh"
+in_ad_testbed ctl "$@"
 work=$(mktemp -d /tmp/aigate-ctl.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 chmod 0711 "$work" # the jwks test runs as nobody under it
@@ -63,28 +57,11 @@ ctl=$top_builddir/aigatectl/aigatectl
 jwt_tool=$top_builddir/tests/integration/jwt_tool
 py=$(command -v python3)
 
-write_config() { # FILE URI [EXTRA_JSON_MEMBERS]
-	cat >"$1" <<JSON
-{
-  "ldap": {"uri": ["$2"], "domain": "$AIG_AD_DOMAIN",
-           "base_dn": "$AIG_AD_BASE", "ca_file": "$AIG_AD_CA",
-           "timeout_ms": 2000 ${4:+, $4}},
-  "auth": {"methods": ["basic"]},
-  "backend": {"url": "http://127.0.0.1:9"},
-  "policy_file": "${POLICY:-$top_srcdir/policies/policy.json}",
-  "state_dir": "$work/state",
-  "state_key_file": "${STATE_KEY:-$work/state.key}",
-  "audit": {"file": "$work/audit.jsonl", "syslog": false}
-  ${3:+, $3}
-}
-JSON
-	chmod 0644 "$1"
-}
 mkdir -p "$work/state"
 (umask 077 && openssl rand -out "$work/state.key" 32)
-write_config "$work/aigate.json" "$AIG_AD_URI"
-write_config "$work/down.json" "ldaps://127.0.0.1:1"
-write_config "$work/svc.json" "$AIG_AD_URI" "" \
+ad_config "$work/aigate.json" "$AIG_AD_URI"
+ad_config "$work/down.json" "ldaps://127.0.0.1:1"
+ad_config "$work/svc.json" "$AIG_AD_URI" "" \
 	"\"service_bind\": {\"dn\": \"$AIG_AD_SVC_DN\", \"password_file\": \"$AIG_AD_SVC_PASSWORD_FILE\"}"
 (umask 077 && printf '%s\n' "$AIG_AD_PASSWORD" >"$work/user.secret" &&
 	printf 'not-the-Passw0rd' >"$work/wrong.secret")
@@ -121,7 +98,7 @@ expect_eq "$st:$errout" "0:" "check: auth.require_https true, no warning"
 run "$work/aigate.json" check --json
 expect_json "$out" 'j["ok"] is True and len(j["checks"]) == 3 and j["checks"][2]["what"] == "state_key_file" and j["checks"][2]["ok"] and "warning" not in j["checks"][2]' \
 	"check --json parses and says ok, the state key included"
-STATE_KEY=$work/no-such.key write_config "$work/nokey.json" "$AIG_AD_URI"
+STATE_KEY=$work/no-such.key ad_config "$work/nokey.json" "$AIG_AD_URI"
 run "$work/nokey.json" check
 expect_eq "$st" 0 "check without the state key: still exit 0"
 expect_match "$errout" "^warning: state_key_file: $work/no-such.key: .*not used" "... with a warning that the caches are not used"
@@ -139,7 +116,7 @@ cat >"$work/badpolicy.json" <<'JSON'
  "rules": [{"name": "x", "groups": ["*"], "paths": ["/a"], "action": "maybe"}]}
 JSON
 chmod 0644 "$work/badpolicy.json"
-POLICY=$work/badpolicy.json write_config "$work/badpol.json" "$AIG_AD_URI"
+POLICY=$work/badpolicy.json ad_config "$work/badpol.json" "$AIG_AD_URI"
 run "$work/badpol.json" check
 expect_eq "$st" 1 "check: a bad policy fails (exit 1)"
 expect_match "$errout" "^$work/badpolicy.json:[0-9]+:[0-9]+: .*action" "... as file:line:col naming the key"
@@ -387,7 +364,7 @@ if [ -x "$jwt_tool" ]; then
 	mkdir -p "$work/keys"
 	"$jwt_tool" keygen "$work/keys"
 	chmod 0644 "$work/keys/jwks.json"
-	write_config "$work/jwt.json" "$AIG_AD_URI" \
+	ad_config "$work/jwt.json" "$AIG_AD_URI" \
 		"\"jwt\": {\"issuer\": \"https://issuer.example\", \"audience\": [\"aigate\"], \"jwks_file\": \"$work/keys/jwks.json\", \"algorithms\": [\"RS256\", \"ES256\"]}"
 	run "$work/jwt.json" jwks show
 	expect_eq "$st" 0 "jwks show (jwks_file)"
@@ -406,7 +383,7 @@ fi
 # jwks_uri down; state_dir owned by nobody: aigatectl becomes nobody
 mkdir -p "$work/nstate"
 chown nobody: "$work/nstate"
-write_config "$work/uri.json" "$AIG_AD_URI" \
+ad_config "$work/uri.json" "$AIG_AD_URI" \
 	"\"jwt\": {\"issuer\": \"https://127.0.0.1:1\", \"audience\": [\"aigate\"], \"jwks_uri\": \"https://127.0.0.1:1/jwks.json\"}"
 sed -i -e "s|\"state_dir\": \"$work/state\"|\"state_dir\": \"$work/nstate\"|" \
 	-e "s|\"state_key_file\": \"$work/state.key\"|\"state_key_file\": \"$work/nstate.key\"|" "$work/uri.json"

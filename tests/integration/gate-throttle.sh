@@ -13,14 +13,8 @@
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 
-if [ -z "${AIG_AD_URI:-}" ]; then
-	adwork=$(mktemp -d /tmp/aigate-throttle-ad.XXXXXX)
-	trap 'rm -rf "$adwork"' EXIT
-	"$top_srcdir/tests/testbed/ad.sh" run "$adwork/ad" -- "$0" "$@"
-	exit $?
-fi
-
 . "$top_srcdir/tests/integration/assert.sh"
+in_ad_testbed throttle "$@"
 web=$(mktemp -d /tmp/aigate-throttle.XXXXXX)
 chmod 0755 "$web"
 svc="aigate-throttle-$$"

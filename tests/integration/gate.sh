@@ -21,14 +21,8 @@ if [ -n "$fastcgi" ] && [ "${AIG_WITH_FCGI:-yes}" = no ]; then
 	exit 77
 fi
 
-if [ -z "${AIG_AD_URI:-}" ]; then
-	adwork=$(mktemp -d /tmp/aigate-gate-ad.XXXXXX)
-	trap 'rm -rf "$adwork"' EXIT
-	"$top_srcdir/tests/testbed/ad.sh" run "$adwork/ad" -- "$0" "$@"
-	exit $?
-fi
-
 . "$top_srcdir/tests/integration/assert.sh"
+in_ad_testbed gate "$@"
 web=$(mktemp -d /tmp/aigate-gate.XXXXXX)
 chmod 0755 "$web"
 svc="aigate-test-$$"

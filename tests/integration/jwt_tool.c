@@ -13,47 +13,27 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <openssl/pem.h>
 
+#include "aig_test.h"
+#include "aig_test_pki.h"
 #include "jwt_mint.h"
-
-static void write_key(const char *dir, const char *name, EVP_PKEY *key)
-{
-	char path[4096];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	umask(077);
-	f = fopen(path, "w");
-	if (f == NULL ||
-	    !PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) ||
-	    fclose(f) != 0) {
-		perror(path);
-		exit(1);
-	}
-}
 
 static int keygen(const char *dir)
 {
 	EVP_PKEY *rsa = mint_rsa(2048), *ec = mint_ec("P-256");
 	json_t *jwks[2];
 	char path[4096], *text;
-	FILE *f;
 
 	jwks[0] = mint_jwk(rsa, "rsa1", NULL);
 	jwks[1] = mint_jwk(ec, "ec1", NULL);
 	text = mint_jwks_text(jwks, 2);
-	write_key(dir, "rsa.pem", rsa);
-	write_key(dir, "ec.pem", ec);
-	snprintf(path, sizeof(path), "%s/jwks.json", dir);
-	umask(022);
-	f = fopen(path, "w");
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0) {
-		perror(path);
-		return 1;
-	}
+	snprintf(path, sizeof(path), "%s/rsa.pem", dir);
+	mint_write_pem(path, NULL, rsa);
+	snprintf(path, sizeof(path), "%s/ec.pem", dir);
+	mint_write_pem(path, NULL, ec);
+	aig_test_write_in(dir, "jwks.json", text, 0644);
 	free(text);
 	EVP_PKEY_free(rsa);
 	EVP_PKEY_free(ec);

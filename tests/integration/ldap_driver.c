@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #include "ldap_int.h"
-#include "../unit/tap.h"
+#include "aig_test.h"
 
 /* ------------------------------------------------------------- helpers */
 
@@ -90,9 +90,7 @@ struct cfgopt {
 
 static struct aig_config *mkcfg(const struct cfgopt *o)
 {
-	char text[8192], dom[512] = "", svc[2048] = "", where[1024];
-	struct aig_config *cfg = NULL;
-	struct aig_error err = {0};
+	char dom[512] = "", svc[2048] = "", where[1024];
 
 	if (o->domain)
 		snprintf(dom, sizeof(dom), "\"domain\": \"%s\",", o->domain);
@@ -104,23 +102,17 @@ static struct aig_config *mkcfg(const struct cfgopt *o)
 			 o->dns_srv);
 	else
 		snprintf(where, sizeof(where), "\"uri\": %s", o->uris);
-	snprintf(text, sizeof(text),
-		 "{\"ldap\": {%s, %s \"base_dn\": \"%s\", "
-		 "\"ca_file\": \"%s\", \"starttls\": %s, \"timeout_ms\": %d, "
-		 "\"login_attribute\": \"%s\", \"groups\": \"%s\"%s},"
-		 " \"auth\": {\"methods\": [\"basic\"]},"
-		 " \"backend\": {\"url\": \"http://127.0.0.1:8000\"},"
-		 " \"policy_file\": \"/nonexistent/policy.json\"}",
-		 where, dom, o->base, o->ca, o->starttls ? "true" : "false",
-		 o->timeout_ms ? o->timeout_ms : 5000,
-		 o->login_attr ? o->login_attr : "sAMAccountName",
-		 o->groups ? o->groups : "tokengroups", svc);
-	if (aig_config_parse("driver", text, strlen(text), &cfg, &err) !=
-	    AIG_OK) {
-		printf("Bail out! config: %s\n%s\n", err.msg, text);
-		exit(1);
-	}
-	return cfg;
+	return aig_test_config(
+		"{\"ldap\": {%s, %s \"base_dn\": \"%s\", "
+		"\"ca_file\": \"%s\", \"starttls\": %s, \"timeout_ms\": %d, "
+		"\"login_attribute\": \"%s\", \"groups\": \"%s\"%s},"
+		" \"auth\": {\"methods\": [\"basic\"]},"
+		" \"backend\": {\"url\": \"http://127.0.0.1:8000\"},"
+		" \"policy_file\": \"/nonexistent/policy.json\"}",
+		where, dom, o->base, o->ca, o->starttls ? "true" : "false",
+		o->timeout_ms ? o->timeout_ms : 5000,
+		o->login_attr ? o->login_attr : "sAMAccountName",
+		o->groups ? o->groups : "tokengroups", svc);
 }
 
 static char *strv_join(const struct aig_strv *sv)
@@ -313,16 +305,14 @@ static void ad_more_subcodes(const struct ad *a)
 		int rc;
 
 		if (u == NULL || u[0] == '\0') {
-			printf("ok %d - # SKIP %s: not set up\n", ++tap_n,
-			       t[i].var);
+			aig_test_skip("%s: not set up", t[i].var);
 			continue;
 		}
 		rc = auth(cfg, u, strlen(u), a->pw, NULL, 0, &code, NULL);
 		if (code != t[i].code && getenv("AIG_TEST_STRICT") == NULL) {
-			printf("ok %d - # SKIP %s: Samba answered data %x "
-			       "(%s), not %x\n",
-			       ++tap_n, u, code, aig_ldap_status_name(rc),
-			       t[i].code);
+			aig_test_skip("%s: Samba answered data %x (%s), not %x",
+				      u, code, aig_ldap_status_name(rc),
+				      t[i].code);
 			continue;
 		}
 		ok(rc == t[i].status && code == t[i].code,
@@ -798,7 +788,7 @@ static void ad_upn_collision(const struct ad *a)
 	int rc;
 
 	if (!x || !y || !pa || !pb || !suffix) {
-		printf("ok %d - # SKIP colliding UPN: not set up\n", ++tap_n);
+		aig_test_skip("colliding UPN: not set up");
 		return;
 	}
 	/* ldap.domain is B's UPN suffix: "X" binds as X@suffix, i.e. B. */

@@ -16,14 +16,8 @@
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 
-if [ -z "${AIG_AD_URI:-}" ]; then
-	work=$(mktemp -d /tmp/aigate-pam-test.XXXXXX)
-	trap 'rm -rf "$work"' EXIT
-	"$top_srcdir/tests/testbed/ad.sh" run "$work/ad" -- "$0" "$@"
-	exit $?
-fi
-
 . "$top_srcdir/tests/integration/assert.sh"
+in_ad_testbed pam "$@"
 work=$(mktemp -d /tmp/aigate-pam.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mod=$top_builddir/pam_aigate/.libs/pam_aigate.so
@@ -32,20 +26,7 @@ pw=$AIG_AD_PASSWORD
 export LDAPTLS_CACERT=$AIG_AD_CA LDAPTLS_REQCERT=demand
 
 write_config() { # FILE URI [SERVICE_BIND_JSON]
-	cat >"$1" <<JSON
-{
-  "ldap": {"uri": ["$2"], "domain": "$AIG_AD_DOMAIN",
-           "base_dn": "$AIG_AD_BASE", "ca_file": "$AIG_AD_CA",
-           "timeout_ms": 2000 ${3:+, \"service_bind\": $3}},
-  "auth": {"methods": ["basic"]},
-  "backend": {"url": "http://127.0.0.1:9"},
-  "policy_file": "$top_srcdir/policies/policy.json",
-  "state_dir": "$work/state",
-  "state_key_file": "${STATE_KEY:-$work/state.key}",
-  "audit": {"file": "$work/audit.jsonl", "syslog": false}
-}
-JSON
-	chmod 0644 "$1"
+	ad_config "$1" "$2" "" "${3:+\"service_bind\": $3}"
 }
 (umask 077 && openssl rand -out "$work/state.key" 32)
 write_config "$work/aigate.json" "$AIG_AD_URI"

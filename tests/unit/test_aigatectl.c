@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "ctl.h"
-#include "tap.h"
+#include "aig_test.h"
 
 static void test_rfc3339(void)
 {

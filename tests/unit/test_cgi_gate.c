@@ -23,7 +23,7 @@
 
 #include "gate.h"
 #include "jwt_mint.h"
-#include "tap.h"
+#include "aig_test.h"
 
 static char dir[] = "/tmp/aig-test-gate-XXXXXX";
 static EVP_PKEY *key;
@@ -44,18 +44,6 @@ static void die(const char *what)
 	exit(1);
 }
 
-static void write_file(const char *name, const char *text)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0 ||
-	    chmod(path, 0644) != 0)
-		die(path);
-}
-
 /* require_https false: the key left out (its default). */
 static void write_config(bool require_https)
 {
@@ -72,7 +60,7 @@ static void write_config(bool require_https)
 		 "\"audit\": {\"file\": \"%s/audit.jsonl\", \"syslog\": true}}",
 		 dir, require_https ? ", \"require_https\": true" : "",
 		 backend_url, dir, dir, dir);
-	write_file("aigate.json", text);
+	aig_test_write_in(dir, "aigate.json", text, 0644);
 }
 
 static void setup(void)
@@ -80,20 +68,23 @@ static void setup(void)
 	json_t *jwk;
 	char *jwks;
 
-	if (mkdtemp(dir) == NULL || chmod(dir, 0755) != 0)
-		die("mkdtemp");
+	aig_test_tmpdir(dir);
+	if (chmod(dir, 0755) != 0)
+		die("chmod");
 	key = mint_rsa(2048);
 	jwk = mint_jwk(key, "rsa1", "RS256");
 	jwks = mint_jwks_text(&jwk, 1);
-	write_file("jwks.json", jwks);
+	aig_test_write_in(dir, "jwks.json", jwks, 0644);
 	free(jwks);
-	write_file("policy.json",
-		   "{\"version\": 1, \"rules\": [{\"name\": \"limited\", "
-		   "\"groups\": [\"AI_Users\"], \"methods\": [\"*\"], "
-		   "\"paths\": [\"/limited/**\"], \"rate\": {\"per_minute\": 1,"
-		   " \"burst\": 1}}, {\"name\": \"users\", "
-		   "\"groups\": [\"AI_Users\"], \"methods\": [\"*\"], "
-		   "\"paths\": [\"/**\"]}]}");
+	aig_test_write_in(
+		dir, "policy.json",
+		"{\"version\": 1, \"rules\": [{\"name\": \"limited\", "
+		"\"groups\": [\"AI_Users\"], \"methods\": [\"*\"], "
+		"\"paths\": [\"/limited/**\"], \"rate\": {\"per_minute\": 1,"
+		" \"burst\": 1}}, {\"name\": \"users\", "
+		"\"groups\": [\"AI_Users\"], \"methods\": [\"*\"], "
+		"\"paths\": [\"/**\"]}]}",
+		0644);
 }
 
 /* "Bearer <token>" for user, in AI_Users. user is JSON text (escaped). */
@@ -509,8 +500,6 @@ static void test_body_outcomes(void)
 
 int main(void)
 {
-	char cmd[64];
-
 	setup();
 	test_require_https();
 	test_basic_user_names();
@@ -519,8 +508,5 @@ int main(void)
 	test_rate_limited_counter();
 	test_body_outcomes();
 	EVP_PKEY_free(key);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		return 1;
 	return tap_done();
 }

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "aig_cgi.h"
-#include "tap.h"
+#include "aig_test.h"
 
 static void test_paths(void)
 {

@@ -12,25 +12,19 @@
 
 #include "aig_cgi.h"
 #include "cgi_int.h"
-#include "tap.h"
+#include "aig_test.h"
 
 static char dir[] = "/tmp/aig-test-state-XXXXXX";
 
 static struct aig_config *config_store(const char *store)
 {
-	char text[1024];
-	struct aig_config *cfg = NULL;
-
-	snprintf(text, sizeof(text),
-		 "{\"ldap\": {\"uri\": [\"ldaps://x\"], \"domain\": \"d\", "
-		 "\"base_dn\": \"DC=d\"}, \"auth\": {\"methods\": [\"basic\"]},"
-		 " \"backend\": {\"url\": \"http://127.0.0.1:1\"}, "
-		 "\"policy_file\": \"/p.json\", \"state_dir\": \"%s\", "
-		 "\"ratelimit\": {\"store\": \"%s\"}}",
-		 dir, store);
-	if (aig_config_parse("t.json", text, strlen(text), &cfg, NULL) != 0)
-		abort();
-	return cfg;
+	return aig_test_config(
+		"{\"ldap\": {\"uri\": [\"ldaps://x\"], \"domain\": \"d\", "
+		"\"base_dn\": \"DC=d\"}, \"auth\": {\"methods\": [\"basic\"]},"
+		" \"backend\": {\"url\": \"http://127.0.0.1:1\"}, "
+		"\"policy_file\": \"/p.json\", \"state_dir\": \"%s\", "
+		"\"ratelimit\": {\"store\": \"%s\"}}",
+		dir, store);
 }
 
 static struct aig_config *config(void)
@@ -293,14 +287,9 @@ static void test_recovery(const struct aig_config *cfg)
 	char path[256];
 	unsigned retry;
 	bool allowed;
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/ratelimit.mdb", dir);
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || write(fd, "garbage, not an LMDB file......", 31) != 31)
-		abort();
-	close(fd);
+	aig_test_write(path, "garbage, not an LMDB file......", 31, 0600);
 	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK &&
 		   aig_ratelimit_take(rl, "inference", "bob", 60, 3, &allowed,
 				      &retry, &err) == AIG_OK &&
@@ -312,10 +301,7 @@ static void test_recovery(const struct aig_config *cfg)
 int main(void)
 {
 	struct aig_config *cfg;
-	char cmd[300];
-
-	if (mkdtemp(dir) == NULL)
-		return 99;
+	aig_test_tmpdir(dir);
 	cfg = config();
 	test_buckets(cfg);
 	test_give_back(cfg);
@@ -325,8 +311,5 @@ int main(void)
 	test_metrics_batched();
 	test_recovery(cfg);
 	aig_config_free(cfg);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		ok(0, "cleanup");
 	return tap_done();
 }

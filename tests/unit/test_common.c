@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "aig_common.h"
-#include "tap.h"
+#include "aig_test.h"
 
 static char tmpdir[] = "/tmp/aig-test-common-XXXXXX";
 
@@ -38,15 +38,9 @@ static const char *write_file(const char *name, const char *text, size_t len,
 			      mode_t mode)
 {
 	static char path[256];
-	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len)
-		abort();
-	close(fd);
-	chmod(path, mode);
+	aig_test_write(path, text, len, mode);
 	return path;
 }
 
@@ -863,10 +857,7 @@ static void test_base64(void)
 
 int main(void)
 {
-	char cmd[300];
-
-	if (mkdtemp(tmpdir) == NULL)
-		return 99;
+	aig_test_tmpdir(tmpdir);
 	test_errors();
 	test_escape();
 	test_escape_unicode_controls();
@@ -886,8 +877,5 @@ int main(void)
 	test_state_key();
 	test_groups();
 	test_base64();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		ok(0, "cleanup");
 	return tap_done();
 }

@@ -31,8 +31,8 @@
 #include <openssl/x509v3.h>
 
 #include "aig_http.h"
-#include "jwt_mint.h"
-#include "tap.h"
+#include "aig_test_pki.h"
+#include "aig_test.h"
 
 extern char **environ;
 
@@ -154,53 +154,20 @@ static int closed_port(void)
 
 /* ---------------------------------------------------------------- PKI */
 
-/* mint_write_pem() into the test's directory. */
-static void write_pem(const char *name, X509 *x, EVP_PKEY *key)
-{
-	char path[400];
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	mint_write_pem(path, x, key);
-}
-
-static void server_cert(const char *name, EVP_PKEY *ca_key, X509 *ca,
-			const char *san, long from, long to)
-{
-	EVP_PKEY *key = EVP_EC_gen("P-256");
-	X509 *x =
-		mint_cert(key, ca_key, ca, "aigate test server", san, from, to);
-	char file[64];
-
-	snprintf(file, sizeof(file), "%s.pem", name);
-	write_pem(file, x, NULL);
-	snprintf(file, sizeof(file), "%s.key", name);
-	write_pem(file, NULL, key);
-	X509_free(x);
-	EVP_PKEY_free(key);
-}
-
 static void make_pki(void)
 {
-	EVP_PKEY *ca_key = EVP_EC_gen("P-256"),
-		 *other_key = EVP_EC_gen("P-256");
-	X509 *ca = mint_cert(ca_key, ca_key, NULL, "aigate test CA", NULL,
-			     -3600, 86400);
-	X509 *other = mint_cert(other_key, other_key, NULL, "another CA", NULL,
-				-3600, 86400);
+	struct mint_pki pki;
 
-	write_pem("ca.pem", ca, NULL);
-	write_pem("other-ca.pem", other, NULL);
-	snprintf(ca_pem, sizeof(ca_pem), "%s/ca.pem", tmpdir);
-	snprintf(other_ca_pem, sizeof(other_ca_pem), "%s/other-ca.pem", tmpdir);
-	server_cert("good", ca_key, ca, "DNS:localhost,IP:127.0.0.1", -3600,
-		    86400);
-	server_cert("wrong", ca_key, ca, "DNS:other.example", -3600, 86400);
-	server_cert("expired", ca_key, ca, "DNS:localhost,IP:127.0.0.1",
-		    -86400 * 2, -86400);
-	X509_free(ca);
-	X509_free(other);
-	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(other_key);
+	mint_pki_make(tmpdir, &pki);
+	snprintf(ca_pem, sizeof(ca_pem), "%s", pki.ca_pem);
+	snprintf(other_ca_pem, sizeof(other_ca_pem), "%s", pki.other_ca_pem);
+	mint_server(tmpdir, "good", pki.ca_key, pki.ca,
+		    "DNS:localhost,IP:127.0.0.1", -3600, 86400);
+	mint_server(tmpdir, "wrong", pki.ca_key, pki.ca, "DNS:other.example",
+		    -3600, 86400);
+	mint_server(tmpdir, "expired", pki.ca_key, pki.ca,
+		    "DNS:localhost,IP:127.0.0.1", -86400 * 2, -86400);
+	mint_pki_free(&pki);
 }
 
 /* ----------------------------------------------------------- exchanges */
@@ -1362,8 +1329,7 @@ int main(void)
 		return 77;
 	}
 	signal(SIGPIPE, SIG_IGN);
-	if (mkdtemp(tmpdir) == NULL)
-		abort();
+	aig_test_tmpdir(tmpdir);
 	snprintf(ack_dir, sizeof(ack_dir), "%s/acks", tmpdir);
 	mkdir(ack_dir, 0700);
 	make_pki();
@@ -1401,8 +1367,5 @@ int main(void)
 	aig_http_client_free(client_ca);
 	aig_http_client_free(client_other_ca);
 	stop_servers();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		return 1;
 	return tap_done();
 }

@@ -24,8 +24,9 @@
 #include <openssl/x509v3.h>
 
 #include "aig_jwt.h"
+#include "aig_test_pki.h"
 #include "jwt_mint.h"
-#include "tap.h"
+#include "aig_test.h"
 
 extern char **environ;
 
@@ -44,57 +45,32 @@ static char key_file[300]; /* the configuration's state_key_file */
 /* A CA, a server certificate for 127.0.0.1 from it, and another CA. */
 static void make_pki(void)
 {
-	EVP_PKEY *ca_key = mint_ec("P-256"), *srv_key = mint_ec("P-256");
-	EVP_PKEY *other_key = mint_ec("P-256");
-	X509 *ca = mint_cert(ca_key, ca_key, NULL, "aigate test CA", NULL,
-			     -3600, 86400);
-	X509 *srv = mint_cert(srv_key, ca_key, ca, "127.0.0.1",
-			      "IP:127.0.0.1,DNS:localhost", -3600, 86400);
-	X509 *other = mint_cert(other_key, other_key, NULL, "another CA", NULL,
-				-3600, 86400);
-	char path[300];
+	struct mint_pki pki;
 
-	snprintf(ca_pem, sizeof(ca_pem), "%s/ca.pem", tmpdir);
-	snprintf(wrong_ca_pem, sizeof(wrong_ca_pem), "%s/other-ca.pem", tmpdir);
-	mint_write_pem(ca_pem, ca, NULL);
-	mint_write_pem(wrong_ca_pem, other, NULL);
-	snprintf(path, sizeof(path), "%s/server.pem", tmpdir);
-	mint_write_pem(path, srv, NULL);
-	snprintf(path, sizeof(path), "%s/server.key", tmpdir);
-	mint_write_pem(path, NULL, srv_key);
-	X509_free(ca);
-	X509_free(srv);
-	X509_free(other);
-	EVP_PKEY_free(ca_key);
-	EVP_PKEY_free(srv_key);
-	EVP_PKEY_free(other_key);
+	mint_pki_make(tmpdir, &pki);
+	snprintf(ca_pem, sizeof(ca_pem), "%s", pki.ca_pem);
+	snprintf(wrong_ca_pem, sizeof(wrong_ca_pem), "%s", pki.other_ca_pem);
+	mint_server(tmpdir, "server", pki.ca_key, pki.ca,
+		    "IP:127.0.0.1,DNS:localhost", -3600, 86400);
+	mint_pki_free(&pki);
 }
 
 /* 32 random bytes, mode 0600: what `openssl rand` makes. */
 static void make_state_key(void)
 {
 	unsigned char bytes[32];
-	FILE *f;
 
 	snprintf(key_file, sizeof(key_file), "%s/state.key", tmpdir);
-	f = fopen(key_file, "w");
-	if (f == NULL || RAND_bytes(bytes, sizeof(bytes)) != 1 ||
-	    fwrite(bytes, 1, sizeof(bytes), f) != sizeof(bytes) ||
-	    fclose(f) != 0 || chmod(key_file, 0600) != 0)
+	if (RAND_bytes(bytes, sizeof(bytes)) != 1)
 		abort();
+	aig_test_write(key_file, bytes, sizeof(bytes), 0600);
 }
 
 /* ---------------------------------------------------------- the server */
 
 static void put(const char *name, const char *text)
 {
-	char path[400];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, name);
-	f = fopen(path, "w");
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		abort();
+	aig_test_write_in(root, name, text, 0644);
 }
 
 static void drop(const char *name)
@@ -189,9 +165,7 @@ static void sink_fn(void *ctx, int priority, const char *msg)
  * discovery when path is NULL; its own state_dir. */
 static struct aig_config *make_config(const char *path, const char *state)
 {
-	struct aig_config *cfg = NULL;
-	struct aig_error err = {0};
-	char text[4096], uri[256] = "", dir[300];
+	char uri[256] = "", dir[300];
 
 	snprintf(dir, sizeof(dir), "%s/%s", tmpdir, state);
 	mkdir(dir, 0700);
@@ -199,23 +173,17 @@ static struct aig_config *make_config(const char *path, const char *state)
 		snprintf(uri, sizeof(uri),
 			 "\"jwks_uri\": \"https://127.0.0.1:%d%s\",", port,
 			 path);
-	snprintf(text, sizeof(text),
-		 "{\"ldap\": {\"uri\": [\"ldaps://127.0.0.1\"], "
-		 "\"domain\": \"corp.example.com\", "
-		 "\"base_dn\": \"DC=corp,DC=example,DC=com\"},"
-		 "\"jwt\": {\"issuer\": \"https://127.0.0.1:%d" ISS_PATH "\", "
-		 "\"audience\": [\"aigate\"], %s "
-		 "\"algorithms\": [\"RS256\", \"ES256\"]},"
-		 "\"backend\": {\"url\": \"http://127.0.0.1:8000\"},"
-		 "\"policy_file\": \"/etc/aigate/policy.json\","
-		 "\"state_dir\": \"%s\", \"state_key_file\": \"%s\"}",
-		 port, uri, dir, key_file);
-	if (aig_config_parse("t.json", text, strlen(text), &cfg, &err) !=
-	    AIG_OK) {
-		fprintf(stderr, "config: %s\n", err.msg);
-		abort();
-	}
-	return cfg;
+	return aig_test_config(
+		"{\"ldap\": {\"uri\": [\"ldaps://127.0.0.1\"], "
+		"\"domain\": \"corp.example.com\", "
+		"\"base_dn\": \"DC=corp,DC=example,DC=com\"},"
+		"\"jwt\": {\"issuer\": \"https://127.0.0.1:%d" ISS_PATH "\", "
+		"\"audience\": [\"aigate\"], %s "
+		"\"algorithms\": [\"RS256\", \"ES256\"]},"
+		"\"backend\": {\"url\": \"http://127.0.0.1:8000\"},"
+		"\"policy_file\": \"/etc/aigate/policy.json\","
+		"\"state_dir\": \"%s\", \"state_key_file\": \"%s\"}",
+		port, uri, dir, key_file);
 }
 
 struct gate {
@@ -321,15 +289,6 @@ static mode_t mode_of(const char *state, const char *suffix)
 	return stat(line, &st) == 0 ? st.st_mode & 07777 : 0;
 }
 
-static void write_file(const char *path, const char *text, mode_t mode)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0 ||
-	    chmod(path, mode) != 0)
-		abort();
-}
-
 /* --------------------------------------------------------------- tests */
 
 static void test_fetch_and_refetch(void)
@@ -407,13 +366,13 @@ static void plant(const char *state, const char *path, EVP_PKEY *evil,
 		free(text);
 		text = t;
 	}
-	write_file(file, text, 0644);
+	aig_test_write(file, text, strlen(text), 0644);
 	if (stamp_too && !state_file(state, ".stamp", file, sizeof(file)))
 		abort();
 	snprintf(stamp, sizeof(stamp), "%lld\n%s", fetched,
 		 mac_line != NULL ? mac_line : "");
 	if (stamp_too)
-		write_file(file, stamp, 0644);
+		aig_test_write(file, stamp, strlen(stamp), 0644);
 	json_decref(doc);
 	free(text);
 	free(set);
@@ -678,15 +637,12 @@ static void test_issuer_down(void)
 
 int main(void)
 {
-	char cmd[400];
-
 	if (access("/usr/bin/python3", X_OK) != 0 &&
 	    system("python3 -c 'import ssl' 2>/dev/null") != 0) {
 		printf("1..0 # SKIP python3 not found\n");
 		return 77;
 	}
-	if (mkdtemp(tmpdir) == NULL)
-		abort();
+	aig_test_tmpdir(tmpdir);
 	snprintf(root, sizeof(root), "%s/www", tmpdir);
 	snprintf(srvlog, sizeof(srvlog), "%s/requests.log", tmpdir);
 	mkdir(root, 0755);
@@ -710,8 +666,5 @@ int main(void)
 	stop_server();
 	EVP_PKEY_free(k1);
 	EVP_PKEY_free(k2);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		return 1;
 	return tap_done();
 }

@@ -12,7 +12,7 @@
 
 #include "aig_jwt.h"
 #include "jwt_mint.h"
-#include "tap.h"
+#include "aig_test.h"
 
 #define NOW 1700000000LL
 #define ISS "https://idp.example/oidc"
@@ -22,48 +22,25 @@ static EVP_PKEY *rsa1, *rsa2, *ec256, *ec384, *small, *evil;
 
 /* --------------------------------------------------------------- helpers */
 
-static void write_text(const char *name, const char *text, mode_t mode)
-{
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
-	unlink(path);
-	f = fopen(path, "w");
-	if (f == NULL || fputs(text, f) < 0 || fclose(f) != 0)
-		abort();
-	chmod(path, mode);
-}
-
 /* A configuration whose JWK Set is tmpdir/<jwks>; algs is a JSON list
  * body; extra is more "jwt" members (with a leading comma) or "". */
 static struct aig_config *make_config(const char *jwks, const char *algs,
 				      const char *extra)
 {
-	struct aig_config *cfg = NULL;
-	struct aig_error err = {0};
-	char text[4096];
-
-	snprintf(text, sizeof(text),
-		 "{\"ldap\": {\"uri\": [\"ldaps://127.0.0.1\"], "
-		 "\"domain\": \"corp.example.com\", "
-		 "\"base_dn\": \"DC=corp,DC=example,DC=com\", "
-		 "\"service_bind\": {\"sasl_mech\": \"GSSAPI\", "
-		 "\"keytab\": \"/etc/aigate/svc.keytab\"}},"
-		 "\"jwt\": {\"issuer\": \"%s\", "
-		 "\"audience\": [\"aigate\", \"aigate-dev\"], "
-		 "\"jwks_file\": \"%s/%s\", \"algorithms\": [%s], "
-		 "\"leeway_s\": 60%s},"
-		 "\"backend\": {\"url\": \"http://127.0.0.1:8000\"},"
-		 "\"policy_file\": \"/etc/aigate/policy.json\","
-		 "\"state_dir\": \"%s\"}",
-		 ISS, tmpdir, jwks, algs, extra, tmpdir);
-	if (aig_config_parse("test.json", text, strlen(text), &cfg, &err) !=
-	    AIG_OK) {
-		fprintf(stderr, "config: %s\n", err.msg);
-		abort();
-	}
-	return cfg;
+	return aig_test_config(
+		"{\"ldap\": {\"uri\": [\"ldaps://127.0.0.1\"], "
+		"\"domain\": \"corp.example.com\", "
+		"\"base_dn\": \"DC=corp,DC=example,DC=com\", "
+		"\"service_bind\": {\"sasl_mech\": \"GSSAPI\", "
+		"\"keytab\": \"/etc/aigate/svc.keytab\"}},"
+		"\"jwt\": {\"issuer\": \"%s\", "
+		"\"audience\": [\"aigate\", \"aigate-dev\"], "
+		"\"jwks_file\": \"%s/%s\", \"algorithms\": [%s], "
+		"\"leeway_s\": 60%s},"
+		"\"backend\": {\"url\": \"http://127.0.0.1:8000\"},"
+		"\"policy_file\": \"/etc/aigate/policy.json\","
+		"\"state_dir\": \"%s\"}",
+		ISS, tmpdir, jwks, algs, extra, tmpdir);
 }
 
 #define ALL_ALGS                                                               \
@@ -926,20 +903,20 @@ static void test_key_file(void)
 	struct ctx c;
 	char *text = jwks_with(NULL);
 
-	write_text("rot.json", text, 0644);
+	aig_test_write_in(tmpdir, "rot.json", text, 0644);
 	free(text);
 	ctx_open(&c, "rot.json", ALL_ALGS, "");
 	expect_at(&c, tok(rsa2, "RS256", "new"), NOW, AIG_JWT_ERR_UNKNOWN_KID,
 		  "rotation: new kid not yet in the file");
 	text = jwks_with("new");
-	write_text("rot.json", text, 0644);
+	aig_test_write_in(tmpdir, "rot.json", text, 0644);
 	free(text);
 	expect_at(&c, tok(rsa2, "RS256", "new"), NOW, AIG_OK,
 		  "rotation: the changed file is read again");
-	write_text("rot.json", "{\"keys\": [", 0644);
+	aig_test_write_in(tmpdir, "rot.json", "{\"keys\": [", 0644);
 	expect_at(&c, tok(rsa1, "RS256", "rsa1"), NOW, AIG_ERR_UNAVAILABLE,
 		  "broken jwks_file: unavailable, not 401");
-	write_text("rot.json", "{\"keys\": []}", 0666);
+	aig_test_write_in(tmpdir, "rot.json", "{\"keys\": []}", 0666);
 	expect_at(&c, tok(rsa1, "RS256", "rsa1"), NOW, AIG_ERR_UNAVAILABLE,
 		  "world-writable jwks_file refused");
 	ctx_close(&c);
@@ -957,7 +934,7 @@ static void test_seen_before(void)
 	char *text = jwks_with("seen"), *t = tok(rsa2, "RS256", "seen");
 	char *forged = strdup(t), *sig_byte;
 
-	write_text("seen.json", text, 0644);
+	aig_test_write_in(tmpdir, "seen.json", text, 0644);
 	free(text);
 	ctx_open(&c, "seen.json", ALL_ALGS, "");
 	expect_at(&c, strdup(t), NOW, AIG_OK, "seen: first verification");
@@ -974,7 +951,7 @@ static void test_seen_before(void)
 		  "seen: past exp + leeway it is expired, whatever was seen");
 	expect_at(&c, strdup(t), NOW + 3, AIG_OK, "seen: accepted again");
 	text = jwks_with(NULL);
-	write_text("seen.json", text, 0644);
+	aig_test_write_in(tmpdir, "seen.json", text, 0644);
 	free(text);
 	expect_at(&c, strdup(t), NOW + 4, AIG_JWT_ERR_UNKNOWN_KID,
 		  "seen: its key taken out of the set, it is refused at once");
@@ -1035,20 +1012,17 @@ static void write_key_files(void)
 		free(e);
 		json_decref(enc);
 	}
-	write_text("jwks.json", text, 0644);
+	aig_test_write_in(tmpdir, "jwks.json", text, 0644);
 	free(text);
 	keys[0] = mint_jwk(rsa1, "only", NULL);
 	text = mint_jwks_text(keys, 1);
-	write_text("one.json", text, 0644);
+	aig_test_write_in(tmpdir, "one.json", text, 0644);
 	free(text);
 }
 
 int main(void)
 {
-	char cmd[128];
-
-	if (mkdtemp(tmpdir) == NULL)
-		abort();
+	aig_test_tmpdir(tmpdir);
 	rsa1 = mint_rsa(2048);
 	rsa2 = mint_rsa(2048);
 	small = mint_rsa(1024);
@@ -1085,8 +1059,5 @@ int main(void)
 	EVP_PKEY_free(ec256);
 	EVP_PKEY_free(ec384);
 	EVP_PKEY_free(evil);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		return 1;
 	return tap_done();
 }

@@ -24,7 +24,7 @@
 
 #include "aig_jwt.h"
 #include "jwt_mint.h"
-#include "tap.h"
+#include "aig_test.h"
 
 static int n_valid, n_invalid, n_acceptable, n_never, n_deviation;
 

@@ -13,7 +13,7 @@
 #include <lmdb.h>
 
 #include "ldap_int.h"
-#include "tap.h"
+#include "aig_test.h"
 
 static void test_ad_codes(void)
 {
@@ -421,15 +421,10 @@ static struct aig_state_key *test_key(const char *dir, const char *name,
 	struct aig_state_key *k = NULL;
 	unsigned char bytes[32];
 	char path[160];
-	int fd;
 
 	memset(bytes, fill, sizeof(bytes));
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0 || write(fd, bytes, sizeof(bytes)) != sizeof(bytes))
-		ok(0, "write %s", path);
-	if (fd >= 0)
-		close(fd);
+	aig_test_write(path, bytes, sizeof(bytes), 0600);
 	if (aig_state_key_load(path, &k, NULL) != AIG_OK)
 		ok(0, "load %s", path);
 	unlink(path);
@@ -548,17 +543,14 @@ static void test_cache_forged(const char *dir, struct aig_state_key *key)
 
 static void test_cache(void)
 {
-	char dir[] = "/tmp/aigate-ldap-cache.XXXXXX", path[128];
+	static char dir[] = "/tmp/aigate-ldap-cache.XXXXXX";
 	struct aig_ldap_cache *c = NULL;
 	struct aig_state_key *key;
 	char *names[] = {(char[]){"AI_Users"}, (char[]){"Domain Users"}, NULL};
 	struct aig_strv g = {names, 2}, got = {NULL, 0};
 	bool found = false;
 
-	if (mkdtemp(dir) == NULL) {
-		ok(0, "mkdtemp");
-		return;
-	}
+	aig_test_tmpdir(dir);
 	key = test_key(dir, "state.key", 0x17);
 	ok(aig_ldap_cache_open(dir, key, 60, &c, NULL) == AIG_OK,
 	   "cache: open");
@@ -581,11 +573,6 @@ static void test_cache(void)
 	aig_ldap_cache_close(c);
 	test_cache_forged(dir, key);
 	aig_state_key_free(key);
-	snprintf(path, sizeof(path), "%s/ldap-groups.mdb", dir);
-	unlink(path);
-	snprintf(path, sizeof(path), "%s/ldap-groups.mdb-lock", dir);
-	unlink(path);
-	rmdir(dir);
 }
 
 int main(void)

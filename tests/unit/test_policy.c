@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "aig_policy.h"
-#include "tap.h"
+#include "aig_test.h"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -1071,23 +1071,13 @@ static void test_load_ok(void)
 
 /* ----------------------------------------------------- files on the disk */
 
-static char tmpdir[64];
+static char tmpdir[] = "/tmp/test_policy.XXXXXX";
 
-static int write_file(const char *name, const char *data, size_t len,
-		      mode_t mode, char *path, size_t pathlen)
+static void write_file(const char *name, const char *data, size_t len,
+		       mode_t mode, char *path, size_t pathlen)
 {
-	int fd;
-	ssize_t w;
-
 	snprintf(path, pathlen, "%s/%s", tmpdir, name);
-	unlink(path);
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0)
-		return -1;
-	w = write(fd, data, len);
-	fchmod(fd, mode);
-	close(fd);
-	return w == (ssize_t)len ? 0 : -1;
+	aig_test_write(path, data, len, mode);
 }
 
 static void test_load_file(void)
@@ -1500,9 +1490,7 @@ int main(void)
 	struct aig_error err;
 	int i;
 
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_policy.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
-		return 99;
+	aig_test_tmpdir(tmpdir);
 	for (i = 0; i < NPOL; i++)
 		pols[i] = files[i] ? load_shipped(files[i])
 				   : parse(feature_policy, &err);
@@ -1531,12 +1519,5 @@ int main(void)
 
 	for (i = 0; i < NPOL; i++)
 		aig_policy_free(pols[i]);
-	{
-		char cmd[128];
-
-		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-		if (system(cmd) != 0)
-			printf("# could not remove %s\n", tmpdir);
-	}
 	return tap_done();
 }

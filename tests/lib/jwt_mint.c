@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <openssl/bio.h>
 #include <openssl/core_names.h>
@@ -12,7 +11,6 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
-#include <openssl/x509v3.h>
 
 #include "jwt_mint.h"
 
@@ -219,59 +217,4 @@ char *mint_pem(EVP_PKEY *key)
 	out[n] = '\0';
 	BIO_free(b);
 	return out;
-}
-
-static void add_ext(X509 *x, X509V3_CTX *v3, int nid, const char *value)
-{
-	X509_EXTENSION *e = X509V3_EXT_conf_nid(NULL, v3, nid, value);
-
-	if (e == NULL || !X509_add_ext(x, e, -1))
-		abort();
-	X509_EXTENSION_free(e);
-}
-
-X509 *mint_cert(EVP_PKEY *key, EVP_PKEY *signer, X509 *issuer, const char *cn,
-		const char *san, long from, long to)
-{
-	static long serial = 1;
-	X509 *x = X509_new();
-	X509_NAME *name = X509_get_subject_name(x);
-	X509V3_CTX v3;
-
-	X509_set_version(x, 2);
-	ASN1_INTEGER_set(X509_get_serialNumber(x), serial++);
-	X509_gmtime_adj(X509_getm_notBefore(x), from);
-	X509_gmtime_adj(X509_getm_notAfter(x), to);
-	X509_set_pubkey(x, key);
-	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-				   (const unsigned char *)cn, -1, -1, 0);
-	X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
-	X509V3_set_ctx_nodb(&v3);
-	X509V3_set_ctx(&v3, issuer ? issuer : x, x, NULL, NULL, 0);
-	add_ext(x, &v3, NID_subject_key_identifier, "hash");
-	if (issuer == NULL) {
-		add_ext(x, &v3, NID_basic_constraints, "critical,CA:TRUE");
-		add_ext(x, &v3, NID_key_usage, "critical,keyCertSign,cRLSign");
-	} else {
-		add_ext(x, &v3, NID_authority_key_identifier, "keyid:always");
-		add_ext(x, &v3, NID_basic_constraints, "CA:FALSE");
-		add_ext(x, &v3, NID_ext_key_usage, "serverAuth");
-		if (san != NULL)
-			add_ext(x, &v3, NID_subject_alt_name, san);
-	}
-	if (X509_sign(x, signer, EVP_sha256()) <= 0)
-		abort();
-	return x;
-}
-
-void mint_write_pem(const char *path, X509 *x, EVP_PKEY *key)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || (x != NULL ? !PEM_write_X509(f, x)
-				    : !PEM_write_PrivateKey(f, key, NULL, NULL,
-							    0, NULL, NULL)))
-		abort();
-	fclose(f);
-	chmod(path, 0600);
 }

@@ -1,7 +1,8 @@
 /* jwt_mint.h - keys, JWKs and signed tokens made at test time with
  * OpenSSL, for the JWT tests and the benchmark. Everything returned is new
  * and the caller's: free() strings, json_decref() JSON, EVP_PKEY_free()
- * keys. Any failure aborts: these are tests. */
+ * keys. Any failure aborts: these are tests. The certificates of a test
+ * PKI are in aig_test_pki.h. */
 #ifndef AIG_JWT_MINT_H
 #define AIG_JWT_MINT_H
 
@@ -10,7 +11,6 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
-#include <openssl/x509.h>
 
 /* "RSA" with bits, or "EC" with curve "P-256" / "P-384". */
 EVP_PKEY *mint_rsa(int bits);
@@ -46,15 +46,5 @@ char *mint_token(EVP_PKEY *key, const char *alg, const char *header,
 
 /* The public key as PEM (SubjectPublicKeyInfo). */
 char *mint_pem(EVP_PKEY *key);
-
-/* A test PKI: a CA certificate for key (issuer NULL: self-signed, signer
- * is key) or a server certificate signed by signer as issuer with
- * subjectAltName san (e.g. "DNS:localhost,IP:127.0.0.1"), valid from
- * `from` to `to` seconds from now. X509_free() it. */
-X509 *mint_cert(EVP_PKEY *key, EVP_PKEY *signer, X509 *issuer, const char *cn,
-		const char *san, long from, long to);
-
-/* Writes x as PEM to path, or key when x is NULL; mode 0600. */
-void mint_write_pem(const char *path, X509 *x, EVP_PKEY *key);
 
 #endif
