@@ -28,7 +28,7 @@
 enum aig_ldap_status {
 	/* TLS could not be set up: handshake, certificate or name check
 	 * failed, or the server refused StartTLS. Fails closed. */
-	AIG_LDAP_ERR_TLS = AIG_ERR__COMMON_MAX,
+	AIG_LDAP_ERR_TLS = AIG_LDAP_STATUS_BASE,
 	AIG_LDAP_ERR_BAD_CREDENTIALS,  /* AD 52e, or LDAP 49 without detail */
 	AIG_LDAP_ERR_NO_SUCH_USER,     /* AD 525, or the search found none */
 	AIG_LDAP_ERR_LOGON_HOURS,      /* AD 530 */
@@ -46,6 +46,10 @@ enum aig_ldap_status {
 	AIG_LDAP_ERR_SERVER,	       /* any other refusal by the server */
 	AIG_LDAP_ERR__MAX
 };
+_Static_assert(AIG_LDAP_ERR_TLS == AIG_LDAP_STATUS_BASE &&
+		       AIG_LDAP_ERR__MAX <=
+			       AIG_LDAP_STATUS_BASE + AIG_STATUS_RANGE,
+	       "LDAP statuses outside their range");
 
 /* A short English name for any status (common or LDAP); static string. */
 const char *aig_ldap_status_name(int status);
