@@ -8,8 +8,8 @@
  * need not be one account: a UPN's prefix need not be anyone's
  * sAMAccountName, so "bob@corp" may be account B (userPrincipalName
  * bob@corp) while sAMAccountName=bob is account A. Whoever holds B's
- * password (a computer, a service account, a user allowed to set its own
- * UPN) would then log in with A's groups and A's account state.
+ * password (a computer or a service account, say, whose UPN was set so)
+ * would then log in with A's groups and A's account state.
  *
  * The defence. The entry found for the login is used only when it is
  * proved to be the account bound, by the server's own word where it can
