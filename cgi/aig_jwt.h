@@ -39,7 +39,7 @@ enum aig_jwt_status {
 	/* not a compact JWS; bad base64url; header not a JSON object; a
 	 * header member we refuse (crit, cty, b64, enc, zip, bad typ or kid);
 	 * a size cap exceeded */
-	AIG_JWT_ERR_MALFORMED = AIG_ERR__COMMON_MAX,
+	AIG_JWT_ERR_MALFORMED = AIG_JWT_STATUS_BASE,
 	/* alg is none, HS*, one we do not implement, or not in
 	 * jwt.algorithms */
 	AIG_JWT_ERR_ALG,
@@ -60,6 +60,10 @@ enum aig_jwt_status {
 	AIG_JWT_ERR_CLAIMS,
 	AIG_JWT_ERR__MAX
 };
+_Static_assert(AIG_JWT_ERR_MALFORMED == AIG_JWT_STATUS_BASE &&
+		       AIG_JWT_ERR__MAX <=
+			       AIG_JWT_STATUS_BASE + AIG_STATUS_RANGE,
+	       "JWT statuses outside their range");
 
 /* A short name for any status above or common ("expired",
  * "bad_signature", ...), for logs and the audit reason. Static string. */

@@ -34,8 +34,25 @@ enum aig_status {
 	AIG_ERR_INVALID,     /* invalid argument or input */
 	AIG_ERR_UNAVAILABLE, /* a server or service could not be reached */
 	AIG_ERR_INTERNAL,    /* a library call failed unexpectedly */
-	AIG_ERR__COMMON_MAX  /* parts number their own statuses from here */
+	AIG_ERR__COMMON_MAX  /* one past the last common status */
 };
+
+/* Each part numbers its own statuses in a range of its own, so that a
+ * number means one status wherever it travels (through err->status, into
+ * a log line, into a test's expectation): common 0..99, ldap/ 100..199,
+ * JWT 200..299, http/ 300..399. Each part's header checks at compile time
+ * that its statuses stay inside its range. */
+#define AIG_STATUS_RANGE 100
+#define AIG_LDAP_STATUS_BASE 100
+#define AIG_JWT_STATUS_BASE 200
+#define AIG_HTTP_STATUS_BASE 300
+_Static_assert(AIG_ERR__COMMON_MAX <= AIG_STATUS_RANGE &&
+		       AIG_LDAP_STATUS_BASE >= AIG_STATUS_RANGE &&
+		       AIG_JWT_STATUS_BASE >=
+			       AIG_LDAP_STATUS_BASE + AIG_STATUS_RANGE &&
+		       AIG_HTTP_STATUS_BASE >=
+			       AIG_JWT_STATUS_BASE + AIG_STATUS_RANGE,
+	       "the status ranges of the parts overlap");
 
 /* A short English name for a common status; static string. */
 const char *aig_status_name(int status);

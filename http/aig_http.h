@@ -34,7 +34,7 @@
 
 enum aig_http_status {
 	/* the deadline (timeout_ms) passed: connect, TLS, send or receive */
-	AIG_HTTP_ERR_TIMEOUT = AIG_ERR__COMMON_MAX,
+	AIG_HTTP_ERR_TIMEOUT = AIG_HTTP_STATUS_BASE,
 	/* the name did not resolve, or no address accepted the connection */
 	AIG_HTTP_ERR_CONNECT,
 	/* the TLS handshake failed or the certificate was not verified for
@@ -48,6 +48,10 @@ enum aig_http_status {
 	AIG_HTTP_ERR_STOPPED,
 	AIG_HTTP_ERR__MAX
 };
+_Static_assert(AIG_HTTP_ERR_TIMEOUT == AIG_HTTP_STATUS_BASE &&
+		       AIG_HTTP_ERR__MAX <=
+			       AIG_HTTP_STATUS_BASE + AIG_STATUS_RANGE,
+	       "HTTP statuses outside their range");
 
 /* A short English name for any status (common or HTTP); static string. */
 const char *aig_http_status_name(int status);

@@ -1,7 +1,8 @@
-/* admin.c - group administration for aigatectl: a simple bind as a given
- * DN, groups found by cn, their members (direct or nested), and adding or
- * removing a member. Only aigatectl calls these: the PAM module and the
- * gate never write to the directory. */
+/* admin.c - group administration for aigatectl: groups found by cn, their
+ * members (direct or nested), and adding or removing a member. aigatectl
+ * binds for these with aig_ldap_bind_dn() (bind.c), the simple bind the
+ * logins use. Only aigatectl calls these: the PAM module and the gate
+ * never write to the directory. */
 #include "config.h"
 
 #include <stdio.h>
@@ -21,38 +22,6 @@ struct aig_ldap_group {
 	char *cn;		 /* owned, as the directory spells it */
 	const char *member_attr; /* static: "member" or "uniqueMember" */
 };
-
-/* ------------------------------------------------------------------ bind */
-
-int aig_ldap_bind_dn(struct aig_ldap *s, const char *dn, const char *password,
-		     struct aig_error *err)
-{
-	struct berval cred;
-	struct timeval tv;
-	char what[300], esc[256];
-	int rc;
-
-	aig_ldap_forget_user(s);
-	if (dn == NULL || *dn == '\0')
-		return aig_error_set(err, AIG_ERR_INVALID, "empty bind DN");
-	if (aig_ldap_password_refused(password))
-		return aig_error_set(err, AIG_LDAP_ERR_BAD_CREDENTIALS,
-				     "empty or decoy password refused "
-				     "locally, not sent");
-	if ((rc = aig_ldap_connect(s, err)) != AIG_OK)
-		return rc;
-	cred.bv_val = aig_ldap_unconst(password);
-	cred.bv_len = strlen(password);
-	aig_ldap_op_timeout(s, &tv);
-	s->ops++;
-	rc = ldap_sasl_bind_s(s->ld, dn, LDAP_SASL_SIMPLE, &cred, NULL, NULL,
-			      NULL);
-	if (rc == LDAP_SUCCESS)
-		return AIG_OK;
-	aig_log_escape(esc, sizeof(esc), dn, strlen(dn));
-	snprintf(what, sizeof(what), "bind as %s", esc);
-	return aig_ldap_fail(s, rc, true, what, err);
-}
 
 /* -------------------------------------------------------------- searches */
 

@@ -28,7 +28,7 @@
 enum aig_ldap_status {
 	/* TLS could not be set up: handshake, certificate or name check
 	 * failed, or the server refused StartTLS. Fails closed. */
-	AIG_LDAP_ERR_TLS = AIG_ERR__COMMON_MAX,
+	AIG_LDAP_ERR_TLS = AIG_LDAP_STATUS_BASE,
 	AIG_LDAP_ERR_BAD_CREDENTIALS,  /* AD 52e, or LDAP 49 without detail */
 	AIG_LDAP_ERR_NO_SUCH_USER,     /* AD 525, or the search found none */
 	AIG_LDAP_ERR_LOGON_HOURS,      /* AD 530 */
@@ -46,6 +46,10 @@ enum aig_ldap_status {
 	AIG_LDAP_ERR_SERVER,	       /* any other refusal by the server */
 	AIG_LDAP_ERR__MAX
 };
+_Static_assert(AIG_LDAP_ERR_TLS == AIG_LDAP_STATUS_BASE &&
+		       AIG_LDAP_ERR__MAX <=
+			       AIG_LDAP_STATUS_BASE + AIG_STATUS_RANGE,
+	       "LDAP statuses outside their range");
 
 /* A short English name for any status (common or LDAP); static string. */
 const char *aig_ldap_status_name(int status);
@@ -160,7 +164,8 @@ const char *aig_ldap_bound_user_name(const struct aig_ldap *s);
 /* Binds with ldap.service_bind: a simple bind as its DN with the password
  * from its password_file, or SASL GSSAPI with its keytab, or SASL EXTERNAL
  * with the certificate set by aig_ldap_set_client_cert(). Connects first
- * if needed. AIG_ERR_CONFIG if there is no service_bind. The server's
+ * if needed. AIG_ERR_CONFIG if there is no service_bind. The simple bind
+ * is the logins' (aig_ldap_bind_dn()'s checks). The server's
  * refusal of the service account (wrong, expired or must-change password,
  * disabled, locked) is AIG_ERR_UNAVAILABLE, never a user's status: the
  * directory cannot be used. */
@@ -325,10 +330,12 @@ int aig_ldap_cache_put(struct aig_ldap_cache *c, const char *login,
 
 /* A simple bind as dn (an administrator's DN from aigatectl --bind-dn, or
  * a user's DN found with aig_ldap_find_user()); password is borrowed and
- * never kept. Connects first if needed. An empty or decoy password
- * (aig_ldap_password_refused()) gives AIG_LDAP_ERR_BAD_CREDENTIALS without
- * any traffic; a refused bind gives the status of its AD sub-code
- * (aig_ldap_ad_code_status()), the code itself in aig_ldap_ad_code(). */
+ * never kept. Connects first if needed. The same simple bind, with the
+ * same local checks, as a login's: an empty or decoy password
+ * (aig_ldap_password_refused()), or one over 1024 bytes, gives
+ * AIG_LDAP_ERR_BAD_CREDENTIALS without any traffic; a refused bind gives the
+ * status of its AD sub-code (aig_ldap_ad_code_status()), the code itself in
+ * aig_ldap_ad_code(). */
 int aig_ldap_bind_dn(struct aig_ldap *s, const char *dn, const char *password,
 		     struct aig_error *err);
 

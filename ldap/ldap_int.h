@@ -12,6 +12,7 @@
 
 #define AIG_LDAP_DIAG_MAX 512
 #define AIG_LDAP_LOGIN_MAX 256
+#define AIG_PASSWORD_MAX 1024 /* bytes; AD allows 256 characters */
 
 struct aig_ldap {
 	const struct aig_config *cfg; /* borrowed */
@@ -80,13 +81,50 @@ int aig_ldap_srv_lookup(const char *domain, long timeout_ms,
  * byte as \xx. out must hold 3 * len + 1 bytes. */
 void aig_ldap_bin_escape(const unsigned char *in, size_t len, char *out);
 
+/* The local checks of a password before it may be sent: not refused by
+ * aig_ldap_password_refused(), at most AIG_PASSWORD_MAX bytes; else
+ * AIG_LDAP_ERR_BAD_CREDENTIALS ("not sent"). */
+int aig_ldap_refuse_password(const char *password, struct aig_error *err);
+
+/* The one simple bind: as name with password (borrowed, never kept), after
+ * aig_ldap_refuse_password() and connecting if needed. Every password the
+ * directory is sent goes through it: logins (auth.c), aig_ldap_bind_dn()
+ * and the service account's. A failed bind gives the status of its AD
+ * sub-code (aig_ldap_fail()). */
+int aig_ldap_simple_bind(struct aig_ldap *s, const char *name,
+			 const char *password, struct aig_error *err);
+
+/* One search on s (ldap.timeout_ms applies); *res is new (caller frees
+ * with ldap_msgfree()), NULL on failure. With sizelimit > 0, more entries
+ * than that give AIG_LDAP_ERR_AMBIGUOUS (and *res the ones received). */
+int aig_ldap_search(struct aig_ldap *s, const char *base, int scope,
+		    const char *filter, char **attrs, int sizelimit,
+		    LDAPMessage **res, struct aig_error *err);
+
 /* aig_ldap_bind_user(), also giving the user entry: the one entry that
  * ldap.login_attribute names, proved to be the account the bind
- * authenticated (bind.c says how). On success *found is new: free it with
+ * authenticated (proof.c says how). On success *found is new: free it with
  * aig_ldap_user_free(); and s->user_dn and s->user_name are set. */
 int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
 			     const char *password, struct aig_ldap_user **found,
 			     struct aig_error *err);
+
+/* ----------------------------------------------- the proof (proof.c) */
+
+/* After a simple bind as name ("login@domain") succeeded on s: finds the
+ * entry ldap.login_attribute names for login (len bytes) and proves it is
+ * the account the bind authenticated ("Who am I?", else the UPN's owners).
+ * On success *out is new (free it with aig_ldap_user_free()); an entry not
+ * proved is refused with aig_ldap_refuse_other_account(). */
+int aig_ldap_prove_bound_user(struct aig_ldap *s, const char *login, size_t len,
+			      const char *name, struct aig_ldap_user **out,
+			      struct aig_error *err);
+
+/* For a search for login on s: when s is bound as a proved user
+ * (s->user_dn), *u must be that user's entry; else *u is freed, set to
+ * NULL, and the login refused (aig_ldap_refuse_other_account()). */
+int aig_ldap_keep_bound_user(struct aig_ldap *s, const char *login, size_t len,
+			     struct aig_ldap_user **u, struct aig_error *err);
 
 /* RFC 4532 "Who am I?" on s. *supported is false (and *authzid NULL) when
  * the server does not implement it (protocolError or unwillingToPerform:
@@ -124,14 +162,16 @@ int aig_ldap_refuse_other_account(struct aig_ldap *s, const char *login,
  * new (caller frees with free()). */
 int aig_ldap_domain_dn(const char *base, char **out, struct aig_error *err);
 
+/* Whether a and b are the same DN: equal, ASCII case ignored, once libldap
+ * has normalised both (or as given, when one does not parse). */
+bool aig_ldap_same_dn(const char *a, const char *b);
+
+/* ---------------------------------------------------------------- */
+
 /* Whether a (alen bytes) and b (blen bytes) are equal with ASCII case
  * ignored, and only ASCII case, whatever the locale (AD compares names
  * without regard to case; a difference outside ASCII is refused). */
 bool aig_ldap_ascii_ieq(const char *a, size_t alen, const char *b, size_t blen);
-
-/* Whether a and b are the same DN: equal, ASCII case ignored, once libldap
- * has normalised both (or as given, when one does not parse). */
-bool aig_ldap_same_dn(const char *a, const char *b);
 
 /* Forgets the user s was bound as (s->user_dn, s->user_name); for every
  * other bind. */

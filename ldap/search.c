@@ -86,9 +86,9 @@ static void buf_sid(struct buf *b, const unsigned char *sid, size_t len)
 	buf_add(b, ")");
 }
 
-static int search(struct aig_ldap *s, const char *base, int scope,
-		  const char *filter, char **attrs, int sizelimit,
-		  LDAPMessage **res, struct aig_error *err)
+int aig_ldap_search(struct aig_ldap *s, const char *base, int scope,
+		    const char *filter, char **attrs, int sizelimit,
+		    LDAPMessage **res, struct aig_error *err)
 {
 	struct timeval tv;
 	int rc;
@@ -322,85 +322,18 @@ int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
 	    (rc = user_filter(s, login, len, &filter, err)) != AIG_OK)
 		goto out;
 	attrs[10] = s->cfg->ldap.login_attribute; /* checked by user_filter() */
-	rc = search(s, s->cfg->ldap.base_dn, LDAP_SCOPE_SUBTREE, filter, attrs,
-		    2, &res, err);
+	rc = aig_ldap_search(s, s->cfg->ldap.base_dn, LDAP_SCOPE_SUBTREE,
+			     filter, attrs, 2, &res, err);
 	if (rc == AIG_LDAP_ERR_AMBIGUOUS)
 		rc = aig_error_set(err, rc,
 				   "the login matches several entries");
 	if (rc == AIG_OK)
 		rc = one_user(s, res, login, len, out, err);
 	/* Bound as a user: only the entry that bind was proved to be. */
-	if (rc == AIG_OK && s->user_dn != NULL &&
-	    !aig_ldap_same_dn(s->user_dn, (*out)->dn)) {
-		aig_ldap_user_free(*out);
-		*out = NULL;
-		rc = aig_ldap_refuse_other_account(s, login, len, err);
-	}
+	if (rc == AIG_OK)
+		rc = aig_ldap_keep_bound_user(s, login, len, out, err);
 out:
 	ldap_msgfree(res);
-	free(filter);
-	return rc;
-}
-
-int aig_ldap_refuse_other_account(struct aig_ldap *s, const char *login,
-				  size_t len, struct aig_error *err)
-{
-	char esc[128];
-
-	aig_log_escape(esc, sizeof(esc), login, len);
-	aig_log_msg(s->log, 4 /* LOG_WARNING */,
-		    "ldap: login \"%s\" resolves to different accounts for the "
-		    "bind and for the directory: refused",
-		    esc);
-	return aig_error_set(err, AIG_LDAP_ERR_BAD_CREDENTIALS,
-			     "the login resolves to different accounts for "
-			     "the bind and for the directory");
-}
-
-/* AD gives the bind name "x@suffix" to the entry whose userPrincipalName
- * it is, of any class (a computer or a service account has a password
- * too) and anywhere in the forest; only when there is none, and suffix is
- * the domain's DNS name, to the account whose sAMAccountName is x (the
- * implicit UPN). So u is the account bound when it is the one owner of
- * upn in the domain, or when there is no owner and its sAMAccountName is
- * the login. The whole domain is searched, not ldap.base_dn, which may
- * hold only some of its entries. (Owners in other domains of the forest
- * are not seen: AD itself answers "Who am I?", which is used instead.) */
-int aig_ldap_upn_names(struct aig_ldap *s, const char *upn, const char *login,
-		       size_t len, const struct aig_ldap_user *u, bool *same,
-		       struct aig_error *err)
-{
-	char none[] = "1.1";
-	char *attrs[] = {none, NULL};
-	LDAPMessage *res = NULL, *e;
-	struct buf b = {0};
-	char *filter = NULL, *domain = NULL, *dn = NULL;
-	int rc;
-
-	*same = false;
-	buf_assert(&b, "userPrincipalName", upn, strlen(upn));
-	if ((rc = buf_done(&b, &filter, err)) != AIG_OK ||
-	    (rc = aig_ldap_domain_dn(s->cfg->ldap.base_dn, &domain, err)) !=
-		    AIG_OK)
-		goto out;
-	rc = search(s, domain, LDAP_SCOPE_SUBTREE, filter, attrs, 2, &res, err);
-	if (rc == AIG_LDAP_ERR_AMBIGUOUS) {
-		rc = AIG_OK; /* two owners: neither can be proved */
-		goto out;
-	}
-	if (rc != AIG_OK)
-		goto out;
-	e = ldap_first_entry(s->ld, res);
-	if (e == NULL)
-		*same = u->sam != NULL &&
-			aig_ldap_ascii_ieq(u->sam, strlen(u->sam), login, len);
-	else if (ldap_next_entry(s->ld, e) == NULL &&
-		 (dn = ldap_get_dn(s->ld, e)) != NULL)
-		*same = aig_ldap_same_dn(dn, u->dn);
-out:
-	ldap_memfree(dn);
-	ldap_msgfree(res);
-	free(domain);
 	free(filter);
 	return rc;
 }
@@ -462,8 +395,8 @@ static int groups_tokengroups(struct aig_ldap *s, const struct aig_ldap_user *u,
 	char *filter = NULL;
 	int i, rc;
 
-	if ((rc = search(s, u->dn, LDAP_SCOPE_BASE, "(objectClass=*)", tg_attrs,
-			 0, &res, err)) != AIG_OK)
+	if ((rc = aig_ldap_search(s, u->dn, LDAP_SCOPE_BASE, "(objectClass=*)",
+				  tg_attrs, 0, &res, err)) != AIG_OK)
 		goto out;
 	e = ldap_first_entry(s->ld, res);
 	sids = e ? ldap_get_values_len(s->ld, e, "tokenGroups") : NULL;
@@ -477,8 +410,8 @@ static int groups_tokengroups(struct aig_ldap *s, const struct aig_ldap_user *u,
 		goto out;
 	ldap_msgfree(res);
 	res = NULL;
-	if ((rc = search(s, s->cfg->ldap.base_dn, LDAP_SCOPE_SUBTREE, filter,
-			 cn_attrs, 0, &res, err)) == AIG_OK)
+	if ((rc = aig_ldap_search(s, s->cfg->ldap.base_dn, LDAP_SCOPE_SUBTREE,
+				  filter, cn_attrs, 0, &res, err)) == AIG_OK)
 		rc = collect_cn(s, res, names, err);
 out:
 	ldap_value_free_len(sids);
@@ -514,8 +447,8 @@ static int groups_in_chain(struct aig_ldap *s, const struct aig_ldap_user *u,
 	buf_add(&b, "))");
 	if ((rc = buf_done(&b, &filter, err)) != AIG_OK)
 		goto out;
-	if ((rc = search(s, s->cfg->ldap.base_dn, LDAP_SCOPE_SUBTREE, filter,
-			 cn_attrs, 0, &res, err)) == AIG_OK)
+	if ((rc = aig_ldap_search(s, s->cfg->ldap.base_dn, LDAP_SCOPE_SUBTREE,
+				  filter, cn_attrs, 0, &res, err)) == AIG_OK)
 		rc = collect_cn(s, res, names, err);
 out:
 	ldap_msgfree(res);
@@ -550,8 +483,8 @@ static int memberof_level(struct aig_ldap *s, struct aig_strv *frontier,
 		buf_sid(&b, pg, pglen);
 	buf_add(&b, ")");
 	if ((rc = buf_done(&b, &filter, err)) != AIG_OK ||
-	    (rc = search(s, s->cfg->ldap.base_dn, LDAP_SCOPE_SUBTREE, filter,
-			 cn_attrs, 0, &res, err)) != AIG_OK)
+	    (rc = aig_ldap_search(s, s->cfg->ldap.base_dn, LDAP_SCOPE_SUBTREE,
+				  filter, cn_attrs, 0, &res, err)) != AIG_OK)
 		goto out;
 	for (e = ldap_first_entry(s->ld, res); e != NULL;
 	     e = ldap_next_entry(s->ld, e)) {
@@ -639,23 +572,4 @@ int aig_ldap_groups(struct aig_ldap *s, const struct aig_ldap_user *u,
 	aig_ldap_strv_sort_uniq(&names);
 	*out = names;
 	return AIG_OK;
-}
-
-int aig_ldap_authenticate(struct aig_ldap *s, const char *login, size_t len,
-			  const char *password, struct aig_strv *groups,
-			  struct aig_error *err)
-{
-	struct aig_ldap_user *u = NULL;
-	int rc;
-
-	if (groups != NULL) {
-		groups->v = NULL;
-		groups->n = 0;
-	}
-	/* u: the entry proved to be the account that authenticated. */
-	rc = aig_ldap_bind_user_entry(s, login, len, password, &u, err);
-	if (rc == AIG_OK && groups != NULL)
-		rc = aig_ldap_groups(s, u, groups, err);
-	aig_ldap_user_free(u);
-	return rc;
 }

@@ -249,6 +249,15 @@ run "$work/aigate.json" add-member AI_Admins bob --bind-dn "$AIG_AD_ADMIN_DN" --
 expect_eq "$st" 1 "a wrong admin password: exit 1"
 expect_match "$errout" 'invalid credentials' "... invalid credentials"
 expect_one_line "$errout" "... in one line"
+# An admin password over the login path's cap (1024 bytes) is refused
+# here, before any connection: the unreachable DC does not make it exit 3.
+(umask 077 && head -c 1025 /dev/zero | tr '\0' x >"$work/long.secret")
+run "$work/down.json" add-member AI_Admins bob --bind-dn "$AIG_AD_ADMIN_DN" --password-file "$work/long.secret"
+expect_eq "$st" 1 "an admin password over 1024 bytes: exit 1, no connection tried"
+expect_match "$errout" 'password too long, not sent' "... refused locally"
+run "$work/aigate.json" remove-member AI_Admins bob --bind-dn "$AIG_AD_ADMIN_DN" --password-file "$work/long.secret"
+expect_eq "$st" 1 "... and against the DC: exit 1"
+expect_match "$errout" 'password too long, not sent' "... refused locally, not sent"
 run "$work/aigate.json" add-member AI_Admins mallory --bind-dn "CN=bob,$AIG_AD_USERS_DN" --password-file "$work/user.secret"
 expect_eq "$st" 1 "bob may not write AI_Admins: exit 1"
 expect_match "$errout" 'adding the member' "... the server's refusal"

@@ -1497,6 +1497,37 @@ static int run_slapd(void)
 		aig_ldap_free(s);
 	}
 	{
+		/* aigatectl's bind as a DN takes the logins' path: a password
+		 * over 1024 bytes is refused before any traffic; one of 1024
+		 * bytes is sent (and refused by the server). */
+		struct aig_ldap *s = NULL;
+		struct aig_error err = {0};
+		char longpw[1026];
+		unsigned ops = 0;
+		int r2 = AIG_OK;
+
+		memset(longpw, 'x', sizeof(longpw) - 1);
+		longpw[sizeof(longpw) - 1] = '\0';
+		if ((rc = aig_ldap_new(cfg, NULL, &s, &err)) == AIG_OK) {
+			rc = aig_ldap_bind_dn(s, "cn=nobody,dc=example,dc=org",
+					      longpw, &err);
+			ops = aig_ldap_op_count(s);
+			longpw[1024] = '\0';
+			r2 = aig_ldap_bind_dn(s, "cn=nobody,dc=example,dc=org",
+					      longpw, NULL);
+		}
+		ok(rc == AIG_LDAP_ERR_BAD_CREDENTIALS && ops == 0 &&
+			   strstr(err.msg, "not sent") != NULL,
+		   "slapd: bind_dn with a 1025-byte password: refused "
+		   "locally, %u operations: %s",
+		   ops, err.msg);
+		ok(r2 == AIG_LDAP_ERR_BAD_CREDENTIALS && s != NULL &&
+			   aig_ldap_op_count(s) > ops,
+		   "slapd: ... one of 1024 bytes is sent: %s",
+		   aig_ldap_status_name(r2));
+		aig_ldap_free(s);
+	}
+	{
 		/* None of AD's account attributes: nothing to refuse. */
 		struct aig_ldap *s = NULL;
 		struct aig_ldap_user *u = NULL;

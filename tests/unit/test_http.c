@@ -294,6 +294,34 @@ static int try_request(struct aig_http_request *req)
 	return aig_http_exchange(client, req, NULL, &err);
 }
 
+/* Every status the part can return, common ones included, has a name of
+ * its own (not the catch-all "error", not another status's); numbers
+ * outside the common range and the part's own have none. */
+static void test_status_range(void)
+{
+	int v[AIG_STATUS_RANGE * 2], n = 0, i, j, bad = 0;
+
+	for (i = AIG_OK; i < AIG_ERR__COMMON_MAX; i++)
+		v[n++] = i;
+	for (i = AIG_HTTP_ERR_TIMEOUT; i < AIG_HTTP_ERR__MAX; i++)
+		v[n++] = i;
+	for (i = 0; i < n; i++) {
+		bad += strcmp(aig_http_status_name(v[i]), "error") == 0;
+		for (j = 0; j < i; j++)
+			bad += strcmp(aig_http_status_name(v[i]),
+				      aig_http_status_name(v[j])) == 0;
+	}
+	ok(bad == 0 && AIG_HTTP_ERR_TIMEOUT == AIG_HTTP_STATUS_BASE,
+	   "http: %d statuses from %d, each named once", n,
+	   (int)AIG_HTTP_STATUS_BASE);
+	ok(strcmp(aig_http_status_name(AIG_ERR__COMMON_MAX), "error") == 0 &&
+		   strcmp(aig_http_status_name(AIG_HTTP_ERR__MAX), "error") ==
+			   0 &&
+		   strcmp(aig_http_status_name(AIG_LDAP_STATUS_BASE),
+			  "error") == 0,
+	   "http: no name outside its ranges");
+}
+
 static void test_refused_inputs(void)
 {
 	static const char *bad_urls[] = {
@@ -1350,6 +1378,7 @@ int main(void)
 		stop_servers();
 		return 99;
 	}
+	test_status_range();
 	test_refused_inputs();
 	test_request_bytes();
 	test_good_answers();

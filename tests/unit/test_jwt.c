@@ -959,6 +959,34 @@ static void test_seen_before(void)
 	free(t);
 }
 
+/* Every status the part can return, common ones included, has a name of
+ * its own (not the catch-all "error", not another status's); numbers
+ * outside the common range and the part's own have none. */
+static void test_status_range(void)
+{
+	int v[AIG_STATUS_RANGE * 2], n = 0, i, j, bad = 0;
+
+	for (i = AIG_OK; i < AIG_ERR__COMMON_MAX; i++)
+		v[n++] = i;
+	for (i = AIG_JWT_ERR_MALFORMED; i < AIG_JWT_ERR__MAX; i++)
+		v[n++] = i;
+	for (i = 0; i < n; i++) {
+		bad += strcmp(aig_jwt_status_name(v[i]), "error") == 0;
+		for (j = 0; j < i; j++)
+			bad += strcmp(aig_jwt_status_name(v[i]),
+				      aig_jwt_status_name(v[j])) == 0;
+	}
+	ok(bad == 0 && AIG_JWT_ERR_MALFORMED == AIG_JWT_STATUS_BASE,
+	   "jwt: %d statuses from %d, each named once", n,
+	   (int)AIG_JWT_STATUS_BASE);
+	ok(strcmp(aig_jwt_status_name(AIG_ERR__COMMON_MAX), "error") == 0 &&
+		   strcmp(aig_jwt_status_name(AIG_JWT_ERR__MAX), "error") ==
+			   0 &&
+		   strcmp(aig_jwt_status_name(AIG_HTTP_STATUS_BASE), "error") ==
+			   0,
+	   "jwt: no name outside its ranges");
+}
+
 static void test_status_names(void)
 {
 	int s, named = 0;
@@ -1051,6 +1079,7 @@ int main(void)
 	test_key_file();
 	test_seen_before();
 	test_status_names();
+	test_status_range();
 
 	ctx_close(&main_ctx);
 	EVP_PKEY_free(rsa1);

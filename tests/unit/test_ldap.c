@@ -85,6 +85,34 @@ static void test_ad_codes(void)
 	   "status names, common ones included");
 }
 
+/* Every status the part can return, common ones included, has a name of
+ * its own (not the catch-all "error", not another status's); numbers
+ * outside the common range and the part's own have none. */
+static void test_status_range(void)
+{
+	int v[AIG_STATUS_RANGE * 2], n = 0, i, j, bad = 0;
+
+	for (i = AIG_OK; i < AIG_ERR__COMMON_MAX; i++)
+		v[n++] = i;
+	for (i = AIG_LDAP_ERR_TLS; i < AIG_LDAP_ERR__MAX; i++)
+		v[n++] = i;
+	for (i = 0; i < n; i++) {
+		bad += strcmp(aig_ldap_status_name(v[i]), "error") == 0;
+		for (j = 0; j < i; j++)
+			bad += strcmp(aig_ldap_status_name(v[i]),
+				      aig_ldap_status_name(v[j])) == 0;
+	}
+	ok(bad == 0 && AIG_LDAP_ERR_TLS == AIG_LDAP_STATUS_BASE,
+	   "ldap: %d statuses from %d, each named once", n,
+	   (int)AIG_LDAP_STATUS_BASE);
+	ok(strcmp(aig_ldap_status_name(AIG_ERR__COMMON_MAX), "error") == 0 &&
+		   strcmp(aig_ldap_status_name(AIG_LDAP_ERR__MAX), "error") ==
+			   0 &&
+		   strcmp(aig_ldap_status_name(AIG_JWT_STATUS_BASE), "error") ==
+			   0,
+	   "ldap: no name outside its ranges");
+}
+
 static void test_filter_escape(void)
 {
 	static const struct {
@@ -578,6 +606,7 @@ static void test_cache(void)
 int main(void)
 {
 	test_ad_codes();
+	test_status_range();
 	test_filter_escape();
 	test_dn();
 	test_sid();
