@@ -10,7 +10,7 @@ aigatectl_libaigctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 
 # Convenience libraries do not link each other: the final link lists them
 # all, with the system libraries they need.
-AIGATECTL_LIBS = aigatectl/libaigctl.la cgi/libaigjwt.la \
+AIGATECTL_LIBS = aigatectl/libaigctl.la jwt/libaigjwt.la \
 	policies/libaigpolicy.la ldap/libaigldap.la common/libaigcommon.la \
 	$(LDAP_LIBS) $(SASL_LIBS) $(GSSAPI_LIBS) $(LMDB_LIBS) $(PCRE2_LIBS) \
 	http/libaighttp.la $(AIG_HTTP_LIBS) $(JANSSON_LIBS)

@@ -31,7 +31,7 @@ cgi_aigate_cgi_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 # a CGI pays its shared libraries' loading and relocation on every
 # request. --as-needed drops the shared ones the archives replaced.
 cgi_aigate_cgi_LDFLAGS = -Wl,--as-needed
-cgi_aigate_cgi_LDADD = cgi/libaigcgi.la cgi/libaigjwt.la \
+cgi_aigate_cgi_LDADD = cgi/libaigcgi.la jwt/libaigjwt.la \
 	policies/libaigpolicy.la http/libaighttp.la common/libaigcommon.la \
 	$(GATE_LIBS)
 
@@ -129,7 +129,7 @@ bench_bench_decision_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit \
 	-I$(top_srcdir)/cgi -DTOP_SRCDIR='"$(abs_top_srcdir)"'
 bench_bench_decision_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LMDB_CFLAGS) $(PCRE2_CFLAGS)
-bench_bench_decision_LDADD = cgi/libaigcgi.la cgi/libaigjwt.la \
+bench_bench_decision_LDADD = cgi/libaigcgi.la jwt/libaigjwt.la \
 	policies/libaigpolicy.la common/libaigcommon.la \
 	tests/unit/libjwtmint.la $(LIBAIGCGI_DEPS) $(LIBAIGJWT_DEPS) \
 	$(PCRE2_LIBS) $(CRYPTO_LIBS) -ldl

@@ -77,7 +77,7 @@ tests_fuzz_fuzz_base64_plain_SOURCES = tests/fuzz/fuzz_base64.c \
 tests_fuzz_fuzz_base64_plain_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DFUZZ_CORPUS='"base64"'
 tests_fuzz_fuzz_base64_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_fuzz_fuzz_base64_plain_LDADD = cgi/libaigjwt.la $(LIBAIGJWT_DEPS)
+tests_fuzz_fuzz_base64_plain_LDADD = jwt/libaigjwt.la $(LIBAIGJWT_DEPS)
 
 tests_fuzz_fuzz_basic_plain_SOURCES = tests/fuzz/fuzz_basic.c \
 	$(FUZZ_UNITS_MAIN)
@@ -138,10 +138,10 @@ tests/fuzz/fuzz_glob: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_glob.c \
 		$(srcdir)/policies/arena.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 tests/fuzz/fuzz_base64: $(FUZZ_UNITS_DEPS) \
-		$(srcdir)/tests/fuzz/fuzz_base64.c $(srcdir)/cgi/b64url.c
+		$(srcdir)/tests/fuzz/fuzz_base64.c $(srcdir)/jwt/b64url.c
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_base64.c \
-		$(srcdir)/cgi/b64url.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
+		$(srcdir)/jwt/b64url.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 tests/fuzz/fuzz_basic: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_basic.c \
 		$(srcdir)/cgi/basic.c
