@@ -3,7 +3,7 @@ noinst_LTLIBRARIES += cgi/libaigcgi.la
 cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
 	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
-	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/ext_load.c
+	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c
 cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(AIG_HTTP_CPPFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
@@ -12,10 +12,10 @@ LIBAIGCGI_DEPS = http/libaighttp.la $(JANSSON_LIBS) $(AIG_HTTP_LIBS) \
 	$(LMDB_LIBS) $(HIREDIS_LIBS) -lm
 
 # What needs libpam or libldap is in a module that aigate.cgi loads only
-# for a request that takes that path (gate.h, cgi/ext.c): installed
+# for a request that takes that path (cgi/aig_ext.h): installed
 # beside aigate.cgi, exporting one symbol.
 aigatelibexec_LTLIBRARIES = cgi/aigate-ext.la
-cgi_aigate_ext_la_SOURCES = cgi/ext.c cgi/pam_check.c cgi/gate.h
+cgi_aigate_ext_la_SOURCES = cgi/aig_ext.h cgi/ext.c cgi/pam_check.c
 cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
 cgi_aigate_ext_la_LDFLAGS = -module -avoid-version -shared \
