@@ -1,11 +1,14 @@
 ## The gate: request handling (libaigcgi) and the aigate.cgi program.
 noinst_LTLIBRARIES += cgi/libaigcgi.la
+# For cgi/'s own tests and benchmark: no other part includes a cgi/ header.
+AIG_CGI_CPPFLAGS = -I$(top_srcdir)/cgi
 cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
 	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
 	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c
-cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(AIG_HTTP_CPPFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
+cgi_libaigcgi_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
+	$(AIG_POLICY_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
+cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
 # No LIBADD (see common/local.mk): linking it takes $(LIBAIGCGI_DEPS).
 LIBAIGCGI_DEPS = http/libaighttp.la $(JANSSON_LIBS) $(AIG_HTTP_LIBS) \
@@ -16,6 +19,7 @@ LIBAIGCGI_DEPS = http/libaighttp.la $(JANSSON_LIBS) $(AIG_HTTP_LIBS) \
 # beside aigate.cgi, exporting one symbol.
 aigatelibexec_LTLIBRARIES = cgi/aigate-ext.la
 cgi_aigate_ext_la_SOURCES = cgi/aig_ext.h cgi/ext.c cgi/pam_check.c
+cgi_aigate_ext_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
 cgi_aigate_ext_la_LDFLAGS = -module -avoid-version -shared \
@@ -25,6 +29,7 @@ cgi_aigate_ext_la_LIBADD = ldap/libaigldap.la common/libaigcommon.la \
 
 aigatelibexec_PROGRAMS += cgi/aigate.cgi
 cgi_aigate_cgi_SOURCES = cgi/main.c cgi/fcgi.c cgi/gate.h
+cgi_aigate_cgi_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 cgi_aigate_cgi_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(LMDB_CFLAGS)
 # Linked with the static archives Debian ships ($(GATE_LIBS), configure):
@@ -39,6 +44,7 @@ check_PROGRAMS += tests/unit/test_cgi_request
 UNIT_TESTS += tests/unit/test_cgi_request
 TESTS += tests/unit/test_cgi_request
 tests_unit_test_cgi_request_SOURCES = tests/unit/test_cgi_request.c
+tests_unit_test_cgi_request_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_CGI_CPPFLAGS)
 tests_unit_test_cgi_request_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cgi_request_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
@@ -49,8 +55,8 @@ check_PROGRAMS += tests/unit/test_cgi_gate
 UNIT_TESTS += tests/unit/test_cgi_gate
 TESTS += tests/unit/test_cgi_gate
 tests_unit_test_cgi_gate_SOURCES = tests/unit/test_cgi_gate.c tests/unit/tap.h
-tests_unit_test_cgi_gate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi \
-	-I$(top_srcdir)/tests/unit
+tests_unit_test_cgi_gate_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_CGI_CPPFLAGS) \
+	$(AIG_POLICY_CPPFLAGS) -I$(top_srcdir)/tests/unit
 tests_unit_test_cgi_gate_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(LMDB_CFLAGS) $(PCRE2_CFLAGS)
 tests_unit_test_cgi_gate_LDADD = $(bench_bench_decision_LDADD)
@@ -84,6 +90,7 @@ EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 check_PROGRAMS += tests/fuzz/fuzz_cgi_request_plain
 tests_fuzz_fuzz_cgi_request_plain_SOURCES = tests/fuzz/fuzz_cgi_request.c \
 	tests/fuzz/fuzz_main.c
+tests_fuzz_fuzz_cgi_request_plain_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_CGI_CPPFLAGS)
 tests_fuzz_fuzz_cgi_request_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	-DFUZZ_CORPUS='"cgi_request"'
 tests_fuzz_fuzz_cgi_request_plain_LDADD = cgi/libaigcgi.la \
@@ -100,7 +107,7 @@ tests/fuzz/fuzz_cgi_request: $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -I$(top_builddir) $(AM_CPPFLAGS) \
-		$(JANSSON_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
+		$(AIG_CGI_CPPFLAGS) $(JANSSON_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
 		$(FUZZ_CGI_SRCS) $(srcdir)/common/*.c $(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 CLEANFILES += tests/fuzz/fuzz_cgi_request
 tests/fuzz/fuzz_cgi.log: tests/fuzz/fuzz_cgi_request
@@ -110,6 +117,7 @@ check_PROGRAMS += tests/unit/test_cgi_state
 UNIT_TESTS += tests/unit/test_cgi_state
 TESTS += tests/unit/test_cgi_state
 tests_unit_test_cgi_state_SOURCES = tests/unit/test_cgi_state.c
+tests_unit_test_cgi_state_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_CGI_CPPFLAGS)
 tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS)
 tests_unit_test_cgi_state_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
@@ -126,7 +134,8 @@ EXTRA_DIST += tests/integration/gate-load.sh tests/integration/gate_load.py
 noinst_PROGRAMS += bench/bench_decision
 bench_bench_decision_SOURCES = bench/bench_decision.c
 bench_bench_decision_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit \
-	-I$(top_srcdir)/cgi -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+	$(AIG_CGI_CPPFLAGS) $(AIG_POLICY_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
+	-DTOP_SRCDIR='"$(abs_top_srcdir)"'
 bench_bench_decision_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LMDB_CFLAGS) $(PCRE2_CFLAGS)
 bench_bench_decision_LDADD = cgi/libaigcgi.la jwt/libaigjwt.la \

@@ -4,8 +4,10 @@ noinst_LTLIBRARIES += jwt/libaigjwt.la
 jwt_libaigjwt_la_SOURCES = jwt/aig_jwt.h jwt/jwt_int.h jwt/b64url.c \
 	jwt/jwk.c jwt/jwks.c jwt/jwt.c jwt/claims.c jwt/jwks_cache.c \
 	jwt/jwks_fetch.c jwt/verifier.c
-jwt_libaigjwt_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
-	$(AIG_HTTP_CPPFLAGS)
+jwt_libaigjwt_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
+jwt_libaigjwt_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+# For the parts that include aig_jwt.h.
+AIG_JWT_CPPFLAGS = -I$(top_srcdir)/jwt
 # No LIBADD (see common/local.mk): linking it takes $(LIBAIGJWT_DEPS).
 LIBAIGJWT_DEPS = http/libaighttp.la common/libaigcommon.la $(AIG_HTTP_LIBS) \
 	$(JANSSON_LIBS)
@@ -21,6 +23,7 @@ check_PROGRAMS += tests/unit/test_jwt
 UNIT_TESTS += tests/unit/test_jwt
 TESTS += tests/unit/test_jwt
 tests_unit_test_jwt_SOURCES = tests/unit/test_jwt.c tests/unit/tap.h
+tests_unit_test_jwt_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS)
 tests_unit_test_jwt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_jwt_LDADD = jwt/libaigjwt.la tests/unit/libjwtmint.la \
 	$(LIBAIGJWT_DEPS)
@@ -30,6 +33,7 @@ UNIT_TESTS += tests/unit/test_jwt_wycheproof
 TESTS += tests/unit/test_jwt_wycheproof
 tests_unit_test_jwt_wycheproof_SOURCES = tests/unit/test_jwt_wycheproof.c \
 	tests/unit/tap.h
+tests_unit_test_jwt_wycheproof_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS)
 tests_unit_test_jwt_wycheproof_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS)
 tests_unit_test_jwt_wycheproof_LDADD = jwt/libaigjwt.la \
@@ -47,6 +51,7 @@ UNIT_TESTS += tests/unit/test_jwks_fetch
 TESTS += tests/unit/test_jwks_fetch
 tests_unit_test_jwks_fetch_SOURCES = tests/unit/test_jwks_fetch.c \
 	tests/unit/tap.h
+tests_unit_test_jwks_fetch_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS)
 tests_unit_test_jwks_fetch_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS)
 tests_unit_test_jwks_fetch_LDADD = jwt/libaigjwt.la \
@@ -62,7 +67,8 @@ UNIT_TESTS += tests/fuzz/fuzz_jwt_replay
 TESTS += tests/fuzz/fuzz_jwt_replay
 tests_fuzz_fuzz_jwt_replay_SOURCES = tests/fuzz/fuzz_jwt.c \
 	tests/fuzz/fuzz_main.c
-tests_fuzz_fuzz_jwt_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"jwt"'
+tests_fuzz_fuzz_jwt_replay_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
+	-DFUZZ_CORPUS='"jwt"'
 tests_fuzz_fuzz_jwt_replay_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_jwt_replay_LDADD = jwt/libaigjwt.la $(LIBAIGJWT_DEPS)
 EXTRA_DIST += tests/fuzz/run-fuzz-jwt.sh tests/fuzz/make_jwt_corpus.py \
@@ -82,7 +88,8 @@ tests/fuzz/fuzz_jwt$(EXEEXT): $(FUZZ_JWT_SRC) $(srcdir)/jwt/aig_jwt.h \
 	$(AM_V_CCLD)$(LIBTOOL) --silent --tag=CC --mode=link $(CLANG) \
 	    -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined $(DEFS) -I$(top_builddir) \
-	    $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) -o $@ \
+	    $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) $(JANSSON_CFLAGS) \
+	    $(CRYPTO_CFLAGS) -o $@ \
 	    $(FUZZ_JWT_SRC) common/libaigcommon.la $(CRYPTO_LIBS) \
 	    $(JANSSON_LIBS)
 CLEANFILES += tests/fuzz/fuzz_jwt$(EXEEXT)
@@ -99,7 +106,8 @@ fuzz-jwt:
 # `bench/bench_jwt [seconds]` prints what a verification costs.
 noinst_PROGRAMS += bench/bench_jwt
 bench_bench_jwt_SOURCES = bench/bench_jwt.c
-bench_bench_jwt_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/unit
+bench_bench_jwt_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
+	-I$(top_srcdir)/tests/unit
 bench_bench_jwt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 bench_bench_jwt_LDADD = jwt/libaigjwt.la tests/unit/libjwtmint.la \
 	$(LIBAIGJWT_DEPS) $(CRYPTO_LIBS)
