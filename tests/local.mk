@@ -19,6 +19,11 @@ clean-testbed-cache:
 	-rm -rf tests/testbed-cache
 .PHONY: clean-testbed-cache
 
+## The parts keep to their own headers and include paths (no servers).
+dist_check_SCRIPTS += tests/layout.sh
+UNIT_TESTS += tests/layout.sh
+TESTS += tests/layout.sh
+
 ## Invariant-checking fuzz targets of the small parsers and encoders
 ## (tests/fuzz/fuzz_check.h: a broken invariant aborts). Each seed corpus
 ## runs through its plain driver under valgrind, or the sanitizers
