@@ -158,29 +158,6 @@ const char *aig_http_reason(int status);
  * with aig_secret_free()). Returns false on any malformation. */
 bool aig_basic_decode(const char *header, char **user, char **password);
 
-enum aig_pam_result {
-	AIG_PAM_OK = 0,
-	AIG_PAM_DENIED,	     /* bad credentials, locked, expired: 401 */
-	AIG_PAM_FORBIDDEN,   /* authenticated, account refused: 403 */
-	AIG_PAM_UNAVAILABLE, /* AD unreachable, PAM broken: 503 */
-};
-
-/* Runs PAM service `service` (authenticate, then acct_mgmt) for user with
- * password, PAM_RHOST = rhost. config_path is not used: pam_aigate.so
- * reads the file its pam.d lines name with config= (else the default),
- * never one named in the PAM environment. On AIG_PAM_OK and
- * AIG_PAM_FORBIDDEN, *name is the account's name: a new copy of
- * AIGATE_USER (the directory's spelling, so that every spelling of a login
- * is one user), or of user when the stack set none (caller frees; an
- * AIGATE_USER that is no usable name is AIG_PAM_UNAVAILABLE). On AIG_PAM_OK,
- * *groups is a new copy of AIGATE_GROUPS (caller frees; "" when the module set
- * none). The password is borrowed and never copied beyond PAM's own reply
- * buffer. *pam_code gets the PAM status that decided, for the audit record. */
-enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
-				  const char *user, const char *password,
-				  const char *rhost, char **name, char **groups,
-				  int *pam_code);
-
 /* ----------------------------------------------------------- forwarding */
 
 struct aig_forward {

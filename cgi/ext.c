@@ -4,15 +4,15 @@
  * Linked into aigate.cgi, libldap (with GnuTLS, Cyrus SASL, Kerberos) and
  * libpam cost every request about 2-3 ms of start-up (docs/performance.md,
  * bench/compare.sh); the bearer path needs neither. The module exports
- * one symbol, aig_gate_ext_v1 (gate.h). */
+ * one symbol, aig_gate_ext_v1 (aig_ext.h). */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
+#include "aig_ext.h"
 #include "aig_ldap.h"
-#include "gate.h"
 
 #define GROUP_CACHE_TTL_S 300
 
@@ -102,9 +102,9 @@ static bool cache_get(struct dir *d, const struct aig_log *log,
 /* The groups of user: from the cache when it has them, else from the
  * directory (a kept session that fails is replaced once: the server may
  * have closed it while the process was idle). */
-static int dir_groups(void **state, const struct aig_config *cfg,
-		      const struct aig_log *log, const char *user,
-		      struct aig_strv *groups, struct aig_error *err)
+static int groups_of(void **state, const struct aig_config *cfg,
+		     const struct aig_log *log, const char *user,
+		     struct aig_strv *groups, struct aig_error *err)
 {
 	struct dir *d = *state;
 	bool kept;
@@ -126,7 +126,23 @@ static int dir_groups(void **state, const struct aig_config *cfg,
 	return rc;
 }
 
+/* groups_of() in the interface's terms: every failure but an unknown
+ * user is the directory being unavailable. */
+static enum aig_ext_dir_result
+dir_groups(void **state, const struct aig_config *cfg,
+	   const struct aig_log *log, const char *user, struct aig_strv *groups,
+	   struct aig_error *err)
+{
+	int rc = groups_of(state, cfg, log, user, groups, err);
+
+	if (rc == AIG_OK)
+		return AIG_EXT_DIR_OK;
+	if (rc == AIG_LDAP_ERR_NO_SUCH_USER)
+		return AIG_EXT_DIR_NO_SUCH_USER;
+	return AIG_EXT_DIR_UNAVAILABLE;
+}
+
 const struct aig_gate_ext aig_gate_ext_v1 = {
 	AIG_GATE_EXT_VERSION, PACKAGE_STRING, sizeof(struct aig_config),
-	aig_pam_check,	      dir_groups,     dir_close,
+	aig_ext_pam_check,    dir_groups,     dir_close,
 };

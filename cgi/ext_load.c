@@ -1,4 +1,4 @@
-/* ext_load.c - loading aigate-ext.so (gate.h) when a request needs it.
+/* ext_load.c - loading aigate-ext.so (aig_ext.h) when a request needs it.
  *
  * The module is looked for beside the executable that runs (readlink of
  * /proc/self/exe), never where the environment or a request says; it is
@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "gate.h"
+#include "aig_ext.h"
 
 #define EXT_NAME "aigate-ext.so"
 

@@ -11,8 +11,8 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "aig_ext.h"
 #include "aig_jwt.h"
-#include "aig_ldap.h"
 #include "gate.h"
 
 /* Ends the request with outcome o; reason (may be NULL) goes to the audit
@@ -252,17 +252,17 @@ static bool fail_take(struct aig_gate *g, struct fail_budget b[2])
 
 /* The result of PAM for the request: the account's name (AIGATE_USER,
  * the directory's spelling) becomes the request's user. */
-static bool basic_result(struct aig_gate *g, enum aig_pam_result r, char *name,
-			 const char *groups)
+static bool basic_result(struct aig_gate *g, enum aig_ext_pam_result r,
+			 char *name, const char *groups)
 {
-	if (r == AIG_PAM_UNAVAILABLE)
+	if (r == AIG_EXT_PAM_UNAVAILABLE)
 		return stop(g, AIG_OUT_UNAVAILABLE,
 			    "PAM: directory unavailable");
-	if (r == AIG_PAM_DENIED)
+	if (r == AIG_EXT_PAM_DENIED)
 		return stop(g, AIG_OUT_BAD_CREDENTIALS,
 			    "PAM: authentication failed");
 	g->user = name;
-	if (r == AIG_PAM_FORBIDDEN)
+	if (r == AIG_EXT_PAM_FORBIDDEN)
 		return stop(g, AIG_OUT_FORBIDDEN, "PAM: account refused");
 	return aig_groups_split(groups, &g->groups, NULL) == AIG_OK ||
 	       stop(g, AIG_OUT_UNAVAILABLE, "malformed AIGATE_GROUPS from PAM");
@@ -272,7 +272,7 @@ static bool auth_basic(struct aig_gate *g)
 {
 	char *user = NULL, *password = NULL, *groups = NULL, *name = NULL;
 	struct fail_budget budget[2];
-	enum aig_pam_result r;
+	enum aig_ext_pam_result r;
 	const struct aig_gate_ext *ext;
 	struct aig_error err = {0};
 	int pam_code = 0;
@@ -293,7 +293,7 @@ static bool auth_basic(struct aig_gate *g)
 	r = ext->pam_check(g->cfg->auth.pam_service, g->w->config_path, user,
 			   password, g->req.remote_addr, &name, &groups,
 			   &pam_code);
-	if (r != AIG_PAM_DENIED) /* only a failed login is charged */
+	if (r != AIG_EXT_PAM_DENIED) /* only a failed login is charged */
 		fail_give_back(g, budget);
 	ok = basic_result(g, r, name, groups);
 	if (g->user == name)
@@ -313,17 +313,17 @@ static bool groups_from_ldap(struct aig_gate *g, const char *user)
 {
 	struct aig_error err = {0};
 	const struct aig_gate_ext *ext = aig_gate_ext_load(&err);
-	int rc = AIG_ERR_UNAVAILABLE;
+	enum aig_ext_dir_result r = AIG_EXT_DIR_UNAVAILABLE;
 
 	if (ext != NULL)
-		rc = ext->dir_groups(&g->w->dir, g->cfg, &g->w->log, user,
-				     &g->groups, &err);
-	if (rc != AIG_OK)
+		r = ext->dir_groups(&g->w->dir, g->cfg, &g->w->log, user,
+				    &g->groups, &err);
+	if (r != AIG_EXT_DIR_OK)
 		aig_log_msg(&g->log, LOG_ERR, "groups from ldap: %s", err.msg);
-	if (rc == AIG_LDAP_ERR_NO_SUCH_USER)
+	if (r == AIG_EXT_DIR_NO_SUCH_USER)
 		return stop(g, AIG_OUT_BAD_CREDENTIALS,
 			    "token user not in directory");
-	return rc == AIG_OK ||
+	return r == AIG_EXT_DIR_OK ||
 	       stop(g, AIG_OUT_UNAVAILABLE, "directory unavailable");
 }
 

@@ -138,42 +138,6 @@ void aig_gate_audit_line(char *buf, size_t len, const char *id,
  * audited. */
 void aig_gate_run(struct aig_gate *g);
 
-/* ------------------------------------------------- extension module */
-
-/* What aigate-ext.so (ext.c) gives: the parts that need libpam or libldap,
- * loaded only by a request that takes them (linking them costs every
- * request 2-3 ms of start-up). */
-#define AIG_GATE_EXT_VERSION 2
-struct aig_gate_ext {
-	unsigned version;
-	const char *package; /* PACKAGE_STRING of its build */
-	size_t config_size;  /* sizeof(struct aig_config) there */
-	/* aig_pam_check() (aig_cgi.h) */
-	enum aig_pam_result (*pam_check)(const char *service,
-					 const char *config_path,
-					 const char *user, const char *password,
-					 const char *rhost, char **name,
-					 char **groups, int *pam_code);
-	/* The groups of a token's user (groups_from_ldap), through the group
-	 * cache under state_dir, else over a session bound as
-	 * ldap.service_bind. *dir is the process's directory state (NULL at
-	 * first; kept for the next request; freed with dir_close()); cfg and
-	 * log (borrowed) must outlive it. groups gets new strings.
-	 * AIG_LDAP_ERR_NO_SUCH_USER when the directory does not know the
-	 * user; other errors mean the directory is unavailable. */
-	int (*dir_groups)(void **dir, const struct aig_config *cfg,
-			  const struct aig_log *log, const char *user,
-			  struct aig_strv *groups, struct aig_error *err);
-	void (*dir_close)(void *dir);
-};
-
-/* ext_load.c: the module, loaded once per process from aigate-ext.so
- * beside the running executable (or in its .libs/, in a build tree). The
- * file must belong to root or to the executable's owner and be writable
- * by nobody else. NULL with err set when it cannot be loaded (the request
- * is then 503). */
-const struct aig_gate_ext *aig_gate_ext_load(struct aig_error *err);
-
 /* Names the configuration file (NULL or "": the default). A FastCGI
  * request naming another file than the one in w drops w's parts. */
 int aig_warm_set_config_path(struct aig_warm *w, const char *path);

@@ -1,21 +1,25 @@
 ## The gate: request handling (libaigcgi) and the aigate.cgi program.
 noinst_LTLIBRARIES += cgi/libaigcgi.la
+# For cgi/'s own tests and benchmark: no other part includes a cgi/ header.
+AIG_CGI_CPPFLAGS = -I$(top_srcdir)/cgi
 cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/outcome.c cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
 	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
-	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/ext_load.c
-cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(AIG_HTTP_CPPFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
+	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c
+cgi_libaigcgi_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
+	$(AIG_POLICY_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
+cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
 # No LIBADD (see common/local.mk): linking it takes $(LIBAIGCGI_DEPS).
 LIBAIGCGI_DEPS = http/libaighttp.la $(JANSSON_LIBS) $(AIG_HTTP_LIBS) \
 	$(LMDB_LIBS) $(HIREDIS_LIBS) -lm
 
 # What needs libpam or libldap is in a module that aigate.cgi loads only
-# for a request that takes that path (gate.h, cgi/ext.c): installed
+# for a request that takes that path (cgi/aig_ext.h): installed
 # beside aigate.cgi, exporting one symbol.
 aigatelibexec_LTLIBRARIES = cgi/aigate-ext.la
-cgi_aigate_ext_la_SOURCES = cgi/ext.c cgi/pam_check.c cgi/gate.h
+cgi_aigate_ext_la_SOURCES = cgi/aig_ext.h cgi/ext.c cgi/pam_check.c
+cgi_aigate_ext_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
 cgi_aigate_ext_la_LDFLAGS = -module -avoid-version -shared \
@@ -25,13 +29,14 @@ cgi_aigate_ext_la_LIBADD = ldap/libaigldap.la common/libaigcommon.la \
 
 aigatelibexec_PROGRAMS += cgi/aigate.cgi
 cgi_aigate_cgi_SOURCES = cgi/main.c cgi/fcgi.c cgi/gate.h
+cgi_aigate_cgi_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 cgi_aigate_cgi_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(LMDB_CFLAGS)
 # Linked with the static archives Debian ships ($(GATE_LIBS), configure):
 # a CGI pays its shared libraries' loading and relocation on every
 # request. --as-needed drops the shared ones the archives replaced.
 cgi_aigate_cgi_LDFLAGS = -Wl,--as-needed
-cgi_aigate_cgi_LDADD = cgi/libaigcgi.la cgi/libaigjwt.la \
+cgi_aigate_cgi_LDADD = cgi/libaigcgi.la jwt/libaigjwt.la \
 	policies/libaigpolicy.la http/libaighttp.la common/libaigcommon.la \
 	$(GATE_LIBS)
 
@@ -39,7 +44,7 @@ check_PROGRAMS += tests/unit/test_cgi_request
 UNIT_TESTS += tests/unit/test_cgi_request
 TESTS += tests/unit/test_cgi_request
 tests_unit_test_cgi_request_SOURCES = tests/unit/test_cgi_request.c
-tests_unit_test_cgi_request_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
+tests_unit_test_cgi_request_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_CGI_CPPFLAGS)
 tests_unit_test_cgi_request_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cgi_request_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
@@ -50,8 +55,8 @@ check_PROGRAMS += tests/unit/test_cgi_gate
 UNIT_TESTS += tests/unit/test_cgi_gate
 TESTS += tests/unit/test_cgi_gate
 tests_unit_test_cgi_gate_SOURCES = tests/unit/test_cgi_gate.c
-tests_unit_test_cgi_gate_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/cgi \
-	$(AIG_TEST_CPPFLAGS)
+tests_unit_test_cgi_gate_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_CGI_CPPFLAGS) \
+	$(AIG_POLICY_CPPFLAGS)
 tests_unit_test_cgi_gate_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS) $(LMDB_CFLAGS) $(PCRE2_CFLAGS)
 tests_unit_test_cgi_gate_LDADD = $(bench_bench_decision_LDADD)
@@ -85,6 +90,7 @@ EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 check_PROGRAMS += tests/fuzz/fuzz_cgi_request_plain
 tests_fuzz_fuzz_cgi_request_plain_SOURCES = tests/fuzz/fuzz_cgi_request.c \
 	tests/fuzz/fuzz_main.c
+tests_fuzz_fuzz_cgi_request_plain_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_CGI_CPPFLAGS)
 tests_fuzz_fuzz_cgi_request_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	-DFUZZ_CORPUS='"cgi_request"'
 tests_fuzz_fuzz_cgi_request_plain_LDADD = cgi/libaigcgi.la \
@@ -101,7 +107,7 @@ tests/fuzz/fuzz_cgi_request: $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -I$(top_builddir) $(AM_CPPFLAGS) \
-		$(JANSSON_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
+		$(AIG_CGI_CPPFLAGS) $(JANSSON_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
 		$(FUZZ_CGI_SRCS) $(srcdir)/common/*.c $(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 CLEANFILES += tests/fuzz/fuzz_cgi_request
 tests/fuzz/fuzz_cgi.log: tests/fuzz/fuzz_cgi_request
@@ -111,7 +117,7 @@ check_PROGRAMS += tests/unit/test_cgi_state
 UNIT_TESTS += tests/unit/test_cgi_state
 TESTS += tests/unit/test_cgi_state
 tests_unit_test_cgi_state_SOURCES = tests/unit/test_cgi_state.c
-tests_unit_test_cgi_state_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
+tests_unit_test_cgi_state_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_CGI_CPPFLAGS)
 tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS)
 tests_unit_test_cgi_state_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
@@ -128,10 +134,11 @@ EXTRA_DIST += tests/integration/gate-load.sh tests/integration/gate_load.py
 noinst_PROGRAMS += bench/bench_decision
 bench_bench_decision_SOURCES = bench/bench_decision.c
 bench_bench_decision_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) \
-	-I$(top_srcdir)/cgi -DTOP_SRCDIR='"$(abs_top_srcdir)"'
+	$(AIG_CGI_CPPFLAGS) $(AIG_POLICY_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
+	-DTOP_SRCDIR='"$(abs_top_srcdir)"'
 bench_bench_decision_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LMDB_CFLAGS) $(PCRE2_CFLAGS)
-bench_bench_decision_LDADD = cgi/libaigcgi.la cgi/libaigjwt.la \
+bench_bench_decision_LDADD = cgi/libaigcgi.la jwt/libaigjwt.la \
 	policies/libaigpolicy.la common/libaigcommon.la \
 	$(AIG_TEST_LIBS) $(LIBAIGCGI_DEPS) $(LIBAIGJWT_DEPS) \
 	$(PCRE2_LIBS) $(CRYPTO_LIBS) -ldl

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <security/pam_appl.h>
 
-#include "aig_cgi.h"
+#include "aig_ext.h"
 #include "aig_ldap.h"
 
 struct conv_data {
@@ -67,21 +67,22 @@ fail:
 	return PAM_CONV_ERR;
 }
 
-static enum aig_pam_result classify(int rc, bool account_phase)
+static enum aig_ext_pam_result classify(int rc, bool account_phase)
 {
 	switch (rc) {
-	case PAM_SUCCESS: return AIG_PAM_OK;
+	case PAM_SUCCESS: return AIG_EXT_PAM_OK;
 	case PAM_AUTH_ERR:
 	case PAM_USER_UNKNOWN:
 	case PAM_MAXTRIES:
 	case PAM_CRED_INSUFFICIENT:
 	case PAM_ACCT_EXPIRED:
 	case PAM_NEW_AUTHTOK_REQD:
-	case PAM_AUTHTOK_EXPIRED: return AIG_PAM_DENIED;
+	case PAM_AUTHTOK_EXPIRED: return AIG_EXT_PAM_DENIED;
 	case PAM_PERM_DENIED:
-		return account_phase ? AIG_PAM_FORBIDDEN : AIG_PAM_DENIED;
+		return account_phase ? AIG_EXT_PAM_FORBIDDEN
+				     : AIG_EXT_PAM_DENIED;
 	default: /* PAM_AUTHINFO_UNAVAIL, PAM_SYSTEM_ERR, ...: fail closed */
-		return AIG_PAM_UNAVAILABLE;
+		return AIG_EXT_PAM_UNAVAILABLE;
 	}
 }
 
@@ -99,15 +100,15 @@ static char *account_name(pam_handle_t *pamh, const char *user)
 	return strdup(name);
 }
 
-enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
-				  const char *user, const char *password,
-				  const char *rhost, char **name, char **groups,
-				  int *pam_code)
+enum aig_ext_pam_result
+aig_ext_pam_check(const char *service, const char *config_path,
+		  const char *user, const char *password, const char *rhost,
+		  char **name, char **groups, int *pam_code)
 {
 	struct conv_data cd = {password, false};
 	struct pam_conv conv = {conversation, &cd};
 	pam_handle_t *pamh = NULL;
-	enum aig_pam_result res;
+	enum aig_ext_pam_result res;
 	const char *g;
 	int rc;
 
@@ -117,33 +118,33 @@ enum aig_pam_result aig_pam_check(const char *service, const char *config_path,
 	rc = pam_start(service, user, &conv, &pamh);
 	if (rc != PAM_SUCCESS) {
 		*pam_code = rc;
-		return AIG_PAM_UNAVAILABLE;
+		return AIG_EXT_PAM_UNAVAILABLE;
 	}
 	if ((rc = pam_set_item(pamh, PAM_RHOST, rhost)) != PAM_SUCCESS ||
 	    (rc = pam_set_item(pamh, PAM_RUSER, user)) != PAM_SUCCESS) {
-		res = AIG_PAM_UNAVAILABLE;
+		res = AIG_EXT_PAM_UNAVAILABLE;
 		goto out;
 	}
 	rc = pam_authenticate(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
 	res = classify(rc, false);
-	if (res != AIG_PAM_OK)
+	if (res != AIG_EXT_PAM_OK)
 		goto out;
 	rc = pam_acct_mgmt(pamh, PAM_SILENT | PAM_DISALLOW_NULL_AUTHTOK);
 	res = classify(rc, true);
-	if (res != AIG_PAM_OK && res != AIG_PAM_FORBIDDEN)
+	if (res != AIG_EXT_PAM_OK && res != AIG_EXT_PAM_FORBIDDEN)
 		goto out;
 	if ((*name = account_name(pamh, user)) == NULL) {
-		res = AIG_PAM_UNAVAILABLE;
+		res = AIG_EXT_PAM_UNAVAILABLE;
 		goto out;
 	}
-	if (res != AIG_PAM_OK)
+	if (res != AIG_EXT_PAM_OK)
 		goto out;
 	g = pam_getenv(pamh, "AIGATE_GROUPS");
 	*groups = strdup(g ? g : "");
 	if (*groups == NULL)
-		res = AIG_PAM_UNAVAILABLE;
+		res = AIG_EXT_PAM_UNAVAILABLE;
 out:
-	if (res != AIG_PAM_OK && res != AIG_PAM_FORBIDDEN) {
+	if (res != AIG_EXT_PAM_OK && res != AIG_EXT_PAM_FORBIDDEN) {
 		free(*name);
 		*name = NULL;
 	}

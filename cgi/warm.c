@@ -15,6 +15,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "aig_ext.h"
 #include "aig_http.h"
 #include "aig_jwt.h"
 #include "gate.h"

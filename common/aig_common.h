@@ -109,6 +109,10 @@ aig_log_fn aig_log_syslog_fn; /* syslog(LOG_AUTHPRIV | priority, ...) */
  * Returns dst. */
 char *aig_log_escape(char *dst, size_t dstlen, const char *src, size_t srclen);
 
+/* aig_log_escape() of the NUL-terminated src, for a message that quotes
+ * it itself; NULL is written (none). Returns dst. */
+char *aig_log_escape_str(char *dst, size_t dstlen, const char *src);
+
 /* The form of a value from outside in a log line: aig_log_escape() of the
  * NUL-terminated src between double quotes, as in user="bob", so that
  * nothing in it can read as another key=value field; NULL is written -

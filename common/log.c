@@ -99,6 +99,13 @@ char *aig_log_escape(char *dst, size_t dstlen, const char *src, size_t srclen)
 	return dst;
 }
 
+char *aig_log_escape_str(char *dst, size_t dstlen, const char *src)
+{
+	if (src == NULL)
+		src = "(none)";
+	return aig_log_escape(dst, dstlen, src, strlen(src));
+}
+
 char *aig_log_quote(char *dst, size_t dstlen, const char *src)
 {
 	size_t n;

@@ -1,4 +1,6 @@
 noinst_LTLIBRARIES += ldap/libaigldap.la
+# For the parts that include aig_ldap.h.
+AIG_LDAP_CPPFLAGS = -I$(top_srcdir)/ldap
 ldap_libaigldap_la_SOURCES = ldap/aig_ldap.h ldap/ldap_int.h ldap/gss.h \
 	ldap/util.c ldap/srv.c ldap/conn.c ldap/bind.c ldap/auth.c \
 	ldap/proof.c ldap/gss.c \
@@ -14,7 +16,7 @@ check_PROGRAMS += tests/unit/test_ldap
 UNIT_TESTS += tests/unit/test_ldap
 TESTS += tests/unit/test_ldap
 tests_unit_test_ldap_SOURCES = tests/unit/test_ldap.c
-tests_unit_test_ldap_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
+tests_unit_test_ldap_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 tests_unit_test_ldap_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LMDB_CFLAGS)
 tests_unit_test_ldap_LDADD = $(AIG_TEST_LIBS) ldap/libaigldap.la \
@@ -24,7 +26,7 @@ tests_unit_test_ldap_LDADD = $(AIG_TEST_LIBS) ldap/libaigldap.la \
 # Integration tests against the real test bed (tests/testbed/).
 check_PROGRAMS += tests/integration/ldap_driver
 tests_integration_ldap_driver_SOURCES = tests/integration/ldap_driver.c
-tests_integration_ldap_driver_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
+tests_integration_ldap_driver_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 tests_integration_ldap_driver_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) \
 	$(JANSSON_CFLAGS)
 tests_integration_ldap_driver_LDADD = $(AIG_TEST_LIBS) ldap/libaigldap.la \
@@ -37,6 +39,7 @@ dist_check_SCRIPTS += tests/integration/ldap_ad.sh \
 # groups" beside a bare bind (run it under tests/testbed/ad.sh run).
 noinst_PROGRAMS += bench/bench_ldap
 bench_bench_ldap_SOURCES = bench/bench_ldap.c
+bench_bench_ldap_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 bench_bench_ldap_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 bench_bench_ldap_LDADD = ldap/libaigldap.la common/libaigcommon.la \
 	$(JANSSON_LIBS) $(CRYPTO_LIBS)

@@ -1,8 +1,11 @@
 # The PAM module: a libtool module exporting only pam_sm_* (export.sym),
 # built on the ldap/ and common/ convenience libraries.
 noinst_LTLIBRARIES += pam_aigate/libaigpam.la
+# For its tests (aig_pam.h includes aig_ldap.h).
+AIG_PAM_CPPFLAGS = -I$(top_srcdir)/pam_aigate $(AIG_LDAP_CPPFLAGS)
 pam_aigate_libaigpam_la_SOURCES = pam_aigate/aig_pam.h \
 	pam_aigate/options.c pam_aigate/work.c pam_aigate/groups_cache.c
+pam_aigate_libaigpam_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 pam_aigate_libaigpam_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LDAP_CFLAGS)
 # Convenience libraries do not link each other; the final link lists them.
@@ -10,6 +13,7 @@ pam_aigate_libaigpam_la_LIBADD = $(PAM_LIBS)
 
 pam_LTLIBRARIES += pam_aigate/pam_aigate.la
 pam_aigate_pam_aigate_la_SOURCES = pam_aigate/pam_aigate.c
+pam_aigate_pam_aigate_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 pam_aigate_pam_aigate_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LDAP_CFLAGS)
 # -z nodelete: libpam dlclose()s modules at pam_end(); libldap, GnuTLS
@@ -38,7 +42,7 @@ check_PROGRAMS += tests/unit/test_pam
 UNIT_TESTS += tests/unit/test_pam
 TESTS += tests/unit/test_pam
 tests_unit_test_pam_SOURCES = tests/unit/test_pam.c
-tests_unit_test_pam_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
+tests_unit_test_pam_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_PAM_CPPFLAGS)
 tests_unit_test_pam_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LDAP_CFLAGS)
 tests_unit_test_pam_LDADD = $(AIG_TEST_LIBS) pam_aigate/libaigpam.la \

@@ -2,6 +2,8 @@
 ## linked by the CGI, aigatectl and the tests; the fuzz targets compile the
 ## sources directly with clang's libFuzzer.
 noinst_LTLIBRARIES += policies/libaigpolicy.la
+# For the parts that include aig_policy.h.
+AIG_POLICY_CPPFLAGS = -I$(top_srcdir)/policies
 policies_libaigpolicy_la_SOURCES = policies/aig_policy.h \
 	policies/policy_int.h policies/arena.c policies/glob.c \
 	policies/pointer.c policies/load.c policies/decide.c policies/body.c
@@ -21,7 +23,7 @@ check_PROGRAMS += tests/unit/test_policy
 UNIT_TESTS += tests/unit/test_policy
 TESTS += tests/unit/test_policy
 tests_unit_test_policy_SOURCES = tests/unit/test_policy.c
-tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
+tests_unit_test_policy_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
 tests_unit_test_policy_LDADD = $(AIG_TEST_LIBS) policies/libaigpolicy.la \
 	common/libaigcommon.la $(PCRE2_LIBS) $(JANSSON_LIBS)
@@ -32,11 +34,13 @@ tests_unit_test_policy_LDADD = $(AIG_TEST_LIBS) policies/libaigpolicy.la \
 check_PROGRAMS += tests/fuzz/fuzz_policy_load_plain tests/fuzz/fuzz_policy_body_plain
 tests_fuzz_fuzz_policy_load_plain_SOURCES = tests/fuzz/fuzz_policy_load.c \
 	tests/fuzz/fuzz_main.c
+tests_fuzz_fuzz_policy_load_plain_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 tests_fuzz_fuzz_policy_load_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(PCRE2_CFLAGS) -DFUZZ_CORPUS='"policy_load"'
 tests_fuzz_fuzz_policy_load_plain_LDADD = $(tests_unit_test_policy_LDADD)
 tests_fuzz_fuzz_policy_body_plain_SOURCES = tests/fuzz/fuzz_policy_body.c \
 	tests/fuzz/fuzz_main.c
+tests_fuzz_fuzz_policy_body_plain_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 tests_fuzz_fuzz_policy_body_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(PCRE2_CFLAGS) -DFUZZ_CORPUS='"policy_body"'
 tests_fuzz_fuzz_policy_body_plain_LDADD = $(tests_unit_test_policy_LDADD)
@@ -55,7 +59,7 @@ FUZZ_POLICY_DEPS = $(FUZZ_POLICY_SRCS) $(srcdir)/policies/aig_policy.h \
 	$(srcdir)/policies/policy_int.h common/libaigcommon.la
 FUZZ_POLICY_CC = $(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -I$(top_builddir) $(AM_CPPFLAGS) \
-	$(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
+	$(AIG_POLICY_CPPFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
 FUZZ_POLICY_BINS = tests/fuzz/fuzz_policy_load tests/fuzz/fuzz_policy_body
 CLEANFILES += $(FUZZ_POLICY_BINS)
 
@@ -80,6 +84,7 @@ endif
 ## The benchmark: built by make, run by hand.
 noinst_PROGRAMS += bench/bench_policy
 bench_bench_policy_SOURCES = bench/bench_policy.c
+bench_bench_policy_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 bench_bench_policy_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
 bench_bench_policy_LDADD = $(tests_unit_test_policy_LDADD)
 

@@ -8,7 +8,7 @@ tests_lib_libaigtest_la_SOURCES = tests/lib/aig_test.h tests/lib/tap.c \
 	tests/lib/tmpdir.c tests/lib/files.c tests/lib/config_text.c \
 	tests/lib/aig_test_pki.h tests/lib/pki.c tests/lib/jwt_mint.h \
 	tests/lib/jwt_mint.c
-tests_lib_libaigtest_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/common
+tests_lib_libaigtest_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_lib_libaigtest_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS)
 tests_lib_libaigtest_la_LIBADD = $(CRYPTO_LIBS) $(JANSSON_LIBS)
@@ -35,6 +35,11 @@ clean-local: clean-testbed-cache
 clean-testbed-cache:
 	-rm -rf tests/testbed-cache
 .PHONY: clean-testbed-cache
+
+## The parts keep to their own headers and include paths (no servers).
+dist_check_SCRIPTS += tests/layout.sh
+UNIT_TESTS += tests/layout.sh
+TESTS += tests/layout.sh
 
 ## Invariant-checking fuzz targets of the small parsers and encoders
 ## (tests/fuzz/fuzz_check.h: a broken invariant aborts). Each seed corpus
@@ -70,21 +75,23 @@ tests_fuzz_fuzz_groups_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_groups_plain_LDADD = common/libaigcommon.la $(JANSSON_LIBS)
 
 tests_fuzz_fuzz_path_plain_SOURCES = tests/fuzz/fuzz_path.c $(FUZZ_UNITS_MAIN)
-tests_fuzz_fuzz_path_plain_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"path"'
+tests_fuzz_fuzz_path_plain_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_CGI_CPPFLAGS) \
+	-DFUZZ_CORPUS='"path"'
 tests_fuzz_fuzz_path_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_path_plain_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
 
 tests_fuzz_fuzz_ldap_escape_plain_SOURCES = tests/fuzz/fuzz_ldap_escape.c \
 	$(FUZZ_UNITS_MAIN)
-tests_fuzz_fuzz_ldap_escape_plain_CPPFLAGS = $(AM_CPPFLAGS) \
+tests_fuzz_fuzz_ldap_escape_plain_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS) \
 	-DFUZZ_CORPUS='"ldap_escape"'
 tests_fuzz_fuzz_ldap_escape_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_ldap_escape_plain_LDADD = ldap/libaigldap.la \
 	common/libaigcommon.la $(JANSSON_LIBS)
 
 tests_fuzz_fuzz_glob_plain_SOURCES = tests/fuzz/fuzz_glob.c $(FUZZ_UNITS_MAIN)
-tests_fuzz_fuzz_glob_plain_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"glob"'
+tests_fuzz_fuzz_glob_plain_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_POLICY_CPPFLAGS) \
+	-DFUZZ_CORPUS='"glob"'
 tests_fuzz_fuzz_glob_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(PCRE2_CFLAGS)
 tests_fuzz_fuzz_glob_plain_LDADD = policies/libaigpolicy.la \
@@ -92,14 +99,15 @@ tests_fuzz_fuzz_glob_plain_LDADD = policies/libaigpolicy.la \
 
 tests_fuzz_fuzz_base64_plain_SOURCES = tests/fuzz/fuzz_base64.c \
 	$(FUZZ_UNITS_MAIN)
-tests_fuzz_fuzz_base64_plain_CPPFLAGS = $(AM_CPPFLAGS) \
+tests_fuzz_fuzz_base64_plain_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
 	-DFUZZ_CORPUS='"base64"'
 tests_fuzz_fuzz_base64_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_fuzz_fuzz_base64_plain_LDADD = cgi/libaigjwt.la $(LIBAIGJWT_DEPS)
+tests_fuzz_fuzz_base64_plain_LDADD = jwt/libaigjwt.la $(LIBAIGJWT_DEPS)
 
 tests_fuzz_fuzz_basic_plain_SOURCES = tests/fuzz/fuzz_basic.c \
 	$(FUZZ_UNITS_MAIN)
-tests_fuzz_fuzz_basic_plain_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"basic"'
+tests_fuzz_fuzz_basic_plain_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_CGI_CPPFLAGS) \
+	-DFUZZ_CORPUS='"basic"'
 tests_fuzz_fuzz_basic_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_fuzz_fuzz_basic_plain_LDADD = cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
@@ -136,14 +144,15 @@ FUZZ_PATH_SRCS = $(srcdir)/cgi/request.c $(srcdir)/cgi/forward.c \
 tests/fuzz/fuzz_path: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_path.c \
 		cgi/libaigcgi.la http/libaighttp.la
 	@$(MKDIR_P) tests/fuzz
-	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_HTTP_CPPFLAGS) $(SSL_CFLAGS) -o $@ \
+	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_CGI_CPPFLAGS) $(AIG_HTTP_CPPFLAGS) \
+		$(SSL_CFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_path.c $(FUZZ_PATH_SRCS) \
 		$(srcdir)/common/*.c $(AIG_HTTP_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 tests/fuzz/fuzz_ldap_escape: $(FUZZ_UNITS_DEPS) \
 		$(srcdir)/tests/fuzz/fuzz_ldap_escape.c $(srcdir)/ldap/util.c
 	@$(MKDIR_P) tests/fuzz
-	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(LDAP_CFLAGS) -o $@ \
+	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_LDAP_CPPFLAGS) $(LDAP_CFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_ldap_escape.c $(srcdir)/ldap/util.c \
 		$(srcdir)/common/*.c $(LDAP_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
@@ -151,20 +160,22 @@ tests/fuzz/fuzz_glob: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_glob.c \
 		$(srcdir)/policies/glob.c $(srcdir)/policies/arena.c \
 		$(srcdir)/policies/policy_int.h
 	@$(MKDIR_P) tests/fuzz
-	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(PCRE2_CFLAGS) -o $@ \
+	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_POLICY_CPPFLAGS) $(PCRE2_CFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_glob.c $(srcdir)/policies/glob.c \
 		$(srcdir)/policies/arena.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 tests/fuzz/fuzz_base64: $(FUZZ_UNITS_DEPS) \
-		$(srcdir)/tests/fuzz/fuzz_base64.c $(srcdir)/cgi/b64url.c
+		$(srcdir)/tests/fuzz/fuzz_base64.c $(srcdir)/jwt/b64url.c
 	@$(MKDIR_P) tests/fuzz
-	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_base64.c \
-		$(srcdir)/cgi/b64url.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
+	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_JWT_CPPFLAGS) -o $@ \
+		$(srcdir)/tests/fuzz/fuzz_base64.c \
+		$(srcdir)/jwt/b64url.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 tests/fuzz/fuzz_basic: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_basic.c \
 		$(srcdir)/cgi/basic.c
 	@$(MKDIR_P) tests/fuzz
-	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_basic.c \
+	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_CGI_CPPFLAGS) -o $@ \
+		$(srcdir)/tests/fuzz/fuzz_basic.c \
 		$(srcdir)/cgi/basic.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 # built only for the test that runs them

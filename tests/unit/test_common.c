@@ -173,6 +173,11 @@ static void test_quote(void)
 		   strcmp(aig_log_quote(q, sizeof(q), ""), "\"\"") == 0 &&
 		   strcmp(aig_log_quote(q, sizeof(q), "-"), "\"-\"") == 0,
 	   "quote: NULL is -, and differs from \"-\"");
+	ok(strcmp(aig_log_escape_str(q, sizeof(q), "k\"id\n"),
+		  "k\\x22id\\x0a") == 0 &&
+		   strcmp(aig_log_escape_str(q, sizeof(q), NULL), "(none)") ==
+			   0,
+	   "escape_str: escapes a string, NULL is (none)");
 	aig_log_quote(q, 12, "abcdefghijklmnop");
 	ok(strlen(q) < 12 && q[0] == '"' && q[strlen(q) - 1] == '"' &&
 		   strstr(q, "...") != NULL,

@@ -41,7 +41,7 @@ static int check_iss(const struct aig_config *cfg, const json_t *c,
 	if (strcmp(iss, cfg->jwt.issuer) != 0)
 		return aig_error_set(err, AIG_JWT_ERR_ISSUER,
 				     "iss \"%s\" is not jwt.issuer",
-				     aig_jwt_esc(esc, sizeof(esc), iss));
+				     aig_log_escape_str(esc, sizeof(esc), iss));
 	return AIG_OK;
 }
 

@@ -39,9 +39,6 @@ int aig_jwt_jws_check(const struct aig_jws *jws, const struct aig_jwks *jwks,
 		      struct aig_error *err);
 void aig_jwt_jws_clear(struct aig_jws *jws);
 
-/* Escapes request data (a kid, an alg name) for a message. Returns buf. */
-const char *aig_jwt_esc(char *buf, size_t buflen, const char *s);
-
 /* jwks_fetch.c: GETs url over HTTPS with verified TLS (ca_file, or the
  * system store when NULL), no redirects, no proxy, the AIG_JWKS_*
  * timeouts, at most max bytes; only a 200 counts. On AIG_OK *body is new

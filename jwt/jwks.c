@@ -128,7 +128,7 @@ static int find_by_kid(const struct aig_jwks *jwks, const char *kid, int alg,
 			fit++;
 		}
 	}
-	aig_jwt_esc(esc, sizeof(esc), kid);
+	aig_log_escape_str(esc, sizeof(esc), kid);
 	if (named == 0)
 		return aig_error_set(err, AIG_JWT_ERR_UNKNOWN_KID,
 				     "no key has kid \"%s\"", esc);

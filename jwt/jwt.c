@@ -29,13 +29,6 @@ bool aig_jwt_status_is_invalid_token(int status)
 	return status >= AIG_JWT_ERR_MALFORMED && status < AIG_JWT_ERR__MAX;
 }
 
-const char *aig_jwt_esc(char *buf, size_t buflen, const char *s)
-{
-	if (s == NULL)
-		s = "(none)";
-	return aig_log_escape(buf, buflen, s, strlen(s));
-}
-
 void aig_jwt_jws_clear(struct aig_jws *jws)
 {
 	aig_wipe_free(jws->payload, jws->payload_size);
@@ -108,9 +101,9 @@ static int header_alg(const json_t *h, unsigned algs, struct aig_jws *jws,
 				     "header: alg missing or not a string");
 	jws->alg = aig_jwt_alg_from_name(name);
 	if (jws->alg < 0)
-		return aig_error_set(err, AIG_JWT_ERR_ALG,
-				     "alg \"%s\" is never accepted",
-				     aig_jwt_esc(esc, sizeof(esc), name));
+		return aig_error_set(
+			err, AIG_JWT_ERR_ALG, "alg \"%s\" is never accepted",
+			aig_log_escape_str(esc, sizeof(esc), name));
 	if ((algs & AIG_JWT_ALG_BIT(jws->alg)) == 0)
 		return aig_error_set(err, AIG_JWT_ERR_ALG,
 				     "alg %s is not in jwt.algorithms", name);

@@ -1,11 +1,13 @@
-## cgi/: the JWT verification subsystem (libaigjwt). The request handling,
-## Basic/PAM and the routes are in gate.mk.
-noinst_LTLIBRARIES += cgi/libaigjwt.la
-cgi_libaigjwt_la_SOURCES = cgi/aig_jwt.h cgi/jwt_int.h cgi/b64url.c \
-	cgi/jwk.c cgi/jwks.c cgi/jwt.c cgi/claims.c cgi/jwks_cache.c \
-	cgi/jwks_fetch.c cgi/verifier.c
-cgi_libaigjwt_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
-	$(AIG_HTTP_CPPFLAGS)
+## jwt/: the JWT/JWKS verifier (libaigjwt): JWS, JWK, JWKS, claims, the
+## shared JWKS cache and its HTTPS fetch. One public header, aig_jwt.h.
+noinst_LTLIBRARIES += jwt/libaigjwt.la
+jwt_libaigjwt_la_SOURCES = jwt/aig_jwt.h jwt/jwt_int.h jwt/b64url.c \
+	jwt/jwk.c jwt/jwks.c jwt/jwt.c jwt/claims.c jwt/jwks_cache.c \
+	jwt/jwks_fetch.c jwt/verifier.c
+jwt_libaigjwt_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
+jwt_libaigjwt_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+# For the parts that include aig_jwt.h.
+AIG_JWT_CPPFLAGS = -I$(top_srcdir)/jwt
 # No LIBADD (see common/local.mk): linking it takes $(LIBAIGJWT_DEPS).
 LIBAIGJWT_DEPS = http/libaighttp.la common/libaigcommon.la $(AIG_HTTP_LIBS) \
 	$(JANSSON_LIBS)
@@ -14,20 +16,19 @@ check_PROGRAMS += tests/unit/test_jwt
 UNIT_TESTS += tests/unit/test_jwt
 TESTS += tests/unit/test_jwt
 tests_unit_test_jwt_SOURCES = tests/unit/test_jwt.c
-tests_unit_test_jwt_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
+tests_unit_test_jwt_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_JWT_CPPFLAGS)
 tests_unit_test_jwt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
-tests_unit_test_jwt_LDADD = $(AIG_TEST_LIBS) cgi/libaigjwt.la \
+tests_unit_test_jwt_LDADD = $(AIG_TEST_LIBS) jwt/libaigjwt.la \
 	$(LIBAIGJWT_DEPS)
 
 check_PROGRAMS += tests/unit/test_jwt_wycheproof
 UNIT_TESTS += tests/unit/test_jwt_wycheproof
 TESTS += tests/unit/test_jwt_wycheproof
 tests_unit_test_jwt_wycheproof_SOURCES = tests/unit/test_jwt_wycheproof.c
-tests_unit_test_jwt_wycheproof_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
+tests_unit_test_jwt_wycheproof_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_JWT_CPPFLAGS)
 tests_unit_test_jwt_wycheproof_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS)
-tests_unit_test_jwt_wycheproof_LDADD = $(AIG_TEST_LIBS) cgi/libaigjwt.la \
-	$(LIBAIGJWT_DEPS)
+tests_unit_test_jwt_wycheproof_LDADD = $(AIG_TEST_LIBS) jwt/libaigjwt.la $(LIBAIGJWT_DEPS)
 EXTRA_DIST += tests/data/wycheproof/LICENSE tests/data/wycheproof/README.md \
 	tests/data/wycheproof/json_web_signature_test.json \
 	tests/data/wycheproof/rsa_signature_2048_sha256_test.json \
@@ -40,11 +41,10 @@ check_PROGRAMS += tests/unit/test_jwks_fetch
 UNIT_TESTS += tests/unit/test_jwks_fetch
 TESTS += tests/unit/test_jwks_fetch
 tests_unit_test_jwks_fetch_SOURCES = tests/unit/test_jwks_fetch.c
-tests_unit_test_jwks_fetch_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
+tests_unit_test_jwks_fetch_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_JWT_CPPFLAGS)
 tests_unit_test_jwks_fetch_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS)
-tests_unit_test_jwks_fetch_LDADD = $(AIG_TEST_LIBS) cgi/libaigjwt.la \
-	$(LIBAIGJWT_DEPS)
+tests_unit_test_jwks_fetch_LDADD = $(AIG_TEST_LIBS) jwt/libaigjwt.la $(LIBAIGJWT_DEPS)
 EXTRA_DIST += tests/unit/jwks_server.py
 
 # Fuzzing. The replay program runs the seed corpus in every build; with
@@ -57,27 +57,29 @@ UNIT_TESTS += tests/fuzz/fuzz_jwt_replay
 TESTS += tests/fuzz/fuzz_jwt_replay
 tests_fuzz_fuzz_jwt_replay_SOURCES = tests/fuzz/fuzz_jwt.c \
 	tests/fuzz/fuzz_main.c
-tests_fuzz_fuzz_jwt_replay_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"jwt"'
+tests_fuzz_fuzz_jwt_replay_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
+	-DFUZZ_CORPUS='"jwt"'
 tests_fuzz_fuzz_jwt_replay_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tests_fuzz_fuzz_jwt_replay_LDADD = cgi/libaigjwt.la $(LIBAIGJWT_DEPS)
+tests_fuzz_fuzz_jwt_replay_LDADD = jwt/libaigjwt.la $(LIBAIGJWT_DEPS)
 EXTRA_DIST += tests/fuzz/run-fuzz-jwt.sh tests/fuzz/make_jwt_corpus.py \
 	tests/fuzz/corpus/jwt
 
-FUZZ_JWT_SRC = $(srcdir)/tests/fuzz/fuzz_jwt.c $(srcdir)/cgi/b64url.c \
-	$(srcdir)/cgi/jwk.c $(srcdir)/cgi/jwks.c $(srcdir)/cgi/jwt.c \
-	$(srcdir)/cgi/claims.c
+FUZZ_JWT_SRC = $(srcdir)/tests/fuzz/fuzz_jwt.c $(srcdir)/jwt/b64url.c \
+	$(srcdir)/jwt/jwk.c $(srcdir)/jwt/jwks.c $(srcdir)/jwt/jwt.c \
+	$(srcdir)/jwt/claims.c
 if HAVE_CLANG
 if !SANITIZERS
 TESTS += tests/fuzz/run-fuzz-jwt.sh
 tests/fuzz/run-fuzz-jwt.log: tests/fuzz/fuzz_jwt$(EXEEXT)
 endif
-tests/fuzz/fuzz_jwt$(EXEEXT): $(FUZZ_JWT_SRC) $(srcdir)/cgi/aig_jwt.h \
-		$(srcdir)/cgi/jwt_int.h common/libaigcommon.la
+tests/fuzz/fuzz_jwt$(EXEEXT): $(FUZZ_JWT_SRC) $(srcdir)/jwt/aig_jwt.h \
+		$(srcdir)/jwt/jwt_int.h common/libaigcommon.la
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(LIBTOOL) --silent --tag=CC --mode=link $(CLANG) \
 	    -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined $(DEFS) -I$(top_builddir) \
-	    $(AM_CPPFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) -o $@ \
+	    $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) $(JANSSON_CFLAGS) \
+	    $(CRYPTO_CFLAGS) -o $@ \
 	    $(FUZZ_JWT_SRC) common/libaigcommon.la $(CRYPTO_LIBS) \
 	    $(JANSSON_LIBS)
 CLEANFILES += tests/fuzz/fuzz_jwt$(EXEEXT)
@@ -94,7 +96,7 @@ fuzz-jwt:
 # `bench/bench_jwt [seconds]` prints what a verification costs.
 noinst_PROGRAMS += bench/bench_jwt
 bench_bench_jwt_SOURCES = bench/bench_jwt.c
-bench_bench_jwt_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
+bench_bench_jwt_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_JWT_CPPFLAGS)
 bench_bench_jwt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
-bench_bench_jwt_LDADD = $(AIG_TEST_LIBS) cgi/libaigjwt.la \
+bench_bench_jwt_LDADD = $(AIG_TEST_LIBS) jwt/libaigjwt.la \
 	$(LIBAIGJWT_DEPS) $(CRYPTO_LIBS)

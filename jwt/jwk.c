@@ -382,7 +382,7 @@ int aig_jwks_key_check_alg(const struct aig_jwks_key *key, int alg,
 {
 	char kid[80];
 
-	aig_jwt_esc(kid, sizeof(kid), key->kid);
+	aig_log_escape_str(kid, sizeof(kid), key->kid);
 	if (alg < 0 || alg >= AIG_JWT_ALG__MAX)
 		return aig_error_set(err, AIG_ERR_INVALID, "no such alg %d",
 				     alg);
