@@ -1,5 +1,6 @@
 /* audit.c - `aigatectl audit summary`: counts over the audit file's JSON
- * lines (SPEC §6) by decision, status, rule, user and denial reason. */
+ * lines (aigate.cgi(8), AUDIT RECORD) by decision, status, rule, user and
+ * denial reason. */
 #include "config.h"
 
 #include <errno.h>

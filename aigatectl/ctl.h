@@ -1,6 +1,6 @@
 /*
  * ctl.h - what the files of aigatectl share: the parsed command line, the
- * exit statuses of SPEC §7, output helpers (tables for people, JSON for
+ * exit statuses of aigatectl(8), output helpers (tables for people, JSON for
  * scripts) and the subcommands. Not a library header: only aigatectl and
  * its unit test include it.
  */
@@ -16,7 +16,7 @@
 
 #include "aig_common.h"
 
-/* Exit statuses (SPEC §7). */
+/* Exit statuses (aigatectl(8)). */
 enum ctl_exit {
 	CTL_EXIT_OK = 0,	  /* done, allowed */
 	CTL_EXIT_REFUSED = 1,	  /* refused, not found, check failed */

@@ -1,7 +1,7 @@
 /* directory.c - the subcommands that read or write AD: test-auth, groups,
  * members, add-member, remove-member, and the groups explain asks for.
  *
- * Who binds (SPEC §7): --bind-dn DN with --password-file F when given,
+ * Who binds (aigatectl(8)): --bind-dn DN with --password-file F when given,
  * else ldap.service_bind, else (test-auth only) the user alone. */
 #include "config.h"
 

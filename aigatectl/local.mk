@@ -1,4 +1,4 @@
-## aigatectl/: administration and diagnostics (SPEC §7, issue 8). The
+## aigatectl/: administration and diagnostics (aigatectl(8)). The
 ## subcommands are a convenience library, linked by the program and by its
 ## unit test; main.c is the program's alone.
 noinst_LTLIBRARIES += aigatectl/libaigctl.la

@@ -1,5 +1,5 @@
 /* main.c - aigatectl(8): administration and diagnostics for aigate
- * (SPEC §7). Parse the command line, load the configuration, run one
+ * (aigatectl(8)). Parse the command line, load the configuration, run one
  * subcommand, exit with its status. */
 #include "config.h"
 

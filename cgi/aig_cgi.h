@@ -1,6 +1,6 @@
 /*
- * aig_cgi.h - the gate's request handling (SPEC §5): reading a CGI request
- * from RFC 3875 variables, writing responses and errors, and Basic
+ * aig_cgi.h - the gate's request handling (aigate.cgi(8)): reading a CGI
+ * request from RFC 3875 variables, writing responses and errors, and Basic
  * authentication through PAM. JWT verification is in aig_jwt.h.
  */
 #ifndef AIG_CGI_H
@@ -97,7 +97,8 @@ struct aig_request {
 	size_t body_len;
 };
 
-/* Checks a PATH_INFO per SPEC §5: must start with '/', no "..", "//",
+/* Checks a PATH_INFO as aigate.cgi(8) describes: must start with '/', no "..",
+ * "//",
  * "%2f", "%2e" (any case), NUL or control character, valid UTF-8, at most
  * AIG_CGI_MAX_PATH bytes. No ';' or "%3b" either: a path parameter
  * ("/admin;x/invoke") would let a path match a rule for one route while

@@ -1,5 +1,6 @@
-/* audit.c - the gate's audit record (SPEC §6): one JSON line per request,
- * allowed, denied or failed; never the prompt, a token or a password. */
+/* audit.c - the gate's audit record (aigate.cgi(8), AUDIT RECORD): one JSON
+ * line per request, allowed, denied or failed; never the prompt, a token or a
+ * password. */
 #include "config.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* basic.c - decoding HTTP Basic credentials (SPEC §5). They are checked
+/* basic.c - decoding HTTP Basic credentials (aigate.cgi(8)). They are checked
  * through PAM in pam_check.c, in the gate's extension module. */
 #include "config.h"
 

@@ -1,4 +1,4 @@
-/* forward.c - the hop to the LangChain backend (SPEC §5), on the gate's
+/* forward.c - the hop to the LangChain backend (aigate.cgi(8)), on the gate's
  * own HTTP/1.1 client (http/aig_http.h: http-parser parses every byte of
  * the answer, OpenSSL's libssl does TLS).
  *

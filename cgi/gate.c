@@ -1,4 +1,4 @@
-/* gate.c - the steps of a request through the gate (SPEC §5). */
+/* gate.c - the steps of a request through the gate (aigate.cgi(8)). */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -306,7 +306,7 @@ out:
 	return ok;
 }
 
-/* Groups of a JWT user from AD, through the group cache (SPEC §2
+/* Groups of a JWT user from AD, through the group cache (aigate.json(5),
  * groups_from_ldap): needs ldap.service_bind to read the directory. The
  * extension keeps its session and cache in the process's warm state. */
 static bool groups_from_ldap(struct aig_gate *g, const char *user)

@@ -1,5 +1,5 @@
 /*
- * gate.h - the steps of one request through aigate.cgi (SPEC §5, §6).
+ * gate.h - the steps of one request through aigate.cgi (aigate.cgi(8)).
  * main.c runs them in order; each returns true to go on, or false when
  * the request ends (its outcome was recorded in g->outcome, and a response
  * may already be written).
@@ -121,8 +121,8 @@ enum aig_outcome aig_body_outcome(enum aig_body_verdict v);
 /* Writes the error response if the request ended without one. */
 void aig_gate_respond_error(struct aig_gate *g);
 
-/* Appends the audit record (SPEC §6) and the syslog summary, and adds
- * the request to the metrics. */
+/* Appends the audit record (aigate.cgi(8), AUDIT RECORD) and the syslog
+ * summary, and adds the request to the metrics. */
 void aig_gate_audit(struct aig_gate *g);
 
 /* The syslog summary line into buf (len bytes): request ID user="..."

@@ -1,4 +1,4 @@
-/* pam_check.c - Basic credentials through PAM (SPEC §5), in the gate's
+/* pam_check.c - Basic credentials through PAM (aigate.cgi(8)), in the gate's
  * extension module (ext.c): libpam is loaded only by the requests that
  * take this path.
  *

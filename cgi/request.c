@@ -1,4 +1,4 @@
-/* request.c - reading a CGI request from RFC 3875 variables (SPEC §5). */
+/* request.c - reading a CGI request from RFC 3875 variables (aigate.cgi(8)). */
 #include "config.h"
 
 #include <ctype.h>

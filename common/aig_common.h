@@ -326,8 +326,8 @@ struct aig_strv {
 	size_t n;
 };
 
-/* aigate.json, per SPEC §2. Every string is owned by the struct and freed
- * by aig_config_free(); absent optional strings are NULL. */
+/* aigate.json, as aigate.json(5) describes. Every string is owned by the struct
+ * and freed by aig_config_free(); absent optional strings are NULL. */
 struct aig_config {
 	char *path; /* the file it was read from */
 
@@ -348,7 +348,7 @@ struct aig_config {
 			enum aig_sasl_mech sasl_mech;
 			char *keytab;
 			/* EXTERNAL: the TLS client certificate and key
-			 * (PEM), a sibling of SPEC §2's keys */
+			 * (PEM), a key of aigate.json(5) */
 			char *cert_file;
 			char *key_file;
 		} service_bind;
@@ -361,7 +361,7 @@ struct aig_config {
 		char *jwks_uri;
 		char *jwks_file;
 		char *ca_file; /* CA bundle for jwks_uri and discovery; NULL:
-				* the system store (a sibling of SPEC §2) */
+				* the system store (aigate.json(5)) */
 		struct aig_strv algorithms;
 		int leeway_s;
 		char *user_claim;

@@ -1,4 +1,5 @@
-/* audit.c - appending whole JSON lines to the audit file (SPEC §6). */
+/* audit.c - appending whole JSON lines to the audit file (aigate.cgi(8), AUDIT
+ * RECORD). */
 #include "config.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* config.c - aigate.json (SPEC §2): parsed once into struct aig_config.
+/* config.c - aigate.json (aigate.json(5)): parsed once into struct aig_config.
  *
  * Every error names the key (dotted, e.g. "ldap.timeout_ms") and where it
  * is: file:line:column of the offending value, of an unknown key, or of the

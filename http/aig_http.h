@@ -1,6 +1,6 @@
 /*
  * aig_http.h - aigate's HTTP/1.1 client for its two hops: the gate's
- * forward to the LangChain backend (SPEC §5) and the JWKS fetch. One
+ * forward to the LangChain backend (aigate.cgi(8)) and the JWKS fetch. One
  * request per connection, or, when the client is told to, a connection
  * kept for the next request (aig_http_client_keep_alive()); http:// and
  * https:// only.

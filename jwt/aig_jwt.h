@@ -1,5 +1,5 @@
 /*
- * aig_jwt.h - verifying OIDC bearer tokens (SPEC §5 "bearer").
+ * aig_jwt.h - verifying OIDC bearer tokens (aigate.cgi(8), AUTHENTICATION).
  *
  * JWS compact serialization only; RS256/384/512, PS256/384/512 and
  * ES256/384 on OpenSSL 3's EVP API; keys from a JWK Set (jwt.jwks_file,
@@ -314,7 +314,8 @@ struct aig_jwks_cache;
 /* Options that aigate.json does not carry. */
 struct aig_jwks_options {
 	/* CA bundle (PEM) for the HTTPS fetches; NULL: the system store.
-	 * The SPEC has no key for it: tests point it at their own CA. */
+	 * aigate.json(5) names it jwt.ca_file; tests point it at their own CA.
+	 */
 	const char *ca_file;
 	/* Where warnings go (stale set served, cache not written); may be
 	 * NULL. Borrowed; must outlive the cache. */

@@ -1,7 +1,7 @@
 /*
- * aig_pam.h - the PAM module's internals (SPEC §4). pam_aigate.c holds only
- * the pam_sm_* entry points; options.c parses the module arguments;
- * work.c does the LDAP work and maps its statuses to PAM codes.
+ * aig_pam.h - the PAM module's internals (pam_aigate(8)). pam_aigate.c holds
+ * only the pam_sm_* entry points; options.c parses the module arguments; work.c
+ * does the LDAP work and maps its statuses to PAM codes.
  *
  * No writable globals: everything lives in a struct aig_pam_ctx on the
  * entry point's stack, or in pam_set_data() between phases.

@@ -1,5 +1,5 @@
 /* pam_aigate.c - the PAM entry points, and nothing else: each reads
- * options, does its phase's work, and cleans up (SPEC §4). */
+ * options, does its phase's work, and cleans up (pam_aigate(8)). */
 #include "config.h"
 
 #include <security/pam_modules.h>

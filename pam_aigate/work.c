@@ -1,4 +1,4 @@
-/* work.c - what each PAM phase does with the directory (SPEC §4). */
+/* work.c - what each PAM phase does with the directory (pam_aigate(8)). */
 #include "config.h"
 
 #include <stdio.h>

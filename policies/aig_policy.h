@@ -1,6 +1,6 @@
 /*
- * aig_policy.h - the access-policy engine: policy.json (SPEC §3) turned
- * into fast decisions and request-body checks.
+ * aig_policy.h - the access-policy engine: policy.json (aigate-policy.json(5))
+ * turned into fast decisions and request-body checks.
  *
  * A policy is loaded once, strictly (every error names file:line:column and
  * the rule), compiled (globs, PCRE2 patterns with JIT, JSON Pointers) and
@@ -177,7 +177,7 @@ struct aig_body_result {
 
 /* Checks a request body (len bytes, need not be NUL-terminated) for rule
  * (the deciding rule, from aig_decision; NULL: only the policy-wide
- * prompt settings), in SPEC §5's order:
+ * prompt settings), in the order aigate.cgi(8) describes:
  *  1. size: at most the rule's max_body_bytes (else prompt.max_bytes);
  *  2. nesting at most AIG_POLICY_BODY_DEPTH_MAX, checked on the raw bytes
  *     before parsing;

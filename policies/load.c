@@ -1,4 +1,4 @@
-/* load.c - policy.json (SPEC §3) read strictly and compiled once.
+/* load.c - policy.json (aigate-policy.json(5)) read strictly and compiled once.
  *
  * Every error names file:line:column (aig_json_locate), the rule by name
  * when there is one, and the key as a dotted path, e.g.

@@ -4,7 +4,7 @@
 # apache-fcgid (FastCGI mode, contrib/lighttpd/aigate-fastcgi.conf.in,
 # contrib/apache/aigate-fcgid.conf.in), in front of the LangServe
 # fixture, with Basic through PAM (pam_aigate.so) against a fresh Samba AD
-# DC and Bearer tokens minted here. Each status of SPEC §5 is produced by a
+# DC and Bearer tokens minted here. Each status of aigate.cgi(8) ERRORS is produced by a
 # real condition; the backend's record proves what it saw and did not see.
 #
 # The CGI runs as www-data, so everything it reads is copied into one
@@ -147,7 +147,7 @@ expect_eq "$(call GET /_aigate/health)" 200 "health answers 200 without credenti
 expect_match "$(body)" '"status": *"ok"' "health says ok"
 expect_match "$(header X-Request-Id)" '^[0-9a-f]{32}$' "every response has X-Request-Id"
 expect_eq "$(call GET '/chat/%252e%252e/admin')" 400 "%2e in PATH_INFO is 400"
-expect_match "$(body)" '"error": *"invalid_request"' "... with the SPEC's error body"
+expect_match "$(body)" '"error": *"invalid_request"' "... with the documented error body"
 expect_eq "$(call GET '/chat/%252fx')" 400 "%2f in PATH_INFO is 400"
 expect_eq "$(call GET '/admin;x/invoke')" 400 "a ';' path parameter in PATH_INFO is 400"
 expect_match "$(body)" '"error": *"invalid_request"' "... invalid_request"

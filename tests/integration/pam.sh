@@ -1,6 +1,6 @@
 #!/bin/bash
 # pam.sh - pam_aigate.so through the real libpam (pam_start_confdir), against
-# a fresh Samba AD DC from the test bed: every row of SPEC §4's table,
+# a fresh Samba AD DC from the test bed: every row of the table of pam_aigate(8), AD BIND RESULTS,
 # require_group with nested groups, local refusal of empty and decoy
 # passwords, all DCs down, password changes, expiry warnings, sessions,
 # the export list, 1,000 authentications without leaks, and 8 threads;
@@ -78,7 +78,7 @@ exports=$(nm -D --defined-only "$mod" | awk '$2 == "T" {print $3}' | sort | tr '
 expect_eq "$exports" "pam_sm_acct_mgmt pam_sm_authenticate pam_sm_chauthtok pam_sm_close_session pam_sm_open_session pam_sm_setcred " \
 	"the module exports only pam_sm_*"
 
-# --- SPEC §4 table
+# --- pam_aigate(8)'s table of AD bind results
 out=$(run aigate alice auth,acct "$pw")
 expect_match "$out" '^auth=PAM_SUCCESS$' "alice authenticates"
 expect_match "$out" '^groups=.*AI_Admins' "alice's AIGATE_GROUPS has AI_Admins"

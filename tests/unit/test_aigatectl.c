@@ -17,7 +17,7 @@ static void test_rfc3339(void)
 	   "the epoch");
 	ok(ctl_rfc3339_parse("2026-11-25T18:33:30.123Z", &ms) &&
 		   ms == 1795631610123LL,
-	   "the SPEC's audit ts, with milliseconds (%lld)", ms);
+	   "the audit record's ts, with milliseconds (%lld)", ms);
 	ok(ctl_rfc3339_parse("2026-11-25T19:33:30.123+01:00", &ms) &&
 		   ms == 1795631610123LL,
 	   "an offset east of UTC");

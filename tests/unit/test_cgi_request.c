@@ -25,7 +25,7 @@ static void test_paths(void)
 		{"/chat/../admin", false},
 		{"/..", false},
 		{"/chat/..", false},
-		{"/a..b", false}, /* SPEC: any ".." */
+		{"/a..b", false}, /* any ".." (aigate.cgi(8)) */
 		{"//admin", false},
 		{"/chat//invoke", false},
 		{"/chat/%2f/x", false},

@@ -152,7 +152,7 @@ struct dcase {
 };
 
 static const struct dcase dcases[] = {
-	/* the shipped policy: SPEC §3's roles */
+	/* the shipped policy: the roles aigate-policy.json(5) describes */
 	{SHIP, "alice", "AI_Admins", "POST", "/admin/deploy", true, "admins"},
 	{SHIP, "alice", "ai_admins", "DELETE", "/admin", true, "admins"},
 	{SHIP, "alice", "AI_ADMINS", "POST", "/admin/fine-tune/jobs", true,
