@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audit.c - `aigatectl audit summary`: counts over the audit file's JSON
  * lines (aigate.cgi(8), AUDIT RECORD) by decision, status, rule, user and
  * denial reason. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ctl.h - what the files of aigatectl share: the parsed command line, the
  * exit statuses of aigatectl(8), output helpers (tables for people, JSON for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* directory.c - the subcommands that read or write AD: test-auth, groups,
  * members, add-member, remove-member, and the groups explain asks for.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jwks.c - `jwks show` and `jwks refresh`: the JWK Set the gate verifies
  * bearer tokens with, through the same cache API the gate uses.
  *

@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: Apache-2.0
 ## aigatectl/: administration and diagnostics (aigatectl(8)). The
 ## subcommands are a convenience library, linked by the program and by its
 ## unit test; main.c is the program's alone.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - aigatectl(8): administration and diagnostics for aigate
  * (aigatectl(8)). Parse the command line, load the configuration, run one
  * subcommand, exit with its status. */

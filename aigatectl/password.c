@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* password.c - asking for a password on the terminal, without echo, the
  * way readpassphrase(3) does: /dev/tty, not stdin; the terminal restored on
  * every path; a signal that arrives meanwhile re-raised afterwards. */

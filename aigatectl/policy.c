@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* policy.c - `check` (aigate.json, policy.json and a jwks_file, reported
  * as their loaders word it, and the state key) and `explain` (which rule
  * decides and why). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* util.c - aigatectl's messages, log sink, configuration loading and
  * output: terminal-safe text, aligned tables, JSON. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_decision.c - issue 9's third figure: what the gate's decision
  * costs in a warm process (FastCGI mode), beside a bare OpenSSL RS256
  * verify of the same token in the same run.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench_hop_start.sh [BUILD_DIR] - what the backend hop's libraries cost a
 # CGI at start-up, per exec (the decision written at the top of
 # cgi/forward.c). Builds programs that print a CGI header and exit,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_jwt.c - what verifying a bearer token costs, beside OpenSSL's bare
  * EVP_DigestVerify of the same signature with the same key in the same
  * run: per RS256 (RSA-2048) and ES256 (P-256) token,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_ldap.c - LDAP operations and latency of "authenticate and get
  * groups" beside a bare bind, on the same server in the same run. Run it

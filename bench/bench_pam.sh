@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench_pam.sh - issue 4's figure: `pamtester SERVICE bob authenticate
 # acct_mgmt` through pam_aigate.so beside a bare LDAPS bind for bob with
 # ldapsearch, both as whole processes, in the same run against the test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bench_policy.c - how fast the policy engine decides and checks bodies,
  * each figure printed beside a baseline measured in the same run:
  *  - aig_policy_decide() on a 200-rule policy (goal: under 5 us) beside

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # compare.sh - issue 9's figure: every way of serving the gate, one table
 # from one run, all on 127.0.0.1, one row after another with the same load:
 # wrk -t2 -c8 (fewer for the PAM rows if $AIG_BENCH_PAM_CONNS says so),

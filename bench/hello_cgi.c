@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hello_cgi.c - the floor for the gate's benchmark: a static CGI that
  * answers a fixed JSON body and does nothing else. */
 #include <stdio.h>

@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: Apache-2.0
 ## bench/: `make bench` runs bench/compare.sh (issue 9's table: the static
 ## floor CGI, aigate.cgi under mod_cgi and mod_fastcgi, the seed design's
 ## Python proxy, Basic through PAM against the test bed's AD), one row after

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* maxrss.c - for bench/compare.sh: runs a CGI program once, as the web
  * server would (as UID:GID, stdin inherited, stdout to OUTFILE), and prints
  * the peak resident set of that process in KiB (ru_maxrss from wait4).

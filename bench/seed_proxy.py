@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """seed_proxy.py - the seed design's gate, written as a baseline for
 bench/compare.sh: Flask + PyJWT + a prompt check + requests.
 

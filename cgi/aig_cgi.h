@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aig_cgi.h - the gate's request handling (aigate.cgi(8)): reading a CGI
  * request from RFC 3875 variables, writing responses and errors, and Basic

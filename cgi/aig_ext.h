@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aig_ext.h - the interface between aigate.cgi and its extension module,
  * aigate-ext.so (ext.c): the parts that need libpam or libldap (Basic

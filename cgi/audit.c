@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audit.c - the gate's audit record (aigate.cgi(8), AUDIT RECORD): one JSON
  * line per request, allowed, denied or failed; never the prompt, a token or a
  * password. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* basic.c - decoding HTTP Basic credentials (aigate.cgi(8)). They are checked
  * through PAM in pam_check.c, in the gate's extension module. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cgi_int.h - declarations shared inside cgi/ only. */
 #ifndef AIG_CGI_INT_H
 #define AIG_CGI_INT_H

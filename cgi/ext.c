@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ext.c - aigate-ext.so, the gate's extension module: the parts that
  * need libpam or libldap (Basic through PAM, groups_from_ldap), which
  * aigate.cgi loads with dlopen(3) only when a request takes one of them.

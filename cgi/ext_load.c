@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ext_load.c - loading aigate-ext.so (aig_ext.h) when a request needs it.
  *
  * The module is looked for beside the executable that runs (readlink of

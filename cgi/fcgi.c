@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fcgi.c - FastCGI mode (libfcgi): one process, many requests.
  *
  * Each request runs the same steps as a CGI request (gate.c), on a fresh

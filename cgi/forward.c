@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* forward.c - the hop to the LangChain backend (aigate.cgi(8)), on the gate's
  * own HTTP/1.1 client (http/aig_http.h: http-parser parses every byte of
  * the answer, OpenSSL's libssl does TLS).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gate.c - the steps of a request through the gate (aigate.cgi(8)). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * gate.h - the steps of one request through aigate.cgi (aigate.cgi(8)).
  * main.c runs them in order; each returns true to go on, or false when

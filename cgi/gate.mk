@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: Apache-2.0
 ## The gate: request handling (libaigcgi) and the aigate.cgi program.
 noinst_LTLIBRARIES += cgi/libaigcgi.la
 # For cgi/'s own tests and benchmark: no other part includes a cgi/ header.

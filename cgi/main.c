@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* main.c - aigate.cgi: the gate as a CGI program, one request per
  * process, or as a FastCGI program when a FastCGI server starts it with a
  * listening socket on fd 0 (lighttpd mod_fastcgi's bin-path, Apache

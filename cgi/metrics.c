@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* metrics.c - counters for /_aigate/metrics (Prometheus text), kept in
  * LMDB under state_dir so that every gate process adds to the same ones.
  *

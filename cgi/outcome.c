@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* outcome.c - the gate's answers: every way a request can end, mapped once
  * to its HTTP status, error code, message and extra header (see
  * aigate.cgi(8), ERRORS). The messages go to the client: static text,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pam_check.c - Basic credentials through PAM (aigate.cgi(8)), in the gate's
  * extension module (ext.c): libpam is loaded only by the requests that
  * take this path.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ratelimit.c - token buckets per (rule, user), shared by every CGI
  * process (LMDB under state_dir) or every front host (Redis).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ratelimit_redis.c - the token bucket on Redis, for several front hosts
  * sharing one limit: a Lua script run with EVAL, so that read, refill and
  * take are one atomic step on the server. Time comes from the server

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* request.c - reading a CGI request from RFC 3875 variables (aigate.cgi(8)). */
 #include "config.h"
 

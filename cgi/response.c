@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* response.c - CGI responses: status line, X-Request-Id, JSON bodies.
  * Nothing from the request is ever written into a header. */
 #include "config.h"

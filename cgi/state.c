@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* state.c - the LMDB files under state_dir that every CGI process shares
  * (rate-limit buckets, metrics).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* warm.c - what a gate process keeps between requests (gate.h).
  *
  * A CGI process fills it for its one request; a FastCGI process keeps it

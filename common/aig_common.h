@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aig_common.h - the small common core of aigate: status codes, the error
  * struct, logging, checked file and secret reading, JSON error positions,

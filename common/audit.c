@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* audit.c - appending whole JSON lines to the audit file (aigate.cgi(8), AUDIT
  * RECORD). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* base64.c - strict base64 decoding (RFC 4648 §4 with padding, for HTTP
  * Basic credentials; §5 base64url without padding, for JWS as RFC 7515 §2
  * uses it). Anything a lenient decoder would skip or repair (whitespace,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.c - aigate.json (aigate.json(5)): parsed once into struct aig_config.
  *
  * Every error names the key (dotted, e.g. "ldap.timeout_ms") and where it

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* error.c - the first-error-wins error struct and status names. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* file.c - reading configuration and secret files with their checks. */
 #include "config.h"
 

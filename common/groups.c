@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* groups.c - a list of group names as one string, "g1,g2,...", for
  * AIGATE_GROUPS (PAM -> CGI) and X-Aigate-Groups (CGI -> backend). A name
  * may hold any character: '%', ',' and control characters are written

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* json.c - strict JSON parsing with jansson, and finding where a value sits
  * in the text so that errors can name file:line:column. */
 #include "config.h"

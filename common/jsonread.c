@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jsonread.c - the strict typed reading of aigate.json and policy.json
  * (aig_common.h, "strict JSON reading"): members fetched by type and
  * range, unknown keys refused, and every error as

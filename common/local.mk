@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: Apache-2.0
 noinst_LTLIBRARIES += common/libaigcommon.la
 common_libaigcommon_la_SOURCES = common/aig_common.h common/error.c \
 	common/log.c common/file.c common/json.c common/reqid.c common/config.c \

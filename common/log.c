@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.c - logging through a caller-given sink, and escaping of user input. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* reqid.c - request ids and constant-time comparison. */
 #include "config.h"
 

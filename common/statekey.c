@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* statekey.c - the key in state_key_file and the HMAC-SHA256 that makes
  * a cache entry under state_dir worth trusting (aig_common.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* utf8.c - UTF-8 validation (RFC 3629: no overlongs, no surrogates), and
  * the code points that must never reach a log line or a user name. */
 #include "config.h"

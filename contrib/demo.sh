@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # demo.sh - README command 1: on a fresh Debian 12 machine, as root,
 # installs the packages, builds and installs aigate, and starts a working
 # demo on 127.0.0.1:

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # fresh-debian-test.sh [DIR] - runs the README's test command the way a new
 # user would: in a fresh, minimal Debian 12 (debootstrap --variant=minbase
 # bookworm) with nothing but what the repository's own scripts install,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Installs every Debian 12 package aigate needs: build, test bed, web servers,
 # benchmarks. Used by the README's commands and by .ci/run.
 set -eu

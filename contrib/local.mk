@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: Apache-2.0
 ## contrib/: web server snippets (from templates), pam.d, installed under
 ## $(datadir)/aigate; the sample configuration under $(sysconfdir)/aigate.
 contribdir = $(datadir)/aigate

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # README command 2: installs what is needed, builds aigate, and runs the
 # whole test suite on real servers it starts itself:
 #   1. formatting (clang-format, the committed .clang-format);

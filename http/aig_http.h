@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aig_http.h - aigate's HTTP/1.1 client for its two hops: the gate's
  * forward to the LangChain backend (aigate.cgi(8)) and the JWKS fetch. One

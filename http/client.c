@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* client.c - the steps of aig_http_exchange(), and the client handle
  * that keeps the SSL_CTX between requests and, when asked, the last
  * connection (keep-alive).

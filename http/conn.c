@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conn.c - one TCP connection under one deadline: resolving, a
  * non-blocking connect to each address in turn, and sending and receiving
  * with poll(2). Every wait is cut into slices of at most a second so that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http_int.h - what the files of http/ share, and what the fuzz target
  * drives (the response parser alone, without a socket). Not installed,

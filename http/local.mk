@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: Apache-2.0
 ## http/: the HTTP/1.1 client of the gate's backend hop and the JWKS fetch
 ## (libaighttp): http-parser parses, libssl does TLS.
 noinst_LTLIBRARIES += http/libaighttp.la

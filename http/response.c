@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* response.c - reading a response with http-parser (HTTP_RESPONSE mode).
  *
  * http-parser does the parsing: status line, header syntax, Content-Length

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls.c - the https:// part of a connection, on OpenSSL's libssl.
  *
  * The peer is always verified (there is no switch to turn it off):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* url.c - a request's URL taken apart (http_parser_parse_url) and its
  * request line and header block, checked byte by byte: nothing the caller
  * passes can split a line or smuggle a header. */

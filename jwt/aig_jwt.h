@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aig_jwt.h - verifying OIDC bearer tokens (aigate.cgi(8), AUTHENTICATION).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* b64url.c - base64url for JWS (RFC 7515 §2): the strict decoder of
  * common/base64.c, without padding. */
 #include "config.h"

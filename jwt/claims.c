@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* claims.c - a verified JWT's claims against aigate.json's "jwt" section
  * (RFC 7519 §4.1, OIDC Core §3.1.3.7). */
 #include "config.h"

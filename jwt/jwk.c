@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jwk.c - one JWK built into an OpenSSL key, and the one function that
  * verifies a signature with it. Keys are built once, when a JWK Set is
  * loaded; a verification then costs one EVP_DigestVerify. */

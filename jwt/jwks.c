@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jwks.c - a JWK Set (RFC 7517 §5) and choosing the key for a token. */
 #include "config.h"
 

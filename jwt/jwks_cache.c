@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jwks_cache.c - where the JWK Set comes from: jwks_file, or jwks_uri /
  * OIDC discovery fetched at most once a minute for all CGI processes
  * together and kept under state_dir (see aig_jwt.h for the files).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jwks_fetch.c - one HTTPS GET for a JWK Set or an OIDC discovery
  * document, on the gate's own HTTP client (http/aig_http.h): https only,
  * the peer verified against ca_file or the system store, no redirect

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jwt.c - a compact JWS: its form, its header, its key and its signature
  * (RFC 7515 §5.2, with RFC 8725's advice taken as rules). */
 #include "config.h"

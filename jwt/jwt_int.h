@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jwt_int.h - what the files of the JWT subsystem share with each other and
  * with nobody else. The public interface is aig_jwt.h.

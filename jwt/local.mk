@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: Apache-2.0
 ## jwt/: the JWT/JWKS verifier (libaigjwt): JWS, JWK, JWKS, claims, the
 ## shared JWKS cache and its HTTPS fetch. One public header, aig_jwt.h.
 noinst_LTLIBRARIES += jwt/libaigjwt.la

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* verifier.c - a bearer token, start to end, for the CGI: form and
  * header, the key set, the signature (with one rate-limited refetch for
  * an unknown kid), the claims; and the tokens a long-lived process has

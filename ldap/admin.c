@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* admin.c - group administration for aigatectl: groups found by cn, their
  * members (direct or nested), and adding or removing a member. aigatectl
  * binds for these with aig_ldap_bind_dn() (bind.c), the simple bind the

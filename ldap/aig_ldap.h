@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aig_ldap.h - aigate's direct LDAP binder for Active Directory (and plain
  * LDAP): connect with failover and verified TLS, bind, find users, resolve

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * auth.c - a login, from the password to the groups: the sequence that
  * aig_ldap_authenticate() runs for the PAM module, the gate and aigatectl.

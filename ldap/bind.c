@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* bind.c - the binds themselves: the one simple bind that every password
  * sent to the directory goes through (a login's, aigatectl's --bind-dn, the
  * service account's), and the service binds (simple, SASL EXTERNAL, SASL

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cache.c - users' groups cached in LMDB under state_dir, with a TTL.
  *
  * Key: the login, ASCII-lowercased (AD compares logins without case).

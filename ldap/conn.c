@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* conn.c - sessions: server list, failover, verified TLS, error mapping.
  *
  * libldap reads ldap.conf, ~/.ldaprc, ./ldaprc and LDAP* environment

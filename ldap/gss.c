@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gss.c - GSSAPI credentials from a keytab (see gss.h). */
 #include "config.h"
 

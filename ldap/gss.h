@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* gss.h - GSSAPI initiator credentials from a keytab, without touching
  * the process environment (no KRB5_CLIENT_KTNAME, no KRB5CCNAME). */
 #ifndef AIG_LDAP_GSS_H

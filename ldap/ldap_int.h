@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ldap_int.h - what the files of ldap/ share, and the pure helpers the
  * unit tests reach. Not installed, not for other parts: they use

@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: Apache-2.0
 noinst_LTLIBRARIES += ldap/libaigldap.la
 # For the parts that include aig_ldap.h.
 AIG_LDAP_CPPFLAGS = -I$(top_srcdir)/ldap

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* passwd.c - AD password change (unicodePwd), password expiry, and the
  * account's state (disabled, expired, locked out, must change). */
 #include "config.h"

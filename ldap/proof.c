@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * proof.c - the proof that the account a bind authenticated is the account
  * the login names, and nothing else. Every check of that question is here.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* search.c - finding users, and their groups by tokenGroups, by AD's
  * LDAP_MATCHING_RULE_IN_CHAIN, or by following membership level by level. */
 #include "config.h"

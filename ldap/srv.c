@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* srv.c - domain controllers from DNS SRV records (RFC 2782):
  * _ldap._tcp.<domain>, by priority, then weighted random within one. */
 #include "config.h"

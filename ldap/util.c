@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* util.c - the pure parts of ldap/: AD sub-codes, status names, RFC 4515
  * escaping, RFC 4514 values, SIDs, unicodePwd, FILETIME, login checks. */
 #include "config.h"

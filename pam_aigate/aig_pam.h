@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aig_pam.h - the PAM module's internals (pam_aigate(8)). pam_aigate.c holds
  * only the pam_sm_* entry points; options.c parses the module arguments; work.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* groups_cache.c - the groups_cache option (aig_pam.h): the auth phase's
  * group lists kept in the LMDB group cache under state_dir that
  * aigate.cgi shares (ldap/cache.c), so that a repeated login costs the

@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: Apache-2.0
 # The PAM module: a libtool module exporting only pam_sm_* (export.sym),
 # built on the ldap/ and common/ convenience libraries.
 noinst_LTLIBRARIES += pam_aigate/libaigpam.la

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* options.c - module arguments, parsed as pam_faillock does: defaults,
  * then config=, then the configuration file, then the rest of argv. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pam_aigate.c - the PAM entry points, and nothing else: each reads
  * options, does its phase's work, and cleans up (pam_aigate(8)). */
 #include "config.h"

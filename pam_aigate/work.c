@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* work.c - what each PAM phase does with the directory (pam_aigate(8)). */
 #include "config.h"
 

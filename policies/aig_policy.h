@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aig_policy.h - the access-policy engine: policy.json (aigate-policy.json(5))
  * turned into fast decisions and request-body checks.

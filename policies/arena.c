@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* arena.c - the memory a policy lives in, and its group-name hashing. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* body.c - checking a request body against the deciding rule: size,
  * nesting, JSON, prompt.deny patterns, models and tools.
  *

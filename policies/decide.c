@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* decide.c - first matching rule wins: the decision, and its explanation
  * rule by rule. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* glob.c - path patterns ("*" within a segment, "**" across segments) and
  * the checks every request path passes before it is matched. */
 #include "config.h"

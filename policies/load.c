@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* load.c - policy.json (aigate-policy.json(5)) read strictly and compiled once.
  *
  * Every error names file:line:column (aig_json_locate), the rule by name

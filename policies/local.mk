@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: Apache-2.0
 ## policies/: the access-policy engine (issue 5). One convenience library,
 ## linked by the CGI, aigatectl and the tests; the fuzz targets compile the
 ## sources directly with clang's libFuzzer.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pointer.c - JSON Pointers (RFC 6901 syntax): compiled once, followed
  * through each request body (member names only; see jptr_each()). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * policy_int.h - what the files of policies/ share: the compiled policy,
  * the arena it lives in, globs and JSON Pointers. Not a public header.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/layout.sh [SRCDIR] - the parts keep to their own headers.
 #
 # aigate is built from parts (common/, ldap/, policies/, http/, jwt/,
@@ -12,7 +13,9 @@
 #  3. AM_CPPFLAGS puts another folder than common/ on every compile's
 #     include path, a part's folder is named with -I outside that part's
 #     own local.mk, or a part's target (its _CPPFLAGS or _CFLAGS) uses the
-#     AIG_<PART>_CPPFLAGS of a part it does not build on (USES below).
+#     AIG_<PART>_CPPFLAGS of a part it does not build on (USES below);
+#  4. a C source does not start with the SPDX line, names a document the
+#     repository does not hold, or LICENSE is missing.
 # Tests and benchmarks (targets tests_*, bench_*) may see any part.
 set -u
 
@@ -117,6 +120,17 @@ for mk in Makefile.am */*.mk; do
 		done
 	done < <(joined "$mk")
 done
+
+# 4. Every C source starts with its licence (SPDX) line, and no comment
+#    sends a reader to a document the repository does not hold.
+for f in $(find common ldap policies http jwt pam_aigate cgi aigatectl \
+	tests bench -name '*.[ch]' 2>/dev/null); do
+	head -n 1 "$f" | grep -q '^/\* SPDX-License-Identifier: Apache-2.0 \*/$' ||
+		fail "$f: the first line is not the SPDX line"
+	grep -n 'SPEC §\|SPEC\.md\|PERF-NOTES' "$f" >/dev/null &&
+		fail "$f: names a document outside the repository"
+done
+[ -f LICENSE ] || fail "no LICENSE file"
 
 if [ "$fails" -gt 0 ]; then
 	echo "layout: $fails problem(s)" >&2

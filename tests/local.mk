@@ -1,3 +1,4 @@
+## SPDX-License-Identifier: Apache-2.0
 ## tests/lib/: what the C tests share (aig_test.h: TAP, temporary
 ## directories, files and configurations from text; aig_test_pki.h: a
 ## test PKI; jwt_mint.h: keys and tokens). noinst, not check: the

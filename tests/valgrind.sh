@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # Runs a unit test binary under valgrind (leaks and memory errors are
 # failures). In a sanitizer build (AIG_SANITIZERS=yes) the binary already
 # carries ASan/UBSan, so it runs as is.

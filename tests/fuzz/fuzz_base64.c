@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_base64.c - the strict base64 decoders: aig_base64_decode() of
  * common/ (padded base64 for Basic credentials, unpadded base64url) and
  * the JWS decoder aig_jwt_b64url_decode() of cgi/. Both promise that one

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_basic.c - HTTP Basic credentials (aig_basic_decode()). Its
  * contract: "Basic <strict base64>" of "user:password", the user 1 to 256
  * bytes of valid UTF-8 without ':', control characters (C0, DEL, C1),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_cgi_request.c - the CGI request reader: environment and body.
  * Input: lines "NAME=value" (the CGI variables), an empty line, then the
  * body. Runs aig_request_from_env(), aig_request_read_body() and, when an

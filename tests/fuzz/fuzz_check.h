@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_check.h - what the invariant-checking fuzz targets share: a
  * violated invariant aborts with its text, so that libFuzzer keeps the
  * input as an artifact and the plain driver (fuzz_main.c) fails. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_config.c - the aigate.json loader (aig_config_parse(), the
  * in-memory entry of aig_config_load()). Any text either loads or is
  * refused; the invariants:

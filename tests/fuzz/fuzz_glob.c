@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_glob.c - the policy path globs (policies/glob.c) against a
  * reference matcher written here for reading, not speed. Input: a glob,
  * '\n', a request path (without '\n', the text is both). The invariants:

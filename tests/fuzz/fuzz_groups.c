@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_groups.c - the group list of AIGATE_GROUPS and X-Aigate-Groups
  * (aig_groups_join(), aig_groups_split()). The invariants:
  *  - round trip: for any list of non-empty names (the input cut at its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_http_response.c - the response reader of the backend hop and the
  * JWKS fetch (http/response.c, over http-parser) on arbitrary bytes.
  *

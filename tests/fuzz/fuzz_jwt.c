@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_jwt.c - libFuzzer target for the JWT subsystem's parsers. The first
  * byte of an input picks what the rest is (seeds in corpus/jwt/ start with
  * an ASCII digit so they can be read):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_ldap_escape.c - the pure LDAP string helpers of ldap/util.c. The
  * invariants:
  *  - RFC 4515 filter value escaping (aig_ldap_filter_escape()) of any bytes

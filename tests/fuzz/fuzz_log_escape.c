@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_log_escape.c - aig_log_escape() and aig_log_quote(), the one
  * escaping of outside data for log lines, against their invariants: the
  * output is valid UTF-8 without C0, DEL, C1, U+2028/U+2029 or bidi

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_main.c - runs a libFuzzer target over files without libFuzzer, so
  * that the seed corpus is replayed in every build (under valgrind, or
  * ASan/UBSan with --enable-sanitizers). Arguments are files or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_path.c - the request path on its way through the gate: the
  * PATH_INFO check (aig_cgi_path_ok()) and the encoding of the path for
  * the backend's URL (aig_url_encode_path()). The invariants:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_policy_body.c - libFuzzer target for the body checker: any bytes
  * get a verdict, quickly, against a policy with deny patterns (one of
  * them prone to backtracking), models and tools. */

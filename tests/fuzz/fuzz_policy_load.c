@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fuzz_policy_load.c - libFuzzer target for the policy loader: any text
  * either loads or is refused with a message; a policy that loads is then
  * used for a few decisions, an explanation and a body check. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # fuzz_target.sh TARGET... - the one runner of aigate's fuzz targets in
 # `make check`, called by the thin per-part scripts (fuzz_cgi.sh,
 # fuzz_http.sh, fuzz_log.sh, fuzz_policy.sh, fuzz_units.sh,

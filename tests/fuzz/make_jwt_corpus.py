@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes the seed corpus of fuzz_jwt (tests/fuzz/corpus/jwt/). Tokens are
 signed with Wycheproof's private test keys (kid-rsa-sign, kid-ec-sign), the
 ones fuzz_jwt.c verifies with, so that seeds reach the claims checks.

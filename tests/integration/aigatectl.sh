@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # aigatectl.sh - every aigatectl subcommand through the real binary, against
 # a fresh Samba AD DC from the test bed (tests/testbed/ad.sh): check (and a
 # broken config and policy, file:line:col), test-auth (ok, 533, no

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # assert.sh - tiny assertion helpers for the integration test scripts.
 # Sourced. Each check prints "ok N - what" or "not ok N - what"; `finish`
 # prints the plan and exits non-zero if anything failed. in_ad_testbed

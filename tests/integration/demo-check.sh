@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # demo-check.sh - runs README command 1 (contrib/demo.sh) up to its printed
 # curl lines, executes those lines as printed, checks each answer, and
 # stops the demo. It installs into /usr/local and /etc like the demo

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # gate-fcgi-params.sh - aigate.cgi as a FastCGI process (spawn-fcgi): the
 # configuration a request names with an AIGATE_CONFIG parameter (Apache's
 # SetEnv) holds for that request only; a request without one gets the

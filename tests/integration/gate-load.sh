@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # gate-load.sh - aigate.cgi under load and concurrency, end to end, with
 # Bearer tokens minted here (no AD): lighttpd and Apache, each with the
 # shipped snippet (contrib/SERVER/aigate.conf.in), in front of the LangServe

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # gate-own-user.sh - the gate as a user of its own, the documented default:
 # lighttpd (as www-data) with contrib/lighttpd/aigate-spawn-fcgi.conf.in
 # connects to a FastCGI process that spawn-fcgi started as another user

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # gate-throttle.sh - who the rate limit counts, and what, under lighttpd
 # (CGI) against a fresh Samba AD DC, in front of the LangServe fixture:
 #  - every spelling of a login is one user (pam_aigate's AIGATE_USER): one

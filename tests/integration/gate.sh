@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # gate.sh SERVER - aigate.cgi end to end under SERVER: lighttpd or apache
 # (CGI, configured with contrib/SERVER/aigate.conf.in), lighttpd-fastcgi or
 # apache-fcgid (FastCGI mode, contrib/lighttpd/aigate-fastcgi.conf.in,

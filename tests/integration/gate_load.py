@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """gate_load.py - a small load driver for gate-load.sh (standard library only).
 
   gate_load.py load [options]    many concurrent requests; a JSON summary

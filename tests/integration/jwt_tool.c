@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jwt_tool.c - keys and tokens for the end-to-end tests of the gate.
  *
  *   jwt_tool keygen DIR          DIR/rsa.pem, DIR/ec.pem (private keys,

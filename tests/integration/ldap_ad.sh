@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ldap_ad.sh - ldap/ against a fresh Samba AD DC (tests/testbed/ad.sh):
 # every test of `ldap_driver ad`, the sub-codes 530/531 and a login whose
 # UPN bind authenticates another account than the one it names, on users

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * ldap_driver.c - integration tests of ldap/ against the real servers of
  * the test bed (tests/testbed/ad.sh, slapd.sh), as TAP. Run by

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # ldap_slapd.sh - ldap/ against a fresh slapd (tests/testbed/slapd.sh):
 # nested groups by memberof with a membership cycle, StartTLS, SASL
 # EXTERNAL with a client certificate, hostile logins.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # pam.sh - pam_aigate.so through the real libpam (pam_start_confdir), against
 # a fresh Samba AD DC from the test bed: every row of the table of pam_aigate(8), AD BIND RESULTS,
 # require_group with nested groups, local refusal of empty and decoy

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pam_driver.c - drives a PAM stack through the real libpam
  * (pam_start_confdir), for the PAM module's integration tests.
  *

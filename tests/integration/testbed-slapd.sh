@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # testbed-slapd.sh — checks the generic LDAP test bed (tests/testbed/slapd.sh):
 # slapd answers on spare ports with a certificate that verifies, users bind,
 # the memberof overlay keeps memberOf (nesting and the deliberate cycle

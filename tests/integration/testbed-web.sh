@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # testbed-web.sh — checks the web-server test bed (tests/testbed/web.sh):
 # lighttpd and Apache (event and prefork MPMs) each start on a spare port
 # with the sample site, run the sample CGI (as a prefix mount with PATH_INFO

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # testbed.sh — checks the Active Directory test bed (tests/testbed/ad.sh):
 # a fresh Samba AD DC answers on 127.0.0.1 with a certificate that verifies,
 # every demo account gives the AD result the other tests rely on, nested

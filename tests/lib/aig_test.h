@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* aig_test.h - what aigate's C tests share (libaigtest): TAP output,
  * temporary directories removed when the test ends, and files and
  * configurations written from text. A helper that fails ends the test

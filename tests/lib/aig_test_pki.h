@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* aig_test_pki.h - a test PKI made at test time with OpenSSL: CA and
  * server certificates for the TLS tests (libaigtest). Any failure
  * aborts: these are tests. */

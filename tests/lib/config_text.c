@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config_text.c - aig_test_config() of aig_test.h (apart from files.c, so that
  * a test that links no common/ does not need it). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* files.c - files of aig_test.h, written from text. */
 #include "config.h"
 

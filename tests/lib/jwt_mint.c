@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jwt_mint.c - see jwt_mint.h. */
 #include "config.h"
 

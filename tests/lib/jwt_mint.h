@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jwt_mint.h - keys, JWKs and signed tokens made at test time with
  * OpenSSL, for the JWT tests and the benchmark. Everything returned is new
  * and the caller's: free() strings, json_decref() JSON, EVP_PKEY_free()

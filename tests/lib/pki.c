@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* pki.c - see aig_test_pki.h. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tap.c - the TAP producer of aig_test.h. */
 #include "config.h"
 

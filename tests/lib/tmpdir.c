@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tmpdir.c - temporary directories of aig_test.h, removed at the end. */
 #include "config.h"
 

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # ad.sh — a real Active Directory (a fresh Samba AD DC) on 127.0.0.1 for
 # aigate's integration tests.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # lib.sh — helpers shared by the test-bed scripts (ad.sh, slapd.sh, web.sh).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # slapd.sh — a generic LDAP server (OpenLDAP slapd) on 127.0.0.1 for
 # aigate's integration tests: the "plain LDAP" peer (ldap.groups = memberof).
 #

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # web.sh — Apache or lighttpd on 127.0.0.1, each with a config of the
 # caller's, for aigate's integration tests (the CGI gate runs under both).
 #

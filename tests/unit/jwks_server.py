@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """A small HTTPS file server for test_jwks_fetch: serves ROOT on 127.0.0.1
 with the given certificate, on a free port written to PORT_FILE, and logs
 each request's path, one per line, to LOG. For a file F it also honours

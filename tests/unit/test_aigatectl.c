@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_aigatectl.c - aigatectl's pure parts: RFC 3339 and --since parsing,
  * audit counts, terminal-safe text, JSON strings from invalid UTF-8. The
  * subcommands themselves are tested through the binary against the test

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_cgi_gate.c - whole requests through the gate's steps (aig_gate_run)
  * from a CGI variable array, as a web server would hand them: credentials
  * over plain HTTP with auth.require_https, Basic user names with control

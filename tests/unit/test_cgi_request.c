@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_cgi_request.c - the CGI request reader and Basic decoding, with
  * hostile input: bad paths, lengths, bodies and credentials. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_cgi_state.c - the gate's shared state: token buckets in LMDB, the
  * metrics counters and their Prometheus text, and recovery from a state
  * file that a crash left unreadable. */

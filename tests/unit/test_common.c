@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_common.c - the common core: errors, escaping, request ids, JSON
  * positions, secret files and the aigate.json loader, hostile input
  * included. Runs under ASan/UBSan and valgrind in make check. */

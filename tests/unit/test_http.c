@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_http.c - the HTTP/1.1 client (http/) against real servers on
  * 127.0.0.1: the LangServe fixture (tests/fixtures/langserve_backend.py),
  * a hostile raw server (tests/fixtures/raw_http_server.py) for malformed,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_jwks_fetch.c - the JWK Set over HTTPS and its cache under state_dir,
  * against a real HTTPS server (tests/unit/jwks_server.py on 127.0.0.1)
  * with a CA made here: a fetch that works, a wrong CA, an oversized set,

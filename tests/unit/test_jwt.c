@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_jwt.c - the JWT subsystem with keys and tokens made here: strict
  * base64url, JWK checks, and forged tokens of every kind we know of
  * through the same aig_jwt_verify() the CGI calls. Runs under valgrind and

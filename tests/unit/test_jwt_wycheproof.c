@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_jwt_wycheproof.c - Project Wycheproof's vectors (Apache-2.0, copied
  * into tests/data/wycheproof with their LICENSE) through the verifier:
  *  - every vector of json_web_signature_test.json through

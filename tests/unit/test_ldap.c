@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_ldap.c - the pure parts of ldap/: AD sub-codes from real
  * diagnostics, RFC 4515 escaping, RFC 4514 values, SIDs, unicodePwd,
  * FILETIME, SRV parsing and ordering, login checks, the group cache. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_pam.c - pam_aigate without root, AD or libpam's stack: the table
  * that turns what a bind or the account state said into a PAM code (the
  * AD BIND RESULTS of pam_aigate(8)), from the diagnostic text AD sends,

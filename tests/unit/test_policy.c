@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_policy.c - the policy engine: loading (strict, with positions),
  * decisions (table-driven), body checks, explain, the shipped policies,
  * and hostile policies and bodies, each refused clearly and quickly. */

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # hello.cgi — the web test bed's sample CGI: proves the server runs CGI
 # programs, and echoes what the server passed in (never a credential's value).
 printf 'Content-Type: text/plain\r\n\r\n'
