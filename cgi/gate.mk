@@ -2,7 +2,8 @@
 ## The gate: request handling (libaigcgi) and the aigate.cgi program.
 noinst_LTLIBRARIES += cgi/libaigcgi.la
 # For cgi/'s own tests and benchmark: no other part includes a cgi/ header.
-AIG_CGI_CPPFLAGS = -I$(top_srcdir)/cgi
+# gate.h includes aig_policy.h, so its readers see policies/ too.
+AIG_CGI_CPPFLAGS = -I$(top_srcdir)/cgi $(AIG_POLICY_CPPFLAGS)
 cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/outcome.c cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
 	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
