@@ -28,25 +28,33 @@ mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/*.sources 2>/d
 [ -n "$mirror" ] || mirror=$(awk '$1 == "deb" { print $2; exit }' /etc/apt/sources.list 2>/dev/null)
 [ -n "$mirror" ] || die "no Debian mirror found in /etc/apt"
 
+# Nothing of this machine's /dev is bound into the chroot (debootstrap
+# made its device nodes): a removal that ran through a bound /dev would
+# remove this machine's. What is mounted is listed, and the tree is
+# removed only when nothing under it is mounted, and never across a mount.
+mounted_under() { awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts; }
 cleanup() {
-	for m in dev/pts dev/shm dev proc sys; do
-		mountpoint -q "$dir/$m" && umount -l "$dir/$m"
+	local m
+	for m in $(mounted_under | sort -r); do
+		umount -l "$m" || true
 	done
 	return 0
 }
 trap cleanup EXIT INT TERM
 
 cleanup
-rm -rf "$dir"
+[ -z "$(mounted_under)" ] || die "still mounted under $dir: $(mounted_under | tr '\n' ' ')"
+rm -rf --one-file-system "$dir"
 echo "# debootstrap bookworm from $mirror into $dir"
 debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$dir.debootstrap.log" 2>&1 ||
 	{ tail -n 20 "$dir.debootstrap.log"; die "debootstrap failed"; }
 echo "deb $mirror bookworm main" >"$dir/etc/apt/sources.list"
 cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
+[ -c "$dir/dev/null" ] || die "debootstrap made no device nodes in $dir/dev"
 mount -t proc proc "$dir/proc"
 mount -t sysfs sys "$dir/sys"
-mount --bind /dev "$dir/dev"
-mount --bind /dev/pts "$dir/dev/pts"
+mkdir -p "$dir/dev/pts" "$dir/dev/shm"
+mount -t devpts -o newinstance,ptmxmode=0666 devpts "$dir/dev/pts"
 mount -t tmpfs shm "$dir/dev/shm"
 
 # The committed tree only: what a clone gives a user.
