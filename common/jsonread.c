@@ -16,7 +16,7 @@
 int aig_jr_fail(const struct aig_jr *r, const char *ptr, bool key,
 		const char *fmt, ...)
 {
-	char what[320], dotted[128];
+	char what[320], dotted[128], shown[4 * sizeof(dotted)];
 	unsigned line, col;
 	size_t i, o = 0;
 	va_list ap;
@@ -25,12 +25,18 @@ int aig_jr_fail(const struct aig_jr *r, const char *ptr, bool key,
 	for (i = ptr[0] == '/' ? 1 : 0; ptr[i] && o + 1 < sizeof(dotted); i++)
 		dotted[o++] = ptr[i] == '/' ? '.' : ptr[i];
 	dotted[o] = '\0';
+	/* A key is the file's text: escaped, so that a hostile one cannot
+	 * write control sequences to a terminal or forge a log line. */
+	aig_log_escape_str(shown, sizeof(shown), dotted);
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
+	for (i = 0; what[i]; i++) /* values quoted in the message, likewise */
+		if ((unsigned char)what[i] < 0x20 || what[i] == 0x7f)
+			what[i] = '?';
 	return aig_error_set(r->err, AIG_ERR_CONFIG, "%s:%u:%u: %s%s%s%s%s",
 			     r->name, line, col, r->prefix, o ? "\"" : "",
-			     dotted, o ? "\": " : "", what);
+			     shown, o ? "\": " : "", what);
 }
 
 void aig_jr_join(char *out, size_t outlen, const char *ptr, const char *key)

@@ -418,6 +418,10 @@ static void test_config_bad(void)
 	 * as in a JSON Pointer (RFC 6901), not read as two levels */
 	expect_error("\"ca_file\"", "\"a/b~c\": 1, \"ca_file\"", AIG_ERR_CONFIG,
 		     "t.json:6:5: \"ldap.a~1b~0c\": unknown key");
+	/* a key with an escape sequence and a quote: shown escaped, so that
+	 * the message cannot drive a terminal or forge a log line */
+	expect_error("\"ca_file\"", "\"x\\u001b[31m\\\"y\": 1, \"ca_file\"",
+		     AIG_ERR_CONFIG, "\"ldap.x\\x1b[31m\\x22y\": unknown key");
 	/* wrong types, at the value */
 	expect_error("\"domain\": \"corp.example.com\"", "\"domain\": 7",
 		     AIG_ERR_CONFIG,
