@@ -5,18 +5,21 @@
 noinst_LTLIBRARIES += aigatectl/libaigctl.la
 aigatectl_libaigctl_la_SOURCES = aigatectl/ctl.h aigatectl/util.c \
 	aigatectl/password.c aigatectl/audit.c aigatectl/policy.c \
-	aigatectl/directory.c aigatectl/jwks.c
+	aigatectl/directory.c aigatectl/jwks.c aigatectl/seal.h \
+	aigatectl/seal.c aigatectl/seal_crypto.c aigatectl/seal_rec.c \
+	aigatectl/seal_verify.c
 aigatectl_libaigctl_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS) \
 	$(AIG_JWT_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 aigatectl_libaigctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(CRYPTO_CFLAGS)
+	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(CRYPTO_CFLAGS) $(ZLIB_CFLAGS)
 
 # Convenience libraries do not link each other: the final link lists them
 # all, with the system libraries they need.
 AIGATECTL_LIBS = aigatectl/libaigctl.la jwt/libaigjwt.la \
 	policies/libaigpolicy.la ldap/libaigldap.la common/libaigcommon.la \
 	$(LDAP_LIBS) $(SASL_LIBS) $(GSSAPI_LIBS) $(LMDB_LIBS) $(PCRE2_LIBS) \
-	http/libaighttp.la $(AIG_HTTP_LIBS) $(JANSSON_LIBS)
+	http/libaighttp.la $(AIG_HTTP_LIBS) $(JANSSON_LIBS) $(ZLIB_LIBS) \
+	$(CRYPTO_LIBS)
 
 sbin_PROGRAMS += aigatectl/aigatectl
 aigatectl_aigatectl_SOURCES = aigatectl/main.c
