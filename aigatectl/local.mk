@@ -42,3 +42,9 @@ tests_unit_test_aigatectl_LDADD = $(AIG_TEST_LIBS) $(AIGATECTL_LIBS)
 # AD DC (needs root; skips without it).
 TESTS += tests/integration/aigatectl.sh
 dist_check_SCRIPTS += tests/integration/aigatectl.sh
+
+# The audit seal (aigatectl(8), AUDIT SEAL): each kind of tampering detected
+# and named; an intruder with the current key state re-sealing the past.
+TESTS += tests/integration/audit-seal.sh
+dist_check_SCRIPTS += tests/integration/audit-seal.sh
+EXTRA_DIST += tests/integration/audit_seal_forge.py
