@@ -26,7 +26,7 @@ aigatectl_aigatectl_SOURCES = aigatectl/main.c
 aigatectl_aigatectl_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 aigatectl_aigatectl_LDADD = $(AIGATECTL_LIBS)
 
-dist_man_MANS += man/aigatectl.8
+dist_man_MANS += man/aigatectl.8 man/aigate-audit-seal.8
 
 # The pure parts: time parsing, audit counts, terminal-safe text, tables.
 check_PROGRAMS += tests/unit/test_aigatectl
@@ -43,7 +43,7 @@ tests_unit_test_aigatectl_LDADD = $(AIG_TEST_LIBS) $(AIGATECTL_LIBS)
 TESTS += tests/integration/aigatectl.sh
 dist_check_SCRIPTS += tests/integration/aigatectl.sh
 
-# The audit seal (aigatectl(8), AUDIT SEAL): each kind of tampering detected
+# The audit seal (aigate-audit-seal(8)): each kind of tampering detected
 # and named; an intruder with the current key state re-sealing the past.
 TESTS += tests/integration/audit-seal.sh
 dist_check_SCRIPTS += tests/integration/audit-seal.sh

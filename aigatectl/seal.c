@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* seal.c - `aigatectl audit seal` and `aigatectl audit keygen`
- * (aigatectl(8), AUDIT SEAL): one authenticated, chained digest record per
+ * (aigate-audit-seal(8)): one authenticated, chained digest record per
  * new byte range of every audit file, current and rotated. */
 #include "config.h"
 

@@ -3,8 +3,8 @@
  * seal.h - what the files of `aigatectl audit seal|verify|keygen` share:
  * the evolving MAC key and its state file, the Ed25519 signature, the
  * digest record and its canonical message, and reading audit files (plain
- * or gzip) line by line. The format is aigatectl(8), DIGEST FORMAT.
- * Not a library header: only aigatectl and its unit test include it.
+ * or gzip) line by line. The format is aigate-audit-seal(8), DIGEST FORMAT.
+ * Not a library header: only aigatectl includes it.
  */
 #ifndef AIG_CTL_SEAL_H
 #define AIG_CTL_SEAL_H

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* seal_crypto.c - the keys of the audit seal (aigatectl(8), DIGEST
+/* seal_crypto.c - the keys of the audit seal (aigate-audit-seal(8), DIGEST
  * FORMAT): the forward-secure MAC key that evolves each epoch and its state
  * file, the record MAC, the Ed25519 signature. */
 #include "config.h"

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* seal_rec.c - one digest record (aigatectl(8), DIGEST FORMAT): its JSON
+/* seal_rec.c - one digest record (aigate-audit-seal(8), DIGEST FORMAT): its JSON
  * line, its canonical message, and which files are the audit files. */
 #include "config.h"
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* seal_verify.c - `aigatectl audit verify` (aigatectl(8), AUDIT SEAL):
+/* seal_verify.c - `aigatectl audit verify` (aigate-audit-seal(8)):
  * walks the digest's chain, checks each record's MAC (from the initial
  * key, evolved epoch by epoch) and signature, re-hashes every sealed range
  * of every audit file (gzip read transparently) and names what differs. */

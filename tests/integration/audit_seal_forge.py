@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """audit_seal_forge.py - the intruder of tests/integration/audit-seal.sh.
 
-Written from aigatectl(8), DIGEST FORMAT, not from the C code: it also
+Written from aigate-audit-seal(8), DIGEST FORMAT, not from the C code: it also
 checks that the format is documented well enough to re-implement.
 
   forge STATE SIGNING_KEY DIGEST LOGFILE LINE_NO [relabel]
