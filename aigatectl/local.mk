@@ -47,4 +47,38 @@ dist_check_SCRIPTS += tests/integration/aigatectl.sh
 # and named; an intruder with the current key state re-sealing the past.
 TESTS += tests/integration/audit-seal.sh
 dist_check_SCRIPTS += tests/integration/audit-seal.sh
+# ... on a live gate (FastCGI, lighttpd) under 200 concurrent requests,
+# sealing every second, the real logrotate rotating twice; the key files'
+# modes against the web server's user (needs root; skips without it).
+TESTS += tests/integration/audit-seal-load.sh
+dist_check_SCRIPTS += tests/integration/audit-seal-load.sh
 EXTRA_DIST += tests/integration/audit_seal_forge.py
+
+# Sealing on a schedule and rotating (aigate-audit-seal(8)): a systemd
+# timer and service, a cron line, a logrotate snippet; under
+# $(datadir)/aigate beside the other snippets.
+sealsystemddir = $(datadir)/aigate/systemd
+sealsystemd_DATA = contrib/systemd/aigate-audit-seal.service \
+	contrib/systemd/aigate-audit-seal.timer
+sealcrondir = $(datadir)/aigate/cron
+sealcron_DATA = contrib/cron/aigate-audit-seal
+seallogrotatedir = $(datadir)/aigate/logrotate
+seallogrotate_DATA = contrib/logrotate/aigate
+EXTRA_DIST += contrib/systemd/aigate-audit-seal.service.in \
+	contrib/systemd/aigate-audit-seal.timer contrib/cron/aigate-audit-seal.in \
+	contrib/logrotate/aigate.in
+CLEANFILES += contrib/systemd/aigate-audit-seal.service \
+	contrib/cron/aigate-audit-seal contrib/logrotate/aigate
+seal_subst = sed -e 's|@SBINDIR@|$(sbindir)|g' \
+	-e 's|@SYSCONFDIR@|$(sysconfdir)|g' \
+	-e 's|@AUDIT_FILE@|/var/log/aigate/audit.jsonl|g'
+contrib/systemd/aigate-audit-seal.service: \
+		contrib/systemd/aigate-audit-seal.service.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib/systemd && \
+	$(seal_subst) $(srcdir)/contrib/systemd/aigate-audit-seal.service.in > $@
+contrib/cron/aigate-audit-seal: contrib/cron/aigate-audit-seal.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib/cron && \
+	$(seal_subst) $(srcdir)/contrib/cron/aigate-audit-seal.in > $@
+contrib/logrotate/aigate: contrib/logrotate/aigate.in Makefile
+	$(AM_V_GEN)$(MKDIR_P) contrib/logrotate && \
+	$(seal_subst) $(srcdir)/contrib/logrotate/aigate.in > $@

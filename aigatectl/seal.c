@@ -486,12 +486,14 @@ static int seal_run(struct sealer *s, struct aig_error *err)
 	size_t i;
 	int rc;
 
-	if ((rc = seal_state_load(cfg->audit.seal.mac_state, &s->st, err)) !=
+	/* The digest's lock first: a second run waits, then reads the state
+	 * the first left. */
+	if ((rc = digest_open(&s->d, cfg->audit.seal.digest_file, err)) !=
+		    AIG_OK ||
+	    (rc = seal_state_load(cfg->audit.seal.mac_state, &s->st, err)) !=
 		    AIG_OK ||
 	    (s->sk = seal_private_key_load(cfg->audit.seal.signing_key, err)) ==
 		    NULL ||
-	    (rc = digest_open(&s->d, cfg->audit.seal.digest_file, err)) !=
-		    AIG_OK ||
 	    (rc = check_epochs(s, err)) != AIG_OK ||
 	    (rc = seal_list_files(cfg->audit.file, &files, err)) != AIG_OK)
 		goto out;
