@@ -82,3 +82,12 @@ contrib/cron/aigate-audit-seal: contrib/cron/aigate-audit-seal.in Makefile
 contrib/logrotate/aigate: contrib/logrotate/aigate.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) contrib/logrotate && \
 	$(seal_subst) $(srcdir)/contrib/logrotate/aigate.in > $@
+
+# `make bench-seal`: seal MB/s against sha256sum of the same file, and the
+# gate's FastCGI req/s with and without a seal every second (needs root).
+bench-seal: aigatectl/aigatectl$(EXEEXT) cgi/aigate.cgi$(EXEEXT) \
+		cgi/aigate-ext.la tests/integration/jwt_tool$(EXEEXT)
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(SHELL) $(srcdir)/bench/bench_audit_seal.sh $(BENCH_SECONDS)
+.PHONY: bench-seal
+EXTRA_DIST += bench/bench_audit_seal.sh
