@@ -71,7 +71,8 @@ CLEANFILES += contrib/systemd/aigate-audit-seal.service \
 	contrib/cron/aigate-audit-seal contrib/logrotate/aigate
 seal_subst = sed -e 's|@SBINDIR@|$(sbindir)|g' \
 	-e 's|@SYSCONFDIR@|$(sysconfdir)|g' \
-	-e 's|@AUDIT_FILE@|/var/log/aigate/audit.jsonl|g'
+	-e 's|@AUDIT_FILE@|/var/log/aigate/audit.jsonl|g' \
+	-e 's|@AUDIT_USER@|aigate|g'
 contrib/systemd/aigate-audit-seal.service: \
 		contrib/systemd/aigate-audit-seal.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) contrib/systemd && \

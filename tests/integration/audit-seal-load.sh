@@ -117,7 +117,8 @@ url=$(. "$web/srv/web.env" && echo "$AIG_WEB_URL")/ai/chat/invoke
 
 # --- logrotate with the shipped snippet (our paths)
 sed -e "s|@AUDIT_FILE@|$web/log/audit.jsonl|g" -e "s|@SBINDIR@|$top_builddir/aigatectl|g" \
-	-e "s|@SYSCONFDIR@|$web/etc|g" "$top_srcdir/contrib/logrotate/aigate.in" \
+	-e "s|@SYSCONFDIR@|$web/etc|g" -e "s|@AUDIT_USER@|www-data|g" \
+	"$top_srcdir/contrib/logrotate/aigate.in" \
 	>"$web/logrotate.conf"
 expect_no_match "$(cat "$web/logrotate.conf")" '^[^#]*copytruncate' \
 	"the shipped logrotate snippet never copytruncates"
