@@ -92,3 +92,14 @@ bench-seal: aigatectl/aigatectl$(EXEEXT) cgi/aigate.cgi$(EXEEXT) \
 	    $(SHELL) $(srcdir)/bench/bench_audit_seal.sh $(BENCH_SECONDS)
 .PHONY: bench-seal
 EXTRA_DIST += bench/bench_audit_seal.sh
+
+# The seal's pure parts: key evolution and MAC against vectors, the state
+# file, the digest record's parser against hostile lines.
+check_PROGRAMS += tests/unit/test_audit_seal
+UNIT_TESTS += tests/unit/test_audit_seal
+TESTS += tests/unit/test_audit_seal
+tests_unit_test_audit_seal_SOURCES = tests/unit/test_audit_seal.c
+tests_unit_test_audit_seal_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/aigatectl $(AIG_TEST_CPPFLAGS)
+tests_unit_test_audit_seal_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_audit_seal_LDADD = $(AIG_TEST_LIBS) $(AIGATECTL_LIBS)

@@ -149,6 +149,58 @@ static int scan_seek(struct scan *s, uint64_t off, const char *path,
 	return AIG_OK;
 }
 
+/* What the digest says is sealed of one file. */
+struct sealed {
+	char first[SEAL_HEX256];
+	uint64_t end, next_line;
+	uint64_t last_start; /* where the last range starts */
+	uint64_t tail;	     /* the line hash of its last line */
+};
+
+#define TAIL_WINDOW (64 * 1024)
+
+/* Positions the scan at the end of the sealed part of a file, after
+ * checking that the last sealed line is still there: the bytes before end
+ * must end a line that hashes as the last range's last line (when that
+ * line is shorter than TAIL_WINDOW; else only that a line ends there). A
+ * file changed since it was sealed is sealed no further (a range could
+ * start inside a line), and the run fails so that someone looks. */
+static int scan_to_sealed_end(struct scan *s, const struct sealed *done,
+			      const char *path, struct aig_error *err)
+{
+	uint64_t w, range;
+	unsigned char *nl;
+	const char *why = NULL;
+	int rc;
+
+	if (done == NULL)
+		return scan_seek(s, 0, path, err);
+	range = done->end - done->last_start;
+	w = range < TAIL_WINDOW ? range : TAIL_WINDOW;
+	if ((rc = scan_seek(s, done->end - w, path, err)) != AIG_OK)
+		return rc;
+	while (s->len < w && !s->eof)
+		if ((rc = scan_fill(s, path, err)) != AIG_OK)
+			return rc;
+	if (s->len < w)
+		why = "shorter than what was sealed";
+	else if (s->buf[w - 1] != '\n')
+		why = "no line ends where the seal ended";
+	else if ((nl = memrchr(s->buf, '\n', w - 1)) != NULL || w == range) {
+		size_t from = nl ? (size_t)(nl - s->buf) + 1 : 0;
+
+		if (seal_line_hash(s->buf + from, w - from) != done->tail)
+			why = "the last sealed line is not the one sealed";
+	}
+	if (why != NULL)
+		return aig_error_set(err, AIG_ERR_INVALID,
+				     "%s: %s (sealed to byte %" PRIu64
+				     "): changed since; run aigatectl audit "
+				     "verify",
+				     path, why, done->end);
+	return scan_seek(s, done->end, path, err);
+}
+
 /* What a range holds, as the record names it. */
 struct range_sum {
 	EVP_MD_CTX *md;
@@ -197,12 +249,6 @@ static int scan_range(struct scan *s, const char *path, struct range_sum *r,
 
 /* ---------------------------------------------------------------- digest */
 
-/* What the digest says is sealed of one file. */
-struct sealed {
-	char first[SEAL_HEX256];
-	uint64_t end, next_line;
-};
-
 struct digest {
 	int fd;
 	const char *path;
@@ -212,6 +258,7 @@ struct digest {
 	uint64_t next_seq;	/* of the next record */
 	uint64_t last_epoch;	/* of the last record */
 	char prev[SEAL_HEX256]; /* SHA-256 of the last line */
+	bool failed;		/* a write failed: append nothing more */
 };
 
 static struct sealed *digest_find(struct digest *d, const char *first)
@@ -224,11 +271,10 @@ static struct sealed *digest_find(struct digest *d, const char *first)
 	return NULL;
 }
 
-/* Records that a file's identity is sealed up to end. */
-static int digest_note(struct digest *d, const char *first, uint64_t end,
-		       uint64_t next_line)
+/* Records that a file's identity is sealed up to r's end. */
+static int digest_note(struct digest *d, const struct seal_rec *r)
 {
-	struct sealed *e = digest_find(d, first);
+	struct sealed *e = digest_find(d, r->first);
 
 	if (e == NULL) {
 		if (d->n == d->cap) {
@@ -241,12 +287,14 @@ static int digest_note(struct digest *d, const char *first, uint64_t end,
 			d->cap = d->cap * 2 + 16;
 		}
 		e = &d->v[d->n++];
-		memcpy(e->first, first, SEAL_HEX256);
+		memcpy(e->first, r->first, SEAL_HEX256);
 		e->end = 0;
 	}
-	if (end > e->end) {
-		e->end = end;
-		e->next_line = next_line;
+	if (r->end > e->end) {
+		e->end = r->end;
+		e->next_line = r->line + r->lines;
+		e->last_start = r->start;
+		e->tail = strtoull(r->tail, NULL, 16);
 	}
 	return AIG_OK;
 }
@@ -261,13 +309,15 @@ static int digest_line(struct digest *d, const char *line, size_t len)
 	d->any = true;
 	d->next_seq = r.seq + 1;
 	d->last_epoch = r.epoch;
-	return digest_note(d, r.first, r.end, r.line + r.lines);
+	return digest_note(d, &r);
 }
 
 /* Opens (creates) and locks the digest, and reads what it has sealed. */
 static int digest_open(struct digest *d, const char *path,
 		       struct aig_error *err)
 {
+	const struct aig_file_trust trust = {S_IFREG, geteuid(), false};
+	struct stat st;
 	char *text = NULL, *p, *nl;
 	size_t cap = 0, len = 0;
 	int rc = AIG_OK;
@@ -277,9 +327,13 @@ static int digest_open(struct digest *d, const char *path,
 	memset(d->prev, '0', 64);
 	d->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		     0640);
-	if (d->fd < 0 || flock(d->fd, LOCK_EX) != 0)
+	if (d->fd < 0 || flock(d->fd, LOCK_EX) != 0 || fstat(d->fd, &st) != 0)
 		return aig_error_set(err, AIG_ERR_IO, "%s: %s", path,
 				     strerror(errno));
+	/* Only the sealer may write it: a digest others could write to would
+	 * let them append records the next run chains on. */
+	if ((rc = aig_file_trusted_st(&st, &trust, path, err)) != AIG_OK)
+		return rc;
 	for (;;) {
 		ssize_t n;
 
@@ -369,9 +423,11 @@ static int seal_append(struct sealer *s, struct seal_rec *r,
 		n = strlen(line);
 		seal_sha256_hex(line, n, s->d.prev);
 		line[n] = '\n'; /* json_dumps leaves room for its NUL */
-		if (write(s->d.fd, line, n + 1) != (ssize_t)(n + 1))
+		if (write(s->d.fd, line, n + 1) != (ssize_t)(n + 1)) {
+			s->d.failed = true;
 			rc = aig_error_set(err, AIG_ERR_IO, "%s: %s", s->d.path,
 					   strerror(errno));
+		}
 	}
 	if (rc == AIG_OK) {
 		s->d.next_seq++;
@@ -411,7 +467,7 @@ static int seal_file(struct sealer *s, const char *path, struct aig_error *err)
 	done = digest_find(&s->d, r.first);
 	r.start = done ? done->end : 0;
 	r.line = done ? done->next_line : 1;
-	if ((rc = scan_seek(&sc, r.start, path, err)) != AIG_OK)
+	if ((rc = scan_to_sealed_end(&sc, done, path, err)) != AIG_OK)
 		goto out;
 	if ((sum.md = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestInit_ex(sum.md, EVP_sha256(), NULL) != 1) {
@@ -436,8 +492,7 @@ static int seal_file(struct sealer *s, const char *path, struct aig_error *err)
 	if ((rc = seal_append(s, &r, err)) == AIG_OK) {
 		s->ranges++;
 		s->lines += sum.lines;
-		if (digest_note(&s->d, r.first, r.end, r.line + r.lines) !=
-		    AIG_OK)
+		if (digest_note(&s->d, &r) != AIG_OK)
 			rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 	}
 out:
@@ -491,15 +546,22 @@ static int seal_run(struct sealer *s, struct aig_error *err)
 	if ((rc = digest_open(&s->d, cfg->audit.seal.digest_file, err)) !=
 		    AIG_OK ||
 	    (rc = seal_state_load(cfg->audit.seal.mac_state, &s->st, err)) !=
-		    AIG_OK ||
-	    (s->sk = seal_private_key_load(cfg->audit.seal.signing_key, err)) ==
-		    NULL ||
-	    (rc = check_epochs(s, err)) != AIG_OK ||
+		    AIG_OK)
+		goto out;
+	s->sk = seal_private_key_load(cfg->audit.seal.signing_key, err);
+	if (s->sk == NULL) {
+		rc = err->status;
+		goto out;
+	}
+	if ((rc = check_epochs(s, err)) != AIG_OK ||
 	    (rc = seal_list_files(cfg->audit.file, &files, err)) != AIG_OK)
 		goto out;
 	aig_time_rfc3339(s->time, sizeof(s->time));
-	for (i = 0; i < files.n && rc == AIG_OK; i++)
-		rc = seal_one(s, files.v[i], err);
+	/* A file that fails does not keep the others from being sealed; the
+	 * run still fails, with the first error. */
+	for (i = 0; i < files.n && !s->d.failed; i++)
+		if (seal_one(s, files.v[i], err) != AIG_OK && rc == AIG_OK)
+			rc = err->status;
 	if (s->ranges == 0)
 		goto out;
 	if (fsync(s->d.fd) != 0) {
@@ -514,7 +576,7 @@ static int seal_run(struct sealer *s, struct aig_error *err)
 	rc = err->status != AIG_OK ? err->status : rc;
 out:
 	aig_strv_free(&files);
-	return rc == AIG_OK && s->sk == NULL ? AIG_ERR_INVALID : rc;
+	return rc;
 }
 
 static int cmd_seal(struct ctl *c)

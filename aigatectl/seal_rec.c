@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* seal_rec.c - one digest record (aigate-audit-seal(8), DIGEST FORMAT): its JSON
- * line, its canonical message, and which files are the audit files. */
+/* seal_rec.c - one digest record (aigate-audit-seal(8), DIGEST FORMAT): its
+ * JSON line, its canonical message, and which files are the audit files. */
 #include "config.h"
 
 #include <dirent.h>

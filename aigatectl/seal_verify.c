@@ -18,8 +18,8 @@
 #include "ctl.h"
 #include "seal.h"
 
-#define SEARCH_LINES 100000   /* how far a moved range is looked for */
-#define MAX_EPOCH_GAP 1000000 /* records missing at most, to evolve over */
+#define SEARCH_LINES 100000  /* how far a moved range is looked for */
+#define MAX_EPOCH_GAP 100000 /* records missing at most, to evolve over */
 
 /* ------------------------------------------------------------- results */
 

@@ -244,6 +244,27 @@ expect_eq "$st" 1 "re-sealed under the stolen key's own epoch: caught"
 expect_match "$(printf '%s' "$out" | kinds)" 'digest:record_altered' \
 	"... an epoch out of sequence"
 
+# A sealed file changed, then appended to: seal refuses to seal a range
+# that would start inside a line, and says so.
+case_dir shrunk
+sed -i 5d "$c/log/audit.jsonl"
+lines "$c" 44 50
+st=0
+err=$(seal "$c" 2>&1) || st=$?
+expect_eq "$st" 1 "seal refuses to go on in a file shorter where it was sealed"
+expect_match "$err" "the last sealed line is not the one sealed" "... saying so"
+tampered "... and verify names the deletion" \
+	"audit.jsonl:lines_deleted audit.jsonl:tail=7"
+
+# A digest others may write to: seal refuses to chain on it.
+case_dir loose-digest
+chmod 0666 "$c/log/audit.digest"
+lines "$c" 44 45
+st=0
+err=$(seal "$c" 2>&1) || st=$?
+expect_eq "$st" 1 "seal refuses a digest writable by others"
+expect_match "$err" 'writable by group or others' "... saying so"
+
 # The digest cut short at its end: seal notices the key ran ahead.
 case_dir cut
 sed -i '$d' "$c/log/audit.digest"
