@@ -546,9 +546,10 @@ static struct group *match(struct group *g, size_t ng, const struct content *c)
 	return NULL;
 }
 
+/* A file's entry; a name that is not UTF-8 is escaped (ctl_jstr()). */
 static json_t *file_entry(const char *name, const char *status)
 {
-	return json_pack("{sssss[]}", "file", name, "status", status,
+	return json_pack("{sosss[]}", "file", ctl_jstr(name), "status", status,
 			 "problems");
 }
 
@@ -564,7 +565,7 @@ static void check_file(struct result *res, struct group *g, size_t ng,
 		m->matched = true;
 		end = check_ranges(&fc, c, m->v, m->n);
 	}
-	if (json_array_size(fc.problems) > 0) {
+	if (f == NULL || json_array_size(fc.problems) > 0) {
 		json_object_set_new(f, "status", json_string("tampered"));
 		res->tampered = true;
 	} else if (m == NULL)

@@ -185,6 +185,22 @@ case_dir rotated
 rm "$c/log/audit.jsonl.1.gz"
 tampered "a rotated file deleted" "audit.jsonl:deleted"
 
+case_dir odd-name
+# a rotated file renamed to a name that is not UTF-8, its first line changed
+# (and the inode new): the sealed file shows as deleted, the copy as
+# unsealed, its name escaped
+zcat "$c/log/audit.jsonl.1.gz" | sed '1s/user1/userX/' >"$c/log/audit.jsonl.1"$'\xff'
+rm "$c/log/audit.jsonl.1.gz"
+st=0
+out=$(vboth "$c") || st=$?
+expect_eq "$st" 1 "a rotated file renamed (not UTF-8) and changed: exit 1"
+expect_match "$(printf '%s' "$out" | kinds)" 'audit.jsonl:deleted' "... the sealed file is missing"
+expect_match "$out" '"audit.jsonl.1\\\\xff"' "... the odd name escaped in the JSON"
+case_dir odd-name-same
+zcat "$c/log/audit.jsonl.1.gz" | sed '2s/user2/userX/' >"$c/log/audit.jsonl.1"$'\xff'
+rm "$c/log/audit.jsonl.1.gz"
+tampered "renamed (not UTF-8), line 2 changed" 'audit.jsonl.1\xff:modified'
+
 case_dir digest-delete
 sed -i 2d "$c/log/audit.digest"
 tampered "a digest record deleted" \
