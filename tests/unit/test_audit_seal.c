@@ -170,11 +170,59 @@ static void test_record(void)
 	ok(!seal_rec_parse("", 0, &back), "an empty line");
 }
 
+#define CONFIG_HEAD                                                            \
+	"{\"ldap\": {\"uri\": [\"ldaps://x\"], \"domain\": \"d\", "            \
+	"\"base_dn\": \"DC=d\"}, \"auth\": {\"methods\": [\"basic\"]},"        \
+	" \"backend\": {\"url\": \"http://127.0.0.1:1\"}, "                    \
+	"\"policy_file\": \"/p.json\", "
+
+/* Whether the configuration with this "audit" member parses. */
+static bool audit_config_ok(const char *audit)
+{
+	char text[1024];
+	struct aig_config *cfg = NULL;
+	int rc;
+
+	snprintf(text, sizeof(text), CONFIG_HEAD "\"audit\": %s}", audit);
+	rc = aig_config_parse("t.json", text, strlen(text), &cfg, NULL);
+	aig_config_free(cfg);
+	return rc == AIG_OK;
+}
+
+static void test_config(void)
+{
+	struct aig_config *cfg = aig_test_config(CONFIG_HEAD "\"audit\": {}}");
+
+	ok(strcmp(cfg->audit.seal.digest_file,
+		  "/var/log/aigate/audit.digest") == 0 &&
+		   strcmp(cfg->audit.seal.mac_state,
+			  "/etc/aigate/audit-seal.state") == 0 &&
+		   strcmp(cfg->audit.seal.signing_key,
+			  "/etc/aigate/audit-seal.pem") == 0,
+	   "audit.seal: the defaults");
+	aig_config_free(cfg);
+	cfg = aig_test_config(
+		CONFIG_HEAD
+		"\"audit\": {\"seal\": {\"digest_file\": \"/d\", "
+		"\"mac_state\": \"/m\", \"signing_key\": \"/s\"}}}");
+	ok(strcmp(cfg->audit.seal.digest_file, "/d") == 0 &&
+		   strcmp(cfg->audit.seal.mac_state, "/m") == 0 &&
+		   strcmp(cfg->audit.seal.signing_key, "/s") == 0,
+	   "audit.seal: the three keys");
+	aig_config_free(cfg);
+	ok(!audit_config_ok("{\"seal\": {\"digest_file\": \"rel\"}}"),
+	   "a relative digest_file refused");
+	ok(!audit_config_ok("{\"seal\": {\"mac_key\": \"/m\"}}"),
+	   "an unknown key in audit.seal refused");
+	ok(!audit_config_ok("{\"seal\": \"/m\"}"), "audit.seal not an object");
+}
+
 int main(void)
 {
 	aig_test_tmpdir(dir);
 	test_keys();
 	test_line_hash();
 	test_record();
+	test_config();
 	return tap_done();
 }
