@@ -39,8 +39,9 @@ void seal_state_wipe(struct seal_state *st);
 int seal_state_load(const char *path, struct seal_state *st,
 		    struct aig_error *err);
 
-/* Writes st to path atomically (a temporary file in the same directory,
- * mode 0600, fsync, rename). With exclusive, path must not exist yet. */
+/* Writes st to path. With exclusive, a new file (mode 0600) that must not
+ * exist yet; else over the existing state in place (the old key's bytes
+ * overwritten on disk), which must be a trusted secret file. */
 int seal_state_store(const char *path, const struct seal_state *st,
 		     bool exclusive, struct aig_error *err);
 

@@ -233,41 +233,91 @@ static bool write_all(int fd, const char *buf, size_t n)
 	return true;
 }
 
-int seal_state_store(const char *path, const struct seal_state *st,
-		     bool exclusive, struct aig_error *err)
+/* The state as text, always the same length (the epoch has 20 digits),
+ * so that a new state overwrites the old one byte for byte. */
+static int state_text(const struct seal_state *st, char *text, size_t len)
 {
-	char text[160], hex[2 * SEAL_KEY_LEN + 1], tmp[4096];
-	int fd, n, rc = AIG_OK;
+	char hex[2 * SEAL_KEY_LEN + 1];
+	int n;
 
-	if (exclusive && access(path, F_OK) == 0)
-		return aig_error_set(err, AIG_ERR_INVALID, "%s: exists already",
-				     path);
+	seal_hex(st->key, SEAL_KEY_LEN, hex);
+	n = snprintf(text, len, STATE_MAGIC "epoch %020" PRIu64 "\nkey %s\n",
+		     st->epoch, hex);
+	explicit_bzero(hex, sizeof(hex));
+	return n;
+}
+
+/* A new file: written under a temporary name, then linked to path, which
+ * must not exist (keygen). */
+static int store_new(const char *path, const char *text, size_t n,
+		     struct aig_error *err)
+{
+	char tmp[4096];
+	int fd, rc = AIG_OK;
+
 	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
 		return aig_error_set(err, AIG_ERR_INVALID, "path too long");
-	seal_hex(st->key, SEAL_KEY_LEN, hex);
-	n = snprintf(text, sizeof(text),
-		     STATE_MAGIC "epoch %" PRIu64 "\nkey %s\n", st->epoch, hex);
 	unlink(tmp); /* a leftover of a crash */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		  0600);
-	if (fd < 0) {
-		rc = aig_error_set(err, AIG_ERR_IO, "%s: %s", tmp,
-				   strerror(errno));
-		goto out;
-	}
-	if (!write_all(fd, text, (size_t)n) || fsync(fd) != 0)
+	if (fd < 0)
+		return aig_error_set(err, AIG_ERR_IO, "%s: %s", tmp,
+				     strerror(errno));
+	if (!write_all(fd, text, n) || fsync(fd) != 0)
 		rc = aig_error_set(err, AIG_ERR_IO, "%s: %s", tmp,
 				   strerror(errno));
 	close(fd);
-	if (rc == AIG_OK &&
-	    (exclusive ? link(tmp, path) : rename(tmp, path)) != 0)
+	if (rc == AIG_OK && link(tmp, path) != 0)
 		rc = aig_error_set(err, AIG_ERR_IO, "%s: %s", path,
 				   strerror(errno));
-	if (rc != AIG_OK || exclusive)
-		unlink(tmp);
+	unlink(tmp);
+	return rc;
+}
+
+/* The next state over the old one, in place: the old key's bytes are
+ * overwritten where they are on disk, not left in a block a rename would
+ * free. One write of less than a sector, at offset 0: a crash leaves the
+ * old state or the new one. */
+static int store_over(const char *path, const char *text, size_t n,
+		      struct aig_error *err)
+{
+	const struct aig_file_trust trust = {S_IFREG, geteuid(), true};
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	int rc = AIG_OK;
+
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		rc = aig_error_set(err, AIG_ERR_IO, "%s: %s", path,
+				   strerror(errno));
+		goto out;
+	}
+	if ((rc = aig_file_trusted_st(&st, &trust, path, err)) != AIG_OK)
+		goto out;
+	if (pwrite(fd, text, n, 0) != (ssize_t)n ||
+	    ((size_t)st.st_size > n && ftruncate(fd, (off_t)n) != 0) ||
+	    fdatasync(fd) != 0)
+		rc = aig_error_set(err, AIG_ERR_IO, "%s: %s", path,
+				   strerror(errno));
 out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int seal_state_store(const char *path, const struct seal_state *st,
+		     bool exclusive, struct aig_error *err)
+{
+	char text[160];
+	int n = state_text(st, text, sizeof(text)), rc;
+
+	if (exclusive && access(path, F_OK) == 0)
+		rc = aig_error_set(err, AIG_ERR_INVALID, "%s: exists already",
+				   path);
+	else if (exclusive)
+		rc = store_new(path, text, (size_t)n, err);
+	else
+		rc = store_over(path, text, (size_t)n, err);
 	explicit_bzero(text, sizeof(text));
-	explicit_bzero(hex, sizeof(hex));
 	return rc;
 }
 

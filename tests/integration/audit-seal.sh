@@ -90,7 +90,7 @@ seal "$base" # nothing new: no record, no epoch
 gzip -9 "$base/log/audit.jsonl.1"
 expect_eq "$(wc -l <"$base/log/audit.digest")" 4 "4 records: one per new range"
 expect_match "$(head -1 "$base/keys/audit-seal.state" | tr -d '\n'; sed -n 2p "$base/keys/audit-seal.state")" \
-	'epoch 4$' "the key evolved once per run that sealed"
+	'epoch 0*4$' "the key evolved once per run that sealed"
 
 out=$(vboth "$base")
 expect_eq "$(printf '%s' "$out" | kinds)" none "untampered: valid (rotated, gzip)"

@@ -23,6 +23,7 @@ static void test_keys(void)
 	struct seal_state st = {0}, back;
 	char hex[SEAL_HEX256], path[256], link[300];
 	struct aig_error err = {0};
+	struct stat before, after;
 
 	ok(seal_state_evolve(&st, NULL) == AIG_OK && st.epoch == 1,
 	   "evolve: epoch 0 to 1");
@@ -42,11 +43,15 @@ static void test_keys(void)
 	ok(seal_state_load(path, &back, NULL) == AIG_OK && back.epoch == 1 &&
 		   memcmp(back.key, st.key, sizeof(st.key)) == 0,
 	   "load what was stored");
+	stat(path, &before);
 	ok(seal_state_evolve(&st, NULL) == AIG_OK &&
 		   seal_state_store(path, &st, false, NULL) == AIG_OK &&
 		   seal_state_load(path, &back, NULL) == AIG_OK &&
 		   back.epoch == 2,
 	   "replace it with the next epoch's");
+	stat(path, &after);
+	ok(before.st_ino == after.st_ino && before.st_size == after.st_size,
+	   "in place: the same file, the same size (the old key overwritten)");
 	chmod(path, 0640);
 	ok(seal_state_load(path, &back, &err) != AIG_OK &&
 		   err.status == AIG_ERR_UNSAFE &&
