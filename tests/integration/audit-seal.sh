@@ -158,6 +158,11 @@ out=$("$ctl" -c "$c/aigate.json" audit verify --initial-key "$c/initial.key" || 
 expect_match "$out" '^audit.jsonl: modified lines 1-10: content changed' \
 	"... said as: modified lines 1-10"
 
+case_dir first-line
+# the file's identity (its first line's hash) changes too: found by inode
+sed -i '1s/user21/user2X/' "$c/log/audit.jsonl"
+tampered "the first line changed" "audit.jsonl:modified"
+
 case_dir delete
 sed -i 5d "$c/log/audit.jsonl"
 tampered "a line deleted" "audit.jsonl:lines_deleted"
