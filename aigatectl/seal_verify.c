@@ -530,9 +530,29 @@ static const struct seal_rec *group_last(const struct group *g)
 	return &g->v[g->n - 1]->r;
 }
 
+/* Whether c holds at least one of g's sealed lines where it was sealed:
+ * the first or last line of a range, by its line number. */
+static bool holds_sealed_line(const struct group *g, const struct content *c)
+{
+	size_t k;
+
+	for (k = 0; k < g->n; k++) {
+		const struct seal_rec *r = &g->v[k]->r;
+		uint64_t first = r->line - 1, last = r->line + r->lines - 2;
+
+		if ((k > 0 && first < c->nl &&
+		     hash_line(c, first) == parse_hex64(r->head)) ||
+		    (last > 0 && last < c->nl &&
+		     hash_line(c, last) == parse_hex64(r->tail)))
+			return true;
+	}
+	return false;
+}
+
 /* The group a file belongs to: by the hash of its first line, else (its
- * first line changed) by inode. Not by name: after a rotation the name
- * belongs to a new file. */
+ * first line changed) by inode, else by the name it was last sealed under
+ * if the file still holds one of its sealed lines in place (after a
+ * rotation the name belongs to a new file, which holds none). */
 static struct group *match(struct group *g, size_t ng, const struct content *c)
 {
 	size_t i;
@@ -542,6 +562,11 @@ static struct group *match(struct group *g, size_t ng, const struct content *c)
 			return &g[i];
 	for (i = 0; i < ng; i++)
 		if (!g[i].matched && group_last(&g[i])->inode == c->inode)
+			return &g[i];
+	for (i = 0; i < ng; i++)
+		if (!g[i].matched &&
+		    strcmp(group_last(&g[i])->file, c->name) == 0 &&
+		    holds_sealed_line(&g[i], c))
 			return &g[i];
 	return NULL;
 }
