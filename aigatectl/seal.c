@@ -21,7 +21,7 @@
 #include "seal.h"
 
 #define READ_CHUNK (1024 * 1024)
-#define LINE_LIMIT (64 * 1024 * 1024) /* a longer line is not sealed */
+#define LINE_LIMIT (64 * 1024 * 1024) /* a longer line fails the file */
 
 /* --------------------------------------------------------------- reading */
 
@@ -443,6 +443,23 @@ static void hex64(uint64_t v, char out[SEAL_HEX64])
 	snprintf(out, SEAL_HEX64, "%016" PRIx64, v);
 }
 
+/* The rest of a record from what its range holds. */
+static void fill_record(struct seal_rec *r, struct range_sum *sum,
+			const char *base, uint64_t inode)
+{
+	unsigned char md[32];
+
+	EVP_DigestFinal_ex(sum->md, md, NULL);
+	seal_hex(md, sizeof(md), r->sha256);
+	snprintf(r->file, sizeof(r->file), "%s", base);
+	r->inode = inode;
+	r->end = r->start + sum->bytes;
+	r->lines = sum->lines;
+	hex64(sum->head, r->head);
+	hex64(sum->tail, r->tail);
+	hex64(sum->lsum, r->lsum);
+}
+
 /* Seals what is new in one audit file. */
 static int seal_file(struct sealer *s, const char *path, struct aig_error *err)
 {
@@ -476,19 +493,7 @@ static int seal_file(struct sealer *s, const char *path, struct aig_error *err)
 	}
 	if ((rc = scan_range(&sc, path, &sum, err)) != AIG_OK || sum.lines == 0)
 		goto out;
-	{
-		unsigned char md[32];
-
-		EVP_DigestFinal_ex(sum.md, md, NULL);
-		seal_hex(md, sizeof(md), r.sha256);
-	}
-	snprintf(r.file, sizeof(r.file), "%s", base);
-	r.inode = sc.inode;
-	r.end = r.start + sum.bytes;
-	r.lines = sum.lines;
-	hex64(sum.head, r.head);
-	hex64(sum.tail, r.tail);
-	hex64(sum.lsum, r.lsum);
+	fill_record(&r, &sum, base, sc.inode);
 	if ((rc = seal_append(s, &r, err)) == AIG_OK) {
 		s->ranges++;
 		s->lines += sum.lines;
