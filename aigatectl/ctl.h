@@ -41,8 +41,10 @@ struct ctl {
 	bool recursive;			/* --recursive */
 	const char *groups;		/* --groups, NULL when not given */
 	const char *since;		/* --since */
-	struct aig_config *cfg;		/* loaded by ctl_load_config() */
-	struct aig_log log;		/* see ctl_log_fn() */
+	const char *initial_key; /* --initial-key (audit keygen|verify) */
+	const char *public_key;	 /* --public-key (audit verify) */
+	struct aig_config *cfg;	 /* loaded by ctl_load_config() */
+	struct aig_log log;	 /* see ctl_log_fn() */
 	char last_warning[AIG_ERROR_MSG_MAX]; /* the sink keeps the last */
 	bool quiet_warnings; /* keep warnings, do not print them (the
 			      * default, but for jwks show) */
@@ -140,6 +142,9 @@ int ctl_cmd_remove_member(struct ctl *c);
 int ctl_cmd_explain(struct ctl *c);
 int ctl_cmd_jwks(struct ctl *c);
 int ctl_cmd_audit(struct ctl *c);
+/* audit seal|verify|keygen (seal.c, seal_verify.c); else ctl_cmd_audit. */
+int ctl_cmd_audit_seal(struct ctl *c);
+int ctl_cmd_audit_verify(struct ctl *c);
 
 /* The user's groups from the directory, for explain: binds as
  * ctl_admin_bind() does. On CTL_EXIT_OK *groups is filled (free with

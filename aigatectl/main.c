@@ -22,6 +22,7 @@ enum {
 	OPT_RECURSIVE = 1 << 3,
 	OPT_GROUPS = 1 << 4,
 	OPT_SINCE = 1 << 5,
+	OPT_SEAL_KEYS = 1 << 6, /* --initial-key, --public-key */
 };
 
 struct command {
@@ -46,8 +47,10 @@ static const struct command commands[] = {
 	{"explain", 3, OPT_JSON | OPT_BIND | OPT_GROUPS, ctl_cmd_explain,
 	 "explain USER METHOD PATH [--groups G1,G2]"},
 	{"jwks", 1, OPT_JSON, ctl_cmd_jwks, "jwks refresh|show"},
-	{"audit", 1, OPT_JSON | OPT_SINCE, ctl_cmd_audit,
-	 "audit summary [--since TIME]"},
+	{"audit", 1, OPT_JSON | OPT_SINCE | OPT_SEAL_KEYS, ctl_cmd_audit_seal,
+	 "audit summary [--since TIME] | audit seal | audit verify "
+	 "[--initial-key FILE] [--public-key PEM] | audit keygen "
+	 "--initial-key OUT"},
 };
 
 static const char usage_text[] =
@@ -65,6 +68,10 @@ static const char usage_text[] =
 	"                                 which rule decides and why\n"
 	"  jwks refresh|show\n"
 	"  audit summary [--since TIME]\n"
+	"  audit seal                     seal what is new in the audit "
+	"files\n"
+	"  audit verify [--initial-key FILE] [--public-key PEM]\n"
+	"  audit keygen --initial-key OUT\n"
 	"Admin bind: --bind-dn DN --password-file F, else ldap.service_bind.\n"
 	"Exit: 0 done/allowed, 1 refused/not found/failed, 2 usage, "
 	"3 AD or issuer unreachable. See aigatectl(8).\n";
@@ -87,6 +94,8 @@ enum long_only {
 	O_RECURSIVE,
 	O_GROUPS,
 	O_SINCE,
+	O_INITIAL_KEY,
+	O_PUBLIC_KEY,
 };
 
 static const struct option long_opts[] = {
@@ -98,6 +107,8 @@ static const struct option long_opts[] = {
 	{"recursive", no_argument, NULL, O_RECURSIVE},
 	{"groups", required_argument, NULL, O_GROUPS},
 	{"since", required_argument, NULL, O_SINCE},
+	{"initial-key", required_argument, NULL, O_INITIAL_KEY},
+	{"public-key", required_argument, NULL, O_PUBLIC_KEY},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -138,6 +149,14 @@ static int set_opt(struct ctl *c, int opt, unsigned *given)
 	case O_SINCE:
 		c->since = optarg;
 		*given |= OPT_SINCE;
+		return -1;
+	case O_INITIAL_KEY:
+		c->initial_key = optarg;
+		*given |= OPT_SEAL_KEYS;
+		return -1;
+	case O_PUBLIC_KEY:
+		c->public_key = optarg;
+		*given |= OPT_SEAL_KEYS;
 		return -1;
 	case 'h': fputs(usage_text, stdout); return CTL_EXIT_OK;
 	case 'V': puts("aigatectl " PACKAGE_VERSION); return CTL_EXIT_OK;
@@ -189,7 +208,8 @@ static int parse(struct ctl *c, int argc, char **argv,
 						"--user-password-file",
 						"--recursive",
 						"--groups",
-						"--since"};
+						"--since",
+						"--initial-key/--public-key"};
 	unsigned given = 0;
 	char msg[160], esc[64];
 	size_t i;

@@ -400,6 +400,11 @@ struct aig_config {
 	struct {
 		char *file;
 		bool syslog;
+		struct { /* aigatectl audit seal|verify|keygen */
+			char *digest_file; /* the chained, signed records */
+			char *mac_state;   /* epoch and evolving MAC key */
+			char *signing_key; /* Ed25519 private key, PEM */
+		} seal;
 	} audit;
 };
 

@@ -462,11 +462,38 @@ static int parse_backend(const struct aig_jr *c, json_t *root,
 	return AIG_OK;
 }
 
+/* audit.seal: where aigatectl audit seal keeps its digest and keys. */
+static int parse_seal(const struct aig_jr *c, json_t *audit,
+		      struct aig_config *cfg)
+{
+	static const char *const keys[] = {"digest_file", "mac_state",
+					   "signing_key", NULL};
+	const char *p = "/audit/seal";
+	json_t *seal = NULL;
+	int rc;
+
+	if ((rc = get_object(c, audit, "/audit", "seal", false, &seal)) !=
+		    AIG_OK ||
+	    (seal && (rc = aig_jr_check_keys(c, seal, p, keys)) != AIG_OK) ||
+	    (rc = get_path(c, seal, p, "digest_file", false,
+			   "/var/log/aigate/audit.digest",
+			   &cfg->audit.seal.digest_file)) != AIG_OK ||
+	    (rc = get_path(c, seal, p, "mac_state", false,
+			   "/etc/aigate/audit-seal.state",
+			   &cfg->audit.seal.mac_state)) != AIG_OK ||
+	    (rc = get_path(c, seal, p, "signing_key", false,
+			   "/etc/aigate/audit-seal.pem",
+			   &cfg->audit.seal.signing_key)) != AIG_OK)
+		return rc;
+	return AIG_OK;
+}
+
 static int parse_misc(const struct aig_jr *c, json_t *root,
 		      struct aig_config *cfg)
 {
 	static const char *const rl_keys[] = {"store", NULL};
-	static const char *const audit_keys[] = {"file", "syslog", NULL};
+	static const char *const audit_keys[] = {"file", "syslog", "seal",
+						 NULL};
 	json_t *rl, *audit;
 	int rc;
 
@@ -489,7 +516,8 @@ static int parse_misc(const struct aig_jr *c, json_t *root,
 			   "/var/log/aigate/audit.jsonl", &cfg->audit.file)) !=
 		    AIG_OK ||
 	    (rc = get_bool(c, audit, "/audit", "syslog", true,
-			   &cfg->audit.syslog)) != AIG_OK)
+			   &cfg->audit.syslog)) != AIG_OK ||
+	    (rc = parse_seal(c, audit, cfg)) != AIG_OK)
 		return rc;
 	if (strcmp(cfg->ratelimit.store, "lmdb") != 0 &&
 	    strncmp(cfg->ratelimit.store, "redis://", 8) != 0)
@@ -602,5 +630,8 @@ void aig_config_free(struct aig_config *cfg)
 	free(cfg->state_key_file);
 	free(cfg->ratelimit.store);
 	free(cfg->audit.file);
+	free(cfg->audit.seal.digest_file);
+	free(cfg->audit.seal.mac_state);
+	free(cfg->audit.seal.signing_key);
 	free(cfg);
 }
