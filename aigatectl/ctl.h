@@ -41,6 +41,10 @@ struct ctl {
 	bool recursive;			/* --recursive */
 	const char *groups;		/* --groups, NULL when not given */
 	const char *since;		/* --since */
+	bool config_given;		/* -c was given */
+	const char *jwks_file;		/* token verify --jwks */
+	bool alb;			/* token verify --alb */
+	bool signature_only;		/* token verify --signature-only */
 	struct aig_config *cfg;		/* loaded by ctl_load_config() */
 	struct aig_log log;		/* see ctl_log_fn() */
 	char last_warning[AIG_ERROR_MSG_MAX]; /* the sink keeps the last */
@@ -140,6 +144,8 @@ int ctl_cmd_remove_member(struct ctl *c);
 int ctl_cmd_explain(struct ctl *c);
 int ctl_cmd_jwks(struct ctl *c);
 int ctl_cmd_audit(struct ctl *c);
+/* token.c; loads the configuration itself (not with --jwks). */
+int ctl_cmd_token(struct ctl *c);
 
 /* The user's groups from the directory, for explain: binds as
  * ctl_admin_bind() does. On CTL_EXIT_OK *groups is filled (free with

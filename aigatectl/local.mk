@@ -5,7 +5,7 @@
 noinst_LTLIBRARIES += aigatectl/libaigctl.la
 aigatectl_libaigctl_la_SOURCES = aigatectl/ctl.h aigatectl/util.c \
 	aigatectl/password.c aigatectl/audit.c aigatectl/policy.c \
-	aigatectl/directory.c aigatectl/jwks.c
+	aigatectl/directory.c aigatectl/jwks.c aigatectl/token.c
 aigatectl_libaigctl_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS) \
 	$(AIG_JWT_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 aigatectl_libaigctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
@@ -39,3 +39,8 @@ tests_unit_test_aigatectl_LDADD = $(AIG_TEST_LIBS) $(AIGATECTL_LIBS)
 # AD DC (needs root; skips without it).
 TESTS += tests/integration/aigatectl.sh
 dist_check_SCRIPTS += tests/integration/aigatectl.sh
+
+# token verify: exit statuses, and the Wycheproof JWS vectors through it.
+TESTS += tests/integration/token-verify.sh
+EXTRA_DIST += tests/integration/token-verify.sh \
+	tests/integration/token_verify_wycheproof.py

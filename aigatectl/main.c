@@ -22,6 +22,7 @@ enum {
 	OPT_RECURSIVE = 1 << 3,
 	OPT_GROUPS = 1 << 4,
 	OPT_SINCE = 1 << 5,
+	OPT_TOKEN = 1 << 6, /* --jwks, --alb, --signature-only */
 };
 
 struct command {
@@ -48,6 +49,9 @@ static const struct command commands[] = {
 	{"jwks", 1, OPT_JSON, ctl_cmd_jwks, "jwks refresh|show"},
 	{"audit", 1, OPT_JSON | OPT_SINCE, ctl_cmd_audit,
 	 "audit summary [--since TIME]"},
+	{"token", 2, OPT_JSON | OPT_TOKEN, ctl_cmd_token,
+	 "token verify [--jwks FILE | -c FILE] [--alb] [--signature-only] "
+	 "TOKEN|-"},
 };
 
 static const char usage_text[] =
@@ -65,6 +69,9 @@ static const char usage_text[] =
 	"                                 which rule decides and why\n"
 	"  jwks refresh|show\n"
 	"  audit summary [--since TIME]\n"
+	"  token verify [--jwks FILE | -c FILE] [--alb] [--signature-only] "
+	"TOKEN|-\n"
+	"                                 verify a token as the gate does\n"
 	"Admin bind: --bind-dn DN --password-file F, else ldap.service_bind.\n"
 	"Exit: 0 done/allowed, 1 refused/not found/failed, 2 usage, "
 	"3 AD or issuer unreachable. See aigatectl(8).\n";
@@ -87,6 +94,9 @@ enum long_only {
 	O_RECURSIVE,
 	O_GROUPS,
 	O_SINCE,
+	O_JWKS,
+	O_ALB,
+	O_SIGNATURE_ONLY,
 };
 
 static const struct option long_opts[] = {
@@ -98,6 +108,9 @@ static const struct option long_opts[] = {
 	{"recursive", no_argument, NULL, O_RECURSIVE},
 	{"groups", required_argument, NULL, O_GROUPS},
 	{"since", required_argument, NULL, O_SINCE},
+	{"jwks", required_argument, NULL, O_JWKS},
+	{"alb", no_argument, NULL, O_ALB},
+	{"signature-only", no_argument, NULL, O_SIGNATURE_ONLY},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -109,7 +122,10 @@ static const struct option long_opts[] = {
 static int set_opt(struct ctl *c, int opt, unsigned *given)
 {
 	switch (opt) {
-	case 'c': c->config_path = optarg; return -1;
+	case 'c':
+		c->config_path = optarg;
+		c->config_given = true;
+		return -1;
 	case 'v': c->verbose = true; return -1;
 	case O_JSON:
 		c->json = true;
@@ -139,10 +155,15 @@ static int set_opt(struct ctl *c, int opt, unsigned *given)
 		c->since = optarg;
 		*given |= OPT_SINCE;
 		return -1;
+	case O_JWKS: c->jwks_file = optarg; break;
+	case O_ALB: c->alb = true; break;
+	case O_SIGNATURE_ONLY: c->signature_only = true; break;
 	case 'h': fputs(usage_text, stdout); return CTL_EXIT_OK;
 	case 'V': puts("aigatectl " PACKAGE_VERSION); return CTL_EXIT_OK;
 	default: return CTL_EXIT_USAGE; /* getopt said what */
 	}
+	*given |= OPT_TOKEN; /* the three token verify options */
+	return -1;
 }
 
 /* getopt_long() takes any unambiguous prefix of a long option: so would
@@ -184,12 +205,14 @@ static int exact_long_options(const struct ctl *c, int argc, char **argv)
 static int parse(struct ctl *c, int argc, char **argv,
 		 const struct command **cmd)
 {
-	static const char *const opt_names[] = {"--json",
-						"--bind-dn/--password-file",
-						"--user-password-file",
-						"--recursive",
-						"--groups",
-						"--since"};
+	static const char *const opt_names[] = {
+		"--json",
+		"--bind-dn/--password-file",
+		"--user-password-file",
+		"--recursive",
+		"--groups",
+		"--since",
+		"--jwks/--alb/--signature-only"};
 	unsigned given = 0;
 	char msg[160], esc[64];
 	size_t i;
@@ -248,7 +271,8 @@ int main(int argc, char **argv)
 	c.log.max_priority = LOG_DEBUG;
 	c.quiet_warnings = true; /* errors are one line; -v shows more */
 	code = parse(&c, argc, argv, &cmd);
-	if (code < 0 && strcmp(cmd->name, "check") != 0)
+	if (code < 0 && strcmp(cmd->name, "check") != 0 &&
+	    strcmp(cmd->name, "token") != 0)
 		code = ctl_load_config(&c) == CTL_EXIT_OK ? -1
 							  : CTL_EXIT_REFUSED;
 	if (code < 0)

@@ -138,4 +138,17 @@ int aig_alb_verify(struct aig_alb_verifier *v, const char *token, size_t len,
 		   time_t now, struct aig_jwt_identity **id,
 		   struct aig_error *err);
 
+/* The same, also telling where the key came from (*source as for
+ * aig_alb_keys_get(), NULL when no key was looked up); for aigatectl. */
+int aig_alb_verify_source(struct aig_alb_verifier *v, const char *token,
+			  size_t len, time_t now, struct aig_jwt_identity **id,
+			  const char **source, struct aig_error *err);
+
+/* Only the JWS: form, header (ES256, kid), the key by kid and the
+ * signature; no signer, client or time checks (aigatectl token verify
+ * --signature-only). */
+int aig_alb_verify_signature_only(struct aig_alb_verifier *v, const char *token,
+				  size_t len, time_t now, const char **source,
+				  struct aig_error *err);
+
 #endif /* AIG_ALB_H */

@@ -361,21 +361,48 @@ void aig_alb_verifier_free(struct aig_alb_verifier *v)
 	free(v);
 }
 
-int aig_alb_verify(struct aig_alb_verifier *v, const char *token, size_t len,
-		   time_t now, struct aig_jwt_identity **id,
-		   struct aig_error *err)
+int aig_alb_verify_source(struct aig_alb_verifier *v, const char *token,
+			  size_t len, time_t now, struct aig_jwt_identity **id,
+			  const char **source, struct aig_error *err)
 {
 	const struct aig_jwks_key *key = NULL;
 	struct aig_alb_token *tok = NULL;
 	int rc;
 
 	*id = NULL;
+	*source = NULL;
 	if ((rc = aig_alb_token_parse(token, len, &tok, err)) == AIG_OK &&
 	    (rc = aig_alb_check_header(v->cfg, tok, now, err)) == AIG_OK &&
-	    (rc = aig_alb_keys_get(v->keys, tok->kid, now, &key, NULL, err)) ==
-		    AIG_OK &&
+	    (rc = aig_alb_keys_get(v->keys, tok->kid, now, &key, source,
+				   err)) == AIG_OK &&
 	    (rc = aig_alb_check_signature(tok, key, err)) == AIG_OK)
 		rc = aig_alb_check_claims(v->cfg, tok, now, id, err);
+	aig_alb_token_free(tok);
+	return rc;
+}
+
+int aig_alb_verify(struct aig_alb_verifier *v, const char *token, size_t len,
+		   time_t now, struct aig_jwt_identity **id,
+		   struct aig_error *err)
+{
+	const char *source = NULL;
+
+	return aig_alb_verify_source(v, token, len, now, id, &source, err);
+}
+
+int aig_alb_verify_signature_only(struct aig_alb_verifier *v, const char *token,
+				  size_t len, time_t now, const char **source,
+				  struct aig_error *err)
+{
+	const struct aig_jwks_key *key = NULL;
+	struct aig_alb_token *tok = NULL;
+	int rc;
+
+	*source = NULL;
+	if ((rc = aig_alb_token_parse(token, len, &tok, err)) == AIG_OK &&
+	    (rc = aig_alb_keys_get(v->keys, tok->kid, now, &key, source,
+				   err)) == AIG_OK)
+		rc = aig_alb_check_signature(tok, key, err);
 	aig_alb_token_free(tok);
 	return rc;
 }

@@ -152,6 +152,16 @@ alb_call() { # TOKEN METHOD PATH [curl args...]
 		-H "x-amzn-oidc-identity: 1234"
 }
 
+# aigatectl token verify, as the gate's user, on the same token: the
+# gate's verdict and the audit record's reason
+ctl=$top_builddir/aigatectl/aigatectl
+ctl_verdict() { # TOKEN [--alb]: "EXIT RESULT"
+	local out st=0
+	out=$(printf '%s\n' "$1" | setpriv --reuid=www-data --regid=www-data --clear-groups \
+		"$ctl" -c "$web/etc/aigate/aigate.json" token verify ${2:-} - 2>&1) || st=$?
+	printf '%s %s' "$st" "$(printf '%s\n' "$out" | sed -n 's/^result *//p')"
+}
+
 # --- a valid token
 good=$(mint ec.pem "$(alb_header "$kid")" "$(alb_claims bob@corp.example.com '["AI_Users"]')")
 expect_match "${good%.*}" '=' "the minted ALB token keeps its base64url padding"
@@ -166,6 +176,11 @@ expect_match "$(body)" '"auth": *"alb"' "... says auth alb"
 expect_eq "$(grep -c "^/$kid\$" "$web/keys.log")" 1 "... and the key was fetched only once"
 ok "$([ -f "$web/state/alb-key-$kid.pem" ] && echo 0 || echo 1)" "the key is cached under state_dir"
 admin=$(mint ec.pem "$(alb_header "$kid")" "$(alb_claims alice@corp.example.com '["AI_Admins"]')")
+expect_eq "$(ctl_verdict "$good" --alb)" "0 valid" "aigatectl token verify --alb: valid, exit 0"
+out=$(printf '%s\n' "$good" | "$ctl" -c "$web/etc/aigate/aigate.json" token verify --alb -)
+expect_match "$out" "^key +kid \"$kid\" ES256" "... names the key that verified it"
+expect_match "$out" '^claims +\{.*"email":"bob@corp.example.com"' "... shows the claims"
+expect_no_match "$out" "${good##*.}" "... and never the signature"
 expect_eq "$(alb_call "$admin" POST /admin/deploy "${json[@]}" -d '{}')" 200 "an ALB admin may /admin/deploy"
 expect_eq "$(alb_call "$good" POST /admin/deploy "${json[@]}" -d '{}')" 403 "bob may not"
 
@@ -173,6 +188,7 @@ expect_eq "$(alb_call "$good" POST /admin/deploy "${json[@]}" -d '{}')" 403 "bob
 refused() { # TOKEN REASON DESCRIPTION
 	expect_eq "$(alb_call "$1" GET /_aigate/whoami)" 401 "$3: 401"
 	expect_match "$(audit_of)" "\"reason\":\"$2\"" "... audited as $2"
+	expect_match "$(ctl_verdict "$1" --alb)" "^1 invalid: $2 " "... aigatectl token verify --alb says $2, exit 1"
 }
 refused "$(mint ec.pem "$(alb_header "$kid" ES256 "${arn%/*}/other")" "$(alb_claims bob@corp.example.com '[]')")" \
 	wrong_signer "the signer of another ALB"
@@ -204,6 +220,7 @@ expect_eq "$(alb_call "$good" GET /_aigate/whoami)" 200 "the key endpoint down, 
 config "$web/state-empty"
 expect_eq "$(alb_call "$good" GET /_aigate/whoami)" 503 "the key endpoint down, nothing cached: 503"
 expect_match "$(audit_of)" '"reason":"ALB keys unavailable"' "... audited as keys unavailable"
+expect_match "$(ctl_verdict "$good" --alb)" "^3 invalid: keys unavailable" "... aigatectl token verify: keys unavailable, exit 3"
 # an administrator seeds the cache of a gate without outbound access
 "$tool" pem "$web/keys/ec.pem" >"$web/state-empty/alb-key-$kid.pem"
 chmod 0644 "$web/state-empty/alb-key-$kid.pem"
@@ -222,9 +239,11 @@ iss=https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Test
 t=$(cog "{\"iss\":\"$iss\",\"exp\":$((now + 600)),\"token_use\":\"access\",\"client_id\":\"cognito-app-1\",\"username\":\"bob\",\"cognito:groups\":[\"AI_Users\"]}")
 expect_eq "$(call GET /_aigate/whoami -H "Authorization: Bearer $t")" 200 "a Cognito access token (client_id in jwt.client_ids, no aud) passes"
 expect_match "$(body)" '"groups": *\["AI_Users"\]' "... with cognito:groups as its groups"
+expect_eq "$(ctl_verdict "$t")" "0 valid" "... aigatectl token verify agrees"
 t=$(cog "{\"iss\":\"$iss\",\"exp\":$((now + 600)),\"token_use\":\"access\",\"client_id\":\"someone-else\",\"username\":\"bob\"}")
 expect_eq "$(call GET /_aigate/whoami -H "Authorization: Bearer $t")" 401 "an access token of another app client is 401"
 expect_match "$(audit_of)" '"reason":"wrong_audience"' "... wrong_audience"
+expect_match "$(ctl_verdict "$t")" "^1 invalid: wrong_audience " "... aigatectl token verify agrees"
 t=$(cog "{\"iss\":\"$iss\",\"exp\":$((now + 600)),\"token_use\":\"id\",\"aud\":\"cognito-app-1\",\"client_id\":\"cognito-app-1\",\"username\":\"bob\"}")
 expect_eq "$(call GET /_aigate/whoami -H "Authorization: Bearer $t")" 401 "an ID token where token_use is access is 401"
 expect_match "$(audit_of)" '"reason":"(wrong_token_use|wrong_audience)"' "... refused"
