@@ -504,6 +504,102 @@ static void test_cognito(void)
 	aig_config_free(both);
 }
 
+/* ------------------------------------------------------ configuration */
+
+static int parse(const char *auth, struct aig_config **cfg,
+		 struct aig_error *err)
+{
+	char text[2048];
+
+	snprintf(text, sizeof(text),
+		 "{\"ldap\": {\"uri\": [\"ldaps://127.0.0.1\"], "
+		 "\"domain\": \"corp.example.com\", "
+		 "\"base_dn\": \"DC=corp,DC=example,DC=com\"},"
+		 "\"auth\": %s,"
+		 "\"backend\": {\"url\": \"http://127.0.0.1:8000\"},"
+		 "\"policy_file\": \"/etc/aigate/policy.json\"}",
+		 auth);
+	memset(err, 0, sizeof(*err));
+	return aig_config_parse("t.json", text, strlen(text), cfg, err);
+}
+
+static void test_config(void)
+{
+	static const struct {
+		const char *auth, *why;
+	} bad[] = {
+		{"{\"methods\": [\"alb\"]}", "alb without an alb object"},
+		{"{\"methods\": [\"alb\"], \"alb\": {}}", "no arn"},
+		{"{\"methods\": [\"alb\"], \"alb\": {\"arn\": \"x\"}}",
+		 "an arn that is not an ELB ARN"},
+		{"{\"methods\": [\"alb\"], \"alb\": {\"arn\": \"" ARN
+		 "\", \"region\": \"us-east-1.evil.example/\"}}",
+		 "a region that is not a region name"},
+		{"{\"methods\": [\"alb\"], \"alb\": {\"arn\": \"" ARN
+		 "\", \"key_url\": \"http://keys.example\"}}",
+		 "a key_url that is not https"},
+		{"{\"methods\": [\"alb\"], \"alb\": {\"arn\": \"" ARN
+		 "\", \"groups_from_ldap\": true}}",
+		 "groups_from_ldap without service_bind"},
+		{"{\"methods\": [\"alb\"], \"alb\": {\"arn\": \"" ARN
+		 "\", \"colour\": 1}}",
+		 "an unknown key"},
+		{"{\"methods\": [\"alb\", \"alb\"], \"alb\": {\"arn\": \"" ARN
+		 "\"}}",
+		 "alb listed twice"},
+	};
+	struct aig_config *cfg = NULL;
+	struct aig_error err;
+	size_t i;
+
+	ok(parse("{\"methods\": [\"alb\", \"basic\"], \"alb\": {\"arn\": "
+		 "\"" ARN "\"}}",
+		 &cfg, &err) == AIG_OK &&
+		   aig_config_has_method(cfg, AIG_AUTH_ALB) &&
+		   strcmp(cfg->alb.region, "us-east-1") == 0 &&
+		   strcmp(cfg->alb.key_url, "https://public-keys.auth.elb."
+					    "us-east-1.amazonaws.com") == 0 &&
+		   strcmp(cfg->alb.user_claim, "email") == 0,
+	   "auth.alb: the region and key_url follow from the ARN (%s)",
+	   err.msg);
+	aig_config_free(cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cfg = NULL;
+		ok(parse(bad[i].auth, &cfg, &err) != AIG_OK && cfg == NULL,
+		   "auth.alb refused: %s (%s)", bad[i].why, err.msg);
+	}
+}
+
+/* Random bytes and mangled tokens: refused, never a crash (valgrind). */
+static void test_random(void)
+{
+	struct aig_config *cfg = config("state-random", "");
+	struct aig_alb_verifier *v = NULL;
+	struct aig_jwt_identity *id = NULL;
+	struct aig_error err = {0};
+	char *t = alb(key, KID, NULL, NULL, 0, true), buf[2048];
+	size_t i, n = strlen(t), bad = 0;
+	unsigned char r[4];
+
+	aig_alb_verifier_new(cfg, NULL, &v, &err);
+	for (i = 0; i < 300; i++) {
+		memcpy(buf, t, n + 1);
+		if (RAND_bytes(r, sizeof(r)) != 1)
+			abort();
+		buf[(r[0] | r[1] << 8) % n] = (char)(r[2] ? r[2] : '.');
+		if (r[3] & 1)
+			buf[(r[1] | r[3] << 8) % n] = '\0';
+		if (verify(v, buf, &id, &err) == AIG_OK && strcmp(buf, t) != 0)
+			bad++;
+		aig_jwt_identity_free(id);
+		id = NULL;
+	}
+	ok(bad == 0, "300 mangled tokens: none accepted");
+	aig_alb_verifier_free(v);
+	aig_config_free(cfg);
+	free(t);
+}
+
 int main(void)
 {
 	setup();
@@ -514,6 +610,8 @@ int main(void)
 	test_keys();
 	test_garbage_and_planted();
 	test_cognito();
+	test_config();
+	test_random();
 	stop_server();
 	EVP_PKEY_free(key);
 	EVP_PKEY_free(other);
