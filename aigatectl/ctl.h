@@ -45,6 +45,7 @@ struct ctl {
 	const char *jwks_file;		/* token verify --jwks */
 	bool alb;			/* token verify --alb */
 	bool signature_only;		/* token verify --signature-only */
+	const char *web_user;		/* check --web-user */
 	struct aig_config *cfg;		/* loaded by ctl_load_config() */
 	struct aig_log log;		/* see ctl_log_fn() */
 	char last_warning[AIG_ERROR_MSG_MAX]; /* the sink keeps the last */
@@ -144,6 +145,11 @@ int ctl_cmd_remove_member(struct ctl *c);
 int ctl_cmd_explain(struct ctl *c);
 int ctl_cmd_jwks(struct ctl *c);
 int ctl_cmd_audit(struct ctl *c);
+/* check_deep.c: the domain controllers, the service bind, the keys,
+ * state_dir and audit writable by --web-user, Redis; one item each in
+ * items. False when one a request needs is broken. */
+bool ctl_check_deep(struct ctl *c, const struct aig_config *cfg, json_t *items);
+
 /* token.c; loads the configuration itself (not with --jwks). */
 int ctl_cmd_token(struct ctl *c);
 

@@ -23,6 +23,7 @@ enum {
 	OPT_GROUPS = 1 << 4,
 	OPT_SINCE = 1 << 5,
 	OPT_TOKEN = 1 << 6, /* --jwks, --alb, --signature-only */
+	OPT_WEB_USER = 1 << 7,
 };
 
 struct command {
@@ -34,7 +35,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"check", 0, OPT_JSON, ctl_cmd_check, "check"},
+	{"check", 0, OPT_JSON | OPT_WEB_USER, ctl_cmd_check,
+	 "check [--web-user USER]"},
 	{"test-auth", 1, OPT_JSON | OPT_BIND | OPT_USER_PW, ctl_cmd_test_auth,
 	 "test-auth USER [--password-file F]"},
 	{"groups", 1, OPT_JSON | OPT_BIND, ctl_cmd_groups, "groups USER"},
@@ -56,8 +58,10 @@ static const struct command commands[] = {
 
 static const char usage_text[] =
 	"usage: aigatectl [-c FILE] [--json] COMMAND [ARG...]\n"
-	"  check                          config + policy; errors as "
-	"file:line:col\n"
+	"  check [--web-user USER]        config + policy (errors as "
+	"file:line:col),\n"
+	"                                 DCs, service bind, keys, state_dir, "
+	"audit, Redis\n"
 	"  test-auth USER                 ask the password (no echo), bind, "
 	"show AD status and groups\n"
 	"                                 [--password-file F]\n"
@@ -97,6 +101,7 @@ enum long_only {
 	O_JWKS,
 	O_ALB,
 	O_SIGNATURE_ONLY,
+	O_WEB_USER,
 };
 
 static const struct option long_opts[] = {
@@ -111,6 +116,7 @@ static const struct option long_opts[] = {
 	{"jwks", required_argument, NULL, O_JWKS},
 	{"alb", no_argument, NULL, O_ALB},
 	{"signature-only", no_argument, NULL, O_SIGNATURE_ONLY},
+	{"web-user", required_argument, NULL, O_WEB_USER},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -158,6 +164,10 @@ static int set_opt(struct ctl *c, int opt, unsigned *given)
 	case O_JWKS: c->jwks_file = optarg; break;
 	case O_ALB: c->alb = true; break;
 	case O_SIGNATURE_ONLY: c->signature_only = true; break;
+	case O_WEB_USER:
+		c->web_user = optarg;
+		*given |= OPT_WEB_USER;
+		return -1;
 	case 'h': fputs(usage_text, stdout); return CTL_EXIT_OK;
 	case 'V': puts("aigatectl " PACKAGE_VERSION); return CTL_EXIT_OK;
 	default: return CTL_EXIT_USAGE; /* getopt said what */
