@@ -33,6 +33,7 @@
 #include "ctl.h"
 
 #define CERT_MIN_DAYS 14
+#define SKEW_MAX_S 240 /* Kerberos allows 300 s */
 #define NET_TIMEOUT_S 5
 
 /* One line: "what: target ok, detail" or "what: target FAILED: why". */
@@ -189,6 +190,26 @@ static bool check_dc_cert(struct ctl *c, const struct aig_config *cfg,
 		    text);
 }
 
+/* The DC's clock against ours: Kerberos (GSSAPI binds, the DC's own
+ * logins) fails past 5 minutes of skew, and token times (exp, nbf) go
+ * wrong with our clock. */
+static bool check_clock(struct ctl *c, struct aig_ldap *s, const char *uri,
+			json_t *items)
+{
+	struct aig_error err = {0};
+	char text[96];
+	time_t dc = 0, now;
+	long long skew;
+
+	if (aig_ldap_server_time(s, &dc, &err) != AIG_OK)
+		return item(c, items, "dc clock", uri, false, err.msg);
+	now = time(NULL);
+	skew = (long long)now - (long long)dc;
+	snprintf(text, sizeof(text), "skew %lld s%s", skew,
+		 llabs(skew) > SKEW_MAX_S ? ": fix NTP" : "");
+	return item(c, items, "dc clock", uri, llabs(skew) <= SKEW_MAX_S, text);
+}
+
 static bool check_dc(struct ctl *c, const struct aig_config *cfg,
 		     const char *uri, json_t *items)
 {
@@ -209,6 +230,8 @@ static bool check_dc(struct ctl *c, const struct aig_config *cfg,
 	ok = item(c, items, "dc", uri, reach,
 		  reach ? "reachable, TLS verified" : err.msg) &&
 	     ok;
+	if (reach)
+		ok = check_clock(c, s, uri, items) && ok;
 	if (reach && cfg->ldap.has_service_bind) {
 		aig_error_clear(&err);
 		bound = aig_ldap_bind_service(s, &err) == AIG_OK;

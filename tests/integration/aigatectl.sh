@@ -136,6 +136,7 @@ expect_eq "$st" 0 "check: all good (DC, certificate, service bind, state_dir, au
 expect_match "$out" "^dc: $AIG_AD_URI ok, reachable, TLS verified$" "... the DC is reachable with verified TLS"
 expect_match "$out" "^dc certificate: $AIG_AD_URI ok, [0-9]+ days left$" "... its certificate's days left"
 expect_match "$out" "^service bind: $AIG_AD_URI ok, $AIG_AD_SVC_DN$" "... the service bind"
+expect_match "$out" "^dc clock: $AIG_AD_URI ok, skew -?[0-9] s$" "... the DC's clock (rootDSE currentTime) against ours"
 expect_match "$out" "^state_dir: $work/state ok, writable by root$" "... state_dir writable by the web user"
 expect_match "$out" "^audit: $work/audit.jsonl ok, writable by root$" "... the audit file too"
 run "$work/svc.json" check --json --web-user root
