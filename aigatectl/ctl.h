@@ -43,6 +43,11 @@ struct ctl {
 	const char *since;		/* --since */
 	const char *initial_key; /* --initial-key (audit keygen|verify) */
 	const char *public_key;	 /* --public-key (audit verify) */
+	bool config_given;	 /* -c was given */
+	const char *jwks_file;	 /* token verify --jwks */
+	bool alb;		 /* token verify --alb */
+	bool signature_only;	 /* token verify --signature-only */
+	const char *web_user;	 /* check --web-user */
 	struct aig_config *cfg;	 /* loaded by ctl_load_config() */
 	struct aig_log log;	 /* see ctl_log_fn() */
 	char last_warning[AIG_ERROR_MSG_MAX]; /* the sink keeps the last */
@@ -145,6 +150,14 @@ int ctl_cmd_audit(struct ctl *c);
 /* audit seal|verify|keygen (seal.c, seal_verify.c); else ctl_cmd_audit. */
 int ctl_cmd_audit_seal(struct ctl *c);
 int ctl_cmd_audit_verify(struct ctl *c);
+
+/* check_deep.c: the domain controllers, the service bind, the keys,
+ * state_dir and audit writable by --web-user, Redis; one item each in
+ * items. False when one a request needs is broken. */
+bool ctl_check_deep(struct ctl *c, const struct aig_config *cfg, json_t *items);
+
+/* token.c; loads the configuration itself (not with --jwks). */
+int ctl_cmd_token(struct ctl *c);
 
 /* The user's groups from the directory, for explain: binds as
  * ctl_admin_bind() does. On CTL_EXIT_OK *groups is filled (free with

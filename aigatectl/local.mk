@@ -7,7 +7,7 @@ aigatectl_libaigctl_la_SOURCES = aigatectl/ctl.h aigatectl/util.c \
 	aigatectl/password.c aigatectl/audit.c aigatectl/policy.c \
 	aigatectl/directory.c aigatectl/jwks.c aigatectl/seal.h \
 	aigatectl/seal.c aigatectl/seal_crypto.c aigatectl/seal_rec.c \
-	aigatectl/seal_verify.c
+	aigatectl/seal_verify.c aigatectl/token.c aigatectl/check_deep.c
 aigatectl_libaigctl_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS) \
 	$(AIG_JWT_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 aigatectl_libaigctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
@@ -103,3 +103,8 @@ tests_unit_test_audit_seal_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/aigatectl $(AIG_TEST_CPPFLAGS)
 tests_unit_test_audit_seal_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_audit_seal_LDADD = $(AIG_TEST_LIBS) $(AIGATECTL_LIBS)
+
+# token verify: exit statuses, and the Wycheproof JWS vectors through it.
+TESTS += tests/integration/token-verify.sh
+EXTRA_DIST += tests/integration/token-verify.sh \
+	tests/integration/token_verify_wycheproof.py

@@ -23,6 +23,8 @@ enum {
 	OPT_GROUPS = 1 << 4,
 	OPT_SINCE = 1 << 5,
 	OPT_SEAL_KEYS = 1 << 6, /* --initial-key, --public-key */
+	OPT_TOKEN = 1 << 7,	/* --jwks, --alb, --signature-only */
+	OPT_WEB_USER = 1 << 8,
 };
 
 struct command {
@@ -34,7 +36,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"check", 0, OPT_JSON, ctl_cmd_check, "check"},
+	{"check", 0, OPT_JSON | OPT_WEB_USER, ctl_cmd_check,
+	 "check [--web-user USER]"},
 	{"test-auth", 1, OPT_JSON | OPT_BIND | OPT_USER_PW, ctl_cmd_test_auth,
 	 "test-auth USER [--password-file F]"},
 	{"groups", 1, OPT_JSON | OPT_BIND, ctl_cmd_groups, "groups USER"},
@@ -51,12 +54,17 @@ static const struct command commands[] = {
 	 "audit summary [--since TIME] | audit seal | audit verify "
 	 "[--initial-key FILE] [--public-key PEM] | audit keygen "
 	 "--initial-key OUT"},
+	{"token", 2, OPT_JSON | OPT_TOKEN, ctl_cmd_token,
+	 "token verify [--jwks FILE | -c FILE] [--alb] [--signature-only] "
+	 "TOKEN|-"},
 };
 
 static const char usage_text[] =
 	"usage: aigatectl [-c FILE] [--json] COMMAND [ARG...]\n"
-	"  check                          config + policy; errors as "
-	"file:line:col\n"
+	"  check [--web-user USER]        config + policy (errors as "
+	"file:line:col),\n"
+	"                                 DCs, service bind, keys, state_dir, "
+	"audit, Redis\n"
 	"  test-auth USER                 ask the password (no echo), bind, "
 	"show AD status and groups\n"
 	"                                 [--password-file F]\n"
@@ -72,6 +80,9 @@ static const char usage_text[] =
 	"files\n"
 	"  audit verify [--initial-key FILE] [--public-key PEM]\n"
 	"  audit keygen --initial-key OUT\n"
+	"  token verify [--jwks FILE | -c FILE] [--alb] [--signature-only] "
+	"TOKEN|-\n"
+	"                                 verify a token as the gate does\n"
 	"Admin bind: --bind-dn DN --password-file F, else ldap.service_bind.\n"
 	"Exit: 0 done/allowed, 1 refused/not found/failed, 2 usage, "
 	"3 AD or issuer unreachable. See aigatectl(8).\n";
@@ -96,6 +107,10 @@ enum long_only {
 	O_SINCE,
 	O_INITIAL_KEY,
 	O_PUBLIC_KEY,
+	O_JWKS,
+	O_ALB,
+	O_SIGNATURE_ONLY,
+	O_WEB_USER,
 };
 
 static const struct option long_opts[] = {
@@ -109,6 +124,10 @@ static const struct option long_opts[] = {
 	{"since", required_argument, NULL, O_SINCE},
 	{"initial-key", required_argument, NULL, O_INITIAL_KEY},
 	{"public-key", required_argument, NULL, O_PUBLIC_KEY},
+	{"jwks", required_argument, NULL, O_JWKS},
+	{"alb", no_argument, NULL, O_ALB},
+	{"signature-only", no_argument, NULL, O_SIGNATURE_ONLY},
+	{"web-user", required_argument, NULL, O_WEB_USER},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -120,7 +139,10 @@ static const struct option long_opts[] = {
 static int set_opt(struct ctl *c, int opt, unsigned *given)
 {
 	switch (opt) {
-	case 'c': c->config_path = optarg; return -1;
+	case 'c':
+		c->config_path = optarg;
+		c->config_given = true;
+		return -1;
 	case 'v': c->verbose = true; return -1;
 	case O_JSON:
 		c->json = true;
@@ -158,10 +180,19 @@ static int set_opt(struct ctl *c, int opt, unsigned *given)
 		c->public_key = optarg;
 		*given |= OPT_SEAL_KEYS;
 		return -1;
+	case O_JWKS: c->jwks_file = optarg; break;
+	case O_ALB: c->alb = true; break;
+	case O_SIGNATURE_ONLY: c->signature_only = true; break;
+	case O_WEB_USER:
+		c->web_user = optarg;
+		*given |= OPT_WEB_USER;
+		return -1;
 	case 'h': fputs(usage_text, stdout); return CTL_EXIT_OK;
 	case 'V': puts("aigatectl " PACKAGE_VERSION); return CTL_EXIT_OK;
 	default: return CTL_EXIT_USAGE; /* getopt said what */
 	}
+	*given |= OPT_TOKEN; /* the three token verify options */
+	return -1;
 }
 
 /* getopt_long() takes any unambiguous prefix of a long option: so would
@@ -209,7 +240,9 @@ static int parse(struct ctl *c, int argc, char **argv,
 						"--recursive",
 						"--groups",
 						"--since",
-						"--initial-key/--public-key"};
+						"--initial-key/--public-key",
+						"--jwks/--alb/--signature-only",
+						"--web-user"};
 	unsigned given = 0;
 	char msg[160], esc[64];
 	size_t i;
@@ -268,7 +301,8 @@ int main(int argc, char **argv)
 	c.log.max_priority = LOG_DEBUG;
 	c.quiet_warnings = true; /* errors are one line; -v shows more */
 	code = parse(&c, argc, argv, &cmd);
-	if (code < 0 && strcmp(cmd->name, "check") != 0)
+	if (code < 0 && strcmp(cmd->name, "check") != 0 &&
+	    strcmp(cmd->name, "token") != 0)
 		code = ctl_load_config(&c) == CTL_EXIT_OK ? -1
 							  : CTL_EXIT_REFUSED;
 	if (code < 0)

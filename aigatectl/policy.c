@@ -161,6 +161,7 @@ int ctl_cmd_check(struct ctl *c)
 	if (cfg->jwt.present && cfg->jwt.jwks_file != NULL)
 		ok = check_jwks_file(c, cfg, items);
 	check_state_key(c, cfg, items);
+	ok = ctl_check_deep(c, cfg, items) && ok;
 out:
 	if (c->json) {
 		json_t *r = json_pack("{s:b, s:O}", "ok", ok, "checks", items);

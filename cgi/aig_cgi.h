@@ -92,6 +92,7 @@ struct aig_request {
 	char *content_type;
 	long long content_length; /* -1 when absent */
 	char *authorization;	  /* NULL when absent; wiped on free */
+	char *alb_data; /* HTTP_X_AMZN_OIDC_DATA (auth.alb), as authorization */
 	char *remote_addr;
 	bool https; /* HTTPS is "on" or "1" (any case) */
 	char *body; /* after aig_request_read_body(); NUL-terminated */

@@ -12,6 +12,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "aig_alb.h"
 #include "aig_ext.h"
 #include "aig_jwt.h"
 #include "gate.h"
@@ -358,6 +359,37 @@ static bool auth_bearer(struct aig_gate *g)
 	return !g->cfg->jwt.groups_from_ldap || groups_from_ldap(g, g->user);
 }
 
+/* auth.alb: the identity an AWS ALB asserts in x-amzn-oidc-data. A key
+ * that cannot be had is 503 (fail closed), a refused token 401. */
+static bool auth_alb(struct aig_gate *g)
+{
+	struct aig_jwt_identity *id = NULL;
+	struct aig_error err = {0};
+	const char *t = g->req.alb_data;
+	int rc;
+
+	g->auth = "alb";
+	rc = aig_warm_alb(g->w, &err);
+	if (rc == AIG_OK)
+		rc = aig_alb_verify(g->w->alb, t, strlen(t), time(NULL), &id,
+				    &err);
+	if (rc != AIG_OK) {
+		aig_log_msg(&g->log, LOG_NOTICE, "ALB token refused: %s",
+			    err.msg);
+		if (!aig_jwt_status_is_invalid_token(rc))
+			return stop(g, AIG_OUT_UNAVAILABLE,
+				    "ALB keys unavailable");
+		return stop(g, AIG_OUT_BAD_CREDENTIALS,
+			    aig_jwt_status_name(rc));
+	}
+	g->user = id->user;
+	id->user = NULL;
+	if (!g->cfg->alb.groups_from_ldap)
+		take_strv(&g->groups, &id->groups);
+	aig_jwt_identity_free(id);
+	return !g->cfg->alb.groups_from_ldap || groups_from_ldap(g, g->user);
+}
+
 static bool scheme_is(const char *header, const char *scheme)
 {
 	size_t n = strlen(scheme);
@@ -384,6 +416,9 @@ bool aig_step_authenticate(struct aig_gate *g)
 
 	if (!over_https_if_required(g))
 		return false;
+	if (g->req.alb_data != NULL &&
+	    aig_config_has_method(g->cfg, AIG_AUTH_ALB))
+		return auth_alb(g);
 	if (h == NULL)
 		return stop(g, AIG_OUT_NO_CREDENTIALS, "no credentials");
 	if (scheme_is(h, "Bearer") &&

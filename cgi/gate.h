@@ -18,6 +18,7 @@
 #include "aig_policy.h"
 
 struct aig_jwt_verifier;
+struct aig_alb_verifier;
 struct aig_http_client;
 
 /* What a gate process keeps between requests: in CGI mode for its one
@@ -35,6 +36,7 @@ struct aig_warm {
 	struct stat pol_stamp;
 	int audit_fd; /* the audit file, or -1 */
 	struct aig_jwt_verifier *verifier;
+	struct aig_alb_verifier *alb; /* auth.alb: its keys by kid */
 	struct aig_ratelimit *rl;
 	struct aig_metrics *metrics;
 	void *dir; /* the extension's directory state, or NULL */
@@ -53,6 +55,7 @@ int aig_warm_config(struct aig_warm *w, struct aig_error *err);
 int aig_warm_policy(struct aig_warm *w, struct aig_error *err);
 int aig_warm_audit(struct aig_warm *w, struct aig_error *err);
 int aig_warm_verifier(struct aig_warm *w, struct aig_error *err);
+int aig_warm_alb(struct aig_warm *w, struct aig_error *err);
 int aig_warm_http(struct aig_warm *w, struct aig_error *err);
 int aig_warm_ratelimit(struct aig_warm *w, struct aig_error *err);
 void aig_warm_drop_ratelimit(struct aig_warm *w);
@@ -75,7 +78,7 @@ struct aig_gate {
 	/* who: set by aig_step_authenticate() */
 	char *user;
 	struct aig_strv groups;
-	const char *auth; /* "bearer", "basic" or NULL; static */
+	const char *auth; /* "bearer", "basic", "alb" or NULL; static */
 
 	/* what was decided */
 	struct aig_decision dec;

@@ -153,3 +153,10 @@ uninstall-hook: uninstall-ext-hook
 uninstall-ext-hook:
 	rm -f $(DESTDIR)$(aigatelibexecdir)/aigate-ext.so
 .PHONY: install-ext-hook uninstall-ext-hook
+
+# Behind an AWS ALB (auth.alb) and Cognito tokens, under both servers.
+TESTS += tests/integration/gate-alb-lighttpd.sh \
+	tests/integration/gate-alb-apache.sh
+EXTRA_DIST += tests/integration/gate-alb.sh \
+	tests/integration/gate-alb-lighttpd.sh \
+	tests/integration/gate-alb-apache.sh

@@ -109,11 +109,14 @@ static bool copy_vars(struct aig_request *req, char *const *vars)
 	req->content_type = var_dup(vars, "CONTENT_TYPE", NULL);
 	req->authorization = var_dup(vars, "HTTP_AUTHORIZATION", NULL);
 	req->remote_addr = var_dup(vars, "REMOTE_ADDR", "");
+	req->alb_data = var_dup(vars, "HTTP_X_AMZN_OIDC_DATA", NULL);
 	req->https = https != NULL &&
 		     (strcasecmp(https, "on") == 0 || strcmp(https, "1") == 0);
 	return req->path && req->method && req->query && req->remote_addr &&
 	       (var(vars, "CONTENT_TYPE") == NULL || req->content_type) &&
-	       (var(vars, "HTTP_AUTHORIZATION") == NULL || req->authorization);
+	       (var(vars, "HTTP_AUTHORIZATION") == NULL ||
+		req->authorization) &&
+	       (var(vars, "HTTP_X_AMZN_OIDC_DATA") == NULL || req->alb_data);
 }
 
 static bool printable(const char *s, size_t max)
@@ -150,8 +153,10 @@ bool aig_request_from_vars(struct aig_request *req, char *const *vars,
 	    !printable(req->remote_addr, 64) ||
 	    (req->content_type && !printable(req->content_type, 256)))
 		return fail(out, AIG_OUT_BAD_REQUEST);
-	if (req->authorization != NULL &&
-	    !printable(req->authorization, AIG_CGI_MAX_AUTH))
+	if ((req->authorization != NULL &&
+	     !printable(req->authorization, AIG_CGI_MAX_AUTH)) ||
+	    (req->alb_data != NULL &&
+	     !printable(req->alb_data, AIG_CGI_MAX_AUTH)))
 		return fail(out, AIG_OUT_BAD_REQUEST);
 	if (!length_ok)
 		return fail(out, AIG_OUT_BAD_REQUEST);
@@ -237,6 +242,7 @@ void aig_request_free(struct aig_request *req)
 	free(req->query);
 	free(req->content_type);
 	aig_secret_free(req->authorization);
+	aig_secret_free(req->alb_data);
 	free(req->remote_addr);
 	free(req->body);
 	memset(req, 0, sizeof(*req));

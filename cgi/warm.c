@@ -16,6 +16,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "aig_alb.h"
 #include "aig_ext.h"
 #include "aig_http.h"
 #include "aig_jwt.h"
@@ -40,6 +41,8 @@ static void drop_derived(struct aig_warm *w)
 	w->audit_fd = -1;
 	aig_jwt_verifier_free(w->verifier);
 	w->verifier = NULL;
+	aig_alb_verifier_free(w->alb);
+	w->alb = NULL;
 	aig_warm_drop_ratelimit(w);
 	aig_warm_drop_metrics(w);
 	if (w->dir != NULL) /* made by the extension: it is loaded */
@@ -136,6 +139,13 @@ int aig_warm_verifier(struct aig_warm *w, struct aig_error *err)
 	if (w->verifier != NULL)
 		return AIG_OK;
 	return aig_jwt_verifier_new(w->cfg, &opts, &w->verifier, err);
+}
+
+int aig_warm_alb(struct aig_warm *w, struct aig_error *err)
+{
+	if (w->alb != NULL)
+		return AIG_OK;
+	return aig_alb_verifier_new(w->cfg, &w->log, &w->alb, err);
 }
 
 int aig_warm_http(struct aig_warm *w, struct aig_error *err)

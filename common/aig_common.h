@@ -319,6 +319,7 @@ enum aig_sasl_mech {
 enum aig_auth_method {
 	AIG_AUTH_BEARER = 1,
 	AIG_AUTH_BASIC = 2,
+	AIG_AUTH_ALB = 4, /* x-amzn-oidc-data from an AWS ALB (aig_alb.h) */
 };
 
 /* A list of owned strings. */
@@ -368,10 +369,25 @@ struct aig_config {
 		char *user_claim;
 		char *groups_claim;
 		bool groups_from_ldap;
+		char *token_use; /* "id", "access", or NULL: not checked */
+		struct aig_strv client_ids; /* client_id, when aud is absent */
 	} jwt;
 
+	/* auth.alb (config_alb.c): present when "alb" is in auth.methods */
 	struct {
-		enum aig_auth_method methods[2]; /* in the order given */
+		bool present;
+		char *arn;		    /* the signer, exactly */
+		char *region;		    /* default: the ARN's */
+		struct aig_strv client_ids; /* n == 0: client not checked */
+		char *key_url;		    /* https, without the kid */
+		char *ca_file;		    /* NULL: the system store */
+		char *user_claim;
+		char *groups_claim;
+		bool groups_from_ldap;
+	} alb;
+
+	struct {
+		enum aig_auth_method methods[4]; /* in the order given */
 		size_t n_methods;
 		char *pam_service;
 		char *realm;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "aig_common.h"
+#include "config_int.h"
 
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
@@ -307,9 +308,11 @@ static int parse_jwt(const struct aig_jr *c, json_t *root,
 		     struct aig_config *cfg)
 {
 	static const char *const keys[] = {
-		"issuer",	    "audience", "jwks_uri",   "jwks_file",
-		"algorithms",	    "leeway_s", "user_claim", "groups_claim",
-		"groups_from_ldap", "ca_file",	NULL};
+		"issuer",     "audience",     "jwks_uri",
+		"jwks_file",  "algorithms",   "leeway_s",
+		"user_claim", "groups_claim", "groups_from_ldap",
+		"ca_file",    "token_use",    "client_ids",
+		NULL};
 	static const char *const def_algs[] = {"RS256", "ES256", NULL};
 	const char *ptr = "/jwt";
 	bool need = aig_config_has_method(cfg, AIG_AUTH_BEARER);
@@ -345,15 +348,17 @@ static int parse_jwt(const struct aig_jr *c, json_t *root,
 	    (rc = get_string(c, jwt, ptr, "groups_claim", false, "groups",
 			     &cfg->jwt.groups_claim)) != AIG_OK ||
 	    (rc = get_bool(c, jwt, ptr, "groups_from_ldap", false,
-			   &cfg->jwt.groups_from_ldap)) != AIG_OK)
+			   &cfg->jwt.groups_from_ldap)) != AIG_OK ||
+	    (rc = aig_config_parse_cognito(c, jwt, cfg)) != AIG_OK)
 		return rc;
 	if (cfg->jwt.groups_from_ldap && !cfg->ldap.has_service_bind)
 		return aig_jr_fail(
 			c, "/jwt/groups_from_ldap", false,
 			"needs ldap.service_bind to read the directory");
-	if (cfg->jwt.audience.n == 0)
+	if (cfg->jwt.audience.n == 0 && cfg->jwt.client_ids.n == 0)
 		return aig_jr_fail(c, ptr, false,
-				   "missing required key \"audience\"");
+				   "missing required key \"audience\" (or "
+				   "\"client_ids\")");
 	if (cfg->jwt.jwks_uri != NULL && cfg->jwt.jwks_file != NULL)
 		return aig_jr_fail(
 			c, "/jwt/jwks_file", false,
@@ -389,10 +394,12 @@ static int parse_failure_limit(const struct aig_jr *c, json_t *auth,
 static int parse_auth(const struct aig_jr *c, json_t *root,
 		      struct aig_config *cfg)
 {
-	static const char *const keys[] = {"methods",	    "pam_service",
-					   "realm",	    "failure_limit",
-					   "require_https", NULL};
-	static const char *const names[] = {"bearer", "basic", NULL};
+	static const char *const keys[] = {
+		"methods",	 "pam_service", "realm", "failure_limit",
+		"require_https", "alb",		NULL};
+	static const char *const names[] = {"bearer", "basic", "alb", NULL};
+	static const enum aig_auth_method ms[] = {AIG_AUTH_BEARER,
+						  AIG_AUTH_BASIC, AIG_AUTH_ALB};
 	static const char *const def_methods[] = {"bearer", "basic", NULL};
 	struct aig_strv m = {NULL, 0};
 	char p[64];
@@ -423,17 +430,16 @@ static int parse_auth(const struct aig_jr *c, json_t *root,
 		snprintf(p, sizeof(p), "/auth/methods/%zu", i);
 		if ((k = one_of(m.v[i], names)) < 0) {
 			rc = aig_jr_fail(c, p, false,
-					 "must be \"bearer\" or \"basic\"");
+					 "must be \"bearer\", \"basic\" or "
+					 "\"alb\"");
 			goto out;
 		}
-		if (aig_config_has_method(cfg, k == 0 ? AIG_AUTH_BEARER
-						      : AIG_AUTH_BASIC)) {
+		if (aig_config_has_method(cfg, ms[k])) {
 			rc = aig_jr_fail(c, p, false, "\"%s\" is listed twice",
 					 m.v[i]);
 			goto out;
 		}
-		cfg->auth.methods[cfg->auth.n_methods++] =
-			k == 0 ? AIG_AUTH_BEARER : AIG_AUTH_BASIC;
+		cfg->auth.methods[cfg->auth.n_methods++] = ms[k];
 	}
 out:
 	aig_strv_free(&m);
@@ -569,6 +575,7 @@ int aig_config_parse(const char *name, const char *text, size_t len,
 	    (rc = parse_auth(&c, root, cfg)) != AIG_OK ||
 	    (rc = parse_ldap(&c, root, cfg)) != AIG_OK ||
 	    (rc = parse_jwt(&c, root, cfg)) != AIG_OK ||
+	    (rc = aig_config_parse_alb(&c, root, cfg)) != AIG_OK ||
 	    (rc = parse_backend(&c, root, cfg)) != AIG_OK ||
 	    (rc = parse_misc(&c, root, cfg)) != AIG_OK)
 		goto out;
@@ -622,6 +629,7 @@ void aig_config_free(struct aig_config *cfg)
 	aig_strv_free(&cfg->jwt.algorithms);
 	free(cfg->jwt.user_claim);
 	free(cfg->jwt.groups_claim);
+	aig_config_free_alb(cfg);
 	free(cfg->auth.pam_service);
 	free(cfg->auth.realm);
 	free(cfg->backend.url);

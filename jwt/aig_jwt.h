@@ -59,6 +59,12 @@ enum aig_jwt_status {
 	/* payload not a JSON object; exp missing or not a number; nbf or iat
 	 * not a number; the user claim or the groups claim invalid */
 	AIG_JWT_ERR_CLAIMS,
+	/* an ALB token's signer is not auth.alb.arn (aig_alb.h) */
+	AIG_JWT_ERR_SIGNER,
+	/* an ALB token's client is not one of auth.alb.client_ids */
+	AIG_JWT_ERR_CLIENT,
+	/* token_use missing or not jwt.token_use */
+	AIG_JWT_ERR_TOKEN_USE,
 	AIG_JWT_ERR__MAX
 };
 _Static_assert(AIG_JWT_ERR_MALFORMED == AIG_JWT_STATUS_BASE &&

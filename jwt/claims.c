@@ -56,6 +56,25 @@ static bool aud_is_ours(const struct aig_config *cfg, const json_t *aud)
 	return false;
 }
 
+/* A Cognito access token has no aud but a client_id (jwt.client_ids);
+ * a token without aud passes only that way, never for its absence. */
+static int check_client_id(const struct aig_config *cfg, const json_t *c,
+			   struct aig_error *err)
+{
+	const char *id = json_string_value(json_object_get(c, "client_id"));
+	size_t i;
+
+	if (cfg->jwt.client_ids.n == 0)
+		return aig_error_set(err, AIG_JWT_ERR_AUDIENCE,
+				     "aud missing (and no jwt.client_ids)");
+	for (i = 0; id != NULL && i < cfg->jwt.client_ids.n; i++)
+		if (strcmp(id, cfg->jwt.client_ids.v[i]) == 0)
+			return AIG_OK;
+	return aig_error_set(err, AIG_JWT_ERR_AUDIENCE,
+			     "aud missing and client_id missing or not one "
+			     "of jwt.client_ids");
+}
+
 static int check_aud(const struct aig_config *cfg, const json_t *c,
 		     struct aig_error *err)
 {
@@ -64,12 +83,14 @@ static int check_aud(const struct aig_config *cfg, const json_t *c,
 	size_t i;
 	bool ours = false;
 
+	if (aud == NULL)
+		return check_client_id(cfg, c, err);
 	if (json_is_string(aud))
 		ours = aud_is_ours(cfg, aud);
 	else if (!json_is_array(aud) || json_array_size(aud) == 0 ||
 		 json_array_size(aud) > AIG_JWT_MAX_AUD)
 		return aig_error_set(err, AIG_JWT_ERR_AUDIENCE,
-				     "aud missing, or not a string or an "
+				     "aud not a string or an "
 				     "array of 1 to %d strings",
 				     AIG_JWT_MAX_AUD);
 	json_array_foreach (aud, i, one) { /* no turn for a string */
@@ -81,6 +102,21 @@ static int check_aud(const struct aig_config *cfg, const json_t *c,
 	if (!ours)
 		return aig_error_set(err, AIG_JWT_ERR_AUDIENCE,
 				     "aud names none of jwt.audience");
+	return AIG_OK;
+}
+
+/* jwt.token_use: Cognito's "id" or "access", exactly. */
+static int check_token_use(const struct aig_config *cfg, const json_t *c,
+			   struct aig_error *err)
+{
+	const char *use = json_string_value(json_object_get(c, "token_use"));
+
+	if (cfg->jwt.token_use == NULL)
+		return AIG_OK;
+	if (use == NULL || strcmp(use, cfg->jwt.token_use) != 0)
+		return aig_error_set(err, AIG_JWT_ERR_TOKEN_USE,
+				     "token_use missing or not \"%s\"",
+				     cfg->jwt.token_use);
 	return AIG_OK;
 }
 
@@ -141,10 +177,10 @@ static int check_times(const struct aig_config *cfg, const json_t *c,
 	return AIG_OK;
 }
 
-static int take_user(const struct aig_config *cfg, const json_t *c,
-		     struct aig_jwt_identity *id, struct aig_error *err)
+int aig_jwt_take_user(const json_t *c, const char *claim,
+		      struct aig_jwt_identity *id, struct aig_error *err)
 {
-	const json_t *u = json_object_get(c, cfg->jwt.user_claim);
+	const json_t *u = json_object_get(c, claim);
 	size_t len = json_string_length(u);
 
 	if (!json_is_string(u) || len == 0 || len > AIG_JWT_MAX_USER ||
@@ -153,7 +189,7 @@ static int take_user(const struct aig_config *cfg, const json_t *c,
 				     "claim \"%s\" (the user) missing, not a "
 				     "string of 1 to %d bytes, or holds "
 				     "control characters",
-				     cfg->jwt.user_claim, AIG_JWT_MAX_USER);
+				     claim, AIG_JWT_MAX_USER);
 	id->user = strdup(json_string_value(u));
 	if (id->user == NULL)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
@@ -168,10 +204,10 @@ static bool group_ok(const json_t *g)
 	       clean_string(json_string_value(g), len, true);
 }
 
-static int take_groups(const struct aig_config *cfg, const json_t *c,
-		       struct aig_jwt_identity *id, struct aig_error *err)
+int aig_jwt_take_groups(const json_t *c, const char *claim,
+			struct aig_jwt_identity *id, struct aig_error *err)
 {
-	const json_t *gs = json_object_get(c, cfg->jwt.groups_claim);
+	const json_t *gs = json_object_get(c, claim);
 	json_t *g;
 	size_t i;
 
@@ -181,7 +217,7 @@ static int take_groups(const struct aig_config *cfg, const json_t *c,
 		return aig_error_set(err, AIG_JWT_ERR_CLAIMS,
 				     "claim \"%s\" (the groups) is not an "
 				     "array of at most %d strings",
-				     cfg->jwt.groups_claim, AIG_JWT_MAX_GROUPS);
+				     claim, AIG_JWT_MAX_GROUPS);
 	id->groups.v = calloc(json_array_size(gs) + 1, sizeof(char *));
 	if (id->groups.v == NULL)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
@@ -191,8 +227,7 @@ static int take_groups(const struct aig_config *cfg, const json_t *c,
 					     "claim \"%s\": entry %zu is not a "
 					     "string of 1 to "
 					     "%d bytes without controls or ','",
-					     cfg->jwt.groups_claim, i,
-					     AIG_JWT_MAX_GROUP);
+					     claim, i, AIG_JWT_MAX_GROUP);
 		id->groups.v[i] = strdup(json_string_value(g));
 		if (id->groups.v[i] == NULL)
 			return aig_error_set(err, AIG_ERR_NOMEM,
@@ -209,12 +244,13 @@ static int check_all(const struct aig_config *cfg, const json_t *c, time_t now,
 
 	if ((rc = check_iss(cfg, c, err)) != AIG_OK ||
 	    (rc = check_aud(cfg, c, err)) != AIG_OK ||
+	    (rc = check_token_use(cfg, c, err)) != AIG_OK ||
 	    (rc = check_times(cfg, c, now, id, err)) != AIG_OK ||
-	    (rc = take_user(cfg, c, id, err)) != AIG_OK)
+	    (rc = aig_jwt_take_user(c, cfg->jwt.user_claim, id, err)) != AIG_OK)
 		return rc;
 	if (cfg->jwt.groups_from_ldap)
 		return AIG_OK; /* the gate asks AD */
-	return take_groups(cfg, c, id, err);
+	return aig_jwt_take_groups(c, cfg->jwt.groups_claim, id, err);
 }
 
 int aig_jwt_check_claims(const struct aig_config *cfg, const char *payload,

@@ -502,3 +502,41 @@ int aig_jwt_verify_signature(const struct aig_jwks_key *key, int alg,
 	OPENSSL_free(der);
 	return rc;
 }
+
+int aig_jwks_key_from_p256(const unsigned char *point, size_t len,
+			   const char *kid, struct aig_jwks_key **out,
+			   struct aig_error *err)
+{
+	struct aig_jwks_key *key = calloc(1, sizeof(*key));
+	unsigned char pt[65];
+	char group[] = "P-256";
+	OSSL_PARAM params[3];
+
+	*out = NULL;
+	if (key == NULL || (kid != NULL && (key->kid = strdup(kid)) == NULL)) {
+		aig_jwks_key_free(key);
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	}
+	key->alg = AIG_JWT_ES256;
+	if (len != sizeof(pt) || point[0] != POINT_CONVERSION_UNCOMPRESSED) {
+		aig_jwks_key_free(key);
+		return aig_error_set(err, AIG_ERR_INVALID,
+				     "not an uncompressed P-256 point");
+	}
+	memcpy(pt, point, len);
+	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+						     group, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
+						      pt, sizeof(pt));
+	params[2] = OSSL_PARAM_construct_end();
+	key->pkey = pkey_fromdata("EC", params);
+	if (key->pkey == NULL || !ec_point_ok(key->pkey)) {
+		aig_jwks_key_free(key);
+		return aig_error_set(err, AIG_ERR_INVALID,
+				     "not a point of P-256");
+	}
+	key->kty = AIG_KTY_EC_P256;
+	key->sig_len = 64;
+	*out = key;
+	return AIG_OK;
+}

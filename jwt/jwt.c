@@ -21,6 +21,9 @@ const char *aig_jwt_status_name(int status)
 	case AIG_JWT_ERR_ISSUER: return "wrong_issuer";
 	case AIG_JWT_ERR_AUDIENCE: return "wrong_audience";
 	case AIG_JWT_ERR_CLAIMS: return "bad_claims";
+	case AIG_JWT_ERR_SIGNER: return "wrong_signer";
+	case AIG_JWT_ERR_CLIENT: return "client_not_allowed";
+	case AIG_JWT_ERR_TOKEN_USE: return "wrong_token_use";
 	default: return aig_status_name(status);
 	}
 }

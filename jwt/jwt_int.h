@@ -40,6 +40,19 @@ int aig_jwt_jws_check(const struct aig_jws *jws, const struct aig_jwks *jwks,
 		      struct aig_error *err);
 void aig_jwt_jws_clear(struct aig_jws *jws);
 
+/* claims.c: the user claim and the groups claim of a payload c into id
+ * (aig_jwt_check_claims() says what is accepted); shared with alb.c. */
+int aig_jwt_take_user(const json_t *c, const char *claim,
+		      struct aig_jwt_identity *id, struct aig_error *err);
+int aig_jwt_take_groups(const json_t *c, const char *claim,
+			struct aig_jwt_identity *id, struct aig_error *err);
+
+/* jwk.c: an ES256 key from a P-256 public point (65 bytes, uncompressed),
+ * named kid (may be NULL). */
+int aig_jwks_key_from_p256(const unsigned char *point, size_t len,
+			   const char *kid, struct aig_jwks_key **key,
+			   struct aig_error *err);
+
 /* jwks_fetch.c: GETs url over HTTPS with verified TLS (ca_file, or the
  * system store when NULL), no redirects, no proxy, the AIG_JWKS_*
  * timeouts, at most max bytes; only a 200 counts. On AIG_OK *body is new

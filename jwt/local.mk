@@ -3,6 +3,7 @@
 ## shared JWKS cache and its HTTPS fetch. One public header, aig_jwt.h.
 noinst_LTLIBRARIES += jwt/libaigjwt.la
 jwt_libaigjwt_la_SOURCES = jwt/aig_jwt.h jwt/jwt_int.h jwt/b64url.c \
+	jwt/aig_alb.h jwt/alb.c jwt/alb_keys.c \
 	jwt/jwk.c jwt/jwks.c jwt/jwt.c jwt/claims.c jwt/jwks_cache.c \
 	jwt/jwks_fetch.c jwt/verifier.c
 jwt_libaigjwt_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
@@ -101,3 +102,13 @@ bench_bench_jwt_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_JWT_CPPFLAG
 bench_bench_jwt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 bench_bench_jwt_LDADD = $(AIG_TEST_LIBS) jwt/libaigjwt.la \
 	$(LIBAIGJWT_DEPS) $(CRYPTO_LIBS)
+
+# AWS ALB tokens and Cognito claims, the keys by kid against a local
+# HTTPS server.
+check_PROGRAMS += tests/unit/test_alb
+UNIT_TESTS += tests/unit/test_alb
+TESTS += tests/unit/test_alb
+tests_unit_test_alb_SOURCES = tests/unit/test_alb.c
+tests_unit_test_alb_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_JWT_CPPFLAGS)
+tests_unit_test_alb_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_alb_LDADD = $(AIG_TEST_LIBS) jwt/libaigjwt.la $(LIBAIGJWT_DEPS)

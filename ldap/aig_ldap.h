@@ -172,6 +172,11 @@ const char *aig_ldap_bound_user_name(const struct aig_ldap *s);
  * directory cannot be used. */
 int aig_ldap_bind_service(struct aig_ldap *s, struct aig_error *err);
 
+/* The server's clock: the rootDSE's currentTime (read anonymously or as
+ * bound), connecting first if needed. AIG_ERR_UNAVAILABLE when the
+ * server does not say it. */
+int aig_ldap_server_time(struct aig_ldap *s, time_t *t, struct aig_error *err);
+
 /* -------------------------------------------------------- users, groups */
 
 struct aig_ldap_user; /* a user entry found in the directory */

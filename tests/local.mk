@@ -8,7 +8,7 @@ noinst_LTLIBRARIES += tests/lib/libaigtest.la
 tests_lib_libaigtest_la_SOURCES = tests/lib/aig_test.h tests/lib/tap.c \
 	tests/lib/tmpdir.c tests/lib/files.c tests/lib/config_text.c \
 	tests/lib/aig_test_pki.h tests/lib/pki.c tests/lib/jwt_mint.h \
-	tests/lib/jwt_mint.c
+	tests/lib/jwt_mint.c tests/lib/alb_mint.c
 tests_lib_libaigtest_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_lib_libaigtest_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS)

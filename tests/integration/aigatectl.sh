@@ -86,7 +86,7 @@ expect_one_line() { # TEXT DESCRIPTION
 }
 
 # --- check
-run "$work/aigate.json" check
+run "$work/aigate.json" check --web-user root
 expect_eq "$st" 0 "check: a good configuration and the shipped policy"
 expect_match "$out" 'policy: .*policy.json ok, 3 rules' "check names the policy and its rules"
 expect_match "$errout" 'warning: auth.require_https is false: .*in clear.*loopback.*front proxy' \
@@ -94,16 +94,16 @@ expect_match "$errout" 'warning: auth.require_https is false: .*in clear.*loopba
 sed 's/"methods": \["basic"\]/"methods": ["basic"], "require_https": true/' \
 	"$work/aigate.json" >"$work/https.json"
 chmod 0644 "$work/https.json"
-run "$work/https.json" check
+run "$work/https.json" check --web-user root
 expect_eq "$st:$errout" "0:" "check: auth.require_https true, no warning"
-run "$work/aigate.json" check --json
-expect_json "$out" 'j["ok"] is True and len(j["checks"]) == 3 and j["checks"][2]["what"] == "state_key_file" and j["checks"][2]["ok"] and "warning" not in j["checks"][2]' \
+run "$work/aigate.json" check --json --web-user root
+expect_json "$out" 'j["ok"] is True and j["checks"][2]["what"] == "state_key_file" and j["checks"][2]["ok"] and "warning" not in j["checks"][2]' \
 	"check --json parses and says ok, the state key included"
 STATE_KEY=$work/no-such.key ad_config "$work/nokey.json" "$AIG_AD_URI"
-run "$work/nokey.json" check
+run "$work/nokey.json" check --web-user root
 expect_eq "$st" 0 "check without the state key: still exit 0"
 expect_match "$errout" "^warning: state_key_file: $work/no-such.key: .*not used" "... with a warning that the caches are not used"
-run "$work/nokey.json" check --json
+run "$work/nokey.json" check --json --web-user root
 expect_json "$out" 'j["ok"] is True and "no-such.key" in j["checks"][2]["warning"]' \
 	"... and check --json carries the warning"
 sed 's/"timeout_ms": 2000/"timeout_ms": 2000, "bogus": 1/' "$work/aigate.json" >"$work/bad.json"
@@ -127,6 +127,64 @@ expect_json "$out" 'j["ok"] is False and "badpolicy.json:" in j["checks"][1]["er
 chmod 0666 "$work/bad.json"
 run "$work/bad.json" check
 expect_match "$errout" 'writable by group or others' "check refuses a world-writable config"
+
+# --- check, deeper: each domain controller, its certificate, the service
+# bind, the issuer's keys, state_dir and audit writable by the web user;
+# each fault on its own line, exit 1
+run "$work/svc.json" check --web-user root
+expect_eq "$st" 0 "check: all good (DC, certificate, service bind, state_dir, audit)"
+expect_match "$out" "^dc: $AIG_AD_URI ok, reachable, TLS verified$" "... the DC is reachable with verified TLS"
+expect_match "$out" "^dc certificate: $AIG_AD_URI ok, [0-9]+ days left$" "... its certificate's days left"
+expect_match "$out" "^service bind: $AIG_AD_URI ok, $AIG_AD_SVC_DN$" "... the service bind"
+expect_match "$out" "^dc clock: $AIG_AD_URI ok, skew -?[0-9] s$" "... the DC's clock (rootDSE currentTime) against ours"
+expect_match "$out" "^state_dir: $work/state ok, writable by root$" "... state_dir writable by the web user"
+expect_match "$out" "^audit: $work/audit.jsonl ok, writable by root$" "... the audit file too"
+run "$work/svc.json" check --json --web-user root
+expect_json "$out" 'j["ok"] is True and {c["what"] for c in j["checks"]} >= {"dc", "dc certificate", "service bind", "state_dir", "audit"}' \
+	"check --json: every item, all ok"
+ad_config "$work/two.json" "$AIG_AD_URI\", \"ldaps://127.0.0.1:1"
+run "$work/two.json" check --web-user root
+expect_eq "$st" 1 "check: a DC stopped (one of two): exit 1"
+expect_match "$out" "^dc: ldaps://127.0.0.1:1 FAILED: .*cannot connect" "... on its own line"
+expect_match "$out" "^dc: $AIG_AD_URI ok" "... the other DC still ok"
+ad_config "$work/badsvc.json" "$AIG_AD_URI" "" \
+	"\"service_bind\": {\"dn\": \"$AIG_AD_SVC_DN\", \"password_file\": \"$work/wrong.secret\"}"
+run "$work/badsvc.json" check --web-user root
+expect_eq "$st" 1 "check: a wrong service password: exit 1"
+expect_match "$out" "^service bind: $AIG_AD_URI FAILED" "... on the service bind's line"
+run "$work/aigate.json" check --web-user nobody
+expect_eq "$st" 1 "check: state_dir not writable by the web user: exit 1"
+expect_match "$out" "^state_dir: $work/state FAILED: not writable by nobody" "... on its own line"
+run "$work/aigate.json" check --web-user no-such-user-here
+expect_eq "$st" 1 "check: an unknown web user: exit 1"
+expect_match "$out" "^web user: no-such-user-here FAILED: no such user" "... on its own line"
+ad_config "$work/issuer.json" "$AIG_AD_URI" \
+	"\"jwt\": {\"issuer\": \"https://127.0.0.1:1/oidc\", \"audience\": [\"aigate\"], \"jwks_uri\": \"https://127.0.0.1:1/jwks.json\"}"
+sed -i 's/"methods": \["basic"\]/"methods": ["bearer", "basic"]/' "$work/issuer.json"
+run "$work/issuer.json" check --web-user root
+expect_eq "$st" 1 "check: the issuer down: exit 1"
+expect_match "$out" "^jwt keys: https://127.0.0.1:1/jwks.json FAILED" "... on the issuer's line"
+# a DC whose certificate expires in 5 days (an ldaps:// TLS listener with
+# the test bed's kind of certificate, from a CA of our own)
+(. "$top_srcdir/tests/testbed/lib.sh"
+ tb_make_ca "$work/soon" "aigate check soon CA" >/dev/null 2>&1)
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
+	-keyout "$work/soon/dc.key" -out "$work/soon/dc.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$work/soon/ext"
+openssl x509 -req -in "$work/soon/dc.csr" -CA "$work/soon/ca.pem" -CAkey "$work/soon/ca.key" \
+	-CAcreateserial -days 5 -extfile "$work/soon/ext" -out "$work/soon/dc.pem" 2>/dev/null
+sport=$("$top_srcdir/tests/testbed/web.sh" port)
+openssl s_server -www -accept "127.0.0.1:$sport" -cert "$work/soon/dc.pem" \
+	-key "$work/soon/dc.key" </dev/null >/dev/null 2>&1 &
+soon_pid=$!
+sleep 0.5
+ad_config "$work/soon.json" "ldaps://127.0.0.1:$sport"
+sed -i "s|\"$AIG_AD_CA\"|\"$work/soon/ca.pem\"|" "$work/soon.json"
+run "$work/soon.json" check --web-user root
+kill "$soon_pid" 2>/dev/null || true
+wait "$soon_pid" 2>/dev/null || true
+expect_eq "$st" 1 "check: a DC certificate about to expire: exit 1"
+expect_match "$out" "^dc certificate: ldaps://127.0.0.1:$sport FAILED: [0-5] days left: renew it" "... on its own line"
 
 # --- test-auth
 run "$work/aigate.json" test-auth alice --password-file "$work/user.secret"

@@ -8,6 +8,12 @@
  *                                prints a compact JWS of PAYLOAD (JSON)
  *                                signed with KEY.pem as ALG, kid KID
  *                                ("-" for none)
+ *   jwt_tool pem KEY.pem         prints the public key as PEM
+ *   jwt_tool alb KEY.pem HEADER PAYLOAD [nopad]
+ *                                prints an AWS ALB-style token: HEADER
+ *                                and PAYLOAD (JSON) as padded base64url
+ *                                segments, ES256 over them as sent
+ *                                (the header's alg is not looked at)
  */
 #include "config.h"
 
@@ -68,8 +74,54 @@ static int sign(const char *keyfile, const char *kid, const char *alg,
 	return 0;
 }
 
+static EVP_PKEY *read_key(const char *keyfile)
+{
+	FILE *f = fopen(keyfile, "r");
+	EVP_PKEY *key = f ? PEM_read_PrivateKey(f, NULL, NULL, NULL) : NULL;
+
+	if (f != NULL)
+		fclose(f);
+	if (key == NULL)
+		fprintf(stderr, "%s: cannot read the key\n", keyfile);
+	return key;
+}
+
+static int pem(const char *keyfile)
+{
+	EVP_PKEY *key = read_key(keyfile);
+	char *text;
+
+	if (key == NULL)
+		return 1;
+	text = mint_pem(key);
+	fputs(text, stdout);
+	free(text);
+	EVP_PKEY_free(key);
+	return 0;
+}
+
+static int alb(const char *keyfile, const char *header, const char *payload,
+	       bool pad)
+{
+	EVP_PKEY *key = read_key(keyfile);
+	char *token;
+
+	if (key == NULL)
+		return 1;
+	token = mint_alb_token(key, "ES256", header, payload, pad);
+	printf("%s\n", token);
+	free(token);
+	EVP_PKEY_free(key);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && strcmp(argv[1], "pem") == 0)
+		return pem(argv[2]);
+	if ((argc == 5 || argc == 6) && strcmp(argv[1], "alb") == 0)
+		return alb(argv[2], argv[3], argv[4],
+			   argc == 5 || strcmp(argv[5], "nopad") != 0);
 	if (argc == 3 && strcmp(argv[1], "keygen") == 0)
 		return keygen(argv[2]);
 	if (argc == 6 && strcmp(argv[1], "sign") == 0)

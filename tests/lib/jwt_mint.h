@@ -48,4 +48,13 @@ char *mint_token(EVP_PKEY *key, const char *alg, const char *header,
 /* The public key as PEM (SubjectPublicKeyInfo). */
 char *mint_pem(EVP_PKEY *key);
 
+/* An AWS ALB-style token (alb_mint.c): header and payload JSON text,
+ * signed as alg over the segments as they are sent; pad keeps the '='
+ * padding of each base64url segment, as an ALB does. */
+char *mint_alb_token(EVP_PKEY *key, const char *alg, const char *header,
+		     const char *payload, bool pad);
+
+/* token without any '=' (a new string). */
+char *mint_strip_padding(const char *token);
+
 #endif
