@@ -128,7 +128,7 @@ expect_eq "$missing" "" "debian/control Build-Depends names every library config
 # 2. Build from a copy: git's files (committed or not, not ignored), else
 # the tree without build directories.
 mkdir -p "$work/src/aigate"
-if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+if [ "$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)" = "$top" ]; then
 	(cd "$top" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -)
 else
 	tar -C "$top" --exclude='./build*' --exclude='./aigate-*' -cf - .

@@ -18,7 +18,7 @@ ac_ver=$(sed -n 's/^AC_INIT(\[aigate\], \[\([^]]*\)\].*/\1/p' "$top/configure.ac
 expect_eq "$ver" "$ac_ver" "the spec's Version is configure.ac's"
 
 mkdir -p "$work/aigate-$ver" "$work/SOURCES"
-if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+if [ "$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)" = "$top" ]; then
 	(cd "$top" && git ls-files -co --exclude-standard -z | tar --null -T - -cf -)
 else
 	tar -C "$top" --exclude='./build*' --exclude='./_build' --exclude='./aigate-*' -cf - .
