@@ -178,6 +178,10 @@ key_sum=$(sha256sum /etc/aigate/state.key 2>/dev/null)
 ok $? "no web server snippet is enabled by the package"
 [ ! -e /etc/systemd/system/timers.target.wants/aigate-audit-seal.timer ]
 ok $? "the audit seal timer is installed, not enabled"
+printf 'include "/etc/lighttpd/lighttpd.conf"\ninclude "/etc/lighttpd/conf-available/50-aigate.conf"\n' \
+	>"$work/lighttpd-check.conf"
+out=$(lighttpd -tt -f "$work/lighttpd-check.conf" 2>&1)
+ok $? "lighttpd accepts its installed snippet beside Debian's lighttpd.conf ($out)"
 out=$(logrotate -d /etc/logrotate.d/aigate 2>&1)
 expect_no_match "$out" 'error' "logrotate accepts the installed snippet"
 
