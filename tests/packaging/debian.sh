@@ -20,7 +20,6 @@
 # before is put aside and put back. Needs root (skips without it).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
-top_srcdir=$top
 . "$top/tests/integration/assert.sh"
 
 [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 77; }
@@ -100,8 +99,8 @@ restore() {
 	local p
 	"$top/tests/testbed/web.sh" stop "$work/web" >/dev/null 2>&1
 	[ -f "$work/backend.pid" ] && kill "$(cat "$work/backend.pid")" 2>/dev/null
-	$APT purge "$PKGS" >/dev/null 2>&1 ||
-		$APT purge $PKGS >/dev/null 2>&1
+	# shellcheck disable=SC2086
+	dpkg -s $PKGS >/dev/null 2>&1 && $APT purge $PKGS >/dev/null 2>&1
 	rm -f /etc/apache2/conf-enabled/aigate.conf
 	for p in $KEPT; do
 		rm -rf "$p"
@@ -220,6 +219,7 @@ for f in /etc/aigate/aigate.json /etc/aigate/policy.json /etc/aigate/state.key \
 	ok $? "purge removes $f"
 done
 expect_eq "$(wc -l </var/log/aigate/audit.jsonl 2>/dev/null)" "$audit_lines" "purge keeps the audit log"
-out=$(dpkg-query -W -f='${db:Status-Abbrev}\n' $PKGS 2>/dev/null | grep -c '^ii')
-expect_eq "$out" 0 "no package left installed"
+out=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 'aigate*' 'libpam-aigate*' 2>/dev/null |
+	grep -v '^un ')
+expect_eq "$out" "" "no package (nor -dbgsym) left installed or with configuration"
 finish

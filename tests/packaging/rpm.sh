@@ -6,7 +6,6 @@
 # (docs/packaging.md says what is verified).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
-top_srcdir=$top
 . "$top/tests/integration/assert.sh"
 
 command -v rpmbuild >/dev/null || { ok 1 "rpmbuild is installed (Debian package rpm)"; finish; }
