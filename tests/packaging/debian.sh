@@ -11,8 +11,9 @@
 #      configuration on a spare port: the system Apache is not touched)
 #      includes the enabled snippet and serves the INSTALLED gate against
 #      the test bed's Samba AD DC: health, an allowed and a denied request;
-#   5. reinstall: the changed aigate.json, the state key and the audit
-#      log are kept; remove: configuration, state and log kept; purge:
+#   5. an upgrade (the tree rebuilt as a later version): the changed
+#      aigate.json, the state key, the state and the audit log are kept;
+#      remove: configuration, state and log kept; purge:
 #      configuration, state and state key gone, the audit log kept.
 # It installs packages and writes under /etc and /var, so
 # contrib/run-tests.sh runs it as its own step after the test suite; what
@@ -191,14 +192,28 @@ printf '%s\n' "$out" | grep -E '^(ok|not ok) ' | sed 's/^/# smoke: /'
 ok "$st" "the end-to-end smoke against the installed gate (health, allowed, denied)"
 [ "$st" = 0 ] || printf '%s\n' "$out" | tail -n 20
 
-# 5. Reinstall (an upgrade's conffile and maintainer-script path), remove, purge.
+# 5. An upgrade: the same tree as a later version (a changelog entry added
+# in the copy), rebuilt and installed over the first.
 audit_lines=$(wc -l </var/log/aigate/audit.jsonl 2>/dev/null)
-out=$(cd "$work/src" && $APT install --reinstall ./*.deb 2>&1)
-ok $? "apt-get install --reinstall ./*.deb"
+cl=$work/src/aigate/debian/changelog
+ver=$(dpkg-parsechangelog -l "$cl" -S Version)
+up=$ver+upgradetest1
+{
+	printf 'aigate (%s) unstable; urgency=medium\n\n  * The packaging test'"'"'s upgrade.\n\n -- %s  %s\n\n' \
+		"$up" "$(dpkg-parsechangelog -l "$cl" -S Maintainer)" "$(date -R)"
+	cat "$cl"
+} >"$cl.new" && mv "$cl.new" "$cl"
+(cd "$work/src/aigate" && dpkg-buildpackage -us -uc -b -j2) >"$work/build-up.log" 2>&1
+ok $? "dpkg-buildpackage of $up"
+out=$(cd "$work/src" && $APT install ./*_"${up}"_*.deb 2>&1)
+ok $? "apt-get install ./*_${up}_*.deb upgrades"
+expect_eq "$(dpkg-query -W -f='${Version}' aigate-cgi 2>/dev/null)" "$up" "aigate-cgi is now $up"
 grep -q '"pam_service": "aigate"' /etc/aigate/aigate.json
-ok $? "reinstall keeps the administrator's aigate.json"
-expect_eq "$(sha256sum /etc/aigate/state.key 2>/dev/null)" "$key_sum" "reinstall keeps the state key"
-expect_eq "$(wc -l </var/log/aigate/audit.jsonl 2>/dev/null)" "$audit_lines" "reinstall keeps the audit log"
+ok $? "the upgrade keeps the administrator's aigate.json"
+expect_eq "$(sha256sum /etc/aigate/state.key 2>/dev/null)" "$key_sum" "the upgrade keeps the state key"
+expect_eq "$(wc -l </var/log/aigate/audit.jsonl 2>/dev/null)" "$audit_lines" "the upgrade keeps the audit log"
+[ -e /var/lib/aigate/ratelimit.mdb ] && [ -L /etc/apache2/conf-enabled/aigate.conf ]
+ok $? "the upgrade keeps the state and the enabled snippet"
 
 out=$($APT remove $PKGS 2>&1)
 ok $? "apt-get remove"
