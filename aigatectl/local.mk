@@ -69,10 +69,14 @@ EXTRA_DIST += contrib/systemd/aigate-audit-seal.service.in \
 	contrib/logrotate/aigate.in
 CLEANFILES += contrib/systemd/aigate-audit-seal.service \
 	contrib/cron/aigate-audit-seal contrib/logrotate/aigate
+# The user the gate appends to the audit file as (the logrotate snippet's
+# `create`); a package whose gate runs as the web server's user sets
+# AIG_AUDIT_USER=www-data on make's command line.
+AIG_AUDIT_USER = aigate
 seal_subst = sed -e 's|@SBINDIR@|$(sbindir)|g' \
 	-e 's|@SYSCONFDIR@|$(sysconfdir)|g' \
 	-e 's|@AUDIT_FILE@|/var/log/aigate/audit.jsonl|g' \
-	-e 's|@AUDIT_USER@|aigate|g'
+	-e 's|@AUDIT_USER@|$(AIG_AUDIT_USER)|g'
 contrib/systemd/aigate-audit-seal.service: \
 		contrib/systemd/aigate-audit-seal.service.in Makefile
 	$(AM_V_GEN)$(MKDIR_P) contrib/systemd && \

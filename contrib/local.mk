@@ -78,3 +78,12 @@ uninstall-sample-config:
 # Prometheus data source that scrapes the gate).
 grafanadir = $(contribdir)/grafana
 dist_grafana_DATA = contrib/grafana/aigate.json
+
+# Packages: debian/ (Debian 12) and contrib/rpm/aigate.spec (Amazon Linux
+# 2023, RHEL); docs/packaging.md. tests/packaging/debian.sh installs
+# packages, so contrib/run-tests.sh runs it as its own step; rpm.sh only
+# makes a source RPM.
+EXTRA_DIST += debian contrib/rpm/aigate.spec docs/packaging.md \
+	tests/packaging/debian.sh
+TESTS += tests/packaging/rpm.sh
+dist_check_SCRIPTS += tests/packaging/rpm.sh

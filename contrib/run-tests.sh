@@ -8,7 +8,9 @@
 #   3. a --enable-sanitizers build: the unit tests under ASan/UBSan;
 #   4. `make distcheck`;
 #   5. the benchmark harness in its smoke mode (bench/compare.sh --smoke);
-#   6. the demo (README command 1), its printed curl lines run and checked.
+#   6. the demo (README command 1), its printed curl lines run and checked;
+#   7. the Debian packages (tests/packaging/debian.sh): built, lintian,
+#      installed, the installed gate run end to end, removed and purged.
 # Ends with a line "N passed, M failed". Run as root on Debian 12.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -109,6 +111,16 @@ fi
 # README command 1, end to end: the demo installs, starts and answers its
 # own curl lines (it writes to /usr/local and /etc, hence not in make check).
 if step "demo" bash "$top/tests/integration/demo-check.sh"; then
+	passed=$((passed + 1))
+else
+	failed=$((failed + 1))
+fi
+
+# The Debian packages, built from a copy of this tree, installed and run
+# end to end, then purged (it installs packages, hence its own step, last).
+if [ "$(id -u)" != 0 ]; then
+	echo "=== debian packages: skipped (needs root)"
+elif step "debian packages" bash "$top/tests/packaging/debian.sh"; then
 	passed=$((passed + 1))
 else
 	failed=$((failed + 1))
