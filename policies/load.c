@@ -446,10 +446,10 @@ static void set_limits(const struct aig_policy *pol, struct aig_rule *rule,
 
 static int parse_rule(struct ctx *c, json_t *r, size_t i)
 {
-	static const char *const keys[] = {
-		"name",	   "description", "action", "groups",
-		"methods", "paths",	  "rate",   "max_body_bytes",
-		"models",  "tools",	  NULL};
+	static const char *const keys[] = {"name",   "description",    "action",
+					   "groups", "methods",	       "paths",
+					   "rate",   "max_body_bytes", "models",
+					   "tools",  "output",	       NULL};
 	struct aig_rule *rule = &c->pol->rules[i];
 	size_t max_body = 0;
 	char ptr[48];
@@ -472,7 +472,9 @@ static int parse_rule(struct ctx *c, json_t *r, size_t i)
 	    (rc = take_uint(c, r, ptr, "max_body_bytes", false, 1,
 			    AIG_POLICY_BODY_LIMIT_MAX, &max_body)) != AIG_OK ||
 	    (rc = parse_allow(c, r, ptr, "models", &rule->models)) != AIG_OK ||
-	    (rc = parse_allow(c, r, ptr, "tools", &rule->tools)) != AIG_OK)
+	    (rc = parse_allow(c, r, ptr, "tools", &rule->tools)) != AIG_OK ||
+	    (rc = output_parse(&c->jr, c->pol, r, ptr, &rule->output)) !=
+		    AIG_OK)
 		return rc;
 	set_limits(c->pol, rule, max_body);
 	leave_rule(c);
@@ -583,7 +585,7 @@ static int parse_rules(struct ctx *c, json_t *root)
 static int parse_top(struct ctx *c, json_t *root)
 {
 	static const char *const keys[] = {"version", "description", "prompt",
-					   "rules", NULL};
+					   "rules",   "output",	     NULL};
 	json_t *v = json_object_get(root, "version");
 	int rc;
 
@@ -598,7 +600,9 @@ static int parse_top(struct ctx *c, json_t *root)
 	if (!json_is_integer(v) || json_integer_value(v) != 1)
 		return aig_jr_fail(&c->jr, "/version", false, "must be 1");
 	if ((rc = check_description(c, root, "")) != AIG_OK ||
-	    (rc = parse_prompt(c, root)) != AIG_OK)
+	    (rc = parse_prompt(c, root)) != AIG_OK ||
+	    (rc = output_parse(&c->jr, c->pol, root, "", &c->pol->output)) !=
+		    AIG_OK)
 		return rc;
 	return parse_rules(c, root);
 }
@@ -657,6 +661,7 @@ void aig_policy_free(struct aig_policy *pol)
 		return;
 	for (i = 0; i < pol->ndeny; i++)
 		pcre2_code_free(pol->deny[i].code);
+	output_free_all(pol);
 	arena_free(&pol->arena);
 	free(pol);
 }
