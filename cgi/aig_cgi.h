@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "aig_common.h"
+#include "aig_output.h"
 
 struct aig_http_client;
 
@@ -54,6 +55,7 @@ enum aig_outcome {
 	AIG_OUT_BACKEND_CONNECTION,  /* 502: the connection failed */
 	AIG_OUT_BACKEND_INVALID,     /* 502: an answer that is no HTTP */
 	AIG_OUT_GATEWAY_TIMEOUT,     /* 504: backend.timeout_ms passed */
+	AIG_OUT_OUTPUT_REFUSED,	     /* 502: the answer broke output rules */
 	AIG_OUT_COUNT
 };
 
@@ -183,6 +185,8 @@ struct aig_forward {
 	/* The HTTP client, kept by a FastCGI process so that an https://
 	 * backend's TLS context is made once; NULL: one for this request. */
 	struct aig_http_client *client;
+	/* The output rules on the answer (aig_output.h); NULL: none. */
+	const struct aig_output_rules *output;
 	/* out */
 	int status;		  /* the backend's status, or 0 */
 	bool headers_sent;	  /* a response has started on out */
@@ -191,6 +195,8 @@ struct aig_forward {
 	double backend_ms;	  /* time spent on the backend hop */
 	enum aig_outcome outcome; /* FORWARDED, or why nothing was */
 	struct aig_error err;	  /* why the hop failed, for the log */
+	struct aig_output_report output_report; /* what the rules did */
+	bool output_checked; /* the rules looked at the answer */
 };
 
 /* Forwards a request to backend_url + path (+ "?" query): same method and

@@ -48,6 +48,23 @@ static json_t *groups_json(const struct aig_strv *g)
 	return a;
 }
 
+/* What the output rules did to the answer: pattern indexes and counts,
+ * never the text. NULL when they did nothing. */
+static json_t *output_json(const struct aig_gate *g)
+{
+	const struct aig_output_report *r = &g->output;
+
+	if (!g->output_checked || (!r->denied && r->redactions == 0))
+		return NULL;
+	if (r->denied)
+		return json_pack("{s:s, s:s, s:i}", "action", "deny", "list",
+				 r->deny_in_redact ? "redact" : "deny",
+				 "pattern", r->deny_pattern);
+	return json_pack("{s:s, s:s, s:i, s:I}", "action", "redact", "list",
+			 "redact", "pattern", r->redact_pattern, "redactions",
+			 (json_int_t)r->redactions);
+}
+
 static json_t *record(const struct aig_gate *g, double latency_ms)
 {
 	char ts[40], sha[65];
@@ -109,7 +126,7 @@ void aig_gate_audit(struct aig_gate *g)
 	struct aig_error err = {0};
 	double latency = ms_since(&g->t0);
 	char line[512];
-	json_t *rec;
+	json_t *rec, *out;
 
 	/* A request refused before the configuration was read is audited
 	 * too, if the configuration can be read now. */
@@ -118,6 +135,8 @@ void aig_gate_audit(struct aig_gate *g)
 	if (g->cfg == NULL)
 		return; /* nowhere to write: the error went to syslog */
 	rec = record(g, latency);
+	if (rec != NULL && (out = output_json(g)) != NULL)
+		json_object_set_new(rec, "output", out);
 	if (rec == NULL ||
 	    (g->w->audit_fd >= 0
 		     ? aig_audit_write(g->w->audit_fd, g->cfg->audit.file, rec,

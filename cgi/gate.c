@@ -551,6 +551,7 @@ bool aig_step_forward(struct aig_gate *g)
 	f.request_id = g->req.id;
 	f.out = g->out;
 	f.stop = g->terminated;
+	f.output = aig_policy_output(g->pol, g->dec.rule);
 	if (aig_warm_http(g->w, NULL) == AIG_OK)
 		f.client = g->w->http; /* else forward makes its own */
 	fflush(g->out);
@@ -561,6 +562,10 @@ bool aig_step_forward(struct aig_gate *g)
 	g->responded = sent;
 	g->status = f.status;
 	g->outcome = f.outcome; /* FORWARDED: the gate let it through */
+	g->output = f.output_report;
+	g->output_checked = f.output_checked;
+	if (f.output_report.denied)
+		snprintf(g->reason, sizeof(g->reason), "output refused");
 	if (f.client_gone)
 		snprintf(g->reason, sizeof(g->reason), "client went away");
 	if (!sent) {

@@ -93,6 +93,8 @@ struct aig_gate {
 	int status; /* the HTTP status sent (the backend's, if forwarded) */
 	size_t bytes_out;
 	double backend_ms;
+	struct aig_output_report output; /* what the output rules did */
+	bool output_checked;
 };
 
 /* Starts a request on w's resources, read from vars (NULL: the
