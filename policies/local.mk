@@ -121,3 +121,17 @@ tests_unit_test_output_SOURCES = tests/unit/test_output.c
 tests_unit_test_output_CPPFLAGS = $(tests_unit_test_policy_CPPFLAGS)
 tests_unit_test_output_CFLAGS = $(tests_unit_test_policy_CFLAGS)
 tests_unit_test_output_LDADD = $(tests_unit_test_policy_LDADD)
+
+## bench/bench_output POLICY STREAM: the stream filter alone (run by
+## bench/bench_output.sh beside the same stream through the gate).
+noinst_PROGRAMS += bench/bench_output
+bench_bench_output_SOURCES = bench/bench_output.c
+bench_bench_output_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
+bench_bench_output_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
+bench_bench_output_LDADD = $(tests_unit_test_policy_LDADD)
+EXTRA_DIST += bench/bench_output.sh
+bench-output: bench/bench_output$(EXEEXT) cgi/aigate.cgi$(EXEEXT) \
+		tests/integration/jwt_tool$(EXEEXT)
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	    $(SHELL) $(srcdir)/bench/bench_output.sh
+.PHONY: bench-output
