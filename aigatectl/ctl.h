@@ -41,6 +41,8 @@ struct ctl {
 	bool recursive;			/* --recursive */
 	const char *groups;		/* --groups, NULL when not given */
 	const char *since;		/* --since */
+	const char *key_file;		/* --key (quarantine show) */
+	const char *older_than;		/* --older-than (quarantine purge) */
 	struct aig_config *cfg;		/* loaded by ctl_load_config() */
 	struct aig_log log;		/* see ctl_log_fn() */
 	char last_warning[AIG_ERROR_MSG_MAX]; /* the sink keeps the last */
@@ -140,6 +142,7 @@ int ctl_cmd_remove_member(struct ctl *c);
 int ctl_cmd_explain(struct ctl *c);
 int ctl_cmd_jwks(struct ctl *c);
 int ctl_cmd_audit(struct ctl *c);
+int ctl_cmd_quarantine(struct ctl *c); /* quarantine.c */
 
 /* The user's groups from the directory, for explain: binds as
  * ctl_admin_bind() does. On CTL_EXIT_OK *groups is filled (free with

@@ -22,11 +22,13 @@ enum {
 	OPT_RECURSIVE = 1 << 3,
 	OPT_GROUPS = 1 << 4,
 	OPT_SINCE = 1 << 5,
+	OPT_KEY = 1 << 6,
+	OPT_OLDER_THAN = 1 << 7,
 };
 
 struct command {
 	const char *name;
-	int nargs;
+	int nargs; /* exactly; -N: 1 to N */
 	unsigned opts;
 	int (*run)(struct ctl *c);
 	const char *synopsis;
@@ -48,6 +50,9 @@ static const struct command commands[] = {
 	{"jwks", 1, OPT_JSON, ctl_cmd_jwks, "jwks refresh|show"},
 	{"audit", 1, OPT_JSON | OPT_SINCE, ctl_cmd_audit,
 	 "audit summary [--since TIME]"},
+	{"quarantine", -2, OPT_JSON | OPT_KEY | OPT_OLDER_THAN,
+	 ctl_cmd_quarantine,
+	 "quarantine list | show ID --key FILE | purge --older-than AGE"},
 };
 
 static const char usage_text[] =
@@ -65,6 +70,7 @@ static const char usage_text[] =
 	"                                 which rule decides and why\n"
 	"  jwks refresh|show\n"
 	"  audit summary [--since TIME]\n"
+	"  quarantine list|show ID --key FILE|purge --older-than AGE\n"
 	"Admin bind: --bind-dn DN --password-file F, else ldap.service_bind.\n"
 	"Exit: 0 done/allowed, 1 refused/not found/failed, 2 usage, "
 	"3 AD or issuer unreachable. See aigatectl(8).\n";
@@ -87,6 +93,8 @@ enum long_only {
 	O_RECURSIVE,
 	O_GROUPS,
 	O_SINCE,
+	O_KEY,
+	O_OLDER_THAN,
 };
 
 static const struct option long_opts[] = {
@@ -98,6 +106,8 @@ static const struct option long_opts[] = {
 	{"recursive", no_argument, NULL, O_RECURSIVE},
 	{"groups", required_argument, NULL, O_GROUPS},
 	{"since", required_argument, NULL, O_SINCE},
+	{"key", required_argument, NULL, O_KEY},
+	{"older-than", required_argument, NULL, O_OLDER_THAN},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -138,6 +148,14 @@ static int set_opt(struct ctl *c, int opt, unsigned *given)
 	case O_SINCE:
 		c->since = optarg;
 		*given |= OPT_SINCE;
+		return -1;
+	case O_KEY:
+		c->key_file = optarg;
+		*given |= OPT_KEY;
+		return -1;
+	case O_OLDER_THAN:
+		c->older_than = optarg;
+		*given |= OPT_OLDER_THAN;
 		return -1;
 	case 'h': fputs(usage_text, stdout); return CTL_EXIT_OK;
 	case 'V': puts("aigatectl " PACKAGE_VERSION); return CTL_EXIT_OK;
@@ -189,7 +207,9 @@ static int parse(struct ctl *c, int argc, char **argv,
 						"--user-password-file",
 						"--recursive",
 						"--groups",
-						"--since"};
+						"--since",
+						"--key",
+						"--older-than"};
 	unsigned given = 0;
 	char msg[160], esc[64];
 	size_t i;
@@ -213,10 +233,12 @@ static int parse(struct ctl *c, int argc, char **argv,
 	c->cmd = (*cmd)->name;
 	c->args = argv + optind + 1;
 	c->nargs = argc - optind - 1;
-	if (c->nargs != (*cmd)->nargs)
+	if ((*cmd)->nargs >= 0 ? c->nargs != (*cmd)->nargs
+			       : c->nargs < 1 || c->nargs > -(*cmd)->nargs)
 		return usage(c, *cmd,
-			     c->nargs < (*cmd)->nargs ? "missing arguments"
-						      : "too many arguments");
+			     c->nargs < ((*cmd)->nargs >= 0 ? (*cmd)->nargs : 1)
+				     ? "missing arguments"
+				     : "too many arguments");
 	for (i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
 		if ((given & (1u << i)) && !((*cmd)->opts & (1u << i))) {
 			snprintf(msg, sizeof(msg), "%s does not apply here",

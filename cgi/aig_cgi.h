@@ -56,6 +56,7 @@ enum aig_outcome {
 	AIG_OUT_BACKEND_INVALID,     /* 502: an answer that is no HTTP */
 	AIG_OUT_GATEWAY_TIMEOUT,     /* 504: backend.timeout_ms passed */
 	AIG_OUT_OUTPUT_REFUSED,	     /* 502: the answer broke output rules */
+	AIG_OUT_QUARANTINED,	     /* 202: the prompt kept for review */
 	AIG_OUT_COUNT
 };
 
@@ -185,6 +186,7 @@ struct aig_forward {
 	/* The HTTP client, kept by a FastCGI process so that an https://
 	 * backend's TLS context is made once; NULL: one for this request. */
 	struct aig_http_client *client;
+	bool sandbox; /* to the sandbox: adds X-Aigate-Sandbox: 1 */
 	/* The output rules on the answer (aig_output.h); NULL: none. */
 	const struct aig_output_rules *output;
 	/* out */

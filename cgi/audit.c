@@ -65,6 +65,22 @@ static json_t *output_json(const struct aig_gate *g)
 			 (json_int_t)r->redactions);
 }
 
+/* Where the prompt went when not to the backend: {"to": "sandbox" |
+ * "quarantine", "pattern": N (index in prompt.sandbox or
+ * prompt.quarantine) or "untrusted": true}. NULL otherwise. */
+static json_t *route_json(const struct aig_gate *g)
+{
+	const struct aig_route_result *r = &g->route;
+
+	if (r->route == AIG_ROUTE_BACKEND)
+		return NULL;
+	if (r->pattern < 0)
+		return json_pack("{s:s, s:b}", "to", aig_route_name(r->route),
+				 "untrusted", r->untrusted);
+	return json_pack("{s:s, s:i}", "to", aig_route_name(r->route),
+			 "pattern", r->pattern);
+}
+
 static json_t *record(const struct aig_gate *g, double latency_ms)
 {
 	char ts[40], sha[65];
@@ -137,6 +153,8 @@ void aig_gate_audit(struct aig_gate *g)
 	rec = record(g, latency);
 	if (rec != NULL && (out = output_json(g)) != NULL)
 		json_object_set_new(rec, "output", out);
+	if (rec != NULL && (out = route_json(g)) != NULL)
+		json_object_set_new(rec, "route", out);
 	if (rec == NULL ||
 	    (g->w->audit_fd >= 0
 		     ? aig_audit_write(g->w->audit_fd, g->cfg->audit.file, rec,

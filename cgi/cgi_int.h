@@ -34,6 +34,12 @@ struct aig_ratelimit;
 int aig_ratelimit_open_lmdb(const char *state_dir, size_t map_size,
 			    struct aig_ratelimit **out, struct aig_error *err);
 
+/* quarantine.c: stores body (len bytes) encrypted to the reviewers'
+ * certificates as quarantine.dir/ID.cms. AIG_ERR_TOO_BIG when the
+ * directory would pass quarantine.max_mb; any error: the caller refuses. */
+int aig_quarantine_store(const struct aig_config *cfg, const char *id,
+			 const char *body, size_t len, struct aig_error *err);
+
 /* outfilter.c: the output rules on one backend answer (forward.c). */
 struct aig_outfilter {
 	const struct aig_output_rules *rules; /* borrowed; NULL: none */

@@ -538,7 +538,9 @@ bool aig_step_forward(struct aig_gate *g)
 
 	if (groups == NULL)
 		return stop(g, AIG_OUT_UNAVAILABLE, "out of memory");
-	f.backend_url = g->cfg->backend.url;
+	f.sandbox = g->route.route == AIG_ROUTE_SANDBOX;
+	f.backend_url =
+		f.sandbox ? g->cfg->backend.sandbox_url : g->cfg->backend.url;
 	f.timeout_ms = g->cfg->backend.timeout_ms;
 	f.method = g->req.method;
 	f.path = g->req.path;
@@ -666,6 +668,7 @@ void aig_gate_run(struct aig_gate *g)
 	       aig_step_rate_limit(g) &&   /* token bucket per user, rule */
 	       aig_step_read_body(g) &&	   /* content type, size */
 	       aig_step_check_body(g) &&   /* JSON, prompt, models, tools */
+	       aig_step_route(g) &&	   /* quarantine, sandbox */
 	       aig_step_forward(g));	   /* to the backend, streaming */
 	aig_gate_respond_error(g);
 	aig_gate_audit(g);

@@ -16,6 +16,7 @@
 
 #include "aig_cgi.h"
 #include "aig_policy.h"
+#include "aig_route.h"
 
 struct aig_jwt_verifier;
 struct aig_http_client;
@@ -95,6 +96,7 @@ struct aig_gate {
 	double backend_ms;
 	struct aig_output_report output; /* what the output rules did */
 	bool output_checked;
+	struct aig_route_result route; /* backend, sandbox or quarantine */
 };
 
 /* Starts a request on w's resources, read from vars (NULL: the
@@ -115,6 +117,7 @@ bool aig_step_metrics(struct aig_gate *g);
 bool aig_step_read_body(struct aig_gate *g);
 bool aig_step_check_body(struct aig_gate *g);
 bool aig_step_rate_limit(struct aig_gate *g);
+bool aig_step_route(struct aig_gate *g); /* route_step.c */
 bool aig_step_forward(struct aig_gate *g);
 
 /* outcome.c: the answer to a body the policy refused (verdict v); a verdict

@@ -8,7 +8,8 @@ AIG_POLICY_CPPFLAGS = -I$(top_srcdir)/policies
 policies_libaigpolicy_la_SOURCES = policies/aig_policy.h \
 	policies/policy_int.h policies/arena.c policies/glob.c \
 	policies/pointer.c policies/load.c policies/decide.c policies/body.c \
-	policies/aig_output.h policies/output.c policies/outstream.c
+	policies/aig_output.h policies/output.c policies/outstream.c \
+	policies/aig_route.h policies/route.c
 policies_libaigpolicy_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(PCRE2_CFLAGS)
 # Convenience libraries link nothing: the final link lists them and the
@@ -66,7 +67,8 @@ if HAVE_CLANG
 FUZZ_POLICY_SRCS = $(srcdir)/policies/arena.c $(srcdir)/policies/glob.c \
 	$(srcdir)/policies/pointer.c $(srcdir)/policies/load.c \
 	$(srcdir)/policies/decide.c $(srcdir)/policies/body.c \
-	$(srcdir)/policies/output.c $(srcdir)/policies/outstream.c
+	$(srcdir)/policies/output.c $(srcdir)/policies/outstream.c \
+	$(srcdir)/policies/route.c
 FUZZ_POLICY_DEPS = $(FUZZ_POLICY_SRCS) $(srcdir)/policies/aig_policy.h \
 	$(srcdir)/policies/aig_output.h \
 	$(srcdir)/policies/policy_int.h common/libaigcommon.la

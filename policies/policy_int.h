@@ -168,6 +168,7 @@ struct aig_rule {
 	struct allow_list models, tools;
 	struct aig_rule_limits limits;
 	struct aig_output_rules *output; /* the rule's own, or NULL */
+	bool untrusted; /* every prompt it allows goes to the sandbox */
 };
 
 struct deny_pat {
@@ -246,6 +247,8 @@ struct aig_policy {
 	size_t max_bytes; /* prompt.max_bytes */
 	struct deny_pat *deny;
 	size_t ndeny;
+	struct deny_pat *quarantine, *sandbox; /* prompt.quarantine, .sandbox */
+	size_t nquarantine, nsandbox;
 	struct aig_rule *rules;
 	size_t nrules;
 	struct group_table groups;

@@ -11,6 +11,7 @@
 
 #include "aig_output.h"
 #include "aig_policy.h"
+#include "aig_route.h"
 #include "aig_test.h"
 
 static struct aig_policy *shipped;
@@ -527,6 +528,65 @@ static void test_sink_gone(void)
 	free(e);
 }
 
+/* prompt.quarantine, prompt.sandbox and "untrusted" (aig_route.h). */
+static void test_route(void)
+{
+	static const struct {
+		const char *body;
+		int rule;
+		enum aig_route route;
+		int pattern;
+	} cases[] = {
+		{"{\"input\": \"hello\"}", 0, AIG_ROUTE_BACKEND, -1},
+		{"{\"input\": \"please EXFILTRATE it\"}", 0,
+		 AIG_ROUTE_QUARANTINE, 1},
+		{"{\"input\": \"run  this\\ncode\"}", 0, AIG_ROUTE_SANDBOX, 0},
+		/* quarantine wins over sandbox, wherever it is */
+		{"{\"a\": \"run this code\", \"b\": [\"leak\"]}", 0,
+		 AIG_ROUTE_QUARANTINE, 0},
+		{"{\"leak\": 1}", 0, AIG_ROUTE_QUARANTINE, 0},
+		{"{\"input\": \"hello\"}", 1, AIG_ROUTE_SANDBOX, -1},
+		{"", 1, AIG_ROUTE_SANDBOX, -1},
+		{"{\"input\": \"exfiltrate\"}", 1, AIG_ROUTE_QUARANTINE, 1},
+	};
+	struct aig_error err;
+	struct aig_route_result r;
+	struct aig_policy *pol = parse(
+		"{\"version\": 1, \"prompt\": {\"quarantine\": [\"leak\", "
+		"\"(?i)exfiltrate\"], \"sandbox\": [\"run this code\"]}, "
+		"\"rules\": [{\"name\": \"a\", \"groups\": [\"x\"]}, "
+		"{\"name\": \"b\", \"groups\": [\"y\"], \"untrusted\": true}]}",
+		&err);
+	size_t i;
+
+	ok(pol != NULL, "quarantine, sandbox and untrusted load: %s", err.msg);
+	if (pol == NULL)
+		return;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = aig_policy_route(
+			pol, aig_policy_rule_at(pol, (size_t)cases[i].rule),
+			cases[i].body, strlen(cases[i].body), &r, NULL);
+
+		ok(rc == AIG_OK && r.route == cases[i].route &&
+			   r.pattern == cases[i].pattern,
+		   "route of %s (rule %d): %s, pattern %d", cases[i].body,
+		   cases[i].rule, aig_route_name(r.route), r.pattern);
+	}
+	aig_policy_free(pol);
+	pol = parse("{\"version\": 1, \"prompt\": {\"sandbox\": [\"x*\"]}, "
+		    "\"rules\": []}",
+		    &err);
+	ok(pol == NULL && strstr(err.msg, "prompt.sandbox.0") != NULL,
+	   "a sandbox pattern that matches everything is refused: %s", err.msg);
+	aig_policy_free(pol);
+	pol = parse("{\"version\": 1, \"rules\": [{\"name\": \"a\", "
+		    "\"groups\": [\"x\"], \"untrusted\": 1}]}",
+		    &err);
+	ok(pol == NULL && strstr(err.msg, "untrusted") != NULL,
+	   "untrusted must be a boolean: %s", err.msg);
+	aig_policy_free(pol);
+}
+
 int main(void)
 {
 	struct aig_error err = {0};
@@ -551,6 +611,7 @@ int main(void)
 	test_raw_and_framing();
 	test_window();
 	test_sink_gone();
+	test_route();
 	aig_policy_free(shipped);
 	return tap_done();
 }
