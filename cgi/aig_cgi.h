@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "aig_common.h"
@@ -250,12 +251,22 @@ int aig_ratelimit_give_back(struct aig_ratelimit *rl, const char *rule,
 /* --------------------------------------------------------------- metrics */
 
 /* What one request adds to the metrics. */
+#define AIG_METRICS_EXTRA_MAX 8
+#define AIG_METRICS_KEY_MAX 160
 struct aig_metrics_sample {
 	bool allowed;
 	int status;
 	double latency_ms;
 	bool rate_limited;
 	bool backend_error;
+	/* Other counters it adds n to: a series name with its labels, built
+	 * from bounded values only (outcome codes, rule names, pattern
+	 * indexes: never a user or a path), see metrics_gate.c. */
+	struct {
+		char key[AIG_METRICS_KEY_MAX];
+		uint64_t n;
+	} extra[AIG_METRICS_EXTRA_MAX];
+	size_t n_extra;
 };
 
 /* The counters in state_dir/metrics.mdb, shared by every gate process;

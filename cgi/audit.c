@@ -107,7 +107,7 @@ static json_t *record(const struct aig_gate *g, double latency_ms)
  * limited only when the gate's own limits refused it, not when a backend's
  * 429 was passed through. A backend error is the gate's 502 or 504, or the
  * backend's own 502 or 504 passed through. */
-static void count(struct aig_gate *g, double latency)
+static void count(struct aig_gate *g, double latency, bool audit_failed)
 {
 	const struct aig_outcome_info *o = aig_outcome_info(g->outcome);
 	struct aig_metrics_sample m = {
@@ -118,6 +118,7 @@ static void count(struct aig_gate *g, double latency)
 			 (g->status == 502 || g->status == 504))};
 	struct aig_error err = {0};
 
+	aig_gate_metrics_extra(g, audit_failed, &m);
 	if (aig_warm_metrics(g->w, &err) != AIG_OK ||
 	    aig_metrics_add(g->w->metrics, &m, &err) != AIG_OK) {
 		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
@@ -143,6 +144,7 @@ void aig_gate_audit(struct aig_gate *g)
 	double latency = ms_since(&g->t0);
 	char line[512];
 	json_t *rec, *out;
+	bool failed;
 
 	/* A request refused before the configuration was read is audited
 	 * too, if the configuration can be read now. */
@@ -155,16 +157,17 @@ void aig_gate_audit(struct aig_gate *g)
 		json_object_set_new(rec, "output", out);
 	if (rec != NULL && (out = route_json(g)) != NULL)
 		json_object_set_new(rec, "route", out);
-	if (rec == NULL ||
-	    (g->w->audit_fd >= 0
-		     ? aig_audit_write(g->w->audit_fd, g->cfg->audit.file, rec,
-				       &err)
-		     : aig_audit_append(g->cfg->audit.file, rec, &err)) !=
-		    AIG_OK)
+	failed = rec == NULL ||
+		 (g->w->audit_fd >= 0
+			  ? aig_audit_write(g->w->audit_fd, g->cfg->audit.file,
+					    rec, &err)
+			  : aig_audit_append(g->cfg->audit.file, rec, &err)) !=
+			 AIG_OK;
+	if (failed)
 		aig_log_msg(&g->log, LOG_ERR, "audit: %s",
 			    rec ? err.msg : "out of memory");
 	json_decref(rec);
-	count(g, latency);
+	count(g, latency, failed);
 	if (!g->cfg->audit.syslog)
 		return;
 	aig_gate_audit_line(line, sizeof(line), g->req.id, g->user,

@@ -47,6 +47,7 @@ void aig_gate_init(struct aig_gate *g, struct aig_warm *w, char *const *vars,
 	g->log.fn = aig_log_syslog_fn;
 	g->log.max_priority = LOG_INFO;
 	g->req.content_length = -1;
+	g->prompt_pattern = -1;
 }
 
 void aig_gate_free(struct aig_gate *g)
@@ -501,6 +502,8 @@ bool aig_step_check_body(struct aig_gate *g)
 				  g->req.body_len, &r, &err) != AIG_OK)
 		return stop(g, AIG_OUT_UNAVAILABLE, "body check failed");
 	g->prompt_bytes = r.prompt_bytes;
+	if (r.verdict == AIG_BODY_DENIED)
+		g->prompt_pattern = r.pattern;
 	return r.verdict == AIG_BODY_OK ||
 	       stop(g, aig_body_outcome(r.verdict), r.reason);
 }

@@ -97,6 +97,7 @@ struct aig_gate {
 	struct aig_output_report output; /* what the output rules did */
 	bool output_checked;
 	struct aig_route_result route; /* backend, sandbox or quarantine */
+	int prompt_pattern; /* the prompt.deny pattern that refused, or -1 */
 };
 
 /* Starts a request on w's resources, read from vars (NULL: the
@@ -130,6 +131,11 @@ void aig_gate_respond_error(struct aig_gate *g);
 /* Appends the audit record (aigate.cgi(8), AUDIT RECORD) and the syslog
  * summary, and adds the request to the metrics. */
 void aig_gate_audit(struct aig_gate *g);
+
+/* metrics_gate.c: the counters beyond status and latency that the
+ * request adds (audit_failed: its audit record could not be written). */
+void aig_gate_metrics_extra(const struct aig_gate *g, bool audit_failed,
+			    struct aig_metrics_sample *s);
 
 /* The syslog summary line into buf (len bytes): request ID user="..."
  * rule="..." status=N latency_ms=F. user and rule (NULL: -) are quoted

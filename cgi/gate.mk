@@ -8,7 +8,7 @@ cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/outcome.c cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
 	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
 	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c \
-	cgi/outfilter.c cgi/quarantine.c cgi/route_step.c
+	cgi/outfilter.c cgi/quarantine.c cgi/route_step.c cgi/metrics_gate.c
 cgi_libaigcgi_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
 	$(AIG_POLICY_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
 cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
@@ -162,3 +162,6 @@ TESTS += tests/integration/gate-output.sh
 EXTRA_DIST += tests/integration/gate-output.sh tests/fixtures/chunk_backend.py
 TESTS += tests/integration/gate-route.sh
 EXTRA_DIST += tests/integration/gate-route.sh
+TESTS += tests/integration/prometheus-rules.sh
+EXTRA_DIST += tests/integration/prometheus-rules.sh \
+	contrib/prometheus/aigate-rules.yml tests/prometheus/aigate-rules.test.yml

@@ -18,6 +18,7 @@ PKGS="
  redis-server python3 curl procps iproute2 psmisc wrk hyperfine
  nginx-light gunicorn python3-flask python3-jwt python3-cryptography python3-requests
  linux-perf
+ prometheus
 "
 if [ "${AIGATE_SKIP_APT_UPDATE:-}" != 1 ]; then
   apt-get update

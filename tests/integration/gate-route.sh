@@ -104,6 +104,7 @@ token() { # GROUPS_JSON
 }
 user_tok=$(token '["AI_Users"]')
 contractor_tok=$(token '["Contractors"]')
+admin_tok=$(token '["AI_Admins"]')
 post() { # TOKEN BODY_FILE: status; answer in $web/b, headers in $web/h
 	curl -sS -o "$web/b" -D "$web/h" -w '%{http_code}' -X POST \
 		-H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
@@ -193,12 +194,37 @@ run_server() {
 	rm -f "$web/quarantine/filler"
 	config 512
 
+	# what the counters see: a prompt.deny hit, a bad token; then the
+	# metrics as an admin reads them
+	printf '{"input": "DROP TABLE users"}' >"$web/d.json"
+	expect_eq "$(post "$user_tok" "$web/d.json")" 400 "$server: a prompt.deny match is 400"
+	expect_eq "$(post "${user_tok}x" "$web/n.json")" 401 "$server: a bad token is 401"
+	curl -sS -o "$web/metrics.txt" -H "Authorization: Bearer $admin_tok" "$url/_aigate/metrics"
+
 	"$top_srcdir/tests/testbed/web.sh" stop "$web/srv" >/dev/null 2>&1 || true
 }
 
 for s in $servers; do
 	run_server "$s"
 done
+
+# the counters behind contrib/prometheus/aigate-rules.yml, with bounded
+# labels only (never a user)
+m=$(cat "$web/metrics.txt")
+for series in 'aigate_quarantined_total [1-9]' \
+	'aigate_sandboxed_total\{why="pattern"\} [1-9]' \
+	'aigate_sandboxed_total\{why="untrusted"\} [1-9]' \
+	'aigate_prompt_pattern_hits_total\{list="quarantine",pattern="0"\} [1-9]' \
+	'aigate_prompt_pattern_hits_total\{list="sandbox",pattern="0"\} [1-9]' \
+	'aigate_prompt_pattern_hits_total\{list="deny",pattern="0"\} [1-9]' \
+	'aigate_dependency_unavailable_total\{dependency="quarantine"\} [1-9]' \
+	'aigate_login_failures_total\{method="bearer"\} [1-9]' \
+	'aigate_denials_total\{reason="invalid_input"\} [1-9]' \
+	'aigate_denials_by_rule_total\{rule="inference"\} [1-9]' \
+	'aigate_audit_write_failures_total 0'; do
+	expect_match "$m" "^$series" "metrics: $series"
+done
+expect_no_match "$m" 'eve@|user=' "metrics: no user in any label"
 
 # purge: only what is older than the age given
 n=$(find "$web/quarantine" -name '*.cms' | wc -l)
