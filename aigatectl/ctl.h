@@ -43,6 +43,7 @@ struct ctl {
 	const char *since;		/* --since */
 	const char *key_file;		/* --key (quarantine show) */
 	const char *older_than;		/* --older-than (quarantine purge) */
+	bool top_users;			/* --top-users (audit summary) */
 	struct aig_config *cfg;		/* loaded by ctl_load_config() */
 	struct aig_log log;		/* see ctl_log_fn() */
 	char last_warning[AIG_ERROR_MSG_MAX]; /* the sink keeps the last */

@@ -24,6 +24,7 @@ enum {
 	OPT_SINCE = 1 << 5,
 	OPT_KEY = 1 << 6,
 	OPT_OLDER_THAN = 1 << 7,
+	OPT_TOP_USERS = 1 << 8,
 };
 
 struct command {
@@ -48,8 +49,8 @@ static const struct command commands[] = {
 	{"explain", 3, OPT_JSON | OPT_BIND | OPT_GROUPS, ctl_cmd_explain,
 	 "explain USER METHOD PATH [--groups G1,G2]"},
 	{"jwks", 1, OPT_JSON, ctl_cmd_jwks, "jwks refresh|show"},
-	{"audit", 1, OPT_JSON | OPT_SINCE, ctl_cmd_audit,
-	 "audit summary [--since TIME]"},
+	{"audit", 1, OPT_JSON | OPT_SINCE | OPT_TOP_USERS, ctl_cmd_audit,
+	 "audit summary [--since TIME] [--top-users]"},
 	{"quarantine", -2, OPT_JSON | OPT_KEY | OPT_OLDER_THAN,
 	 ctl_cmd_quarantine,
 	 "quarantine list | show ID --key FILE | purge --older-than AGE"},
@@ -69,7 +70,7 @@ static const char usage_text[] =
 	"  explain USER METHOD PATH [--groups G1,G2]\n"
 	"                                 which rule decides and why\n"
 	"  jwks refresh|show\n"
-	"  audit summary [--since TIME]\n"
+	"  audit summary [--since TIME] [--top-users]\n"
 	"  quarantine list|show ID --key FILE|purge --older-than AGE\n"
 	"Admin bind: --bind-dn DN --password-file F, else ldap.service_bind.\n"
 	"Exit: 0 done/allowed, 1 refused/not found/failed, 2 usage, "
@@ -95,6 +96,7 @@ enum long_only {
 	O_SINCE,
 	O_KEY,
 	O_OLDER_THAN,
+	O_TOP_USERS,
 };
 
 static const struct option long_opts[] = {
@@ -108,6 +110,7 @@ static const struct option long_opts[] = {
 	{"since", required_argument, NULL, O_SINCE},
 	{"key", required_argument, NULL, O_KEY},
 	{"older-than", required_argument, NULL, O_OLDER_THAN},
+	{"top-users", no_argument, NULL, O_TOP_USERS},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -156,6 +159,10 @@ static int set_opt(struct ctl *c, int opt, unsigned *given)
 	case O_OLDER_THAN:
 		c->older_than = optarg;
 		*given |= OPT_OLDER_THAN;
+		return -1;
+	case O_TOP_USERS:
+		c->top_users = true;
+		*given |= OPT_TOP_USERS;
 		return -1;
 	case 'h': fputs(usage_text, stdout); return CTL_EXIT_OK;
 	case 'V': puts("aigatectl " PACKAGE_VERSION); return CTL_EXIT_OK;
@@ -209,7 +216,8 @@ static int parse(struct ctl *c, int argc, char **argv,
 						"--groups",
 						"--since",
 						"--key",
-						"--older-than"};
+						"--older-than",
+						"--top-users"};
 	unsigned given = 0;
 	char msg[160], esc[64];
 	size_t i;

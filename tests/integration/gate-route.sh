@@ -226,6 +226,13 @@ for series in 'aigate_quarantined_total [1-9]' \
 done
 expect_no_match "$m" 'eve@|user=' "metrics: no user in any label"
 
+# who is behind the numbers: the audit summary, not a label
+top=$("$ctl" -c "$web/etc/aigate/aigate.json" --json audit summary --top-users --since 1h 2>&1 |
+	python3 -c 'import json,sys; r=json.load(sys.stdin); v=r["top_users"][0]; d=r["top_users_by_denials"][0]
+print(v["user"], d["user"], d["denied"] > 0, "statuses" in r)')
+expect_eq "$top" "eve@corp.example.com eve@corp.example.com True False" "audit summary --top-users --since 1h: the top caller by volume and by denials, and only the callers"
+expect_match "$("$ctl" -c "$web/etc/aigate/aigate.json" audit summary --top-users 2>&1)" 'BY DENIALS' "... as tables without --json"
+
 # purge: only what is older than the age given
 n=$(find "$web/quarantine" -name '*.cms' | wc -l)
 old=$(find "$web/quarantine" -name '*.cms' | head -n1)
