@@ -301,31 +301,61 @@ static int print_prefix(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
 
 /* The families of the extra counts (metrics_gate.c): labelled ones print
  * the series seen so far, bare ones always print (0 when none). */
+static const char *const methods[] = {"{method=\"basic\"}",
+				      "{method=\"bearer\"}", NULL};
+static const char *const whys[] = {"{why=\"pattern\"}", "{why=\"untrusted\"}",
+				   NULL};
+static const char *const deps[] = {
+	"{dependency=\"audit\"}",     "{dependency=\"directory\"}",
+	"{dependency=\"issuer\"}",    "{dependency=\"quarantine\"}",
+	"{dependency=\"ratelimit\"}", NULL};
+
+/* Series of a fixed label set are written from 0, so that the first
+ * increase after a start is seen by rate() and increase(). */
 static const struct {
 	const char *name, *help;
 	bool bare;
+	const char *const *fixed; /* label sets always written, or NULL */
 } families[] = {
-	{"aigate_denials_total", "Requests refused, by the error code.", 0},
+	{"aigate_denials_total", "Requests refused, by the error code.", 0,
+	 NULL},
 	{"aigate_denials_by_rule_total",
-	 "Requests refused after a rule decided, by the rule.", 0},
+	 "Requests refused after a rule decided, by the rule.", 0, NULL},
 	{"aigate_login_failures_total",
-	 "Failed logins (bad password or token), by method.", 0},
+	 "Failed logins (bad password or token), by method.", 0, methods},
 	{"aigate_prompt_pattern_hits_total",
-	 "Prompt pattern matches, by list and pattern index.", 0},
+	 "Prompt pattern matches, by list and pattern index.", 0, NULL},
 	{"aigate_output_redactions_total",
-	 "Matches replaced in backend answers by output rules.", 1},
+	 "Matches replaced in backend answers by output rules.", 1, NULL},
 	{"aigate_output_refused_total",
-	 "Backend answers refused by output rules.", 1},
-	{"aigate_quarantined_total", "Prompts quarantined for review.", 1},
+	 "Backend answers refused by output rules.", 1, NULL},
+	{"aigate_quarantined_total", "Prompts quarantined for review.", 1,
+	 NULL},
 	{"aigate_sandboxed_total",
-	 "Requests routed to the sandbox backend, by why.", 0},
+	 "Requests routed to the sandbox backend, by why.", 0, whys},
 	{"aigate_dependency_unavailable_total",
 	 "Requests refused because a dependency was down (directory, "
-	 "issuer keys, rate limit store, quarantine).",
-	 0},
+	 "issuer keys, rate limit store, quarantine, audit).",
+	 0, deps},
 	{"aigate_audit_write_failures_total",
-	 "Audit records that could not be written.", 1},
+	 "Audit records that could not be written.", 1, NULL},
 };
+
+/* The fixed series of family i that are not stored yet, as 0. */
+static void print_fixed(MDB_txn *txn, MDB_dbi dbi, size_t i, FILE *out)
+{
+	const char *const *l = families[i].fixed;
+	char key[AIG_METRICS_KEY_MAX];
+	MDB_val k, v;
+
+	for (; l != NULL && *l != NULL; l++) {
+		snprintf(key, sizeof(key), "%s%s", families[i].name, *l);
+		k.mv_size = strlen(key);
+		k.mv_data = key;
+		if (mdb_get(txn, dbi, &k, &v) != 0)
+			fprintf(out, "%s 0\n", key);
+	}
+}
 
 /* Each family together, as the exposition format wants. */
 static int render_all(MDB_txn *txn, MDB_dbi dbi, FILE *out)
@@ -373,6 +403,7 @@ static int render_all(MDB_txn *txn, MDB_dbi dbi, FILE *out)
 		snprintf(key, sizeof(key), "%s{", families[i].name);
 		if ((rc = print_prefix(txn, dbi, key, out)) != 0)
 			return rc;
+		print_fixed(txn, dbi, i, out);
 		snprintf(key, sizeof(key), "%s", families[i].name);
 		if (families[i].bare)
 			fprintf(out, "%s %llu\n", key,
