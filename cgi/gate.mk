@@ -164,4 +164,4 @@ TESTS += tests/integration/gate-route.sh
 EXTRA_DIST += tests/integration/gate-route.sh
 TESTS += tests/integration/prometheus-rules.sh
 EXTRA_DIST += tests/integration/prometheus-rules.sh \
-	contrib/prometheus/aigate-rules.yml tests/prometheus/aigate-rules.test.yml
+	tests/prometheus/aigate-rules.test.yml

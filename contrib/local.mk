@@ -78,3 +78,5 @@ uninstall-sample-config:
 # Prometheus data source that scrapes the gate).
 grafanadir = $(contribdir)/grafana
 dist_grafana_DATA = contrib/grafana/aigate.json
+prometheusdir = $(contribdir)/prometheus
+dist_prometheus_DATA = contrib/prometheus/aigate-rules.yml
