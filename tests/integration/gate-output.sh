@@ -194,7 +194,7 @@ run_server() {
 	. "$web/srv/web.env"
 	url="$AIG_WEB_URL/ai"
 
-	local i j bad=0 n=0 got
+	local i bad=0 n=0 got
 	for i in $(seq 1 $((${#key} - 1))); do
 		for s in two cut; do
 			n=$((n + 1))

@@ -197,7 +197,7 @@ expect_match "$(body)" 'aigate_request_duration_ms_bucket\{le="\+Inf"\} [1-9]' "
 missing=""
 for m in $(grep -o 'aigate_[a-z_]*' "$top_srcdir/contrib/grafana/aigate.json" | sort -u); do
 	# a family labelled by what happened has its TYPE line until then
-	grep -q "^$m[{ ]\|^# TYPE $m " "$web/last.b" || missing="$missing $m"
+	grep -q "^${m}[{ ]\|^# TYPE ${m} " "$web/last.b" || missing="$missing $m"
 done
 expect_eq "$missing" "" "every series the Grafana dashboard plots is served"
 
