@@ -587,6 +587,70 @@ static void test_route(void)
 	aig_policy_free(pol);
 }
 
+/* aigate.json: backend.sandbox_url and quarantine. */
+static void test_config(void)
+{
+	static const struct {
+		const char *extra, *why; /* why NULL: loads */
+	} cases[] = {
+		{"", NULL},
+		{", \"quarantine\": {\"recipient_cert\": \"/etc/r.pem\"}",
+		 NULL},
+		{", \"quarantine\": {\"dir\": \"/q\", \"recipient_cert\": "
+		 "\"/etc/r.pem\", \"max_mb\": 1}",
+		 NULL},
+		{", \"quarantine\": {\"dir\": \"/q\"}", "recipient_cert"},
+		{", \"quarantine\": {\"dir\": \"q\", \"recipient_cert\": "
+		 "\"/r\"}",
+		 "absolute"},
+		{", \"quarantine\": {\"recipient_cert\": \"/r\", \"max_mb\": "
+		 "0}",
+		 "max_mb"},
+		{", \"quarantine\": {\"recipient_cert\": \"/r\", \"size\": 1}",
+		 "unknown key"},
+	};
+	char text[1024];
+	struct aig_config *cfg;
+	struct aig_error err;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		snprintf(text, sizeof(text),
+			 "{\"ldap\": {\"uri\": [\"ldaps://127.0.0.1\"], "
+			 "\"domain\": \"c.example\", \"base_dn\": \"DC=c\"}, "
+			 "\"auth\": {\"methods\": [\"basic\"]}, "
+			 "\"backend\": {\"url\": \"http://127.0.0.1:1\", "
+			 "\"sandbox_url\": \"http://127.0.0.1:2\"}, "
+			 "\"policy_file\": \"/p.json\"%s}",
+			 cases[i].extra);
+		cfg = NULL;
+		aig_config_parse("c.json", text, strlen(text), &cfg, &err);
+		if (cases[i].why == NULL)
+			ok(cfg != NULL && cfg->backend.sandbox_url != NULL &&
+				   (cases[i].extra[0] == '\0' ||
+				    (cfg->quarantine.dir != NULL &&
+				     cfg->quarantine.max_mb > 0)),
+			   "config loads: %s %s", cases[i].extra, err.msg);
+		else
+			ok(cfg == NULL && strstr(err.msg, cases[i].why),
+			   "config %s refused: %s", cases[i].extra, err.msg);
+		aig_config_free(cfg);
+	}
+	snprintf(text, sizeof(text),
+		 "{\"ldap\": {\"uri\": [\"ldaps://127.0.0.1\"], \"domain\": "
+		 "\"c.example\", \"base_dn\": \"DC=c\"}, \"auth\": "
+		 "{\"methods\": [\"basic\"]}, \"backend\": {\"url\": "
+		 "\"http://127.0.0.1:1\", \"sandbox_url\": \"ftp://x\"}, "
+		 "\"policy_file\": \"/p.json\"}");
+	memset(&err, 0, sizeof(err));
+	cfg = NULL;
+	aig_config_parse("c.json", text, strlen(text), &cfg, &err);
+	ok(cfg == NULL && strstr(err.msg, "sandbox_url"),
+	   "backend.sandbox_url must be http(s): %s", err.msg);
+	aig_config_free(cfg);
+}
+
 int main(void)
 {
 	struct aig_error err = {0};
@@ -612,6 +676,7 @@ int main(void)
 	test_window();
 	test_sink_gone();
 	test_route();
+	test_config();
 	aig_policy_free(shipped);
 	return tap_done();
 }
