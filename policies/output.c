@@ -284,6 +284,7 @@ void out_matcher_fini(struct out_matcher *m)
 {
 	free(m->buf);
 	m->buf = NULL;
+	m->src = NULL;
 	m->cap = 0;
 	pcre2_match_data_free(m->md);
 	pcre2_match_context_free(m->mctx);
@@ -299,6 +300,9 @@ void out_matcher_fini(struct out_matcher *m)
 
 static const char *padded(struct out_matcher *m, const char *s, size_t n)
 {
+	if (s == m->src && n == m->src_n)
+		return m->buf; /* a pattern's next match in the same text */
+	m->src = NULL;
 	if (n + SLACK > m->cap) {
 		size_t cap = n + SLACK > 4096 ? n + SLACK : 4096;
 		char *b = calloc(1, cap);
@@ -311,7 +315,14 @@ static const char *padded(struct out_matcher *m, const char *s, size_t n)
 	}
 	memcpy(m->buf, s, n);
 	memset(m->buf + n, 0, SLACK);
+	m->src = s;
+	m->src_n = n;
 	return m->buf;
+}
+
+void out_matcher_forget(struct out_matcher *m)
+{
+	m->src = NULL;
 }
 
 int out_match(struct out_matcher *m, const struct out_pat *p, const char *s,
@@ -363,6 +374,8 @@ int out_redact_text(struct out_matcher *m, const struct aig_output_rules *r,
 		size_t at = 0, ms, me, o = 0, rl = strlen(p->replace);
 		char *next = NULL;
 		int k = OUT_NOMATCH;
+
+		out_matcher_forget(m);
 
 		while (at <= len && (k = out_match(m, p, txt, len, at, false,
 						   &ms, &me)) == OUT_MATCH) {
@@ -421,6 +434,7 @@ bool out_denied(struct out_matcher *m, const struct aig_output_rules *r,
 {
 	size_t i, ms, me;
 
+	out_matcher_forget(m);
 	for (i = 0; i < r->ndeny; i++) {
 		int k = out_match(m, &r->deny[i], s, n, 0, false, &ms, &me);
 

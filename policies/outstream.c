@@ -413,6 +413,7 @@ static int scan_pattern(struct aig_output_stream *s, struct channel *ch,
 	size_t at = ch->resume[k] > floor ? ch->resume[k] : floor, ms, me;
 	int rc;
 
+	out_matcher_forget(&s->m); /* the channel's text has changed */
 	ch->hold[k] = NONE;
 	for (;;) {
 		switch (out_match(&s->m, p, ch->buf, ch->len, at, partial, &ms,

@@ -218,12 +218,17 @@ struct out_matcher {
 	pcre2_match_data *md;
 	char *buf; /* the subject, copied with slack for the JIT */
 	size_t cap;
+	const char *src; /* what buf holds a copy of (see out_match()) */
+	size_t src_n;
 };
 int out_matcher_init(struct out_matcher *m); /* AIG_OK or AIG_ERR_NOMEM */
 void out_matcher_fini(struct out_matcher *m);
+void out_matcher_forget(struct out_matcher *m);
 
 enum { OUT_NOMATCH = 0, OUT_MATCH, OUT_PARTIAL, OUT_LIMIT };
-/* Runs p on s (n bytes) from start; partial: PCRE2_PARTIAL_HARD. A match:
+/* Runs p on s (n bytes) from start; partial: PCRE2_PARTIAL_HARD. s is
+ * copied once, then used again while the same s and n come back: call
+ * out_matcher_forget() before the bytes at s may have changed. A match:
  * [*mstart, *mend). A partial match: *mstart is where it begins, *mend
  * the first byte it needs (its lookbehind), n when it has taken nothing
  * yet. OUT_LIMIT: the pattern hit its limits. */
