@@ -351,6 +351,8 @@ static json_t *sorted_object(json_t *obj)
 	return out;
 }
 
+static json_t *ctl_audit_result_base(const struct ctl_audit *a, size_t top_n);
+
 static json_t *top_users(json_t *users, size_t top_n)
 {
 	json_t *out = json_array();
@@ -374,7 +376,51 @@ static json_t *top_users(json_t *users, size_t top_n)
 	return out;
 }
 
+/* The users with denials, most denied first (ties: most requests, then
+ * name), at most top_n. */
+static json_t *top_denied(json_t *users, size_t top_n)
+{
+	json_t *out = json_array();
+	size_t n, i, k = 0;
+	struct kv *v = sorted(users, &n);
+
+	for (i = 0; v != NULL && i < n; i++) /* by denials now */
+		v[i].n = json_integer_value(json_array_get(v[i].extra, 2));
+	if (v != NULL)
+		qsort(v, n, sizeof(*v), kv_cmp);
+	for (i = 0; out != NULL && v != NULL && i < n && k < top_n; i++) {
+		if (v[i].n == 0)
+			break;
+		json_array_append_new(
+			out, json_pack("{s:s, s:I, s:I, s:I}", "user", v[i].key,
+				       "requests",
+				       json_integer_value(
+					       json_array_get(v[i].extra, 0)),
+				       "allowed",
+				       json_integer_value(
+					       json_array_get(v[i].extra, 1)),
+				       "denied", v[i].n));
+		k++;
+	}
+	free(v);
+	if (v == NULL) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
 json_t *ctl_audit_result(const struct ctl_audit *a, size_t top_n)
+{
+	json_t *r = ctl_audit_result_base(a, top_n);
+
+	if (r != NULL)
+		json_object_set_new(r, "top_users_by_denials",
+				    top_denied(a->users, top_n));
+	return r;
+}
+
+static json_t *ctl_audit_result_base(const struct ctl_audit *a, size_t top_n)
 {
 	return json_pack(
 		"{s:I, s:o, s:I, s:I, s:O?, s:O?, s:o, s:o, s:o, s:o, s:o}",
@@ -490,6 +536,39 @@ static void print_summary(const json_t *r)
 		print_counts("EVENT", json_object_get(r, "events"));
 }
 
+/* --top-users: the summary cut to its two lists of callers (and what
+ * it covers); takes r's reference. */
+static json_t *top_only(json_t *r)
+{
+	static const char *const keep[] = {"requests",
+					   "first",
+					   "last",
+					   "file",
+					   "since",
+					   "top_users",
+					   "top_users_by_denials"};
+	json_t *out = json_object();
+	size_t i;
+
+	for (i = 0; out != NULL && i < sizeof(keep) / sizeof(keep[0]); i++) {
+		json_t *v = json_object_get(r, keep[i]);
+
+		json_object_set(out, keep[i], v != NULL ? v : json_null());
+	}
+	json_decref(r);
+	return out;
+}
+
+static void print_top(const json_t *r)
+{
+	ctl_field("file", json_string_value(json_object_get(r, "file")));
+	ctl_field("since", json_string_value(json_object_get(r, "since")));
+	printf("\nBY VOLUME");
+	print_users(json_object_get(r, "top_users"));
+	printf("\nBY DENIALS");
+	print_users(json_object_get(r, "top_users_by_denials"));
+}
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -548,8 +627,14 @@ int ctl_cmd_audit(struct ctl *c)
 		code = ctl_fail(c, CTL_EXIT_REFUSED, "out of memory");
 		goto out;
 	}
-	if (c->json)
+	if (c->top_users) /* only the callers, by volume and by denials */
+		r = top_only(r);
+	if (r == NULL)
+		code = ctl_fail(c, CTL_EXIT_REFUSED, "out of memory");
+	else if (c->json)
 		ctl_json_print(r);
+	else if (c->top_users)
+		print_top(r);
 	else
 		print_summary(r);
 out:

@@ -48,6 +48,9 @@ struct ctl {
 	bool alb;		 /* token verify --alb */
 	bool signature_only;	 /* token verify --signature-only */
 	const char *web_user;	 /* check --web-user */
+	const char *key_file;	 /* --key (quarantine show) */
+	const char *older_than;	 /* --older-than (quarantine purge) */
+	bool top_users;		 /* --top-users (audit summary) */
 	struct aig_config *cfg;	 /* loaded by ctl_load_config() */
 	struct aig_log log;	 /* see ctl_log_fn() */
 	char last_warning[AIG_ERROR_MSG_MAX]; /* the sink keeps the last */
@@ -158,6 +161,7 @@ bool ctl_check_deep(struct ctl *c, const struct aig_config *cfg, json_t *items);
 
 /* token.c; loads the configuration itself (not with --jwks). */
 int ctl_cmd_token(struct ctl *c);
+int ctl_cmd_quarantine(struct ctl *c); /* quarantine.c */
 
 /* The user's groups from the directory, for explain: binds as
  * ctl_admin_bind() does. On CTL_EXIT_OK *groups is filled (free with

@@ -25,11 +25,14 @@ enum {
 	OPT_SEAL_KEYS = 1 << 6, /* --initial-key, --public-key */
 	OPT_TOKEN = 1 << 7,	/* --jwks, --alb, --signature-only */
 	OPT_WEB_USER = 1 << 8,
+	OPT_KEY = 1 << 9,
+	OPT_OLDER_THAN = 1 << 10,
+	OPT_TOP_USERS = 1 << 11,
 };
 
 struct command {
 	const char *name;
-	int nargs;
+	int nargs; /* exactly; -N: 1 to N */
 	unsigned opts;
 	int (*run)(struct ctl *c);
 	const char *synopsis;
@@ -50,13 +53,18 @@ static const struct command commands[] = {
 	{"explain", 3, OPT_JSON | OPT_BIND | OPT_GROUPS, ctl_cmd_explain,
 	 "explain USER METHOD PATH [--groups G1,G2]"},
 	{"jwks", 1, OPT_JSON, ctl_cmd_jwks, "jwks refresh|show"},
-	{"audit", 1, OPT_JSON | OPT_SINCE | OPT_SEAL_KEYS, ctl_cmd_audit_seal,
-	 "audit summary [--since TIME] | audit seal | audit verify "
+	{"audit", 1, OPT_JSON | OPT_SINCE | OPT_SEAL_KEYS | OPT_TOP_USERS,
+	 ctl_cmd_audit_seal,
+	 "audit summary [--since TIME] [--top-users] | audit seal | audit "
+	 "verify "
 	 "[--initial-key FILE] [--public-key PEM] | audit keygen "
 	 "--initial-key OUT"},
 	{"token", 2, OPT_JSON | OPT_TOKEN, ctl_cmd_token,
 	 "token verify [--jwks FILE | -c FILE] [--alb] [--signature-only] "
 	 "TOKEN|-"},
+	{"quarantine", -2, OPT_JSON | OPT_KEY | OPT_OLDER_THAN,
+	 ctl_cmd_quarantine,
+	 "quarantine list | show ID --key FILE | purge --older-than AGE"},
 };
 
 static const char usage_text[] =
@@ -75,7 +83,7 @@ static const char usage_text[] =
 	"  explain USER METHOD PATH [--groups G1,G2]\n"
 	"                                 which rule decides and why\n"
 	"  jwks refresh|show\n"
-	"  audit summary [--since TIME]\n"
+	"  audit summary [--since TIME] [--top-users]\n"
 	"  audit seal                     seal what is new in the audit "
 	"files\n"
 	"  audit verify [--initial-key FILE] [--public-key PEM]\n"
@@ -83,6 +91,7 @@ static const char usage_text[] =
 	"  token verify [--jwks FILE | -c FILE] [--alb] [--signature-only] "
 	"TOKEN|-\n"
 	"                                 verify a token as the gate does\n"
+	"  quarantine list|show ID --key FILE|purge --older-than AGE\n"
 	"Admin bind: --bind-dn DN --password-file F, else ldap.service_bind.\n"
 	"Exit: 0 done/allowed, 1 refused/not found/failed, 2 usage, "
 	"3 AD or issuer unreachable. See aigatectl(8).\n";
@@ -111,6 +120,9 @@ enum long_only {
 	O_ALB,
 	O_SIGNATURE_ONLY,
 	O_WEB_USER,
+	O_KEY,
+	O_OLDER_THAN,
+	O_TOP_USERS,
 };
 
 static const struct option long_opts[] = {
@@ -128,6 +140,9 @@ static const struct option long_opts[] = {
 	{"alb", no_argument, NULL, O_ALB},
 	{"signature-only", no_argument, NULL, O_SIGNATURE_ONLY},
 	{"web-user", required_argument, NULL, O_WEB_USER},
+	{"key", required_argument, NULL, O_KEY},
+	{"older-than", required_argument, NULL, O_OLDER_THAN},
+	{"top-users", no_argument, NULL, O_TOP_USERS},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -187,6 +202,18 @@ static int set_opt(struct ctl *c, int opt, unsigned *given)
 		c->web_user = optarg;
 		*given |= OPT_WEB_USER;
 		return -1;
+	case O_KEY:
+		c->key_file = optarg;
+		*given |= OPT_KEY;
+		return -1;
+	case O_OLDER_THAN:
+		c->older_than = optarg;
+		*given |= OPT_OLDER_THAN;
+		return -1;
+	case O_TOP_USERS:
+		c->top_users = true;
+		*given |= OPT_TOP_USERS;
+		return -1;
 	case 'h': fputs(usage_text, stdout); return CTL_EXIT_OK;
 	case 'V': puts("aigatectl " PACKAGE_VERSION); return CTL_EXIT_OK;
 	default: return CTL_EXIT_USAGE; /* getopt said what */
@@ -242,7 +269,10 @@ static int parse(struct ctl *c, int argc, char **argv,
 						"--since",
 						"--initial-key/--public-key",
 						"--jwks/--alb/--signature-only",
-						"--web-user"};
+						"--web-user",
+						"--key",
+						"--older-than",
+						"--top-users"};
 	unsigned given = 0;
 	char msg[160], esc[64];
 	size_t i;
@@ -266,10 +296,12 @@ static int parse(struct ctl *c, int argc, char **argv,
 	c->cmd = (*cmd)->name;
 	c->args = argv + optind + 1;
 	c->nargs = argc - optind - 1;
-	if (c->nargs != (*cmd)->nargs)
+	if ((*cmd)->nargs >= 0 ? c->nargs != (*cmd)->nargs
+			       : c->nargs < 1 || c->nargs > -(*cmd)->nargs)
 		return usage(c, *cmd,
-			     c->nargs < (*cmd)->nargs ? "missing arguments"
-						      : "too many arguments");
+			     c->nargs < ((*cmd)->nargs >= 0 ? (*cmd)->nargs : 1)
+				     ? "missing arguments"
+				     : "too many arguments");
 	for (i = 0; i < sizeof(opt_names) / sizeof(opt_names[0]); i++)
 		if ((given & (1u << i)) && !((*cmd)->opts & (1u << i))) {
 			snprintf(msg, sizeof(msg), "%s does not apply here",

@@ -10,9 +10,11 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "aig_common.h"
+#include "aig_output.h"
 
 struct aig_http_client;
 
@@ -54,6 +56,8 @@ enum aig_outcome {
 	AIG_OUT_BACKEND_CONNECTION,  /* 502: the connection failed */
 	AIG_OUT_BACKEND_INVALID,     /* 502: an answer that is no HTTP */
 	AIG_OUT_GATEWAY_TIMEOUT,     /* 504: backend.timeout_ms passed */
+	AIG_OUT_OUTPUT_REFUSED,	     /* 502: the answer broke output rules */
+	AIG_OUT_QUARANTINED,	     /* 202: the prompt kept for review */
 	AIG_OUT_COUNT
 };
 
@@ -184,6 +188,9 @@ struct aig_forward {
 	/* The HTTP client, kept by a FastCGI process so that an https://
 	 * backend's TLS context is made once; NULL: one for this request. */
 	struct aig_http_client *client;
+	bool sandbox; /* to the sandbox: adds X-Aigate-Sandbox: 1 */
+	/* The output rules on the answer (aig_output.h); NULL: none. */
+	const struct aig_output_rules *output;
 	/* out */
 	int status;		  /* the backend's status, or 0 */
 	bool headers_sent;	  /* a response has started on out */
@@ -192,6 +199,8 @@ struct aig_forward {
 	double backend_ms;	  /* time spent on the backend hop */
 	enum aig_outcome outcome; /* FORWARDED, or why nothing was */
 	struct aig_error err;	  /* why the hop failed, for the log */
+	struct aig_output_report output_report; /* what the rules did */
+	bool output_checked; /* the rules looked at the answer */
 };
 
 /* Forwards a request to backend_url + path (+ "?" query): same method and
@@ -243,12 +252,22 @@ int aig_ratelimit_give_back(struct aig_ratelimit *rl, const char *rule,
 /* --------------------------------------------------------------- metrics */
 
 /* What one request adds to the metrics. */
+#define AIG_METRICS_EXTRA_MAX 8
+#define AIG_METRICS_KEY_MAX 160
 struct aig_metrics_sample {
 	bool allowed;
 	int status;
 	double latency_ms;
 	bool rate_limited;
 	bool backend_error;
+	/* Other counters it adds n to: a series name with its labels, built
+	 * from bounded values only (outcome codes, rule names, pattern
+	 * indexes: never a user or a path), see metrics_gate.c. */
+	struct {
+		char key[AIG_METRICS_KEY_MAX];
+		uint64_t n;
+	} extra[AIG_METRICS_EXTRA_MAX];
+	size_t n_extra;
 };
 
 /* The counters in state_dir/metrics.mdb, shared by every gate process;

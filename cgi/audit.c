@@ -48,6 +48,39 @@ static json_t *groups_json(const struct aig_strv *g)
 	return a;
 }
 
+/* What the output rules did to the answer: pattern indexes and counts,
+ * never the text. NULL when they did nothing. */
+static json_t *output_json(const struct aig_gate *g)
+{
+	const struct aig_output_report *r = &g->output;
+
+	if (!g->output_checked || (!r->denied && r->redactions == 0))
+		return NULL;
+	if (r->denied)
+		return json_pack("{s:s, s:s, s:i}", "action", "deny", "list",
+				 r->deny_in_redact ? "redact" : "deny",
+				 "pattern", r->deny_pattern);
+	return json_pack("{s:s, s:s, s:i, s:I}", "action", "redact", "list",
+			 "redact", "pattern", r->redact_pattern, "redactions",
+			 (json_int_t)r->redactions);
+}
+
+/* Where the prompt went when not to the backend: {"to": "sandbox" |
+ * "quarantine", "pattern": N (index in prompt.sandbox or
+ * prompt.quarantine) or "untrusted": true}. NULL otherwise. */
+static json_t *route_json(const struct aig_gate *g)
+{
+	const struct aig_route_result *r = &g->route;
+
+	if (r->route == AIG_ROUTE_BACKEND)
+		return NULL;
+	if (r->pattern < 0)
+		return json_pack("{s:s, s:b}", "to", aig_route_name(r->route),
+				 "untrusted", r->untrusted);
+	return json_pack("{s:s, s:i}", "to", aig_route_name(r->route),
+			 "pattern", r->pattern);
+}
+
 static json_t *record(const struct aig_gate *g, double latency_ms)
 {
 	char ts[40], sha[65];
@@ -74,7 +107,7 @@ static json_t *record(const struct aig_gate *g, double latency_ms)
  * limited only when the gate's own limits refused it, not when a backend's
  * 429 was passed through. A backend error is the gate's 502 or 504, or the
  * backend's own 502 or 504 passed through. */
-static void count(struct aig_gate *g, double latency)
+static void count(struct aig_gate *g, double latency, bool audit_failed)
 {
 	const struct aig_outcome_info *o = aig_outcome_info(g->outcome);
 	struct aig_metrics_sample m = {
@@ -85,6 +118,7 @@ static void count(struct aig_gate *g, double latency)
 			 (g->status == 502 || g->status == 504))};
 	struct aig_error err = {0};
 
+	aig_gate_metrics_extra(g, audit_failed, &m);
 	if (aig_warm_metrics(g->w, &err) != AIG_OK ||
 	    aig_metrics_add(g->w->metrics, &m, &err) != AIG_OK) {
 		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
@@ -109,7 +143,8 @@ void aig_gate_audit(struct aig_gate *g)
 	struct aig_error err = {0};
 	double latency = ms_since(&g->t0);
 	char line[512];
-	json_t *rec;
+	json_t *rec, *out;
+	bool failed;
 
 	/* A request refused before the configuration was read is audited
 	 * too, if the configuration can be read now. */
@@ -118,16 +153,21 @@ void aig_gate_audit(struct aig_gate *g)
 	if (g->cfg == NULL)
 		return; /* nowhere to write: the error went to syslog */
 	rec = record(g, latency);
-	if (rec == NULL ||
-	    (g->w->audit_fd >= 0
-		     ? aig_audit_write(g->w->audit_fd, g->cfg->audit.file, rec,
-				       &err)
-		     : aig_audit_append(g->cfg->audit.file, rec, &err)) !=
-		    AIG_OK)
+	if (rec != NULL && (out = output_json(g)) != NULL)
+		json_object_set_new(rec, "output", out);
+	if (rec != NULL && (out = route_json(g)) != NULL)
+		json_object_set_new(rec, "route", out);
+	failed = rec == NULL ||
+		 (g->w->audit_fd >= 0
+			  ? aig_audit_write(g->w->audit_fd, g->cfg->audit.file,
+					    rec, &err)
+			  : aig_audit_append(g->cfg->audit.file, rec, &err)) !=
+			 AIG_OK;
+	if (failed)
 		aig_log_msg(&g->log, LOG_ERR, "audit: %s",
 			    rec ? err.msg : "out of memory");
 	json_decref(rec);
-	count(g, latency);
+	count(g, latency, failed);
 	if (!g->cfg->audit.syslog)
 		return;
 	aig_gate_audit_line(line, sizeof(line), g->req.id, g->user,

@@ -46,6 +46,7 @@
 
 #include "aig_cgi.h"
 #include "aig_http.h"
+#include "cgi_int.h"
 
 #define CONTENT_TYPE_MAX 256
 
@@ -54,6 +55,8 @@ struct hop {
 	int status;
 	char content_type[CONTENT_TYPE_MAX];
 	bool garbage; /* the backend's Content-Type cannot be passed on */
+	struct aig_outfilter of; /* the output rules (outfilter.c) */
+	long long length;	 /* Content-Length we send, or -1 */
 };
 
 /* Copies s, writing every byte outside `keep` (and outside letters and
@@ -108,17 +111,20 @@ static bool write_all(FILE *out, const char *p, size_t n)
  * the body bytes that follow it (one write instead of two). */
 static bool send_headers(struct hop *h, bool flush)
 {
-	char head[CONTENT_TYPE_MAX + 256];
+	char head[CONTENT_TYPE_MAX + 320], length[48] = "";
 	int n;
 
 	if (h->f->headers_sent)
 		return true;
+	if (h->length >= 0)
+		snprintf(length, sizeof(length), "Content-Length: %lld\r\n",
+			 h->length);
 	n = snprintf(head, sizeof(head),
-		     "Status: %d %s\r\n%s%s%sX-Request-Id: %s\r\n"
+		     "Status: %d %s\r\n%s%s%s%sX-Request-Id: %s\r\n"
 		     "Cache-Control: no-store\r\n\r\n",
 		     h->status, aig_http_reason(h->status),
 		     h->content_type[0] ? "Content-Type: " : "",
-		     h->content_type, h->content_type[0] ? "\r\n" : "",
+		     h->content_type, h->content_type[0] ? "\r\n" : "", length,
 		     h->f->request_id);
 	h->f->headers_sent = true;
 	h->f->status = h->status;
@@ -155,11 +161,28 @@ static int on_header(void *arg, int status, const char *name, const char *value)
 	return AIG_HTTP_GO_ON;
 }
 
+/* Checked stream bytes on their way to the client: written now, flushed
+ * by on_body once the piece it got is through the rules. */
+static int filtered(void *arg, const char *data, size_t len)
+{
+	struct hop *h = arg;
+
+	if (!send_headers(h, false) || fwrite(data, 1, len, h->f->out) != len) {
+		h->f->client_gone = true;
+		return 1;
+	}
+	h->f->bytes_out += len;
+	return 0;
+}
+
 static int on_headers_done(void *arg, int status)
 {
 	struct hop *h = arg;
 
 	h->status = status;
+	aig_outfilter_begin(&h->of, h->f->output,
+			    h->content_type[0] ? h->content_type : NULL,
+			    filtered, h);
 	return AIG_HTTP_GO_ON;
 }
 
@@ -170,6 +193,15 @@ static int on_body(void *arg, const char *data, size_t len)
 {
 	struct hop *h = arg;
 
+	if (h->of.kind != AIG_OUTPUT_PASS) {
+		int rc = aig_outfilter_body(&h->of, data, len);
+
+		if (h->f->headers_sent && !h->f->client_gone &&
+		    fflush(h->f->out) != 0)
+			h->f->client_gone = true;
+		return rc == AIG_OK && !h->f->client_gone ? AIG_HTTP_GO_ON
+							  : AIG_HTTP_STOP;
+	}
 	if (!send_headers(h, false))
 		return AIG_HTTP_STOP;
 	if (!write_all(h->f->out, data, len)) {
@@ -213,12 +245,12 @@ static void classify(struct aig_forward *f, const struct hop *h, int rc)
 static int exchange(struct aig_forward *f, struct hop *h, const char *path,
 		    const char *query)
 {
-	const struct aig_http_header headers[] = {
+	struct aig_http_header headers[5] = {
 		{"X-Aigate-User", f->user},
 		{"X-Aigate-Groups", f->groups},
 		{"X-Request-Id", f->request_id},
-		{"Content-Type", f->content_type},
 	};
+	size_t n = 3;
 	struct aig_http_handler handler = {on_header, on_headers_done, on_body,
 					   h};
 	struct aig_http_request req = {0};
@@ -229,8 +261,14 @@ static int exchange(struct aig_forward *f, struct hop *h, const char *path,
 	req.url = f->backend_url;
 	req.path = path;
 	req.query = query;
+	if (f->content_type != NULL)
+		headers[n++] = (struct aig_http_header){"Content-Type",
+							f->content_type};
+	if (f->sandbox)
+		headers[n++] =
+			(struct aig_http_header){"X-Aigate-Sandbox", "1"};
 	req.headers = headers;
-	req.n_headers = f->content_type != NULL ? 4 : 3;
+	req.n_headers = n;
 	/* a POST always says its length, 0 included */
 	if (f->body_len > 0 || strcmp(f->method, "POST") == 0) {
 		req.body = f->body != NULL ? f->body : "";
@@ -252,9 +290,39 @@ static int exchange(struct aig_forward *f, struct hop *h, const char *path,
 	return rc;
 }
 
+/* The end of an answer under output rules: what a stream held goes out;
+ * a JSON answer goes out whole with its Content-Length, or is refused
+ * (nothing sent yet: the gate answers 502). */
+static void finish_filtered(struct aig_forward *f, struct hop *h)
+{
+	const char *body = NULL;
+	size_t len = 0;
+	int rc = aig_outfilter_end(&h->of, &body, &len);
+
+	if (h->of.kind == AIG_OUTPUT_SSE) {
+		if (!f->headers_sent) /* an empty stream */
+			send_headers(h, true);
+		else if (!f->client_gone && fflush(f->out) != 0)
+			f->client_gone = true;
+		return;
+	}
+	if (rc != AIG_OK) {
+		f->outcome = h->of.rep.denied ? AIG_OUT_OUTPUT_REFUSED
+					      : AIG_OUT_BACKEND_INVALID;
+		return;
+	}
+	h->length = len > 0 ? (long long)len : -1;
+	if (send_headers(h, len == 0) && len > 0) {
+		if (write_all(f->out, body, len))
+			f->bytes_out += len;
+		else
+			f->client_gone = true;
+	}
+}
+
 bool aig_forward(struct aig_forward *f)
 {
-	struct hop h = {f, 0, "", false};
+	struct hop h = {f, 0, "", false, {0}, -1};
 	struct timespec t0;
 	char *path = NULL, *query = NULL;
 	int rc = AIG_ERR_NOMEM;
@@ -267,12 +335,19 @@ bool aig_forward(struct aig_forward *f)
 	if (aig_url_encode_path(f->path, &path) &&
 	    encode_query(f->query, &query))
 		rc = exchange(f, &h, path, query);
-	if (rc == AIG_OK && !f->headers_sent) /* an empty body */
+	if (rc == AIG_OK && h.of.kind != AIG_OUTPUT_PASS)
+		finish_filtered(f, &h);
+	else if (rc == AIG_OK && !f->headers_sent) /* an empty body */
 		send_headers(&h, true);
+	f->output_report = h.of.rep;
+	f->output_checked = h.of.checked;
+	aig_outfilter_free(&h.of);
 	if (rc == AIG_HTTP_ERR_STOPPED && f->stop != NULL && *f->stop)
 		f->client_gone = true; /* the web server said so */
-	if (rc != AIG_OK && !f->client_gone)
+	if (rc != AIG_OK && !f->client_gone && !h.of.rep.denied)
 		classify(f, &h, rc);
+	if (rc != AIG_OK && !f->headers_sent && h.of.failed == AIG_ERR_TOO_BIG)
+		f->outcome = AIG_OUT_OUTPUT_REFUSED;
 	if (f->headers_sent)
 		f->outcome = AIG_OUT_FORWARDED;
 	f->backend_ms = ms_since(&t0);

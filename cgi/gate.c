@@ -48,6 +48,7 @@ void aig_gate_init(struct aig_gate *g, struct aig_warm *w, char *const *vars,
 	g->log.fn = aig_log_syslog_fn;
 	g->log.max_priority = LOG_INFO;
 	g->req.content_length = -1;
+	g->prompt_pattern = -1;
 }
 
 void aig_gate_free(struct aig_gate *g)
@@ -536,6 +537,8 @@ bool aig_step_check_body(struct aig_gate *g)
 				  g->req.body_len, &r, &err) != AIG_OK)
 		return stop(g, AIG_OUT_UNAVAILABLE, "body check failed");
 	g->prompt_bytes = r.prompt_bytes;
+	if (r.verdict == AIG_BODY_DENIED)
+		g->prompt_pattern = r.pattern;
 	return r.verdict == AIG_BODY_OK ||
 	       stop(g, aig_body_outcome(r.verdict), r.reason);
 }
@@ -573,7 +576,9 @@ bool aig_step_forward(struct aig_gate *g)
 
 	if (groups == NULL)
 		return stop(g, AIG_OUT_UNAVAILABLE, "out of memory");
-	f.backend_url = g->cfg->backend.url;
+	f.sandbox = g->route.route == AIG_ROUTE_SANDBOX;
+	f.backend_url =
+		f.sandbox ? g->cfg->backend.sandbox_url : g->cfg->backend.url;
 	f.timeout_ms = g->cfg->backend.timeout_ms;
 	f.method = g->req.method;
 	f.path = g->req.path;
@@ -586,6 +591,7 @@ bool aig_step_forward(struct aig_gate *g)
 	f.request_id = g->req.id;
 	f.out = g->out;
 	f.stop = g->terminated;
+	f.output = aig_policy_output(g->pol, g->dec.rule);
 	if (aig_warm_http(g->w, NULL) == AIG_OK)
 		f.client = g->w->http; /* else forward makes its own */
 	fflush(g->out);
@@ -596,6 +602,10 @@ bool aig_step_forward(struct aig_gate *g)
 	g->responded = sent;
 	g->status = f.status;
 	g->outcome = f.outcome; /* FORWARDED: the gate let it through */
+	g->output = f.output_report;
+	g->output_checked = f.output_checked;
+	if (f.output_report.denied)
+		snprintf(g->reason, sizeof(g->reason), "output refused");
 	if (f.client_gone)
 		snprintf(g->reason, sizeof(g->reason), "client went away");
 	if (!sent) {
@@ -696,6 +706,7 @@ void aig_gate_run(struct aig_gate *g)
 	       aig_step_rate_limit(g) &&   /* token bucket per user, rule */
 	       aig_step_read_body(g) &&	   /* content type, size */
 	       aig_step_check_body(g) &&   /* JSON, prompt, models, tools */
+	       aig_step_route(g) &&	   /* quarantine, sandbox */
 	       aig_step_forward(g));	   /* to the backend, streaming */
 	aig_gate_respond_error(g);
 	aig_gate_audit(g);

@@ -16,6 +16,7 @@
 
 #include "aig_cgi.h"
 #include "aig_policy.h"
+#include "aig_route.h"
 
 struct aig_jwt_verifier;
 struct aig_alb_verifier;
@@ -96,6 +97,10 @@ struct aig_gate {
 	int status; /* the HTTP status sent (the backend's, if forwarded) */
 	size_t bytes_out;
 	double backend_ms;
+	struct aig_output_report output; /* what the output rules did */
+	bool output_checked;
+	struct aig_route_result route; /* backend, sandbox or quarantine */
+	int prompt_pattern; /* the prompt.deny pattern that refused, or -1 */
 };
 
 /* Starts a request on w's resources, read from vars (NULL: the
@@ -116,6 +121,7 @@ bool aig_step_metrics(struct aig_gate *g);
 bool aig_step_read_body(struct aig_gate *g);
 bool aig_step_check_body(struct aig_gate *g);
 bool aig_step_rate_limit(struct aig_gate *g);
+bool aig_step_route(struct aig_gate *g); /* route_step.c */
 bool aig_step_forward(struct aig_gate *g);
 
 /* outcome.c: the answer to a body the policy refused (verdict v); a verdict
@@ -128,6 +134,11 @@ void aig_gate_respond_error(struct aig_gate *g);
 /* Appends the audit record (aigate.cgi(8), AUDIT RECORD) and the syslog
  * summary, and adds the request to the metrics. */
 void aig_gate_audit(struct aig_gate *g);
+
+/* metrics_gate.c: the counters beyond status and latency that the
+ * request adds (audit_failed: its audit record could not be written). */
+void aig_gate_metrics_extra(const struct aig_gate *g, bool audit_failed,
+			    struct aig_metrics_sample *s);
 
 /* The syslog summary line into buf (len bytes): request ID user="..."
  * rule="..." status=N latency_ms=F. user and rule (NULL: -) are quoted

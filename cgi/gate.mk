@@ -7,14 +7,17 @@ AIG_CGI_CPPFLAGS = -I$(top_srcdir)/cgi $(AIG_POLICY_CPPFLAGS)
 cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/outcome.c cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
 	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
-	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c
+	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c \
+	cgi/outfilter.c cgi/quarantine.c cgi/route_step.c cgi/metrics_gate.c
 cgi_libaigcgi_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
 	$(AIG_POLICY_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
 cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
 # No LIBADD (see common/local.mk): linking it takes $(LIBAIGCGI_DEPS).
-LIBAIGCGI_DEPS = http/libaighttp.la $(JANSSON_LIBS) $(AIG_HTTP_LIBS) \
-	$(LMDB_LIBS) $(HIREDIS_LIBS) -lm
+# policies/: forward.c applies the policy's output rules (outfilter.c)
+LIBAIGCGI_DEPS = policies/libaigpolicy.la common/libaigcommon.la \
+	http/libaighttp.la $(JANSSON_LIBS) $(AIG_HTTP_LIBS) \
+	$(LMDB_LIBS) $(HIREDIS_LIBS) $(PCRE2_LIBS) -lm
 
 # What needs libpam or libldap is in a module that aigate.cgi loads only
 # for a request that takes that path (cgi/aig_ext.h): installed
@@ -160,3 +163,11 @@ TESTS += tests/integration/gate-alb-lighttpd.sh \
 EXTRA_DIST += tests/integration/gate-alb.sh \
 	tests/integration/gate-alb-lighttpd.sh \
 	tests/integration/gate-alb-apache.sh
+## The output rules end to end, under both servers, CGI and FastCGI.
+TESTS += tests/integration/gate-output.sh
+EXTRA_DIST += tests/integration/gate-output.sh tests/fixtures/chunk_backend.py
+TESTS += tests/integration/gate-route.sh
+EXTRA_DIST += tests/integration/gate-route.sh
+TESTS += tests/integration/prometheus-rules.sh
+EXTRA_DIST += tests/integration/prometheus-rules.sh \
+	tests/prometheus/aigate-rules.test.yml

@@ -52,6 +52,7 @@ static int add(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t n)
 /* What this process counted and has not written yet: requests are
  * added up here and written in one transaction (aig_metrics.h). */
 #define STATUS_KINDS 16
+#define EXTRA_KINDS 64
 
 struct pending {
 	unsigned samples;
@@ -64,6 +65,11 @@ struct pending {
 	size_t nstatus;
 	uint64_t buckets[N_BUCKETS];
 	uint64_t count, sum_us, rate_limited, backend_errors;
+	struct {
+		char key[AIG_METRICS_KEY_MAX];
+		uint64_t n;
+	} extra[EXTRA_KINDS];
+	size_t nextra;
 };
 
 struct aig_metrics {
@@ -105,7 +111,45 @@ static int write_pending(MDB_txn *txn, MDB_dbi dbi, const struct pending *p)
 	if (rc == 0 && p->backend_errors)
 		rc = add(txn, dbi, "aigate_backend_errors_total",
 			 p->backend_errors);
+	for (i = 0; rc == 0 && i < p->nextra; i++)
+		rc = add(txn, dbi, p->extra[i].key, p->extra[i].n);
 	return rc;
+}
+
+/* The slot of key among the pending extra counts, or -1 when full. */
+static int extra_slot(struct pending *p, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < p->nextra; i++)
+		if (strcmp(p->extra[i].key, key) == 0)
+			return (int)i;
+	if (p->nextra == EXTRA_KINDS)
+		return -1;
+	snprintf(p->extra[p->nextra].key, sizeof(p->extra[0].key), "%s", key);
+	p->extra[p->nextra].n = 0;
+	return (int)p->nextra++;
+}
+
+/* A sample's extra counts: all, or none when they do not fit (then the
+ * caller writes what is pending and tries again). */
+static bool add_extra(struct pending *p, const struct aig_metrics_sample *s)
+{
+	size_t i, fresh = 0;
+
+	for (i = 0; i < s->n_extra; i++) {
+		size_t j;
+
+		for (j = 0; j < p->nextra; j++)
+			if (strcmp(p->extra[j].key, s->extra[i].key) == 0)
+				break;
+		fresh += j == p->nextra;
+	}
+	if (p->nextra + fresh > EXTRA_KINDS)
+		return false;
+	for (i = 0; i < s->n_extra; i++)
+		p->extra[extra_slot(p, s->extra[i].key)].n += s->extra[i].n;
+	return true;
 }
 
 int aig_metrics_open(const char *state_dir, struct aig_metrics **out,
@@ -196,12 +240,13 @@ int aig_metrics_add(struct aig_metrics *m, const struct aig_metrics_sample *s,
 	int slot = status_slot(p, s->allowed, s->status);
 	size_t i;
 
-	if (slot < 0) { /* sixteen kinds of answer already: write them */
+	if (slot < 0 || !add_extra(p, s)) { /* full: write what is there */
 		int rc = aig_metrics_flush(m, err);
 
 		if (rc != AIG_OK)
 			return rc;
 		slot = status_slot(p, s->allowed, s->status);
+		add_extra(p, s);
 	}
 	if (p->samples++ == 0)
 		clock_gettime(CLOCK_MONOTONIC, &p->first);
@@ -254,6 +299,64 @@ static int print_prefix(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rc;
 }
 
+/* The families of the extra counts (metrics_gate.c): labelled ones print
+ * the series seen so far, bare ones always print (0 when none). */
+static const char *const methods[] = {"{method=\"basic\"}",
+				      "{method=\"bearer\"}", NULL};
+static const char *const whys[] = {"{why=\"pattern\"}", "{why=\"untrusted\"}",
+				   NULL};
+static const char *const deps[] = {
+	"{dependency=\"audit\"}",     "{dependency=\"directory\"}",
+	"{dependency=\"issuer\"}",    "{dependency=\"quarantine\"}",
+	"{dependency=\"ratelimit\"}", NULL};
+
+/* Series of a fixed label set are written from 0, so that the first
+ * increase after a start is seen by rate() and increase(). */
+static const struct {
+	const char *name, *help;
+	bool bare;
+	const char *const *fixed; /* label sets always written, or NULL */
+} families[] = {
+	{"aigate_denials_total", "Requests refused, by the error code.", 0,
+	 NULL},
+	{"aigate_denials_by_rule_total",
+	 "Requests refused after a rule decided, by the rule.", 0, NULL},
+	{"aigate_login_failures_total",
+	 "Failed logins (bad password or token), by method.", 0, methods},
+	{"aigate_prompt_pattern_hits_total",
+	 "Prompt pattern matches, by list and pattern index.", 0, NULL},
+	{"aigate_output_redactions_total",
+	 "Matches replaced in backend answers by output rules.", 1, NULL},
+	{"aigate_output_refused_total",
+	 "Backend answers refused by output rules.", 1, NULL},
+	{"aigate_quarantined_total", "Prompts quarantined for review.", 1,
+	 NULL},
+	{"aigate_sandboxed_total",
+	 "Requests routed to the sandbox backend, by why.", 0, whys},
+	{"aigate_dependency_unavailable_total",
+	 "Requests refused because a dependency was down (directory, "
+	 "issuer keys, rate limit store, quarantine, audit).",
+	 0, deps},
+	{"aigate_audit_write_failures_total",
+	 "Audit records that could not be written.", 1, NULL},
+};
+
+/* The fixed series of family i that are not stored yet, as 0. */
+static void print_fixed(MDB_txn *txn, MDB_dbi dbi, size_t i, FILE *out)
+{
+	const char *const *l = families[i].fixed;
+	char key[AIG_METRICS_KEY_MAX];
+	MDB_val k, v;
+
+	for (; l != NULL && *l != NULL; l++) {
+		snprintf(key, sizeof(key), "%s%s", families[i].name, *l);
+		k.mv_size = strlen(key);
+		k.mv_data = key;
+		if (mdb_get(txn, dbi, &k, &v) != 0)
+			fprintf(out, "%s 0\n", key);
+	}
+}
+
 /* Each family together, as the exposition format wants. */
 static int render_all(MDB_txn *txn, MDB_dbi dbi, FILE *out)
 {
@@ -294,6 +397,18 @@ static int render_all(MDB_txn *txn, MDB_dbi dbi, FILE *out)
 		(unsigned long long)get(txn, dbi, "aigate_rate_limited_total"),
 		(unsigned long long)get(txn, dbi,
 					"aigate_backend_errors_total"));
+	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
+		fprintf(out, "# HELP %s %s\n# TYPE %s counter\n",
+			families[i].name, families[i].help, families[i].name);
+		snprintf(key, sizeof(key), "%s{", families[i].name);
+		if ((rc = print_prefix(txn, dbi, key, out)) != 0)
+			return rc;
+		print_fixed(txn, dbi, i, out);
+		snprintf(key, sizeof(key), "%s", families[i].name);
+		if (families[i].bare)
+			fprintf(out, "%s %llu\n", key,
+				(unsigned long long)get(txn, dbi, key));
+	}
 	return 0;
 }
 

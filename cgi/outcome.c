@@ -75,6 +75,8 @@ static const struct aig_outcome_info outcomes[AIG_OUT_COUNT] = {
 		502, "bad_gateway", "the backend sent an invalid response"),
 	[AIG_OUT_GATEWAY_TIMEOUT] = BACKEND(
 		504, "gateway_timeout", "the backend did not answer in time"),
+	[AIG_OUT_OUTPUT_REFUSED] = REFUSE(502, "output_refused",
+					  "the answer was refused by policy"),
 };
 
 const struct aig_outcome_info *aig_outcome_info(enum aig_outcome o)

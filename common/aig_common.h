@@ -403,7 +403,17 @@ struct aig_config {
 	struct {
 		char *url;
 		int timeout_ms;
+		char *sandbox_url; /* for prompts routed to the sandbox; or NULL
+				    */
 	} backend;
+
+	/* where quarantined prompts are kept, encrypted (CMS) to the
+	 * reviewers' certificate; dir NULL when not configured */
+	struct {
+		char *dir;
+		char *recipient_cert;
+		unsigned max_mb; /* default 512 */
+	} quarantine;
 
 	char *policy_file;
 	char *state_dir;

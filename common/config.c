@@ -450,7 +450,9 @@ out:
 static int parse_backend(const struct aig_jr *c, json_t *root,
 			 struct aig_config *cfg)
 {
-	static const char *const keys[] = {"url", "timeout_ms", NULL};
+	static const char *const keys[] = {"url", "timeout_ms", "sandbox_url",
+					   NULL};
+	const char *sb;
 	json_t *b;
 	int rc;
 
@@ -458,6 +460,8 @@ static int parse_backend(const struct aig_jr *c, json_t *root,
 	    (rc = aig_jr_check_keys(c, b, "/backend", keys)) != AIG_OK ||
 	    (rc = get_string(c, b, "/backend", "url", true, NULL,
 			     &cfg->backend.url)) != AIG_OK ||
+	    (rc = get_string(c, b, "/backend", "sandbox_url", false, NULL,
+			     &cfg->backend.sandbox_url)) != AIG_OK ||
 	    (rc = get_int(c, b, "/backend", "timeout_ms", 120000, 100, 3600000,
 			  &cfg->backend.timeout_ms)) != AIG_OK)
 		return rc;
@@ -465,6 +469,37 @@ static int parse_backend(const struct aig_jr *c, json_t *root,
 	    strncmp(cfg->backend.url, "https://", 8) != 0)
 		return aig_jr_fail(c, "/backend/url", false,
 				   "must be an http:// or https:// URL");
+	sb = cfg->backend.sandbox_url;
+	if (sb != NULL && strncmp(sb, "http://", 7) != 0 &&
+	    strncmp(sb, "https://", 8) != 0)
+		return aig_jr_fail(c, "/backend/sandbox_url", false,
+				   "must be an http:// or https:// URL");
+	return AIG_OK;
+}
+
+/* "quarantine": {"dir", "recipient_cert", "max_mb"}: where quarantined
+ * prompts go, encrypted to the reviewers' certificate. */
+static int parse_quarantine(const struct aig_jr *c, json_t *root,
+			    struct aig_config *cfg)
+{
+	static const char *const keys[] = {"dir", "recipient_cert", "max_mb",
+					   NULL};
+	json_t *q;
+	int rc, mb = 512;
+
+	if ((rc = get_object(c, root, "", "quarantine", false, &q)) != AIG_OK ||
+	    q == NULL)
+		return rc;
+	if ((rc = aig_jr_check_keys(c, q, "/quarantine", keys)) != AIG_OK ||
+	    (rc = get_path(c, q, "/quarantine", "dir", false,
+			   "/var/lib/aigate/quarantine",
+			   &cfg->quarantine.dir)) != AIG_OK ||
+	    (rc = get_path(c, q, "/quarantine", "recipient_cert", true, NULL,
+			   &cfg->quarantine.recipient_cert)) != AIG_OK ||
+	    (rc = get_int(c, q, "/quarantine", "max_mb", 512, 1, 1048576,
+			  &mb)) != AIG_OK)
+		return rc;
+	cfg->quarantine.max_mb = (unsigned)mb;
 	return AIG_OK;
 }
 
@@ -549,9 +584,9 @@ int aig_config_parse(const char *name, const char *text, size_t len,
 		     struct aig_config **out, struct aig_error *err)
 {
 	static const char *const keys[] = {
-		"ldap",		  "jwt",       "auth",	    "backend",
-		"policy_file",	  "state_dir", "ratelimit", "audit",
-		"state_key_file", NULL};
+		"ldap",		  "jwt",	"auth",	     "backend",
+		"policy_file",	  "state_dir",	"ratelimit", "audit",
+		"state_key_file", "quarantine", NULL};
 	struct aig_jr c = {name, text, len, err, ""};
 	struct aig_config *cfg = NULL;
 	json_t *root;
@@ -577,6 +612,7 @@ int aig_config_parse(const char *name, const char *text, size_t len,
 	    (rc = parse_jwt(&c, root, cfg)) != AIG_OK ||
 	    (rc = aig_config_parse_alb(&c, root, cfg)) != AIG_OK ||
 	    (rc = parse_backend(&c, root, cfg)) != AIG_OK ||
+	    (rc = parse_quarantine(&c, root, cfg)) != AIG_OK ||
 	    (rc = parse_misc(&c, root, cfg)) != AIG_OK)
 		goto out;
 	*out = cfg;
@@ -633,6 +669,9 @@ void aig_config_free(struct aig_config *cfg)
 	free(cfg->auth.pam_service);
 	free(cfg->auth.realm);
 	free(cfg->backend.url);
+	free(cfg->backend.sandbox_url);
+	free(cfg->quarantine.dir);
+	free(cfg->quarantine.recipient_cert);
 	free(cfg->policy_file);
 	free(cfg->state_dir);
 	free(cfg->state_key_file);

@@ -19,6 +19,7 @@ PKGS="
  nginx-light gunicorn python3-flask python3-jwt python3-cryptography python3-requests
  linux-perf
  debhelper dpkg-dev fakeroot lintian rpm
+ prometheus
 "
 if [ "${AIGATE_SKIP_APT_UPDATE:-}" != 1 ]; then
   apt-get update

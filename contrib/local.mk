@@ -87,3 +87,5 @@ EXTRA_DIST += debian contrib/rpm/aigate.spec docs/packaging.md \
 	tests/packaging/debian.sh
 TESTS += tests/packaging/rpm.sh
 dist_check_SCRIPTS += tests/packaging/rpm.sh
+prometheusdir = $(contribdir)/prometheus
+dist_prometheus_DATA = contrib/prometheus/aigate-rules.yml

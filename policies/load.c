@@ -184,14 +184,39 @@ static int compile_pattern(const struct ctx *c, const char *ptr,
 	return AIG_OK;
 }
 
+/* prompt.KEY: up to MAX_DENY patterns, compiled into *out (*n of them). */
+static int parse_patterns(const struct ctx *c, json_t *prompt, const char *key,
+			  struct deny_pat **out, size_t *n)
+{
+	const char **texts = NULL;
+	char p[64], ptr[32];
+	size_t i, count = 0;
+	int rc;
+
+	snprintf(ptr, sizeof(ptr), "/prompt");
+	if ((rc = take_strings(c, prompt, ptr, key, false, 0, MAX_DENY,
+			       MAX_PATTERN, &texts, &count)) != AIG_OK)
+		return rc;
+	*out = arena_alloc(&c->pol->arena, (count ? count : 1) * sizeof(**out));
+	if (*out == NULL)
+		return nomem(c);
+	/* set only now: aig_policy_free() frees the codes */
+	*n = count;
+	for (i = 0; i < count; i++) {
+		(*out)[i].text = texts[i];
+		snprintf(p, sizeof(p), "/prompt/%s/%zu", key, i);
+		if ((rc = compile_pattern(c, p, &(*out)[i])) != AIG_OK)
+			return rc;
+	}
+	return AIG_OK;
+}
+
 static int parse_prompt(const struct ctx *c, json_t *root)
 {
-	static const char *const keys[] = {"max_bytes", "deny", NULL};
+	static const char *const keys[] = {"max_bytes", "deny", "quarantine",
+					   "sandbox", NULL};
 	struct aig_policy *pol = c->pol;
-	const char **texts = NULL;
-	char p[64];
 	json_t *prompt;
-	size_t i, n = 0;
 	int rc;
 
 	pol->max_bytes = AIG_POLICY_DEFAULT_MAX_BYTES;
@@ -204,21 +229,13 @@ static int parse_prompt(const struct ctx *c, json_t *root)
 	    (rc = take_uint(c, prompt, "/prompt", "max_bytes", false, 1,
 			    AIG_POLICY_BODY_LIMIT_MAX, &pol->max_bytes)) !=
 		    AIG_OK ||
-	    (rc = take_strings(c, prompt, "/prompt", "deny", false, 0, MAX_DENY,
-			       MAX_PATTERN, &texts, &n)) != AIG_OK)
+	    (rc = parse_patterns(c, prompt, "deny", &pol->deny, &pol->ndeny)) !=
+		    AIG_OK ||
+	    (rc = parse_patterns(c, prompt, "quarantine", &pol->quarantine,
+				 &pol->nquarantine)) != AIG_OK)
 		return rc;
-	pol->deny = arena_alloc(&pol->arena, (n ? n : 1) * sizeof(*pol->deny));
-	if (pol->deny == NULL)
-		return nomem(c);
-	/* set only now: aig_policy_free() frees the codes of pol->deny */
-	pol->ndeny = n;
-	for (i = 0; i < pol->ndeny; i++) {
-		pol->deny[i].text = texts[i];
-		snprintf(p, sizeof(p), "/prompt/deny/%zu", i);
-		if ((rc = compile_pattern(c, p, &pol->deny[i])) != AIG_OK)
-			return rc;
-	}
-	return AIG_OK;
+	return parse_patterns(c, prompt, "sandbox", &pol->sandbox,
+			      &pol->nsandbox);
 }
 
 /* ---------------------------------------------------------------- rules */
@@ -449,7 +466,8 @@ static int parse_rule(struct ctx *c, json_t *r, size_t i)
 	static const char *const keys[] = {
 		"name",	   "description", "action", "groups",
 		"methods", "paths",	  "rate",   "max_body_bytes",
-		"models",  "tools",	  NULL};
+		"models",  "tools",	  "output", "untrusted",
+		NULL};
 	struct aig_rule *rule = &c->pol->rules[i];
 	size_t max_body = 0;
 	char ptr[48];
@@ -472,7 +490,11 @@ static int parse_rule(struct ctx *c, json_t *r, size_t i)
 	    (rc = take_uint(c, r, ptr, "max_body_bytes", false, 1,
 			    AIG_POLICY_BODY_LIMIT_MAX, &max_body)) != AIG_OK ||
 	    (rc = parse_allow(c, r, ptr, "models", &rule->models)) != AIG_OK ||
-	    (rc = parse_allow(c, r, ptr, "tools", &rule->tools)) != AIG_OK)
+	    (rc = parse_allow(c, r, ptr, "tools", &rule->tools)) != AIG_OK ||
+	    (rc = output_parse(&c->jr, c->pol, r, ptr, &rule->output)) !=
+		    AIG_OK ||
+	    (rc = aig_jr_get_bool(&c->jr, r, ptr, "untrusted", 0,
+				  &rule->untrusted)) != AIG_OK)
 		return rc;
 	set_limits(c->pol, rule, max_body);
 	leave_rule(c);
@@ -583,7 +605,7 @@ static int parse_rules(struct ctx *c, json_t *root)
 static int parse_top(struct ctx *c, json_t *root)
 {
 	static const char *const keys[] = {"version", "description", "prompt",
-					   "rules", NULL};
+					   "rules",   "output",	     NULL};
 	json_t *v = json_object_get(root, "version");
 	int rc;
 
@@ -598,7 +620,9 @@ static int parse_top(struct ctx *c, json_t *root)
 	if (!json_is_integer(v) || json_integer_value(v) != 1)
 		return aig_jr_fail(&c->jr, "/version", false, "must be 1");
 	if ((rc = check_description(c, root, "")) != AIG_OK ||
-	    (rc = parse_prompt(c, root)) != AIG_OK)
+	    (rc = parse_prompt(c, root)) != AIG_OK ||
+	    (rc = output_parse(&c->jr, c->pol, root, "", &c->pol->output)) !=
+		    AIG_OK)
 		return rc;
 	return parse_rules(c, root);
 }
@@ -657,6 +681,11 @@ void aig_policy_free(struct aig_policy *pol)
 		return;
 	for (i = 0; i < pol->ndeny; i++)
 		pcre2_code_free(pol->deny[i].code);
+	for (i = 0; i < pol->nquarantine; i++)
+		pcre2_code_free(pol->quarantine[i].code);
+	for (i = 0; i < pol->nsandbox; i++)
+		pcre2_code_free(pol->sandbox[i].code);
+	output_free_all(pol);
 	arena_free(&pol->arena);
 	free(pol);
 }

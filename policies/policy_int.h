@@ -11,6 +11,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "aig_output.h"
 #include "aig_policy.h"
 
 /* ------------------------------------------------------------------ arena */
@@ -166,6 +167,8 @@ struct aig_rule {
 
 	struct allow_list models, tools;
 	struct aig_rule_limits limits;
+	struct aig_output_rules *output; /* the rule's own, or NULL */
+	bool untrusted; /* every prompt it allows goes to the sandbox */
 };
 
 struct deny_pat {
@@ -183,12 +186,74 @@ struct group_table {
 	uint32_t mask;
 };
 
+/* ---------------------------------------------------------------- output */
+
+/* A compiled output pattern (output.c): text and replace borrowed from
+ * the arena, code owned (freed by aig_policy_free()). */
+struct out_pat {
+	const char *text;
+	const char *replace; /* redact only */
+	pcre2_code *code;
+	uint32_t lookbehind; /* PCRE2_INFO_MAXLOOKBEHIND */
+};
+
+struct aig_output_rules {
+	struct out_pat *deny, *redact;
+	size_t ndeny, nredact;
+	size_t window_bytes;
+	struct aig_output_rules *next; /* the policy's list, for freeing */
+};
+
+/* Reads the member "output" of obj (at JSON Pointer ptr) into *out (NULL
+ * when absent), compiled, on the policy's list. */
+int output_parse(const struct aig_jr *jr, struct aig_policy *pol, json_t *obj,
+		 const char *ptr, struct aig_output_rules **out);
+/* Frees the compiled patterns of every output rule set of pol. */
+void output_free_all(struct aig_policy *pol);
+
+/* What one filter uses to run output patterns: match limits and the
+ * "luhn" callout. Not shared between threads. */
+struct out_matcher {
+	pcre2_match_context *mctx;
+	pcre2_match_data *md;
+	char *buf; /* the subject, copied with slack for the JIT */
+	size_t cap;
+	const char *src; /* what buf holds a copy of (see out_match()) */
+	size_t src_n;
+};
+int out_matcher_init(struct out_matcher *m); /* AIG_OK or AIG_ERR_NOMEM */
+void out_matcher_fini(struct out_matcher *m);
+void out_matcher_forget(struct out_matcher *m);
+
+enum { OUT_NOMATCH = 0, OUT_MATCH, OUT_PARTIAL, OUT_LIMIT };
+/* Runs p on s (n bytes) from start; partial: PCRE2_PARTIAL_HARD. s is
+ * copied once, then used again while the same s and n come back: call
+ * out_matcher_forget() before the bytes at s may have changed. A match:
+ * [*mstart, *mend). A partial match: *mstart is where it begins, *mend
+ * the first byte it needs (its lookbehind), n when it has taken nothing
+ * yet. OUT_LIMIT: the pattern hit its limits. */
+int out_match(struct out_matcher *m, const struct out_pat *p, const char *s,
+	      size_t n, size_t start, bool partial, size_t *mstart,
+	      size_t *mend);
+/* Every redact match in s replaced: *out new (or NULL: none), see
+ * output.c. A pattern over its limits sets rep->denied. */
+int out_redact_text(struct out_matcher *m, const struct aig_output_rules *r,
+		    const char *s, size_t n, char **out, size_t *out_len,
+		    struct aig_output_report *rep);
+/* Whether a deny pattern matches s whole (or hits its limits). */
+bool out_denied(struct out_matcher *m, const struct aig_output_rules *r,
+		const char *s, size_t n, struct aig_output_report *rep);
+
 struct aig_policy {
 	struct arena arena;
+	struct aig_output_rules *output;  /* policy-wide, or NULL */
+	struct aig_output_rules *outputs; /* every set, for freeing */
 	const char *name;
 	size_t max_bytes; /* prompt.max_bytes */
 	struct deny_pat *deny;
 	size_t ndeny;
+	struct deny_pat *quarantine, *sandbox; /* prompt.quarantine, .sandbox */
+	size_t nquarantine, nsandbox;
 	struct aig_rule *rules;
 	size_t nrules;
 	struct group_table groups;

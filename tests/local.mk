@@ -141,14 +141,16 @@ tests/fuzz/fuzz_groups: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_groups.c
 		$(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 FUZZ_PATH_SRCS = $(srcdir)/cgi/request.c $(srcdir)/cgi/forward.c \
-	$(srcdir)/cgi/outcome.c $(srcdir)/cgi/response.c $(srcdir)/http/*.c
+	$(srcdir)/cgi/outcome.c $(srcdir)/cgi/response.c $(srcdir)/http/*.c \
+	$(srcdir)/cgi/outfilter.c $(FUZZ_POLICY_SRCS)
 tests/fuzz/fuzz_path: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_path.c \
 		cgi/libaigcgi.la http/libaighttp.la
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_CGI_CPPFLAGS) $(AIG_HTTP_CPPFLAGS) \
 		$(SSL_CFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_path.c $(FUZZ_PATH_SRCS) \
-		$(srcdir)/common/*.c $(AIG_HTTP_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+		$(srcdir)/common/*.c $(AIG_HTTP_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) \
+		$(PCRE2_LIBS)
 
 tests/fuzz/fuzz_ldap_escape: $(FUZZ_UNITS_DEPS) \
 		$(srcdir)/tests/fuzz/fuzz_ldap_escape.c $(srcdir)/ldap/util.c

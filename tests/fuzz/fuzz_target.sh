@@ -29,6 +29,7 @@ http_response fuzz_http_response_plain 16384 2000000 10 5 1024
 log_escape fuzz_log_escape_plain 4096 500000 10 5 1024
 policy_load fuzz_policy_load_plain 16384 500000 10 5 1024
 policy_body fuzz_policy_body_plain 16384 500000 10 5 1024
+output fuzz_output_plain 16384 500000 10 5 1024
 jwt fuzz_jwt_replay 20000 -1 10 10 2048
 config fuzz_config_plain 8192 2000000 3 5 1024
 groups fuzz_groups_plain 4096 2000000 3 5 1024

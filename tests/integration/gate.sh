@@ -196,7 +196,8 @@ expect_match "$(body)" 'aigate_requests_total\{decision="deny",status="403"\} [1
 expect_match "$(body)" 'aigate_request_duration_ms_bucket\{le="\+Inf"\} [1-9]' "... with a latency histogram"
 missing=""
 for m in $(grep -o 'aigate_[a-z_]*' "$top_srcdir/contrib/grafana/aigate.json" | sort -u); do
-	grep -q "^$m[{ ]" "$web/last.b" || missing="$missing $m"
+	# a family labelled by what happened has its TYPE line until then
+	grep -q "^${m}[{ ]\|^# TYPE ${m} " "$web/last.b" || missing="$missing $m"
 done
 expect_eq "$missing" "" "every series the Grafana dashboard plots is served"
 
