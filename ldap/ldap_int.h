@@ -15,6 +15,12 @@
 #define AIG_LDAP_LOGIN_MAX 256
 #define AIG_PASSWORD_MAX 1024 /* bytes; AD allows 256 characters */
 
+/* The key of login in the group and credential caches: checked
+ * (aig_ldap_login_check()), ASCII-lowercased; key holds
+ * AIG_LDAP_LOGIN_MAX bytes, *len is set. */
+int aig_ldap_login_key(const char *login, char *key, size_t *len,
+		       struct aig_error *err);
+
 struct aig_ldap {
 	const struct aig_config *cfg; /* borrowed */
 	const struct aig_log *log;    /* borrowed, may be NULL */
@@ -208,10 +214,6 @@ static inline char *aig_ldap_unconst(const char *p)
 
 /* Copies a string; AIG_ERR_NOMEM in err on failure. */
 int aig_ldap_strdup(const char *in, char **out, struct aig_error *err);
-
-/* Appends a copy of str to sv. */
-int aig_ldap_strv_add(struct aig_strv *sv, const char *str, size_t len,
-		      struct aig_error *err);
 
 /* Sorts sv (ASCII case-insensitively, as AD compares names) and drops
  * duplicates. */
