@@ -41,6 +41,7 @@ struct ctl {
 	bool recursive;			/* --recursive */
 	const char *groups;		/* --groups, NULL when not given */
 	const char *since;		/* --since */
+	bool all;			/* --all */
 	struct aig_config *cfg;		/* loaded by ctl_load_config() */
 	struct aig_log log;		/* see ctl_log_fn() */
 	char last_warning[AIG_ERROR_MSG_MAX]; /* the sink keeps the last */
@@ -140,6 +141,12 @@ int ctl_cmd_remove_member(struct ctl *c);
 int ctl_cmd_explain(struct ctl *c);
 int ctl_cmd_jwks(struct ctl *c);
 int ctl_cmd_audit(struct ctl *c);
+int ctl_cmd_cache(struct ctl *c);
+
+/* Run as root with a state_dir owned by another user: become that user
+ * (and its group, no supplementary groups), as the state key and caches
+ * are that user's. Else nothing. An exit status. */
+int ctl_become_state_owner(const struct ctl *c);
 
 /* The user's groups from the directory, for explain: binds as
  * ctl_admin_bind() does. On CTL_EXIT_OK *groups is filled (free with

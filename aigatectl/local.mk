@@ -5,7 +5,7 @@
 noinst_LTLIBRARIES += aigatectl/libaigctl.la
 aigatectl_libaigctl_la_SOURCES = aigatectl/ctl.h aigatectl/util.c \
 	aigatectl/password.c aigatectl/audit.c aigatectl/policy.c \
-	aigatectl/directory.c aigatectl/jwks.c
+	aigatectl/directory.c aigatectl/jwks.c aigatectl/cache.c
 aigatectl_libaigctl_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS) \
 	$(AIG_JWT_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 aigatectl_libaigctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \

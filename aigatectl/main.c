@@ -22,6 +22,7 @@ enum {
 	OPT_RECURSIVE = 1 << 3,
 	OPT_GROUPS = 1 << 4,
 	OPT_SINCE = 1 << 5,
+	OPT_ALL = 1 << 6,
 };
 
 struct command {
@@ -30,6 +31,7 @@ struct command {
 	unsigned opts;
 	int (*run)(struct ctl *c);
 	const char *synopsis;
+	int max_args; /* 0: nargs */
 };
 
 static const struct command commands[] = {
@@ -48,6 +50,8 @@ static const struct command commands[] = {
 	{"jwks", 1, OPT_JSON, ctl_cmd_jwks, "jwks refresh|show"},
 	{"audit", 1, OPT_JSON | OPT_SINCE, ctl_cmd_audit,
 	 "audit summary [--since TIME]"},
+	{"cache", 1, OPT_JSON | OPT_ALL, ctl_cmd_cache,
+	 "cache list | cache drop USER|--all", 2},
 };
 
 static const char usage_text[] =
@@ -65,6 +69,8 @@ static const char usage_text[] =
 	"                                 which rule decides and why\n"
 	"  jwks refresh|show\n"
 	"  audit summary [--since TIME]\n"
+	"  cache list | cache drop USER|--all\n"
+	"                                 pam_aigate's credential cache\n"
 	"Admin bind: --bind-dn DN --password-file F, else ldap.service_bind.\n"
 	"Exit: 0 done/allowed, 1 refused/not found/failed, 2 usage, "
 	"3 AD or issuer unreachable. See aigatectl(8).\n";
@@ -87,6 +93,7 @@ enum long_only {
 	O_RECURSIVE,
 	O_GROUPS,
 	O_SINCE,
+	O_ALL,
 };
 
 static const struct option long_opts[] = {
@@ -98,6 +105,7 @@ static const struct option long_opts[] = {
 	{"recursive", no_argument, NULL, O_RECURSIVE},
 	{"groups", required_argument, NULL, O_GROUPS},
 	{"since", required_argument, NULL, O_SINCE},
+	{"all", no_argument, NULL, O_ALL},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -138,6 +146,10 @@ static int set_opt(struct ctl *c, int opt, unsigned *given)
 	case O_SINCE:
 		c->since = optarg;
 		*given |= OPT_SINCE;
+		return -1;
+	case O_ALL:
+		c->all = true;
+		*given |= OPT_ALL;
 		return -1;
 	case 'h': fputs(usage_text, stdout); return CTL_EXIT_OK;
 	case 'V': puts("aigatectl " PACKAGE_VERSION); return CTL_EXIT_OK;
@@ -189,7 +201,8 @@ static int parse(struct ctl *c, int argc, char **argv,
 						"--user-password-file",
 						"--recursive",
 						"--groups",
-						"--since"};
+						"--since",
+						"--all"};
 	unsigned given = 0;
 	char msg[160], esc[64];
 	size_t i;
@@ -213,7 +226,8 @@ static int parse(struct ctl *c, int argc, char **argv,
 	c->cmd = (*cmd)->name;
 	c->args = argv + optind + 1;
 	c->nargs = argc - optind - 1;
-	if (c->nargs != (*cmd)->nargs)
+	if (c->nargs < (*cmd)->nargs ||
+	    c->nargs > ((*cmd)->max_args ? (*cmd)->max_args : (*cmd)->nargs))
 		return usage(c, *cmd,
 			     c->nargs < (*cmd)->nargs ? "missing arguments"
 						      : "too many arguments");

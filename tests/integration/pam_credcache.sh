@@ -18,6 +18,8 @@
 #   PAM_AUTHINFO_UNAVAIL, offline_failed_attempts wrong passwords lock it
 #   for offline_delay, and with the DC back logins are online again;
 #   without offline_auth an outage stays PAM_AUTHINFO_UNAVAIL.
+#   aigatectl cache list shows the entries (never a hash); cache drop
+#   USER|--all removes them.
 # Lockout threshold 3: at most 2 bad binds per user reach the DC.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -170,6 +172,26 @@ ok $([ "$reached" -ge 1 ] && echo 0 || echo 1) "a planted entry (no valid MAC) i
 reached plain bob auth "$pw"
 ok $([ "$reached" -ge 1 ] && echo 0 || echo 1) "without cached_auth every login reaches the DC"
 
+# --- aigatectl cache
+ctl=$top_builddir/aigatectl/aigatectl
+list=$("$ctl" -c "$work/aigate.json" cache list 2>&1) && st=0 || st=$?
+ok "$st" "aigatectl cache list"
+expect_match "$list" '^bob +bob +[0-9]+s +[0-9]+s +online +ok' "... lists bob: name, age, online"
+expect_match "$list" '^ophelia +ophelia ' "... and ophelia"
+expect_no_match "$list" '\$y\$|\$[0-9]\$' "... and never a hash"
+list=$("$ctl" -c "$work/aigate.json" --json cache list 2>&1)
+expect_eq "$(printf '%s' "$list" | python3 -c 'import json,sys; print(sorted(e["login"] for e in json.load(sys.stdin) if e["valid"] and e["last_login"] == "online")[:2])')" \
+	"['bob', 'ophelia']" "aigatectl --json cache list"
+expect_no_match "$list" '\$y\$' "... without a hash"
+out=$("$ctl" -c "$work/aigate.json" cache drop BOB 2>&1) && st=0 || st=$?
+ok "$st" "aigatectl cache drop BOB: $out"
+reached cached bob auth "$pw"
+ok $([ "$reached" -ge 1 ] && echo 0 || echo 1) "... bob's next login asks the DC"
+"$ctl" -c "$work/aigate.json" cache drop nosuchuser 2>/dev/null && st=0 || st=$?
+expect_eq "$st" 1 "aigatectl cache drop of a login without an entry: exit 1"
+"$ctl" -c "$work/aigate.json" cache drop 2>/dev/null && st=0 || st=$?
+expect_eq "$st" 2 "aigatectl cache drop without USER or --all: exit 2"
+
 # --- offline_auth
 reached offline bob auth "$pw"
 reached offline alice auth "$pw"
@@ -201,6 +223,8 @@ out=$(run offline alice auth "$pw")
 expect_match "$out" '^auth=PAM_SUCCESS$' "after offline_delay alice logs in offline again"
 audit=$(cat "$work/audit.jsonl")
 expect_match "$audit" '"user":"alice".*"result":"locked"' "the locked attempt is audited"
+list=$("$ctl" -c "$work/aigate.json" cache list 2>&1)
+expect_match "$list" '^bob +bob +.* offline +ok' "aigatectl cache list: bob's last login was offline"
 start_fwd
 reached offline bob auth "$pw"
 expect_match "$out" '^auth=PAM_SUCCESS$' "the DC back: bob logs in"
@@ -208,5 +232,9 @@ ok $([ "$reached" -ge 1 ] && echo 0 || echo 1) "... online again (reached the DC
 reached offline alice auth "wrong-9-Passw0rd"
 ok $([ "$reached" -ge 1 ] && echo 0 || echo 1) "... and a wrong password goes to the DC again (alice: 1 bad bind)"
 expect_match "$out" '^auth=PAM_AUTH_ERR$' "... which refuses it"
+out=$("$ctl" -c "$work/aigate.json" cache drop --all 2>&1) && st=0 || st=$?
+ok "$st" "aigatectl cache drop --all"
+list=$("$ctl" -c "$work/aigate.json" cache list 2>&1)
+expect_no_match "$list" '^(bob|alice|jsmith) ' "... leaves no entry"
 
 finish
