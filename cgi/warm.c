@@ -19,6 +19,7 @@
 #include "aig_ext.h"
 #include "aig_http.h"
 #include "aig_jwt.h"
+#include "basic_cache.h"
 #include "gate.h"
 
 void aig_warm_init(struct aig_warm *w)
@@ -45,6 +46,8 @@ static void drop_derived(struct aig_warm *w)
 	if (w->dir != NULL) /* made by the extension: it is loaded */
 		aig_gate_ext_load(NULL)->dir_close(w->dir);
 	w->dir = NULL;
+	aig_basic_cache_free(w->basic_cache);
+	w->basic_cache = NULL;
 }
 
 void aig_warm_free(struct aig_warm *w)
@@ -184,6 +187,7 @@ void aig_warm_drop_metrics(struct aig_warm *w)
 
 int aig_warm_set_config_path(struct aig_warm *w, const char *path)
 {
+	bool fastcgi = w->fastcgi;
 	char *copy;
 
 	if (path == NULL || *path == '\0')
@@ -195,6 +199,7 @@ int aig_warm_set_config_path(struct aig_warm *w, const char *path)
 		return AIG_ERR_NOMEM;
 	aig_warm_free(w);
 	aig_warm_init(w);
+	w->fastcgi = fastcgi;
 	w->config_path = copy;
 	return AIG_OK;
 }
