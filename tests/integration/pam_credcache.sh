@@ -192,6 +192,22 @@ expect_eq "$st" 1 "aigatectl cache drop of a login without an entry: exit 1"
 "$ctl" -c "$work/aigate.json" cache drop 2>/dev/null && st=0 || st=$?
 expect_eq "$st" 2 "aigatectl cache drop without USER or --all: exit 2"
 
+# --- 8 threads at once through cached_auth: every answer right
+cases="alice $pw PAM_SUCCESS PAM_PERM_DENIED
+bob $pw PAM_SUCCESS PAM_SUCCESS
+ophelia $pw PAM_SUCCESS PAM_PERM_DENIED
+mallory $pw PAM_SUCCESS PAM_PERM_DENIED
+carol $pw PAM_ACCT_EXPIRED -"
+out=$(printf '%s\n' "$cases" | "$driver" threads "$work/pam.d" cached 8 3) && st=0 || st=$?
+ok "$st" "cached_auth: 8 threads x 3 rounds x 5 users: $out"
+# rounds in one process, hits and a miss first: no leak, no descriptor growth
+"$ctl" -c "$work/aigate.json" cache drop jsmith >/dev/null 2>&1 || true
+out=$(printf '%s\0' "$new" | valgrind -q --leak-check=full \
+	--errors-for-leak-kinds=definite --error-exitcode=97 \
+	"$driver" loop "$work/pam.d" cached jsmith 20 2>"$work/vg.log") && st=0 || st=$?
+ok "$st" "cached_auth: 20 auth+acct rounds under valgrind: $out"
+[ "$st" = 0 ] || sed 's/^/# /' "$work/vg.log"
+
 # --- offline_auth
 reached offline bob auth "$pw"
 reached offline alice auth "$pw"
