@@ -42,6 +42,6 @@ dist_check_SCRIPTS += tests/integration/ldap_ad.sh \
 noinst_PROGRAMS += bench/bench_ldap
 bench_bench_ldap_SOURCES = bench/bench_ldap.c
 bench_bench_ldap_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
-bench_bench_ldap_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+bench_bench_ldap_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LDAP_CFLAGS)
 bench_bench_ldap_LDADD = ldap/libaigldap.la common/libaigcommon.la \
-	$(JANSSON_LIBS) $(CRYPTO_LIBS)
+	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(LDAP_LIBS)
