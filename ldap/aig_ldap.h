@@ -119,6 +119,20 @@ const char *aig_ldap_server_uri(const struct aig_ldap *s);
 const char *aig_ldap_diagnostic(const struct aig_ldap *s);
 unsigned aig_ldap_ad_code(const struct aig_ldap *s);
 
+/* Forgets the user s was bound as (aig_ldap_bound_user_name() is NULL
+ * after); the connection is not changed. Every bind calls it first. */
+void aig_ldap_forget_user(struct aig_ldap *s);
+
+/* Closes the connection, if any; the next operation connects again. */
+void aig_ldap_disconnect(struct aig_ldap *s);
+
+/* Whether s holds an open connection. */
+bool aig_ldap_connected(const struct aig_ldap *s);
+
+/* The log s writes to from now on (borrowed, may be NULL): for a session
+ * kept longer than the log it was made with. */
+void aig_ldap_set_log(struct aig_ldap *s, const struct aig_log *log);
+
 /* LDAP operations sent on s so far (binds, searches, modifies, extended
  * operations, StartTLS); for the benchmark and the tests' budgets. */
 unsigned aig_ldap_op_count(const struct aig_ldap *s);

@@ -180,13 +180,6 @@ bool aig_ldap_same_dn(const char *a, const char *b);
  * without regard to case; a difference outside ASCII is refused). */
 bool aig_ldap_ascii_ieq(const char *a, size_t alen, const char *b, size_t blen);
 
-/* Forgets the user s was bound as (s->user_dn, s->user_name); for every
- * other bind. */
-void aig_ldap_forget_user(struct aig_ldap *s);
-
-/* Closes the connection, if any; the next operation connects again. */
-void aig_ldap_disconnect(struct aig_ldap *s);
-
 /* Records the outcome of a failed LDAP call on s (diagnostic, AD code) and
  * sets err: the status follows rc (and the AD code for binds). what says
  * what was attempted, e.g. "search for the user". */

@@ -37,6 +37,7 @@ struct aig_pam_ctx {
 	long offline_auth;	     /* days; 0: off */
 	int offline_failed_attempts; /* before offline logins lock */
 	long offline_delay;	     /* minutes offline logins stay locked */
+	bool keep_connection;	     /* keep.c */
 	struct aig_config *cfg;
 };
 
@@ -63,6 +64,8 @@ struct aig_pam_stash {
 	struct aig_config *cfg;
 	struct aig_log log;
 	struct aig_ldap *s;
+	bool kept;    /* s is keep.c's: given back, not freed */
+	bool healthy; /* the directory answered its last use */
 };
 
 /* The work of each phase; each returns a PAM code. */
@@ -84,6 +87,16 @@ int aig_pam_auth_online(struct aig_pam_ctx *ctx, const char *user,
  * account phase. */
 int aig_pam_publish(struct aig_pam_ctx *ctx, const char *name,
 		    const struct aig_strv *groups);
+
+/* keep.c (keep_connection): takes the process's kept LDAP session for
+ * the configuration ctx names (made on first use; it writes to log until
+ * given back). False when another transaction has it, or it cannot be
+ * made (logged): then make one as without the option. */
+bool aig_pam_keep_take(const struct aig_pam_ctx *ctx, const struct aig_log *log,
+		       struct aig_ldap **s);
+/* Gives it back, forgetting its user; kept only if healthy (the
+ * directory answered its last use) and still connected, else closed. */
+void aig_pam_keep_give(struct aig_ldap *s, bool healthy);
 
 /* cred_cache.c: authentication with cached_auth or offline_auth on
  * (pam_aigate(8), CACHED AND OFFLINE LOGINS). */

@@ -6,7 +6,7 @@ noinst_LTLIBRARIES += pam_aigate/libaigpam.la
 AIG_PAM_CPPFLAGS = -I$(top_srcdir)/pam_aigate $(AIG_LDAP_CPPFLAGS)
 pam_aigate_libaigpam_la_SOURCES = pam_aigate/aig_pam.h \
 	pam_aigate/options.c pam_aigate/work.c pam_aigate/groups_cache.c \
-	pam_aigate/cred_cache.c
+	pam_aigate/cred_cache.c pam_aigate/keep.c
 pam_aigate_libaigpam_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 pam_aigate_libaigpam_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LDAP_CFLAGS)

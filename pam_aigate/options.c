@@ -159,6 +159,8 @@ static void set_opt(struct aig_pam_ctx *ctx, const char *arg)
 				    "warn_expiry_days: not a number of days");
 	} else if (strcmp(arg, "groups_cache") == 0) {
 		ctx->groups_cache = true;
+	} else if (strcmp(arg, "keep_connection") == 0) {
+		ctx->keep_connection = true;
 	} else if (has_prefix(arg, "groups_cache_ttl=", &v)) {
 		ctx->groups_cache_ttl = parse_ttl(v);
 		if (ctx->groups_cache_ttl < 0)

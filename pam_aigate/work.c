@@ -78,7 +78,10 @@ static void cleanup_stash(pam_handle_t *pamh, void *data, int status)
 
 	(void)pamh;
 	(void)status;
-	aig_ldap_free(st->s);
+	if (st->kept)
+		aig_pam_keep_give(st->s, st->healthy);
+	else
+		aig_ldap_free(st->s);
 	aig_config_free(st->cfg);
 	free(st);
 }
@@ -246,6 +249,32 @@ int aig_pam_publish(struct aig_pam_ctx *ctx, const char *name,
 	return rc;
 }
 
+/* The session for this login: the kept one (keep_connection; *reused
+ * when it is connected already), else a new one. */
+static int open_session(struct aig_pam_ctx *ctx, struct aig_pam_stash *st,
+			bool *reused, struct aig_error *err)
+{
+	*reused = false;
+	if (ctx->keep_connection && aig_pam_keep_take(ctx, &st->log, &st->s)) {
+		st->kept = true;
+		*reused = aig_ldap_connected(st->s);
+		return AIG_OK;
+	}
+	return aig_ldap_new(st->cfg, &st->log, &st->s, err);
+}
+
+/* The bind and the groups, with groups_cache or without. */
+static int directory_auth(struct aig_pam_ctx *ctx, struct aig_pam_stash *st,
+			  const char *user, const char *password,
+			  struct aig_strv *groups, struct aig_error *err)
+{
+	if (ctx->groups_cache)
+		return authenticate_cached(ctx, st, user, password, groups,
+					   err);
+	return aig_ldap_authenticate(st->s, user, strlen(user), password,
+				     groups, err);
+}
+
 int aig_pam_auth_online(struct aig_pam_ctx *ctx, const char *user,
 			const char *password, int *status_out,
 			struct aig_cred_entry *got)
@@ -253,18 +282,27 @@ int aig_pam_auth_online(struct aig_pam_ctx *ctx, const char *user,
 	struct aig_strv groups = {NULL, 0};
 	struct aig_error err = {0};
 	struct aig_pam_stash *st = NULL;
+	bool reused = false;
 	int rc, status;
 
 	st = stash_new(ctx);
 	if (st == NULL)
 		return PAM_BUF_ERR;
-	status = aig_ldap_new(st->cfg, &st->log, &st->s, &err);
-	if (status == AIG_OK && ctx->groups_cache)
-		status = authenticate_cached(ctx, st, user, password, &groups,
-					     &err);
-	else if (status == AIG_OK)
-		status = aig_ldap_authenticate(st->s, user, strlen(user),
-					       password, &groups, &err);
+	status = open_session(ctx, st, &reused, &err);
+	if (status == AIG_OK)
+		status = directory_auth(ctx, st, user, password, &groups, &err);
+	if (reused && status == AIG_ERR_UNAVAILABLE) {
+		/* a kept connection the DC closed, or that failed: once anew */
+		aig_log_msg(&ctx->log, LOG_INFO,
+			    "keep_connection: kept connection failed (%s); "
+			    "connecting again",
+			    err.msg);
+		aig_ldap_disconnect(st->s);
+		aig_ldap_strv_free(&groups);
+		aig_error_clear(&err);
+		status = directory_auth(ctx, st, user, password, &groups, &err);
+	}
+	st->healthy = aig_pam_auth_code(status) != PAM_AUTHINFO_UNAVAIL;
 	log_result(ctx, "authentication", user, status, &err);
 	*status_out = status;
 	rc = aig_pam_auth_code(status);

@@ -8,6 +8,9 @@
 # the caller's groups, a repeated login within basic_cache_s does not
 # reach the DC, a wrong password always does (and drops that user's
 # entries), and with basic_cache_s 0 every request goes through PAM.
+# Then pam_aigate's keep_connection in the same process: one connection
+# to the DC for alternating users and wrong passwords, each answer its
+# own caller's, and a connection the DC closed replaced once.
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 if [ "${AIG_WITH_FCGI:-yes}" = no ]; then
@@ -114,4 +117,41 @@ start_gate "$work/off.json"
 ask "bob $pw" "bob $pw" "bob $pw"
 expect_match "$out" '^200 bob bob ' "basic_cache_s 0: bob"
 ok $([ "$reached" -ge 3 ] && echo 0 || echo 1) "... every request through PAM to the DC ($reached connections for 3)"
+
+# --- pam_aigate keep_connection: one TLS connection to the DC for the
+# process, a bind per login on it, and nothing of one login in the next
+cat >"/etc/pam.d/$svc" <<PAM
+auth     required $work/pam_aigate.so config=$work/on.json keep_connection
+account  required $work/pam_aigate.so config=$work/on.json
+PAM
+start_gate "$work/off.json"
+ask "alice $pw" "bob $pw" "mallory wrong-Passw0rd" "alice $pw" "ophelia $pw" \
+	"bob $pw" "ophelia wrong-Passw0rd" "mallory $pw" "jsmith $pw"
+expect_eq "$reached" 1 "keep_connection: 9 logins through one process, one connection to the DC"
+expect_match "$(line 1)" '^200 alice alice [^ ]*AI_Admins' "... alice is alice with her groups"
+expect_match "$(line 2)" '^200 bob bob [^ ]*Data_Scientists' "... bob is bob"
+expect_no_match "$(line 2)" 'AI_Admins' "... without alice's AI_Admins"
+expect_match "$(line 3)" '^401 mallory - -$' "... mallory's wrong password is refused"
+expect_match "$(line 4)" '^200 alice alice [^ ]*AI_Admins' "... alice again"
+expect_match "$(line 5)" '^200 ophelia ophelia .*ML_Platform' "... ophelia is ophelia"
+expect_match "$(line 6)" '^200 bob bob ' "... bob again"
+expect_no_match "$(line 6)" 'AI_Admins|ML_Platform' "... with none of ophelia's groups"
+expect_match "$(line 7)" '^401 ophelia - -$' "... ophelia's wrong password right after bob's login is refused"
+expect_match "$(line 8)" '^200 mallory mallory ' "... mallory after it is mallory"
+expect_no_match "$(line 8)" 'AI_|ML_|Data_' "... with no group of the others"
+expect_match "$(line 9)" '^200 jsmith jsmith [^ ]*AI_Users' "... and jsmith is jsmith"
+# the DC closes the kept connection: replaced once, and the login answered
+kill "$fwd_pid"
+wait "$fwd_pid" 2>/dev/null || true
+python3 "$top_srcdir/tests/integration/tcp_count.py" "$work/port" "$work/count" \
+	127.0.0.1 636 &
+fwd_pid=$!
+for _ in $(seq 50); do
+	(exec 3<>"/dev/tcp/127.0.0.1/$(cat "$work/port")") 2>/dev/null && break
+	sleep 0.1
+done
+ask "bob $pw" "alice $pw"
+expect_match "$(line 1)" '^200 bob bob ' "a kept connection the DC closed is replaced: bob answered"
+expect_match "$(line 2)" '^200 alice alice [^ ]*AI_Admins' "... and alice after him"
+ok $([ "$reached" -le 3 ] && echo 0 || echo 1) "... on one new connection ($reached counted, the probe included)"
 finish

@@ -200,6 +200,19 @@ mallory $pw PAM_SUCCESS PAM_PERM_DENIED
 carol $pw PAM_ACCT_EXPIRED -"
 out=$(printf '%s\n' "$cases" | "$driver" threads "$work/pam.d" cached 8 3) && st=0 || st=$?
 ok "$st" "cached_auth: 8 threads x 3 rounds x 5 users: $out"
+# keep_connection: 8 threads share one kept session (one at a time; the
+# others make their own), every answer right
+cat >"$work/pam.d/keep" <<PAM
+auth     required $mod config=$work/aigate.json keep_connection
+account  required $mod config=$work/aigate.json require_group=AI_Users
+PAM
+out=$(printf '%s\n' "$cases" | "$driver" threads "$work/pam.d" keep 8 3) && st=0 || st=$?
+ok "$st" "keep_connection: 8 threads x 3 rounds x 5 users: $out"
+out=$(printf '%s\0' "$pw" | valgrind -q --leak-check=full \
+	--errors-for-leak-kinds=definite --error-exitcode=97 \
+	"$driver" loop "$work/pam.d" keep bob 30 2>"$work/vg.log") && st=0 || st=$?
+ok "$st" "keep_connection: 30 auth+acct rounds under valgrind: $out"
+[ "$st" = 0 ] || sed 's/^/# /' "$work/vg.log"
 # rounds in one process, hits and a miss first: no leak, no descriptor growth
 "$ctl" -c "$work/aigate.json" cache drop jsmith >/dev/null 2>&1 || true
 out=$(printf '%s\0' "$new" | valgrind -q --leak-check=full \

@@ -469,6 +469,21 @@ static void test_cred_options(void)
 	}
 }
 
+static void test_keep_connection(void)
+{
+	static const char *const none[] = {NULL};
+	static const char *const on[] = {"keep_connection", NULL};
+	struct aig_pam_ctx ctx;
+
+	ok(init(&ctx, none) == PAM_SUCCESS && !ctx.keep_connection,
+	   "keep_connection is off by default");
+	aig_pam_ctx_free(&ctx);
+	ok(init(&ctx, on) == PAM_SUCCESS && ctx.keep_connection &&
+		   logged[0] == '\0',
+	   "keep_connection turns it on, nothing logged");
+	aig_pam_ctx_free(&ctx);
+}
+
 int main(void)
 {
 	aig_test_tmpdir(tmpdir);
@@ -491,6 +506,7 @@ int main(void)
 	test_numbers();
 	test_groups_cache();
 	test_cred_options();
+	test_keep_connection();
 	test_unknown();
 	return tap_done();
 }
