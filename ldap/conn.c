@@ -87,6 +87,7 @@ void aig_ldap_disconnect(struct aig_ldap *s)
 	if (s->ld != NULL)
 		ldap_unbind_ext_s(s->ld, NULL, NULL);
 	s->ld = NULL;
+	s->no_whoami = false; /* the next connection may reach another server */
 	free(s->uri);
 	s->uri = NULL;
 	aig_ldap_forget_user(s);

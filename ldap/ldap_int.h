@@ -37,6 +37,7 @@ struct aig_ldap {
 	Sockbuf_IO io;		      /* the deadline layer (conn.c) */
 	long deadline_ms;	      /* CLOCK_MONOTONIC; 0: none */
 	bool timed_out;		      /* the deadline layer fired */
+	bool no_whoami; /* this connection's server refused "Who am I?" */
 };
 
 struct aig_ldap_user {
