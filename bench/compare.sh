@@ -17,9 +17,11 @@
 #   (e2) the same with pam_aigate's groups_cache
 #   (e3) the same with pam_aigate's cached_auth=300 (the one user repeats:
 #        answered from state_dir/pam-creds.mdb, no DC), beside (b)
-#   (f)  aigate.cgi under lighttpd mod_fastcgi (2 procs), Basic/PAM with
-#        auth.basic_cache_s 300 (answered from the process's memory),
-#        beside (c)
+#   (f0) aigate.cgi under lighttpd mod_fastcgi (2 procs), Basic/PAM -> AD
+#   (f1) the same with pam_aigate's keep_connection (a bind on the
+#        process's open TLS connection per login)
+#   (f)  the same processes, Basic/PAM with auth.basic_cache_s 300
+#        (answered from the process's memory), beside (c)
 #
 # The gate's failure limit is off (auth.failure_limit 0): it takes a
 # budget before PAM runs, so 8 logins of one user in flight at once would
@@ -424,12 +426,16 @@ if ! $smoke; then
 "
 	lighttpd_stop pam
 	pam_conf ""
-	sed -i 's|"pam_service": "'"$svc"'"|"pam_service": "'"$svc"'", "basic_cache_s": 300|' \
-		"$W/pametc/aigate/aigate.json"
 	mkdir -p "$W/fcgi/lighttpd-pam"
 	chown "$www" "$W/fcgi/lighttpd-pam"
 	lighttpd_start fpam "$(sed -e "s|@LIBEXECDIR@|$W/libexec|g" -e "s|@SYSCONFDIR@|$W/pametc|g" \
 		-e "s|@RUNSTATEDIR@/lighttpd|$W/fcgi/lighttpd-pam|g" "$top_srcdir/contrib/lighttpd/aigate-fastcgi.conf.in")"
+	pam_row f0 "aigate.cgi, mod_fastcgi (2 procs), Basic/PAM -> AD"
+	pam_conf "keep_connection"
+	pam_row f1 "... the same, pam_aigate keep_connection"
+	pam_conf ""
+	sed -i 's|"pam_service": "'"$svc"'"|"pam_service": "'"$svc"'", "basic_cache_s": 300|' \
+		"$W/pametc/aigate/aigate.json"
 	pam_row f "aigate.cgi, mod_fastcgi (2 procs), Basic, basic_cache_s"
 	lighttpd_stop fpam
 fi
