@@ -51,6 +51,7 @@ struct ctl {
 	const char *key_file;	 /* --key (quarantine show) */
 	const char *older_than;	 /* --older-than (quarantine purge) */
 	bool top_users;		 /* --top-users (audit summary) */
+	bool all;		 /* --all (cache drop) */
 	struct aig_config *cfg;	 /* loaded by ctl_load_config() */
 	struct aig_log log;	 /* see ctl_log_fn() */
 	char last_warning[AIG_ERROR_MSG_MAX]; /* the sink keeps the last */
@@ -162,6 +163,12 @@ bool ctl_check_deep(struct ctl *c, const struct aig_config *cfg, json_t *items);
 /* token.c; loads the configuration itself (not with --jwks). */
 int ctl_cmd_token(struct ctl *c);
 int ctl_cmd_quarantine(struct ctl *c); /* quarantine.c */
+int ctl_cmd_cache(struct ctl *c);
+
+/* Run as root with a state_dir owned by another user: become that user
+ * (and its group, no supplementary groups), as the state key and caches
+ * are that user's. Else nothing. An exit status. */
+int ctl_become_state_owner(const struct ctl *c);
 
 /* The user's groups from the directory, for explain: binds as
  * ctl_admin_bind() does. On CTL_EXIT_OK *groups is filled (free with

@@ -22,27 +22,6 @@
 #include "aig_jwt.h"
 #include "ctl.h"
 
-static int become_state_owner(const struct ctl *c)
-{
-	const char *dir = c->cfg->state_dir;
-	struct stat st;
-	char esc[256];
-
-	if (geteuid() != 0 || dir == NULL || stat(dir, &st) != 0 ||
-	    st.st_uid == 0)
-		return CTL_EXIT_OK;
-	if (setgroups(0, NULL) != 0 ||
-	    setresgid(st.st_gid, st.st_gid, st.st_gid) != 0 ||
-	    setresuid(st.st_uid, st.st_uid, st.st_uid) != 0)
-		return ctl_fail(c, CTL_EXIT_REFUSED,
-				"cannot become the owner of %s (uid %u): %s",
-				ctl_esc(esc, sizeof(esc), dir),
-				(unsigned)st.st_uid, strerror(errno));
-	/* a change of credentials resets it */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	return CTL_EXIT_OK;
-}
-
 /* Which algorithms the key may verify, among all we implement. */
 static unsigned key_algs(const struct aig_jwks_key *k)
 {
@@ -185,7 +164,7 @@ int ctl_cmd_jwks(struct ctl *c)
 		return ctl_fail(c, CTL_EXIT_REFUSED, "%s", err.msg);
 	/* before the cache reads the state key, which is the owner's */
 	if (c->cfg->jwt.jwks_file == NULL &&
-	    (code = become_state_owner(c)) != CTL_EXIT_OK)
+	    (code = ctl_become_state_owner(c)) != CTL_EXIT_OK)
 		goto out;
 	rc = aig_jwks_cache_new(c->cfg, &opts, &cache, &err);
 	/* show: a stale set served is worth a warning; a refresh reports its

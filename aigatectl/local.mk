@@ -8,7 +8,8 @@ aigatectl_libaigctl_la_SOURCES = aigatectl/ctl.h aigatectl/util.c \
 	aigatectl/directory.c aigatectl/jwks.c aigatectl/seal.h \
 	aigatectl/seal.c aigatectl/seal_crypto.c aigatectl/seal_rec.c \
 	aigatectl/seal_verify.c aigatectl/token.c aigatectl/check_deep.c \
-	aigatectl/quarantine.c
+	aigatectl/quarantine.c \
+	aigatectl/cache.c
 aigatectl_libaigctl_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS) \
 	$(AIG_JWT_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 aigatectl_libaigctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \

@@ -28,6 +28,7 @@ enum {
 	OPT_KEY = 1 << 9,
 	OPT_OLDER_THAN = 1 << 10,
 	OPT_TOP_USERS = 1 << 11,
+	OPT_ALL = 1 << 12,
 };
 
 struct command {
@@ -65,6 +66,8 @@ static const struct command commands[] = {
 	{"quarantine", -2, OPT_JSON | OPT_KEY | OPT_OLDER_THAN,
 	 ctl_cmd_quarantine,
 	 "quarantine list | show ID --key FILE | purge --older-than AGE"},
+	{"cache", -2, OPT_JSON | OPT_ALL, ctl_cmd_cache,
+	 "cache list | cache drop USER|--all"},
 };
 
 static const char usage_text[] =
@@ -92,6 +95,8 @@ static const char usage_text[] =
 	"TOKEN|-\n"
 	"                                 verify a token as the gate does\n"
 	"  quarantine list|show ID --key FILE|purge --older-than AGE\n"
+	"  cache list | cache drop USER|--all\n"
+	"                                 pam_aigate's credential cache\n"
 	"Admin bind: --bind-dn DN --password-file F, else ldap.service_bind.\n"
 	"Exit: 0 done/allowed, 1 refused/not found/failed, 2 usage, "
 	"3 AD or issuer unreachable. See aigatectl(8).\n";
@@ -123,6 +128,7 @@ enum long_only {
 	O_KEY,
 	O_OLDER_THAN,
 	O_TOP_USERS,
+	O_ALL,
 };
 
 static const struct option long_opts[] = {
@@ -143,6 +149,7 @@ static const struct option long_opts[] = {
 	{"key", required_argument, NULL, O_KEY},
 	{"older-than", required_argument, NULL, O_OLDER_THAN},
 	{"top-users", no_argument, NULL, O_TOP_USERS},
+	{"all", no_argument, NULL, O_ALL},
 	{"verbose", no_argument, NULL, 'v'},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
@@ -214,6 +221,10 @@ static int set_opt(struct ctl *c, int opt, unsigned *given)
 		c->top_users = true;
 		*given |= OPT_TOP_USERS;
 		return -1;
+	case O_ALL:
+		c->all = true;
+		*given |= OPT_ALL;
+		return -1;
 	case 'h': fputs(usage_text, stdout); return CTL_EXIT_OK;
 	case 'V': puts("aigatectl " PACKAGE_VERSION); return CTL_EXIT_OK;
 	default: return CTL_EXIT_USAGE; /* getopt said what */
@@ -272,7 +283,8 @@ static int parse(struct ctl *c, int argc, char **argv,
 						"--web-user",
 						"--key",
 						"--older-than",
-						"--top-users"};
+						"--top-users",
+						"--all"};
 	unsigned given = 0;
 	char msg[160], esc[64];
 	size_t i;

@@ -3,10 +3,15 @@
  * output: terminal-safe text, aligned tables, JSON. */
 #include "config.h"
 
+#include <errno.h>
+#include <grp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 
 #include "ctl.h"
 
@@ -63,6 +68,29 @@ void ctl_free(struct ctl *c)
 {
 	aig_config_free(c->cfg);
 	c->cfg = NULL;
+}
+
+/* ------------------------------------------------------------- the user */
+
+int ctl_become_state_owner(const struct ctl *c)
+{
+	const char *dir = c->cfg->state_dir;
+	struct stat st;
+	char esc[256];
+
+	if (geteuid() != 0 || dir == NULL || stat(dir, &st) != 0 ||
+	    st.st_uid == 0)
+		return CTL_EXIT_OK;
+	if (setgroups(0, NULL) != 0 ||
+	    setresgid(st.st_gid, st.st_gid, st.st_gid) != 0 ||
+	    setresuid(st.st_uid, st.st_uid, st.st_uid) != 0)
+		return ctl_fail(c, CTL_EXIT_REFUSED,
+				"cannot become the owner of %s (uid %u): %s",
+				ctl_esc(esc, sizeof(esc), dir),
+				(unsigned)st.st_uid, strerror(errno));
+	/* a change of credentials resets it */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	return CTL_EXIT_OK;
 }
 
 /* -------------------------------------------------------------- output */

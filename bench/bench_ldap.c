@@ -8,6 +8,12 @@
  *
  * Each iteration opens a new session (TCP + TLS), as the PAM module and
  * the CGI do; "bind only" reuses one session to show the bind alone.
+ * The baseline of a cold login is libldap alone, without aigate: a new
+ * TLS session, a simple bind as bob@domain and one search for bob's
+ * entry; the ratio of "authenticate + groups, tokengroups" to it is
+ * printed. It also says whether the server offers AD's fast concurrent
+ * bind (LDAP_SERVER_FAST_BIND_OID, 1.2.840.113556.1.4.1781) and "Who am
+ * I?" (RFC 4532), from its root DSE.
  */
 #include "config.h"
 
@@ -16,7 +22,12 @@
 #include <string.h>
 #include <time.h>
 
+#include <ldap.h>
+
 #include "aig_ldap.h"
+
+#define FAST_BIND_OID "1.2.840.113556.1.4.1781"
+#define WHOAMI_OID "1.3.6.1.4.1.4203.1.11.3"
 
 static double now_ms(void)
 {
@@ -70,7 +81,7 @@ static int cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void report(const char *what, double *ms, int n, unsigned ops)
+static double report(const char *what, double *ms, int n, unsigned ops)
 {
 	double sum = 0;
 	int i;
@@ -80,10 +91,11 @@ static void report(const char *what, double *ms, int n, unsigned ops)
 	qsort(ms, (size_t)n, sizeof(*ms), cmp);
 	printf("%-44s %2u ops  mean %6.2f ms  median %6.2f ms  p90 %6.2f ms\n",
 	       what, ops, sum / n, ms[n / 2], ms[n * 9 / 10]);
+	return ms[n / 2];
 }
 
 /* One new session per iteration: connect, then bind or authenticate. */
-static void run(const char *what, const char *groups, bool with_groups, int n)
+static double run(const char *what, const char *groups, bool with_groups, int n)
 {
 	struct aig_config *cfg = config(groups);
 	double *ms = calloc((size_t)n, sizeof(*ms));
@@ -111,9 +123,102 @@ static void run(const char *what, const char *groups, bool with_groups, int n)
 		aig_ldap_strv_free(&g);
 		aig_ldap_free(s);
 	}
-	report(what, ms, n, ops);
+	double median = report(what, ms, n, ops);
 	free(ms);
 	aig_config_free(cfg);
+	return median;
+}
+
+/* libldap alone: a new TLS session, simple bind, one search; NULL on
+ * failure (said on stderr). */
+static LDAP *bare_session(void)
+{
+	LDAP *ld = NULL;
+	int v3 = LDAP_VERSION3, demand = LDAP_OPT_X_TLS_DEMAND, zero = 0;
+
+	if (ldap_initialize(&ld, env("AIG_AD_URI")) != LDAP_SUCCESS)
+		return NULL;
+	ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &v3);
+	ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
+	ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, env("AIG_AD_CA"));
+	ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+	ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &zero);
+	return ld;
+}
+
+static double run_bare(int n)
+{
+	double *ms = calloc((size_t)n, sizeof(*ms));
+	char who[512], filter[] = "(sAMAccountName=bob)", pwbuf[1024];
+	char a1[] = "sAMAccountName", a2[] = "userAccountControl";
+	char *attrs[] = {a1, a2, NULL};
+	struct berval pw;
+	double median;
+	int i;
+
+	snprintf(who, sizeof(who), "bob@%s", env("AIG_AD_DOMAIN"));
+	snprintf(pwbuf, sizeof(pwbuf), "%s", env("AIG_AD_PASSWORD"));
+	pw.bv_val = pwbuf;
+	pw.bv_len = strlen(pwbuf);
+	for (i = 0; i < n; i++) {
+		double t0 = now_ms();
+		LDAPMessage *res = NULL;
+		LDAP *ld = bare_session();
+
+		if (ld == NULL ||
+		    ldap_sasl_bind_s(ld, who, LDAP_SASL_SIMPLE, &pw, NULL, NULL,
+				     NULL) != LDAP_SUCCESS ||
+		    ldap_search_ext_s(ld, env("AIG_AD_BASE"),
+				      LDAP_SCOPE_SUBTREE, filter, attrs, 0,
+				      NULL, NULL, NULL, 2,
+				      &res) != LDAP_SUCCESS ||
+		    ldap_count_entries(ld, res) != 1) {
+			fprintf(stderr, "bench_ldap: the bare bind + search "
+					"failed\n");
+			exit(1);
+		}
+		ms[i] = now_ms() - t0;
+		ldap_msgfree(res);
+		ldap_unbind_ext_s(ld, NULL, NULL);
+	}
+	median = report("libldap: connect + TLS + bind + 1 search", ms, n, 2);
+	free(ms);
+	return median;
+}
+
+/* What the root DSE offers. */
+static void root_dse(void)
+{
+	char a1[] = "supportedControl", a2[] = "supportedExtension";
+	char *attrs[] = {a1, a2, NULL};
+	LDAPMessage *res = NULL, *e;
+	struct berval **v;
+	bool fast = false, whoami = false;
+	LDAP *ld = bare_session();
+	int i;
+
+	if (ld == NULL ||
+	    ldap_search_ext_s(ld, "", LDAP_SCOPE_BASE, "(objectClass=*)", attrs,
+			      0, NULL, NULL, NULL, 1, &res) != LDAP_SUCCESS ||
+	    (e = ldap_first_entry(ld, res)) == NULL) {
+		printf("root DSE: not readable anonymously\n");
+	} else {
+		v = ldap_get_values_len(ld, e, "supportedControl");
+		for (i = 0; v != NULL && v[i] != NULL; i++)
+			fast = fast || strcmp(v[i]->bv_val, FAST_BIND_OID) == 0;
+		ldap_value_free_len(v);
+		v = ldap_get_values_len(ld, e, "supportedExtension");
+		for (i = 0; v != NULL && v[i] != NULL; i++)
+			whoami =
+				whoami || strcmp(v[i]->bv_val, WHOAMI_OID) == 0;
+		ldap_value_free_len(v);
+		printf("root DSE: fast concurrent bind (%s) %s; Who am I? %s\n",
+		       FAST_BIND_OID, fast ? "offered" : "NOT offered",
+		       whoami ? "offered" : "NOT offered");
+	}
+	ldap_msgfree(res);
+	if (ld != NULL)
+		ldap_unbind_ext_s(ld, NULL, NULL);
 }
 
 /* The bind alone, on one open session. */
@@ -153,15 +258,23 @@ static void run_bind_only(int n)
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 50;
+	double bare, cold;
 
 	if (n < 1)
 		n = 50;
 	printf("aigate bench_ldap: %d iterations against %s, user bob\n", n,
 	       env("AIG_AD_URI"));
+
+	root_dse();
 	run_bind_only(n);
+	bare = run_bare(n);
 	run("connect + TLS + bind + its proof", "tokengroups", false, n);
-	run("authenticate + groups, tokengroups", "tokengroups", true, n);
+	cold = run("authenticate + groups, tokengroups", "tokengroups", true,
+		   n);
 	run("authenticate + groups, in_chain", "in_chain", true, n);
 	run("authenticate + groups, memberof", "memberof", true, n);
+	printf("cold login (authenticate + groups, tokengroups) / bare bind + "
+	       "1 search, medians: %.2f x\n",
+	       cold / bare);
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "aig_alb.h"
 #include "aig_ext.h"
+#include "basic_cache.h"
 #include "aig_jwt.h"
 #include "gate.h"
 
@@ -290,6 +291,10 @@ static bool auth_basic(struct aig_gate *g)
 		stop(g, AIG_OUT_UNAVAILABLE, "PAM module cannot be loaded");
 		goto out;
 	}
+	if (aig_basic_cache_answer(g, user, password, &name, &groups)) {
+		ok = basic_result(g, AIG_EXT_PAM_OK, name, groups);
+		goto out;
+	}
 	fail_budgets(g, user, budget);
 	if (!fail_take(g, budget))
 		goto out;
@@ -298,10 +303,11 @@ static bool auth_basic(struct aig_gate *g)
 			   &pam_code);
 	if (r != AIG_EXT_PAM_DENIED) /* only a failed login is charged */
 		fail_give_back(g, budget);
+	aig_basic_cache_learn(g, user, password, r, name, groups);
 	ok = basic_result(g, r, name, groups);
+out:
 	if (g->user == name)
 		name = NULL;
-out:
 	aig_secret_free(password);
 	free(user);
 	free(name);

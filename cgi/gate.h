@@ -21,6 +21,7 @@
 struct aig_jwt_verifier;
 struct aig_alb_verifier;
 struct aig_http_client;
+struct aig_basic_cache;
 
 /* What a gate process keeps between requests: in CGI mode for its one
  * request, in FastCGI mode for the process's life (warm.c). It never
@@ -28,7 +29,9 @@ struct aig_http_client;
  * live in struct aig_gate and are wiped with it, so nothing of one caller
  * can reach the next. The one exception is the verifier's memory of the
  * tokens it accepted (aig_jwt.h): an identity answered only to the same
- * token bytes. Owned pointers; free with aig_warm_free(). */
+ * token bytes; and, with auth.basic_cache_s, the Basic logins PAM accepted
+ * (basic_cache.h): an identity answered only to the same name and
+ * password. Owned pointers; free with aig_warm_free(). */
 struct aig_warm {
 	char *config_path;
 	struct aig_config *cfg;
@@ -43,6 +46,8 @@ struct aig_warm {
 	void *dir; /* the extension's directory state, or NULL */
 	struct aig_http_client *http; /* the backend hop's client, or NULL */
 	struct aig_log log; /* for what outlives a request (key fetches) */
+	bool fastcgi;	    /* serves many requests (main.c) */
+	struct aig_basic_cache *basic_cache; /* auth.basic_cache_s, or NULL */
 };
 
 void aig_warm_init(struct aig_warm *w);

@@ -8,7 +8,8 @@ cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/outcome.c cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
 	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
 	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c \
-	cgi/outfilter.c cgi/quarantine.c cgi/route_step.c cgi/metrics_gate.c
+	cgi/outfilter.c cgi/quarantine.c cgi/route_step.c cgi/metrics_gate.c \
+	cgi/basic_cache.h cgi/basic_cache.c
 cgi_libaigcgi_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
 	$(AIG_POLICY_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
 cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
@@ -171,3 +172,19 @@ EXTRA_DIST += tests/integration/gate-route.sh
 TESTS += tests/integration/prometheus-rules.sh
 EXTRA_DIST += tests/integration/prometheus-rules.sh \
 	tests/prometheus/aigate-rules.test.yml
+
+# auth.basic_cache_s through one FastCGI process against the test AD.
+TESTS += tests/integration/gate-basic-cache.sh
+EXTRA_DIST += tests/integration/gate-basic-cache.sh \
+	tests/integration/basic_cache_client.py
+
+# auth.basic_cache_s's table alone.
+check_PROGRAMS += tests/unit/test_cgi_basic_cache
+UNIT_TESTS += tests/unit/test_cgi_basic_cache
+TESTS += tests/unit/test_cgi_basic_cache
+tests_unit_test_cgi_basic_cache_SOURCES = tests/unit/test_cgi_basic_cache.c
+tests_unit_test_cgi_basic_cache_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_CGI_CPPFLAGS)
+tests_unit_test_cgi_basic_cache_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_cgi_basic_cache_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la \
+	jwt/libaigjwt.la policies/libaigpolicy.la common/libaigcommon.la \
+	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(PCRE2_LIBS)

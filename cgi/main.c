@@ -79,6 +79,7 @@ int main(void)
 			rc = serve_cgi(&w);
 	} else {
 		clearenv(); /* each request brings its own parameters */
+		w.fastcgi = true;
 		rc = aig_fcgi_serve(&w, own, &terminated);
 	}
 	aig_warm_free(&w);

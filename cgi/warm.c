@@ -20,6 +20,7 @@
 #include "aig_ext.h"
 #include "aig_http.h"
 #include "aig_jwt.h"
+#include "basic_cache.h"
 #include "gate.h"
 
 void aig_warm_init(struct aig_warm *w)
@@ -48,6 +49,8 @@ static void drop_derived(struct aig_warm *w)
 	if (w->dir != NULL) /* made by the extension: it is loaded */
 		aig_gate_ext_load(NULL)->dir_close(w->dir);
 	w->dir = NULL;
+	aig_basic_cache_free(w->basic_cache);
+	w->basic_cache = NULL;
 }
 
 void aig_warm_free(struct aig_warm *w)
@@ -194,6 +197,7 @@ void aig_warm_drop_metrics(struct aig_warm *w)
 
 int aig_warm_set_config_path(struct aig_warm *w, const char *path)
 {
+	bool fastcgi = w->fastcgi;
 	char *copy;
 
 	if (path == NULL || *path == '\0')
@@ -205,6 +209,7 @@ int aig_warm_set_config_path(struct aig_warm *w, const char *path)
 		return AIG_ERR_NOMEM;
 	aig_warm_free(w);
 	aig_warm_init(w);
+	w->fastcgi = fastcgi;
 	w->config_path = copy;
 	return AIG_OK;
 }

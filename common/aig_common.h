@@ -398,6 +398,9 @@ struct aig_config {
 		} failure_limit;
 		/* credentials only over HTTPS (the CGI variable HTTPS) */
 		bool require_https;
+		/* FastCGI: seconds a verified Basic login is answered from
+		 * the process's memory; 0: off */
+		int basic_cache_s;
 	} auth;
 
 	struct {

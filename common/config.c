@@ -394,9 +394,10 @@ static int parse_failure_limit(const struct aig_jr *c, json_t *auth,
 static int parse_auth(const struct aig_jr *c, json_t *root,
 		      struct aig_config *cfg)
 {
-	static const char *const keys[] = {
-		"methods",	 "pam_service", "realm", "failure_limit",
-		"require_https", "alb",		NULL};
+	static const char *const keys[] = {"methods",	    "pam_service",
+					   "realm",	    "failure_limit",
+					   "require_https", "alb",
+					   "basic_cache_s", NULL};
 	static const char *const names[] = {"bearer", "basic", "alb", NULL};
 	static const enum aig_auth_method ms[] = {AIG_AUTH_BEARER,
 						  AIG_AUTH_BASIC, AIG_AUTH_ALB};
@@ -424,7 +425,9 @@ static int parse_auth(const struct aig_jr *c, json_t *root,
 			     &cfg->auth.realm)) != AIG_OK ||
 	    (rc = parse_failure_limit(c, auth, cfg)) != AIG_OK ||
 	    (rc = get_bool(c, auth, "/auth", "require_https", false,
-			   &cfg->auth.require_https)) != AIG_OK)
+			   &cfg->auth.require_https)) != AIG_OK ||
+	    (rc = get_int(c, auth, "/auth", "basic_cache_s", 0, 0, 3600,
+			  &cfg->auth.basic_cache_s)) != AIG_OK)
 		goto out;
 	for (i = 0; i < m.n; i++) {
 		snprintf(p, sizeof(p), "/auth/methods/%zu", i);

@@ -119,6 +119,20 @@ const char *aig_ldap_server_uri(const struct aig_ldap *s);
 const char *aig_ldap_diagnostic(const struct aig_ldap *s);
 unsigned aig_ldap_ad_code(const struct aig_ldap *s);
 
+/* Forgets the user s was bound as (aig_ldap_bound_user_name() is NULL
+ * after); the connection is not changed. Every bind calls it first. */
+void aig_ldap_forget_user(struct aig_ldap *s);
+
+/* Closes the connection, if any; the next operation connects again. */
+void aig_ldap_disconnect(struct aig_ldap *s);
+
+/* Whether s holds an open connection. */
+bool aig_ldap_connected(const struct aig_ldap *s);
+
+/* The log s writes to from now on (borrowed, may be NULL): for a session
+ * kept longer than the log it was made with. */
+void aig_ldap_set_log(struct aig_ldap *s, const struct aig_log *log);
+
 /* LDAP operations sent on s so far (binds, searches, modifies, extended
  * operations, StartTLS); for the benchmark and the tests' budgets. */
 unsigned aig_ldap_op_count(const struct aig_ldap *s);
@@ -212,6 +226,10 @@ int aig_ldap_groups(struct aig_ldap *s, const struct aig_ldap_user *u,
 
 /* Frees the strings of sv and empties it. NULL is fine. */
 void aig_ldap_strv_free(struct aig_strv *sv);
+
+/* Appends a copy of str (len bytes) to sv. */
+int aig_ldap_strv_add(struct aig_strv *sv, const char *str, size_t len,
+		      struct aig_error *err);
 
 /* The usual sequence: connect, bind as the user (login, password), and
  * get the user's groups (groups may be NULL to skip them): one bind, the
@@ -327,6 +345,77 @@ int aig_ldap_cache_get(struct aig_ldap_cache *c, const char *login, bool *found,
 /* Stores groups (borrowed, copied) for login with the current time. */
 int aig_ldap_cache_put(struct aig_ldap_cache *c, const char *login,
 		       const struct aig_strv *groups, struct aig_error *err);
+
+/* ----------------------------------------------------- state_dir files */
+
+/* Takes state_dir for one short use of the LMDB files named (files[0]
+ * first; 1 to 4 names): state_dir must be a directory and each file that
+ * exists a regular file, owned by root or this process's user and not
+ * writable by group or others (as the configuration); the directory is
+ * flock()ed (waiting up to 500 ms), and a file this process maps already
+ * is refused (LMDB forbids a second open). *dirfd holds the lock: close()
+ * it after closing the files. */
+int aig_ldap_statedir_lock(const char *dir, const char *const *files,
+			   size_t nfiles, int *dirfd, struct aig_error *err);
+
+/* ---------------------------------------------------- credential cache */
+
+/* Verified credentials by login (ldap/credstore.c), in
+ * state_dir/pam-creds.mdb: pam_aigate's cached_auth and offline_auth,
+ * aigatectl cache. Open it under aig_ldap_statedir_lock() with
+ * aig_cred_store_files. */
+#define AIG_CRED_STORE_NFILES 2
+extern const char *const aig_cred_store_files[AIG_CRED_STORE_NFILES];
+
+#define AIG_CRED_OFFLINE 1u /* flags: the last login was offline */
+
+struct aig_cred_entry {
+	char *hash;		/* owned: crypt(3) of the password */
+	char *name;		/* owned: the account's name as stored */
+	struct aig_strv groups; /* owned */
+	time_t verified;	/* when the directory last accepted it */
+	time_t last_login;	/* the last login, online or offline */
+	time_t locked_until;	/* offline logins refused until then */
+	unsigned failures;	/* wrong passwords while offline */
+	unsigned flags;		/* AIG_CRED_OFFLINE */
+};
+
+struct aig_cred_store;
+
+/* Opens (creating it if needed, mode 0600) state_dir/pam-creds.mdb;
+ * every entry is MACed under key (borrowed, must outlive the store; NULL
+ * is AIG_ERR_CONFIG). A file LMDB finds damaged is removed and made anew,
+ * with *rebuilt true. *out is new: aig_cred_store_close(). */
+int aig_cred_store_open(const char *state_dir, const struct aig_state_key *key,
+			struct aig_cred_store **out, bool *rebuilt,
+			struct aig_error *err);
+void aig_cred_store_close(struct aig_cred_store *s);
+
+/* Looks login up (ASCII case ignored). *found: an entry that verifies
+ * (*e filled: aig_cred_entry_free()). An entry without a valid MAC, or
+ * malformed, is AIG_ERR_UNSAFE with *found false: never used. */
+int aig_cred_store_get(struct aig_cred_store *s, const char *login, bool *found,
+		       struct aig_cred_entry *e, struct aig_error *err);
+
+/* Stores e (borrowed) for login, replacing any entry. */
+int aig_cred_store_put(struct aig_cred_store *s, const char *login,
+		       const struct aig_cred_entry *e, struct aig_error *err);
+
+/* Removes login's entry (*dropped: there was one); login NULL removes
+ * every entry. */
+int aig_cred_store_drop(struct aig_cred_store *s, const char *login,
+			bool *dropped, struct aig_error *err);
+
+/* Calls fn for each entry in key order: login is the stored key (any
+ * bytes but NUL: escape it before showing it), e NULL if the entry does
+ * not verify. e and login are valid during the call only. */
+typedef void (*aig_cred_each_fn)(void *arg, const char *login,
+				 const struct aig_cred_entry *e);
+int aig_cred_store_each(struct aig_cred_store *s, aig_cred_each_fn fn,
+			void *arg, struct aig_error *err);
+
+/* Wipes the hash and frees what e owns. */
+void aig_cred_entry_free(struct aig_cred_entry *e);
 
 /* ------------------------------------------------------------------------
  * Group administration (ldap/admin.c), for aigatectl. Everything below

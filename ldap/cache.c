@@ -102,8 +102,8 @@ void aig_ldap_cache_close(struct aig_ldap_cache *c)
 	free(c);
 }
 
-static int make_key(const char *login, char *key, size_t *len,
-		    struct aig_error *err)
+int aig_ldap_login_key(const char *login, char *key, size_t *len,
+		       struct aig_error *err)
 {
 	size_t i, n = strlen(login);
 
@@ -179,7 +179,7 @@ int aig_ldap_cache_get(struct aig_ldap_cache *c, const char *login, bool *found,
 	*found = false;
 	groups->v = NULL;
 	groups->n = 0;
-	if ((rc = make_key(login, key, &klen, err)) != AIG_OK)
+	if ((rc = aig_ldap_login_key(login, key, &klen, err)) != AIG_OK)
 		return rc;
 	if ((mrc = mdb_txn_begin(c->env, NULL, MDB_RDONLY, &txn)) != 0)
 		return mdb_fail(mrc, "read", err);
@@ -241,7 +241,7 @@ int aig_ldap_cache_put(struct aig_ldap_cache *c, const char *login,
 	size_t klen, len = 0;
 	int mrc, rc;
 
-	if ((rc = make_key(login, key, &klen, err)) != AIG_OK ||
+	if ((rc = aig_ldap_login_key(login, key, &klen, err)) != AIG_OK ||
 	    (rc = encode(c, key, klen, groups, &buf, &len, err)) != AIG_OK)
 		goto out;
 	k.mv_data = key;

@@ -66,6 +66,16 @@ void aig_ldap_forget_user(struct aig_ldap *s)
 	s->user_name = NULL;
 }
 
+bool aig_ldap_connected(const struct aig_ldap *s)
+{
+	return s->ld != NULL;
+}
+
+void aig_ldap_set_log(struct aig_ldap *s, const struct aig_log *log)
+{
+	s->log = log;
+}
+
 const char *aig_ldap_bound_user_name(const struct aig_ldap *s)
 {
 	return s->user_name;
@@ -77,6 +87,7 @@ void aig_ldap_disconnect(struct aig_ldap *s)
 	if (s->ld != NULL)
 		ldap_unbind_ext_s(s->ld, NULL, NULL);
 	s->ld = NULL;
+	s->no_whoami = false; /* the next connection may reach another server */
 	free(s->uri);
 	s->uri = NULL;
 	aig_ldap_forget_user(s);

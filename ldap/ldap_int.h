@@ -15,6 +15,12 @@
 #define AIG_LDAP_LOGIN_MAX 256
 #define AIG_PASSWORD_MAX 1024 /* bytes; AD allows 256 characters */
 
+/* The key of login in the group and credential caches: checked
+ * (aig_ldap_login_check()), ASCII-lowercased; key holds
+ * AIG_LDAP_LOGIN_MAX bytes, *len is set. */
+int aig_ldap_login_key(const char *login, char *key, size_t *len,
+		       struct aig_error *err);
+
 struct aig_ldap {
 	const struct aig_config *cfg; /* borrowed */
 	const struct aig_log *log;    /* borrowed, may be NULL */
@@ -31,6 +37,7 @@ struct aig_ldap {
 	Sockbuf_IO io;		      /* the deadline layer (conn.c) */
 	long deadline_ms;	      /* CLOCK_MONOTONIC; 0: none */
 	bool timed_out;		      /* the deadline layer fired */
+	bool no_whoami; /* this connection's server refused "Who am I?" */
 };
 
 struct aig_ldap_user {
@@ -174,13 +181,6 @@ bool aig_ldap_same_dn(const char *a, const char *b);
  * without regard to case; a difference outside ASCII is refused). */
 bool aig_ldap_ascii_ieq(const char *a, size_t alen, const char *b, size_t blen);
 
-/* Forgets the user s was bound as (s->user_dn, s->user_name); for every
- * other bind. */
-void aig_ldap_forget_user(struct aig_ldap *s);
-
-/* Closes the connection, if any; the next operation connects again. */
-void aig_ldap_disconnect(struct aig_ldap *s);
-
 /* Records the outcome of a failed LDAP call on s (diagnostic, AD code) and
  * sets err: the status follows rc (and the AD code for binds). what says
  * what was attempted, e.g. "search for the user". */
@@ -208,10 +208,6 @@ static inline char *aig_ldap_unconst(const char *p)
 
 /* Copies a string; AIG_ERR_NOMEM in err on failure. */
 int aig_ldap_strdup(const char *in, char **out, struct aig_error *err);
-
-/* Appends a copy of str to sv. */
-int aig_ldap_strv_add(struct aig_strv *sv, const char *str, size_t len,
-		      struct aig_error *err);
 
 /* Sorts sv (ASCII case-insensitively, as AD compares names) and drops
  * duplicates. */

@@ -6,7 +6,8 @@ ldap_libaigldap_la_SOURCES = ldap/aig_ldap.h ldap/ldap_int.h ldap/gss.h \
 	ldap/rootdse.c \
 	ldap/util.c ldap/srv.c ldap/conn.c ldap/bind.c ldap/auth.c \
 	ldap/proof.c ldap/gss.c \
-	ldap/search.c ldap/passwd.c ldap/cache.c ldap/admin.c
+	ldap/search.c ldap/passwd.c ldap/cache.c ldap/admin.c \
+	ldap/statedir.c ldap/credstore.c
 ldap_libaigldap_la_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) $(SASL_CFLAGS) $(GSSAPI_CFLAGS) \
 	$(LMDB_CFLAGS) $(JANSSON_CFLAGS)
 # common/ is not added here: whoever links this library links it too
@@ -42,6 +43,6 @@ dist_check_SCRIPTS += tests/integration/ldap_ad.sh \
 noinst_PROGRAMS += bench/bench_ldap
 bench_bench_ldap_SOURCES = bench/bench_ldap.c
 bench_bench_ldap_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
-bench_bench_ldap_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+bench_bench_ldap_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LDAP_CFLAGS)
 bench_bench_ldap_LDADD = ldap/libaigldap.la common/libaigcommon.la \
-	$(JANSSON_LIBS) $(CRYPTO_LIBS)
+	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(LDAP_LIBS)

@@ -121,11 +121,17 @@ int aig_ldap_whoami(struct aig_ldap *s, char **authzid, bool *supported,
 
 	*authzid = NULL;
 	*supported = false;
+	/* a server that refused it once on this connection (Samba) is not
+	 * asked again on it: one round trip less per login on a kept one */
+	if (s->no_whoami)
+		return AIG_OK;
 	aig_ldap_op_timeout(s, &tv);
 	s->ops++;
 	rc = ldap_whoami_s(s->ld, &id, NULL, NULL);
-	if (rc == LDAP_PROTOCOL_ERROR || rc == LDAP_UNWILLING_TO_PERFORM)
+	if (rc == LDAP_PROTOCOL_ERROR || rc == LDAP_UNWILLING_TO_PERFORM) {
+		s->no_whoami = true;
 		return AIG_OK;
+	}
 	if (rc != LDAP_SUCCESS)
 		return aig_ldap_fail(s, rc, false, "\"Who am I?\"", err);
 	*supported = true;

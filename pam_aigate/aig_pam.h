@@ -32,7 +32,12 @@ struct aig_pam_ctx {
 	size_t n_require;
 	int warn_expiry_days; /* -1: no warning */
 	bool groups_cache;
-	int groups_cache_ttl; /* seconds; -1: invalid, so no cache */
+	int groups_cache_ttl;	     /* seconds; -1: invalid, so no cache */
+	long cached_auth;	     /* seconds; 0: off */
+	long offline_auth;	     /* days; 0: off */
+	int offline_failed_attempts; /* before offline logins lock */
+	long offline_delay;	     /* minutes offline logins stay locked */
+	bool keep_connection;	     /* keep.c */
 	struct aig_config *cfg;
 };
 
@@ -49,6 +54,7 @@ void aig_pam_ctx_free(struct aig_pam_ctx *ctx);
 #define AIG_PAM_DATA_GROUPS "aigate_groups"	      /* struct aig_strv */
 #define AIG_PAM_DATA_MUST_CHANGE "aigate_must_change" /* int, 532/773 */
 #define AIG_PAM_DATA_SESSION "aigate_session"	      /* struct aig_pam_stash */
+#define AIG_PAM_DATA_CACHED "aigate_cached" /* non-NULL: no directory */
 
 /* The user's bound LDAP session, kept from the auth phase for the account
  * phase (Linux-PAM hides PAM_AUTHTOK from account modules, so the account
@@ -58,6 +64,8 @@ struct aig_pam_stash {
 	struct aig_config *cfg;
 	struct aig_log log;
 	struct aig_ldap *s;
+	bool kept;    /* s is keep.c's: given back, not freed */
+	bool healthy; /* the directory answered its last use */
 };
 
 /* The work of each phase; each returns a PAM code. */
@@ -65,6 +73,42 @@ int aig_pam_do_authenticate(struct aig_pam_ctx *ctx);
 int aig_pam_do_account(struct aig_pam_ctx *ctx);
 int aig_pam_do_chauthtok(struct aig_pam_ctx *ctx, int flags);
 int aig_pam_do_session(struct aig_pam_ctx *ctx, bool open);
+
+/* The auth phase's directory work: bind, groups, and on success
+ * AIGATE_USER, AIGATE_GROUPS and the session kept for the account phase.
+ * *status is the aig_ldap status. On success, got (if not NULL) gets the
+ * account's name and groups (free with aig_cred_entry_free()). ctx->cfg
+ * is taken over (NULL after). Returns the PAM code. */
+int aig_pam_auth_online(struct aig_pam_ctx *ctx, const char *user,
+			const char *password, int *status,
+			struct aig_cred_entry *got);
+
+/* AIGATE_USER=name, AIGATE_GROUPS, and the groups (copied) kept for the
+ * account phase. */
+int aig_pam_publish(struct aig_pam_ctx *ctx, const char *name,
+		    const struct aig_strv *groups);
+
+/* keep.c (keep_connection): takes the process's kept LDAP session for
+ * the configuration ctx names (made on first use; it writes to log until
+ * given back). False when another transaction has it, or it cannot be
+ * made (logged): then make one as without the option. */
+bool aig_pam_keep_take(const struct aig_pam_ctx *ctx, const struct aig_log *log,
+		       struct aig_ldap **s);
+/* Gives it back, forgetting its user; kept only if healthy (the
+ * directory answered its last use) and still connected, else closed. */
+void aig_pam_keep_give(struct aig_ldap *s, bool healthy);
+
+/* cred_cache.c: authentication with cached_auth or offline_auth on
+ * (pam_aigate(8), CACHED AND OFFLINE LOGINS). */
+int aig_pam_cred_authenticate(struct aig_pam_ctx *ctx, const char *user,
+			      const char *password);
+
+/* The yescrypt cost (crypt_gensalt(3) count) of the cached hashes. */
+#define AIG_PAM_CRED_COST 2
+#define AIG_PAM_CACHED_AUTH_MAX 86400L
+#define AIG_PAM_OFFLINE_AUTH_MAX 365L
+#define AIG_PAM_OFFLINE_ATTEMPTS_DEFAULT 3
+#define AIG_PAM_OFFLINE_DELAY_DEFAULT 5L
 
 /* groups_cache: the auth phase's group lists in the LMDB group cache in
  * cfg's state_dir that aigate.cgi shares (ldap/cache.c: same file, same

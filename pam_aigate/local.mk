@@ -5,7 +5,8 @@ noinst_LTLIBRARIES += pam_aigate/libaigpam.la
 # For its tests (aig_pam.h includes aig_ldap.h).
 AIG_PAM_CPPFLAGS = -I$(top_srcdir)/pam_aigate $(AIG_LDAP_CPPFLAGS)
 pam_aigate_libaigpam_la_SOURCES = pam_aigate/aig_pam.h \
-	pam_aigate/options.c pam_aigate/work.c pam_aigate/groups_cache.c
+	pam_aigate/options.c pam_aigate/work.c pam_aigate/groups_cache.c \
+	pam_aigate/cred_cache.c pam_aigate/keep.c
 pam_aigate_libaigpam_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 pam_aigate_libaigpam_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LDAP_CFLAGS)
@@ -25,7 +26,8 @@ pam_aigate_pam_aigate_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version \
 	-shared -no-undefined -Wl,-z,nodelete \
 	-export-symbols $(top_srcdir)/pam_aigate/export.sym
 pam_aigate_pam_aigate_la_LIBADD = pam_aigate/libaigpam.la ldap/libaigldap.la \
-	common/libaigcommon.la $(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+	common/libaigcommon.la $(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) \
+	$(XCRYPT_LIBS)
 
 # libtool's .la file has no use in a PAM module directory.
 install-data-hook: install-pam-hook
@@ -48,13 +50,14 @@ tests_unit_test_pam_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LDAP_CFLAGS)
 tests_unit_test_pam_LDADD = $(AIG_TEST_LIBS) pam_aigate/libaigpam.la \
 	ldap/libaigldap.la common/libaigcommon.la $(PAM_LIBS) $(LMDB_LIBS) \
-	$(JANSSON_LIBS) $(CRYPTO_LIBS)
+	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(XCRYPT_LIBS)
 
 # Integration: the module through the real libpam against Samba AD DC.
 check_PROGRAMS += tests/integration/pam_driver
 tests_integration_pam_driver_SOURCES = tests/integration/pam_driver.c
 tests_integration_pam_driver_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(LMDB_CFLAGS)
 tests_integration_pam_driver_LDADD = $(PAM_LIBS) $(LMDB_LIBS) -lpthread
-TESTS += tests/integration/pam.sh
-EXTRA_DIST += tests/integration/pam.sh
+TESTS += tests/integration/pam.sh tests/integration/pam_credcache.sh
+EXTRA_DIST += tests/integration/pam.sh tests/integration/pam_credcache.sh \
+	tests/integration/tcp_count.py
 dist_man_MANS += man/pam_aigate.8

@@ -25,6 +25,8 @@ static void set_defaults(struct aig_pam_ctx *ctx, pam_handle_t *pamh)
 	ctx->config_path = aig_config_default_path();
 	ctx->warn_expiry_days = -1;
 	ctx->groups_cache_ttl = AIG_PAM_CACHE_TTL_DEFAULT;
+	ctx->offline_failed_attempts = AIG_PAM_OFFLINE_ATTEMPTS_DEFAULT;
+	ctx->offline_delay = AIG_PAM_OFFLINE_DELAY_DEFAULT * 60;
 }
 
 static bool has_prefix(const char *s, const char *prefix, const char **rest)
@@ -62,6 +64,77 @@ static int parse_ttl(const char *s)
 	return (int)v;
 }
 
+/* Parses a whole number min..max; -1 if invalid. */
+static long parse_range(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || v < min || v > max)
+		return -1;
+	return v;
+}
+
+/* Parses minutes 0..1440, a fraction allowed (0.5: 30 s), as seconds;
+ * -1 if invalid. */
+static long parse_minutes(const char *s)
+{
+	char *end;
+	double v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	v = strtod(s, &end);
+	if (*end != '\0' || !(v >= 0 && v <= 1440))
+		return -1;
+	return (long)(v * 60 + 0.5);
+}
+
+/* The options of cached and offline logins; false if arg is none. */
+static bool set_cred_opt(struct aig_pam_ctx *ctx, const char *arg)
+{
+	const char *v;
+
+	if (has_prefix(arg, "cached_auth=", &v)) {
+		ctx->cached_auth = parse_range(v, 0, AIG_PAM_CACHED_AUTH_MAX);
+		if (ctx->cached_auth < 0)
+			aig_log_msg(&ctx->log, LOG_ERR,
+				    "cached_auth: not 0 to %ld seconds; off",
+				    AIG_PAM_CACHED_AUTH_MAX);
+	} else if (has_prefix(arg, "offline_auth=", &v)) {
+		ctx->offline_auth = parse_range(v, 0, AIG_PAM_OFFLINE_AUTH_MAX);
+		if (ctx->offline_auth < 0)
+			aig_log_msg(&ctx->log, LOG_ERR,
+				    "offline_auth: not 0 to %ld days; off",
+				    AIG_PAM_OFFLINE_AUTH_MAX);
+	} else if (has_prefix(arg, "offline_failed_attempts=", &v)) {
+		ctx->offline_failed_attempts = (int)parse_range(v, 1, 100);
+		if (ctx->offline_failed_attempts < 0) {
+			aig_log_msg(&ctx->log, LOG_ERR,
+				    "offline_failed_attempts: not 1 to 100; "
+				    "%d",
+				    AIG_PAM_OFFLINE_ATTEMPTS_DEFAULT);
+			ctx->offline_failed_attempts =
+				AIG_PAM_OFFLINE_ATTEMPTS_DEFAULT;
+		}
+	} else if (has_prefix(arg, "offline_delay=", &v)) {
+		ctx->offline_delay = parse_minutes(v);
+		if (ctx->offline_delay < 0) {
+			aig_log_msg(&ctx->log, LOG_ERR,
+				    "offline_delay: not 0 to 1440 minutes; "
+				    "%ld",
+				    AIG_PAM_OFFLINE_DELAY_DEFAULT);
+			ctx->offline_delay = AIG_PAM_OFFLINE_DELAY_DEFAULT * 60;
+		}
+	} else {
+		return false;
+	}
+	return true;
+}
+
 /* One option from argv (config= was taken already). */
 static void set_opt(struct aig_pam_ctx *ctx, const char *arg)
 {
@@ -86,6 +159,8 @@ static void set_opt(struct aig_pam_ctx *ctx, const char *arg)
 				    "warn_expiry_days: not a number of days");
 	} else if (strcmp(arg, "groups_cache") == 0) {
 		ctx->groups_cache = true;
+	} else if (strcmp(arg, "keep_connection") == 0) {
+		ctx->keep_connection = true;
 	} else if (has_prefix(arg, "groups_cache_ttl=", &v)) {
 		ctx->groups_cache_ttl = parse_ttl(v);
 		if (ctx->groups_cache_ttl < 0)
@@ -93,6 +168,8 @@ static void set_opt(struct aig_pam_ctx *ctx, const char *arg)
 				    "groups_cache_ttl: not 1 to %d seconds; "
 				    "groups_cache is off",
 				    AIG_PAM_CACHE_TTL_MAX);
+	} else if (set_cred_opt(ctx, arg)) {
+		/* cached_auth, offline_* */
 	} else if (strcmp(arg, "use_first_pass") == 0 ||
 		   strcmp(arg, "try_first_pass") == 0 ||
 		   strcmp(arg, "use_authtok") == 0) {
@@ -129,11 +206,17 @@ int aig_pam_ctx_init(struct aig_pam_ctx *ctx, pam_handle_t *pamh, int argc,
 		set_opt(ctx, argv[i]);
 	if (ctx->groups_cache_ttl < 0)
 		ctx->groups_cache = false;
+	if (ctx->cached_auth < 0)
+		ctx->cached_auth = 0;
+	if (ctx->offline_auth < 0)
+		ctx->offline_auth = 0;
 	aig_log_msg(&ctx->log, LOG_DEBUG,
 		    "configuration %s, %zu require_group, warn_expiry_days %d, "
-		    "groups_cache %s (ttl %d s)",
+		    "groups_cache %s (ttl %d s), cached_auth %ld s, "
+		    "offline_auth %ld days",
 		    ctx->config_path, ctx->n_require, ctx->warn_expiry_days,
-		    ctx->groups_cache ? "on" : "off", ctx->groups_cache_ttl);
+		    ctx->groups_cache ? "on" : "off", ctx->groups_cache_ttl,
+		    ctx->cached_auth, ctx->offline_auth);
 	return PAM_SUCCESS;
 }
 

@@ -78,7 +78,10 @@ static void cleanup_stash(pam_handle_t *pamh, void *data, int status)
 
 	(void)pamh;
 	(void)status;
-	aig_ldap_free(st->s);
+	if (st->kept)
+		aig_pam_keep_give(st->s, st->healthy);
+	else
+		aig_ldap_free(st->s);
 	aig_config_free(st->cfg);
 	free(st);
 }
@@ -214,11 +217,121 @@ static int authenticate_cached(struct aig_pam_ctx *ctx,
 	return status;
 }
 
-int aig_pam_do_authenticate(struct aig_pam_ctx *ctx)
+/* Copies the strings of src to dst (empty on failure). */
+static int strv_copy(struct aig_strv *dst, const struct aig_strv *src)
+{
+	struct aig_error err = {0};
+	size_t i;
+
+	dst->v = NULL;
+	dst->n = 0;
+	for (i = 0; i < src->n; i++)
+		if (aig_ldap_strv_add(dst, src->v[i], strlen(src->v[i]),
+				      &err) != AIG_OK) {
+			aig_ldap_strv_free(dst);
+			return PAM_BUF_ERR;
+		}
+	return PAM_SUCCESS;
+}
+
+int aig_pam_publish(struct aig_pam_ctx *ctx, const char *name,
+		    const struct aig_strv *groups)
+{
+	struct aig_strv kept;
+	int rc = put_user_env(ctx, name);
+
+	if (rc == PAM_SUCCESS)
+		rc = put_groups_env(ctx, groups);
+	if (rc == PAM_SUCCESS)
+		rc = strv_copy(&kept, groups);
+	if (rc == PAM_SUCCESS)
+		rc = keep_groups(ctx, &kept);
+	return rc;
+}
+
+/* The session for this login: the kept one (keep_connection; *reused
+ * when it is connected already), else a new one. */
+static int open_session(struct aig_pam_ctx *ctx, struct aig_pam_stash *st,
+			bool *reused, struct aig_error *err)
+{
+	*reused = false;
+	if (ctx->keep_connection && aig_pam_keep_take(ctx, &st->log, &st->s)) {
+		st->kept = true;
+		*reused = aig_ldap_connected(st->s);
+		return AIG_OK;
+	}
+	return aig_ldap_new(st->cfg, &st->log, &st->s, err);
+}
+
+/* The bind and the groups, with groups_cache or without. */
+static int directory_auth(struct aig_pam_ctx *ctx, struct aig_pam_stash *st,
+			  const char *user, const char *password,
+			  struct aig_strv *groups, struct aig_error *err)
+{
+	if (ctx->groups_cache)
+		return authenticate_cached(ctx, st, user, password, groups,
+					   err);
+	return aig_ldap_authenticate(st->s, user, strlen(user), password,
+				     groups, err);
+}
+
+int aig_pam_auth_online(struct aig_pam_ctx *ctx, const char *user,
+			const char *password, int *status_out,
+			struct aig_cred_entry *got)
 {
 	struct aig_strv groups = {NULL, 0};
 	struct aig_error err = {0};
 	struct aig_pam_stash *st = NULL;
+	bool reused = false;
+	int rc, status;
+
+	st = stash_new(ctx);
+	if (st == NULL)
+		return PAM_BUF_ERR;
+	status = open_session(ctx, st, &reused, &err);
+	if (status == AIG_OK)
+		status = directory_auth(ctx, st, user, password, &groups, &err);
+	if (reused && status == AIG_ERR_UNAVAILABLE) {
+		/* a kept connection the DC closed, or that failed: once anew */
+		aig_log_msg(&ctx->log, LOG_INFO,
+			    "keep_connection: kept connection failed (%s); "
+			    "connecting again",
+			    err.msg);
+		aig_ldap_disconnect(st->s);
+		aig_ldap_strv_free(&groups);
+		aig_error_clear(&err);
+		status = directory_auth(ctx, st, user, password, &groups, &err);
+	}
+	st->healthy = aig_pam_auth_code(status) != PAM_AUTHINFO_UNAVAIL;
+	log_result(ctx, "authentication", user, status, &err);
+	*status_out = status;
+	rc = aig_pam_auth_code(status);
+	if (status == AIG_OK) {
+		rc = aig_pam_publish(ctx, aig_ldap_bound_user_name(st->s),
+				     &groups);
+		if (rc == PAM_SUCCESS && got != NULL) {
+			got->name = strdup(aig_ldap_bound_user_name(st->s));
+			got->groups = groups;
+			groups.v = NULL;
+			groups.n = 0;
+			if (got->name == NULL)
+				rc = PAM_BUF_ERR;
+		}
+		if (rc == PAM_SUCCESS)
+			rc = keep_stash(ctx, st);
+		else
+			cleanup_stash(ctx->pamh, st, 0);
+	} else {
+		if (rc == PAM_SUCCESS) /* 532, 773 */
+			rc = remember_must_change(ctx, status);
+		cleanup_stash(ctx->pamh, st, 0);
+	}
+	aig_ldap_strv_free(&groups);
+	return rc;
+}
+
+int aig_pam_do_authenticate(struct aig_pam_ctx *ctx)
+{
 	const char *user = NULL, *password = NULL;
 	int rc, status;
 
@@ -234,35 +347,9 @@ int aig_pam_do_authenticate(struct aig_pam_ctx *ctx)
 			    "refused locally: empty or decoy password");
 		return PAM_AUTH_ERR;
 	}
-	st = stash_new(ctx);
-	if (st == NULL)
-		return PAM_BUF_ERR;
-	status = aig_ldap_new(st->cfg, &st->log, &st->s, &err);
-	if (status == AIG_OK && ctx->groups_cache)
-		status = authenticate_cached(ctx, st, user, password, &groups,
-					     &err);
-	else if (status == AIG_OK)
-		status = aig_ldap_authenticate(st->s, user, strlen(user),
-					       password, &groups, &err);
-	log_result(ctx, "authentication", user, status, &err);
-	rc = aig_pam_auth_code(status);
-	if (status == AIG_OK) {
-		rc = put_user_env(ctx, aig_ldap_bound_user_name(st->s));
-		if (rc == PAM_SUCCESS)
-			rc = put_groups_env(ctx, &groups);
-		if (rc == PAM_SUCCESS)
-			rc = keep_groups(ctx, &groups);
-		if (rc == PAM_SUCCESS)
-			rc = keep_stash(ctx, st);
-		else
-			cleanup_stash(ctx->pamh, st, 0);
-	} else {
-		if (rc == PAM_SUCCESS) /* 532, 773 */
-			rc = remember_must_change(ctx, status);
-		cleanup_stash(ctx->pamh, st, 0);
-	}
-	aig_ldap_strv_free(&groups);
-	return rc;
+	if (ctx->cached_auth > 0 || ctx->offline_auth > 0)
+		return aig_pam_cred_authenticate(ctx, user, password);
+	return aig_pam_auth_online(ctx, user, password, &status, NULL);
 }
 
 /* ----------------------------------------------------------- account */
@@ -417,6 +504,12 @@ int aig_pam_do_account(struct aig_pam_ctx *ctx)
 		return PAM_NEW_AUTHTOK_REQD;
 	if (pam_get_data(ctx->pamh, AIG_PAM_DATA_GROUPS, &data) == PAM_SUCCESS)
 		groups = data;
+	/* cached_auth, offline_auth: no directory; the cached groups */
+	if (groups != NULL &&
+	    pam_get_data(ctx->pamh, AIG_PAM_DATA_CACHED, &data) ==
+		    PAM_SUCCESS &&
+	    data != NULL)
+		return check_require_group(ctx, user, groups);
 	rc = account_lookup(ctx, user, ctx->n_require > 0 && groups == NULL,
 			    &fetched);
 	if (rc == PAM_SUCCESS)

@@ -576,6 +576,44 @@ static void ad_budget(const struct ad *a)
 	}
 }
 
+/* A session kept between logins (pam_aigate's keep_connection): Samba
+ * refuses "Who am I?", and a server that refused it once on a connection
+ * is not asked again on it, so a second login on the open connection
+ * costs one operation less; the groups and the proof are the same. */
+static void ad_kept_session(const struct ad *a)
+{
+	struct aig_config *cfg = ad_cfg(a, "tokengroups", false);
+	struct aig_ldap *s = NULL;
+	struct aig_strv g1 = {NULL, 0}, g2 = {NULL, 0};
+	struct aig_error err = {0};
+	unsigned first = 0, second = 0, ops;
+	int rc1 = AIG_ERR_INTERNAL, rc2 = AIG_ERR_INTERNAL;
+
+	if (aig_ldap_new(cfg, NULL, &s, &err) == AIG_OK) {
+		rc1 = aig_ldap_authenticate(s, "alice", 5, a->pw, &g1, &err);
+		first = aig_ldap_op_count(s);
+		rc2 = aig_ldap_authenticate(s, "bob", 3, a->pw, &g2, &err);
+		ops = aig_ldap_op_count(s);
+		second = ops - first;
+	}
+	ok(rc1 == AIG_OK && rc2 == AIG_OK && second == first - 1,
+	   "a second login on a kept session: %u operations, the first %u "
+	   "(no second \"Who am I?\")",
+	   second, first);
+	ok(rc2 == AIG_OK && g2.n > 0 &&
+		   strstr(strv_join(&g2), "Data_Scientists") != NULL &&
+		   strstr(strv_join(&g2), "AI_Admins") == NULL,
+	   "... bob's groups, none of alice's: %s",
+	   rc2 == AIG_OK ? strv_join(&g2) : err.msg);
+	ok(rc2 == AIG_OK && aig_ldap_bound_user_name(s) != NULL &&
+		   strcmp(aig_ldap_bound_user_name(s), "bob") == 0,
+	   "... and the session is bob's");
+	aig_ldap_strv_free(&g1);
+	aig_ldap_strv_free(&g2);
+	aig_ldap_free(s);
+	aig_config_free(cfg);
+}
+
 /* With service_bind, an unknown login costs what a known one costs: the
  * service bind, the search, and a bind (to a DN no entry has, with a
  * random password), so the time of the answer does not tell which logins
@@ -870,6 +908,7 @@ static int run_ad(bool short_run)
 	ad_refused_locally(&a);
 	ad_groups(&a, short_run);
 	ad_budget(&a);
+	ad_kept_session(&a);
 	ad_unknown_user_cost(&a);
 	if (!short_run) {
 		identity_helpers();

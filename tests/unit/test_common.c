@@ -353,6 +353,31 @@ static struct aig_config *parse_edit(const char *from, const char *to)
 	return cfg;
 }
 
+/* auth.basic_cache_s: 0 (off) by default, 0 to 3600 seconds. */
+static void test_config_basic_cache(void)
+{
+	static const char *const at = "\"backend\":";
+	struct aig_config *cfg = parse_edit(at, at);
+
+	ok(cfg != NULL && cfg->auth.basic_cache_s == 0,
+	   "auth.basic_cache_s is 0 (off) by default");
+	aig_config_free(cfg);
+	cfg = parse_edit(at, "\"auth\": {\"basic_cache_s\": 3600}, "
+			     "\"backend\":");
+	ok(cfg != NULL && cfg->auth.basic_cache_s == 3600,
+	   "auth.basic_cache_s 3600");
+	aig_config_free(cfg);
+	expect_error(at, "\"auth\": {\"basic_cache_s\": 3601}, \"backend\":",
+		     AIG_ERR_CONFIG,
+		     "\"auth.basic_cache_s\": must be between 0 and 3600");
+	expect_error(at, "\"auth\": {\"basic_cache_s\": -1}, \"backend\":",
+		     AIG_ERR_CONFIG,
+		     "\"auth.basic_cache_s\": must be between 0 and 3600");
+	expect_error(at, "\"auth\": {\"basic_cache_s\": true}, \"backend\":",
+		     AIG_ERR_CONFIG,
+		     "\"auth.basic_cache_s\": must be an integer");
+}
+
 static void test_config_failure_limit(void)
 {
 	static const char *const at = "\"backend\":";
@@ -879,6 +904,7 @@ int main(void)
 	test_config_good();
 	test_config_service_bind();
 	test_config_failure_limit();
+	test_config_basic_cache();
 	test_config_bad();
 	test_config_hostile();
 	test_config_files();

@@ -406,6 +406,84 @@ static void test_unknown(void)
 	free(big);
 }
 
+/* cached_auth=, offline_auth=, offline_failed_attempts=,
+ * offline_delay=: the value, or off/the default (logged) when invalid. */
+struct cred_case {
+	const char *arg;
+	long cached, offline, delay_s;
+	int attempts;
+	const char *log; /* a substring logged, or NULL: nothing */
+};
+
+static void test_cred_options(void)
+{
+	static const struct cred_case cases[] = {
+		{"cached_auth=300", 300, 0, 300, 3, NULL},
+		{"cached_auth=0", 0, 0, 300, 3, NULL},
+		{"cached_auth=86400", 86400, 0, 300, 3, NULL},
+		{"cached_auth=86401", 0, 0, 300, 3, "cached_auth: not"},
+		{"cached_auth=-5", 0, 0, 300, 3, "cached_auth: not"},
+		{"cached_auth=5m", 0, 0, 300, 3, "cached_auth: not"},
+		{"cached_auth=", 0, 0, 300, 3, "cached_auth: not"},
+		{"cached_auth=99999999999999999999", 0, 0, 300, 3,
+		 "cached_auth: not"},
+		{"offline_auth=7", 0, 7, 300, 3, NULL},
+		{"offline_auth=366", 0, 0, 300, 3, "offline_auth: not"},
+		{"offline_auth=+7", 0, 0, 300, 3, "offline_auth: not"},
+		{"offline_failed_attempts=5", 0, 0, 300, 5, NULL},
+		{"offline_failed_attempts=0", 0, 0, 300, 3,
+		 "offline_failed_attempts: not"},
+		{"offline_failed_attempts=101", 0, 0, 300, 3,
+		 "offline_failed_attempts: not"},
+		{"offline_delay=10", 0, 0, 600, 3, NULL},
+		{"offline_delay=0.5", 0, 0, 30, 3, NULL},
+		{"offline_delay=0", 0, 0, 0, 3, NULL},
+		{"offline_delay=1441", 0, 0, 300, 3, "offline_delay: not"},
+		{"offline_delay=nan", 0, 0, 300, 3, "offline_delay: not"},
+		{"offline_delay=-1", 0, 0, 300, 3, "offline_delay: not"},
+		{"offline_delay=1e9", 0, 0, 300, 3, "offline_delay: not"},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct cred_case *c = &cases[i];
+		const char *args[2] = {c->arg, NULL};
+		struct aig_pam_ctx ctx;
+		bool log_ok;
+
+		if (init(&ctx, args) != PAM_SUCCESS) {
+			ok(0, "%s: the configuration loads", c->arg);
+			continue;
+		}
+		log_ok = c->log ? strstr(logged, c->log) != NULL
+				: logged[0] == '\0';
+		ok(ctx.cached_auth == c->cached &&
+			   ctx.offline_auth == c->offline &&
+			   ctx.offline_delay == c->delay_s &&
+			   ctx.offline_failed_attempts == c->attempts && log_ok,
+		   "%.40s: cached %ld s, offline %ld d, delay %ld s, %d "
+		   "attempts%s",
+		   c->arg, ctx.cached_auth, ctx.offline_auth, ctx.offline_delay,
+		   ctx.offline_failed_attempts, c->log ? ", logged" : "");
+		aig_pam_ctx_free(&ctx);
+	}
+}
+
+static void test_keep_connection(void)
+{
+	static const char *const none[] = {NULL};
+	static const char *const on[] = {"keep_connection", NULL};
+	struct aig_pam_ctx ctx;
+
+	ok(init(&ctx, none) == PAM_SUCCESS && !ctx.keep_connection,
+	   "keep_connection is off by default");
+	aig_pam_ctx_free(&ctx);
+	ok(init(&ctx, on) == PAM_SUCCESS && ctx.keep_connection &&
+		   logged[0] == '\0',
+	   "keep_connection turns it on, nothing logged");
+	aig_pam_ctx_free(&ctx);
+}
+
 int main(void)
 {
 	aig_test_tmpdir(tmpdir);
@@ -427,6 +505,8 @@ int main(void)
 	test_require_group();
 	test_numbers();
 	test_groups_cache();
+	test_cred_options();
+	test_keep_connection();
 	test_unknown();
 	return tap_done();
 }
