@@ -18,9 +18,15 @@ PKGS="
  redis-server python3 curl procps iproute2 psmisc wrk hyperfine
  nginx-light gunicorn python3-flask python3-jwt python3-cryptography python3-requests
  linux-perf
+ nodejs npm
 "
 if [ "${AIGATE_SKIP_APT_UPDATE:-}" != 1 ]; then
   apt-get update
 fi
 # shellcheck disable=SC2086
 apt-get install -y --no-install-recommends $PKGS
+# The LangGraph.js server and SDK of the LangGraph tests, from the npm
+# registry at the versions tests/langgraph/package-lock.json pins.
+if [ "${AIGATE_SKIP_NPM:-}" != 1 ]; then
+  "$(dirname "$0")/../tests/langgraph/setup.sh" >/dev/null
+fi
