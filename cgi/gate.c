@@ -661,6 +661,7 @@ void aig_gate_run(struct aig_gate *g)
 	       aig_step_rate_limit(g) &&   /* token bucket per user, rule */
 	       aig_step_read_body(g) &&	   /* content type, size */
 	       aig_step_check_body(g) &&   /* JSON, prompt, models, tools */
+	       aig_step_langgraph(g) &&	   /* thread owners, per-user store */
 	       aig_step_forward(g));	   /* to the backend, streaming */
 	aig_gate_respond_error(g);
 	aig_gate_audit(g);

@@ -114,6 +114,9 @@ bool aig_step_read_body(struct aig_gate *g);
 bool aig_step_check_body(struct aig_gate *g);
 bool aig_step_rate_limit(struct aig_gate *g);
 bool aig_step_forward(struct aig_gate *g);
+/* langgraph.c: LangGraph Server ownership, when the policy turns it on
+ * (aigate-policy.json(5), LANGGRAPH). */
+bool aig_step_langgraph(struct aig_gate *g);
 
 /* outcome.c: the answer to a body the policy refused (verdict v); a verdict
  * that is no refusal gives AIG_OUT_UNAVAILABLE (fail closed). */

@@ -583,7 +583,7 @@ static int parse_rules(struct ctx *c, json_t *root)
 static int parse_top(struct ctx *c, json_t *root)
 {
 	static const char *const keys[] = {"version", "description", "prompt",
-					   "rules", NULL};
+					   "rules",   "langgraph",   NULL};
 	json_t *v = json_object_get(root, "version");
 	int rc;
 
@@ -598,7 +598,9 @@ static int parse_top(struct ctx *c, json_t *root)
 	if (!json_is_integer(v) || json_integer_value(v) != 1)
 		return aig_jr_fail(&c->jr, "/version", false, "must be 1");
 	if ((rc = check_description(c, root, "")) != AIG_OK ||
-	    (rc = parse_prompt(c, root)) != AIG_OK)
+	    (rc = parse_prompt(c, root)) != AIG_OK ||
+	    (rc = langgraph_parse(&c->jr, &c->pol->arena, root,
+				  &c->pol->langgraph)) != AIG_OK)
 		return rc;
 	return parse_rules(c, root);
 }

@@ -7,7 +7,8 @@ noinst_LTLIBRARIES += policies/libaigpolicy.la
 AIG_POLICY_CPPFLAGS = -I$(top_srcdir)/policies
 policies_libaigpolicy_la_SOURCES = policies/aig_policy.h \
 	policies/policy_int.h policies/arena.c policies/glob.c \
-	policies/pointer.c policies/load.c policies/decide.c policies/body.c
+	policies/pointer.c policies/load.c policies/decide.c policies/body.c \
+	policies/langgraph.c
 policies_libaigpolicy_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(PCRE2_CFLAGS)
 # Convenience libraries link nothing: the final link lists them and the
@@ -92,3 +93,11 @@ bench_bench_policy_LDADD = $(tests_unit_test_policy_LDADD)
 bench-policy: bench/bench_policy$(EXEEXT)
 	./bench/bench_policy$(EXEEXT)
 .PHONY: bench-policy
+
+check_PROGRAMS += tests/unit/test_policy_langgraph
+UNIT_TESTS += tests/unit/test_policy_langgraph
+TESTS += tests/unit/test_policy_langgraph
+tests_unit_test_policy_langgraph_SOURCES = tests/unit/test_policy_langgraph.c
+tests_unit_test_policy_langgraph_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
+tests_unit_test_policy_langgraph_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
+tests_unit_test_policy_langgraph_LDADD = $(tests_unit_test_policy_LDADD)
