@@ -213,12 +213,12 @@ static void classify(struct aig_forward *f, const struct hop *h, int rc)
 static int exchange(struct aig_forward *f, struct hop *h, const char *path,
 		    const char *query)
 {
-	const struct aig_http_header headers[] = {
+	struct aig_http_header headers[5] = {
 		{"X-Aigate-User", f->user},
 		{"X-Aigate-Groups", f->groups},
 		{"X-Request-Id", f->request_id},
-		{"Content-Type", f->content_type},
 	};
+	size_t n = 3;
 	struct aig_http_handler handler = {on_header, on_headers_done, on_body,
 					   h};
 	struct aig_http_request req = {0};
@@ -229,8 +229,14 @@ static int exchange(struct aig_forward *f, struct hop *h, const char *path,
 	req.url = f->backend_url;
 	req.path = path;
 	req.query = query;
+	if (f->content_type != NULL)
+		headers[n++] = (struct aig_http_header){"Content-Type",
+							f->content_type};
+	if (f->last_event_id != NULL) /* a server-sent events reconnect */
+		headers[n++] = (struct aig_http_header){"Last-Event-ID",
+							f->last_event_id};
 	req.headers = headers;
-	req.n_headers = f->content_type != NULL ? 4 : 3;
+	req.n_headers = n;
 	/* a POST always says its length, 0 included */
 	if (f->body_len > 0 || strcmp(f->method, "POST") == 0) {
 		req.body = f->body != NULL ? f->body : "";

@@ -549,6 +549,7 @@ bool aig_step_forward(struct aig_gate *g)
 	f.user = g->user;
 	f.groups = groups;
 	f.request_id = g->req.id;
+	f.last_event_id = g->req.last_event_id;
 	f.out = g->out;
 	f.stop = g->terminated;
 	if (aig_warm_http(g->w, NULL) == AIG_OK)

@@ -108,12 +108,15 @@ static bool copy_vars(struct aig_request *req, char *const *vars)
 	req->query = var_dup(vars, "QUERY_STRING", "");
 	req->content_type = var_dup(vars, "CONTENT_TYPE", NULL);
 	req->authorization = var_dup(vars, "HTTP_AUTHORIZATION", NULL);
+	req->last_event_id = var_dup(vars, "HTTP_LAST_EVENT_ID", NULL);
 	req->remote_addr = var_dup(vars, "REMOTE_ADDR", "");
 	req->https = https != NULL &&
 		     (strcasecmp(https, "on") == 0 || strcmp(https, "1") == 0);
 	return req->path && req->method && req->query && req->remote_addr &&
 	       (var(vars, "CONTENT_TYPE") == NULL || req->content_type) &&
-	       (var(vars, "HTTP_AUTHORIZATION") == NULL || req->authorization);
+	       (var(vars, "HTTP_AUTHORIZATION") == NULL ||
+		req->authorization) &&
+	       (var(vars, "HTTP_LAST_EVENT_ID") == NULL || req->last_event_id);
 }
 
 static bool printable(const char *s, size_t max)
@@ -148,7 +151,8 @@ bool aig_request_from_vars(struct aig_request *req, char *const *vars,
 		return fail(out, AIG_OUT_METHOD);
 	if (!printable(req->query, AIG_CGI_MAX_QUERY) ||
 	    !printable(req->remote_addr, 64) ||
-	    (req->content_type && !printable(req->content_type, 256)))
+	    (req->content_type && !printable(req->content_type, 256)) ||
+	    (req->last_event_id && !printable(req->last_event_id, 256)))
 		return fail(out, AIG_OUT_BAD_REQUEST);
 	if (req->authorization != NULL &&
 	    !printable(req->authorization, AIG_CGI_MAX_AUTH))
@@ -237,6 +241,7 @@ void aig_request_free(struct aig_request *req)
 	free(req->query);
 	free(req->content_type);
 	aig_secret_free(req->authorization);
+	free(req->last_event_id);
 	free(req->remote_addr);
 	free(req->body);
 	memset(req, 0, sizeof(*req));

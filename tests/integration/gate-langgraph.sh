@@ -29,7 +29,8 @@ svc="aigate-test-$$"
 lg_pid=
 cleanup() {
 	"$top_srcdir/tests/testbed/web.sh" stop "$web/srv" >/dev/null 2>&1 || true
-	[ -z "$lg_pid" ] || kill "$lg_pid" 2>/dev/null || true
+	# the CLI's children (tsx, the API workers) are in its process group
+	[ -z "$lg_pid" ] || kill -- "-$lg_pid" 2>/dev/null || true
 	rm -f "/etc/pam.d/$svc"
 	rm -rf "$web"
 }
@@ -43,7 +44,7 @@ cp "$top_srcdir/tests/langgraph/echo_graph.mjs" "$top_srcdir/tests/langgraph/lan
 	"$top_srcdir/tests/langgraph/drive.mjs" "$web/graph/"
 ln -s "$modules/node_modules" "$web/graph/node_modules"
 lport=$("$top_srcdir/tests/testbed/web.sh" port)
-(cd "$web/graph" && exec node node_modules/@langchain/langgraph-cli/dist/cli/cli.mjs \
+(cd "$web/graph" && exec setsid node node_modules/@langchain/langgraph-cli/dist/cli/cli.mjs \
 	dev --no-browser --host 127.0.0.1 --port "$lport") >"$web/langgraph.log" 2>&1 &
 lg_pid=$!
 for _ in $(seq 120); do
