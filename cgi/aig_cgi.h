@@ -177,6 +177,7 @@ struct aig_forward {
 	const char *groups; /* comma-separated */
 	const char *request_id;
 	const char *last_event_id; /* passed on when not NULL */
+	const char *identity;	   /* X-Aigate-Identity, when not NULL */
 	FILE *out; /* where the response goes: stdout, or a FastCGI stream */
 	/* Set (by a signal handler) when the web server wants the CGI to
 	 * stop, as lighttpd and Apache do when the client goes away: the

@@ -213,7 +213,7 @@ static void classify(struct aig_forward *f, const struct hop *h, int rc)
 static int exchange(struct aig_forward *f, struct hop *h, const char *path,
 		    const char *query)
 {
-	struct aig_http_header headers[5] = {
+	struct aig_http_header headers[6] = {
 		{"X-Aigate-User", f->user},
 		{"X-Aigate-Groups", f->groups},
 		{"X-Request-Id", f->request_id},
@@ -232,6 +232,9 @@ static int exchange(struct aig_forward *f, struct hop *h, const char *path,
 	if (f->content_type != NULL)
 		headers[n++] = (struct aig_http_header){"Content-Type",
 							f->content_type};
+	if (f->identity != NULL)
+		headers[n++] = (struct aig_http_header){"X-Aigate-Identity",
+							f->identity};
 	if (f->last_event_id != NULL) /* a server-sent events reconnect */
 		headers[n++] = (struct aig_http_header){"Last-Event-ID",
 							f->last_event_id};

@@ -533,11 +533,16 @@ bool aig_step_rate_limit(struct aig_gate *g)
 bool aig_step_forward(struct aig_gate *g)
 {
 	struct aig_forward f = {0};
-	char *groups = aig_groups_join(&g->groups);
+	char *groups = aig_groups_join(&g->groups), *identity = NULL;
 	bool sent;
 
 	if (groups == NULL)
 		return stop(g, AIG_OUT_UNAVAILABLE, "out of memory");
+	if (aig_gate_identity(g, &identity) != AIG_OK) {
+		free(groups);
+		return stop(g, AIG_OUT_UNAVAILABLE, "identity not signed");
+	}
+	f.identity = identity;
 	f.backend_url = g->cfg->backend.url;
 	f.timeout_ms = g->cfg->backend.timeout_ms;
 	f.method = g->req.method;
@@ -557,6 +562,7 @@ bool aig_step_forward(struct aig_gate *g)
 	fflush(g->out);
 	sent = aig_forward(&f);
 	free(groups);
+	free(identity);
 	g->backend_ms = f.backend_ms;
 	g->bytes_out = f.bytes_out;
 	g->responded = sent;
@@ -654,6 +660,7 @@ void aig_gate_run(struct aig_gate *g)
 	       aig_step_health(g) &&	   /* /_aigate/health, no auth */
 	       aig_step_load_config(g) &&  /* aigate.json */
 	       aig_step_open_audit(g) &&   /* fail closed if we cannot audit */
+	       aig_step_jwks(g) &&	   /* /_aigate/jwks.json, no auth */
 	       aig_step_authenticate(g) && /* Bearer JWT or Basic via PAM */
 	       aig_step_load_policy(g) &&  /* policy.json */
 	       aig_step_whoami(g) &&	   /* /_aigate/whoami */

@@ -8,7 +8,7 @@ cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/outcome.c cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
 	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
 	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c \
-	cgi/langgraph.c
+	cgi/langgraph.c cgi/aig_identity.h cgi/identity.c cgi/identity_gate.c
 cgi_libaigcgi_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
 	$(AIG_POLICY_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
 cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \

@@ -89,13 +89,13 @@ static int backend_call(struct lg *l, const char *method, const char *path,
 			const char *body, struct sink *s)
 {
 	struct aig_gate *g = l->g;
-	char *groups = aig_groups_join(&g->groups);
-	const struct aig_http_header headers[] = {
+	char *groups = aig_groups_join(&g->groups), *identity = NULL;
+	struct aig_http_header headers[5] = {
 		{"X-Aigate-User", g->user},
 		{"X-Aigate-Groups", groups},
 		{"X-Request-Id", g->req.id},
-		{"Content-Type", "application/json"},
 	};
+	size_t n = 3;
 	struct aig_http_handler h = {NULL, sink_done, sink_body, s};
 	struct aig_http_request req = {0};
 	struct aig_error err = {0};
@@ -103,11 +103,21 @@ static int backend_call(struct lg *l, const char *method, const char *path,
 
 	if (groups == NULL)
 		return AIG_ERR_NOMEM;
+	if ((rc = aig_gate_identity(g, &identity)) != AIG_OK) {
+		free(groups);
+		return rc;
+	}
+	if (identity != NULL)
+		headers[n++] =
+			(struct aig_http_header){"X-Aigate-Identity", identity};
+	if (body != NULL)
+		headers[n++] = (struct aig_http_header){"Content-Type",
+							"application/json"};
 	req.method = method;
 	req.url = g->cfg->backend.url;
 	req.path = path;
 	req.headers = headers;
-	req.n_headers = body != NULL ? 4 : 3;
+	req.n_headers = n;
 	req.body = body;
 	req.body_len = body != NULL ? strlen(body) : 0;
 	req.timeout_ms = g->cfg->backend.timeout_ms;
@@ -124,6 +134,7 @@ static int backend_call(struct lg *l, const char *method, const char *path,
 		aig_log_msg(&g->log, LOG_ERR, "langgraph: backend: %s",
 			    err.msg[0] ? err.msg : "answer too large");
 	free(groups);
+	free(identity);
 	return rc;
 }
 

@@ -387,6 +387,13 @@ struct aig_config {
 	struct {
 		char *url;
 		int timeout_ms;
+		/* backend.identity: X-Aigate-Identity, a JWS the gate signs
+		 * (aigate.json(5)); key_file NULL: not sent */
+		struct {
+			char *key_file; /* EC P-256 private key, PEM */
+			char *audience;
+			int ttl_s; /* 1..60 */
+		} identity;
 	} backend;
 
 	char *policy_file;

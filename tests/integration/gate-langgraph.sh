@@ -27,10 +27,12 @@ web=$(mktemp -d /tmp/aigate-lg.XXXXXX)
 chmod 0755 "$web"
 svc="aigate-test-$$"
 lg_pid=
+la_pid=
 cleanup() {
 	"$top_srcdir/tests/testbed/web.sh" stop "$web/srv" >/dev/null 2>&1 || true
 	# the CLI's children (tsx, the API workers) are in its process group
 	[ -z "$lg_pid" ] || kill -- "-$lg_pid" 2>/dev/null || true
+	[ -z "$la_pid" ] || kill -- "-$la_pid" 2>/dev/null || true
 	rm -f "/etc/pam.d/$svc"
 	rm -rf "$web"
 }
@@ -127,6 +129,44 @@ while IFS= read -r line; do
 	esac
 done <<<"$out"
 expect_match "$out" '# all passed' "the SDK driver ran to its end"
+
+# --- the signed identity: a second LangGraph server that runs the example
+# handler of contrib/langgraph, and the gate signing for it
+mkdir -p "$web/graph-auth"
+cp "$top_srcdir/tests/langgraph/echo_graph.mjs" "$top_srcdir/contrib/langgraph/aigate_auth.mjs" \
+	"$top_srcdir/tests/langgraph/identity.mjs" "$web/graph-auth/"
+printf '{"node_version": "20", "graphs": {"echo": "./echo_graph.mjs:graph"}, "auth": {"path": "./aigate_auth.mjs:auth"}, "env": {}}\n' \
+	>"$web/graph-auth/langgraph.json"
+ln -s "$modules/node_modules" "$web/graph-auth/node_modules"
+aport=$("$top_srcdir/tests/testbed/web.sh" port)
+(cd "$web/graph-auth" && AIGATE_JWKS_URL="$gate/_aigate/jwks.json" AIGATE_AUDIENCE=langgraph-test \
+	exec setsid node node_modules/@langchain/langgraph-cli/dist/cli/cli.mjs \
+	dev --no-browser --host 127.0.0.1 --port "$aport") >"$web/langgraph-auth.log" 2>&1 &
+la_pid=$!
+for _ in $(seq 120); do
+	curl -sf "http://127.0.0.1:$aport/ok" >/dev/null 2>&1 && break
+	kill -0 "$la_pid" 2>/dev/null || break
+	sleep 0.5
+done
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$gate/_aigate/jwks.json")" 404 \
+	"no backend.identity: /_aigate/jwks.json is 404"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$web/etc/aigate/identity.key" 2>/dev/null
+chown www-data "$web/etc/aigate/identity.key"
+chmod 0400 "$web/etc/aigate/identity.key"
+sed -i "s|\"backend\": {\"url\": \"http://127.0.0.1:$lport\", \"timeout_ms\": 10000}|\"backend\": {\"url\": \"http://127.0.0.1:$aport\", \"timeout_ms\": 10000, \"identity\": {\"key_file\": \"$web/etc/aigate/identity.key\", \"audience\": \"langgraph-test\", \"ttl_s\": 30}}|" \
+	"$web/etc/aigate/aigate.json"
+expect_match "$(cat "$web/etc/aigate/aigate.json")" '"identity"' "the gate now signs for the second server"
+out=$(cd "$web/graph-auth" && LG_GATE="$gate" LG_BACKEND="http://127.0.0.1:$aport" \
+	LG_OWNER="$(basic bob "$pw")" LG_KEY_FILE="$web/etc/aigate/identity.key" LG_AUDIENCE=langgraph-test \
+	node identity.mjs 2>&1) || true
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok 0 "${line#ok - }" ;;
+	"not ok - "*) ok 1 "${line#not ok - }" ;;
+	*) echo "# $line" ;;
+	esac
+done <<<"$out"
+expect_match "$out" '# all passed' "the identity driver ran to its end"
 
 # --- what the gate wrote down
 audit=$(cat "$web/log/audit.jsonl")
