@@ -154,3 +154,12 @@ uninstall-hook: uninstall-ext-hook
 uninstall-ext-hook:
 	rm -f $(DESTDIR)$(aigatelibexecdir)/aigate-ext.so
 .PHONY: install-ext-hook uninstall-ext-hook
+
+check_PROGRAMS += tests/unit/test_cgi_identity
+UNIT_TESTS += tests/unit/test_cgi_identity
+TESTS += tests/unit/test_cgi_identity
+tests_unit_test_cgi_identity_SOURCES = tests/unit/test_cgi_identity.c
+tests_unit_test_cgi_identity_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_CGI_CPPFLAGS) \
+	$(AIG_JWT_CPPFLAGS)
+tests_unit_test_cgi_identity_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_cgi_identity_LDADD = $(bench_bench_decision_LDADD)
