@@ -11,4 +11,5 @@ EXTRA_DIST += tests/integration/gate-langgraph.sh \
 	tests/langgraph/package.json tests/langgraph/package-lock.json \
 	tests/langgraph/langgraph.json tests/langgraph/echo_graph.mjs \
 	tests/langgraph/drive.mjs tests/langgraph/setup.sh \
-	tests/langgraph/identity.mjs contrib/langgraph/aigate_auth.mjs
+	tests/langgraph/identity.mjs contrib/langgraph/aigate_auth.mjs \
+	docs/langgraph.md
