@@ -12,4 +12,4 @@ EXTRA_DIST += tests/integration/gate-langgraph.sh \
 	tests/langgraph/langgraph.json tests/langgraph/echo_graph.mjs \
 	tests/langgraph/drive.mjs tests/langgraph/setup.sh \
 	tests/langgraph/identity.mjs contrib/langgraph/aigate_auth.mjs \
-	docs/langgraph.md
+	docs/langgraph.md bench/bench_langgraph.sh
