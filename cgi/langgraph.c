@@ -338,6 +338,72 @@ static bool is_create_run(const struct aig_gate *g, const char *rest)
 	return create;
 }
 
+/* Writes a backend answer the gate read whole (a JSON body). */
+static bool answer(struct lg *l, const struct sink *s)
+{
+	struct aig_gate *g = l->g;
+
+	aig_request_discard_body(&g->req, g->in);
+	fprintf(g->out,
+		"Status: %d %s\r\n"
+		"Content-Type: application/json\r\n"
+		"Cache-Control: no-store\r\n"
+		"X-Request-Id: %s\r\n\r\n",
+		s->status, aig_http_reason(s->status), g->req.id);
+	if (s->len > 0)
+		fwrite(s->buf, 1, s->len, g->out);
+	fflush(g->out);
+	g->responded = true;
+	g->status = s->status;
+	g->bytes_out = s->len;
+	g->outcome = AIG_OUT_FORWARDED;
+	return false;
+}
+
+/* POST /threads/{id}/copy by an admin of another's (or an unowned)
+ * thread: the copy keeps the source's metadata, so the gate makes the
+ * copy, then records the caller as its owner, and answers with the
+ * thread as it then is. */
+static bool copy_as_caller(struct lg *l)
+{
+	struct sink s = {0}, p = {0};
+	char path[sizeof("/threads//copy") + UUID_LEN], *text = NULL;
+	json_t *t = NULL, *id, *patch = NULL;
+	int rc;
+	bool ret;
+
+	snprintf(path, sizeof(path), "/threads/%s/copy", l->id);
+	rc = backend_call(l, "POST", path, "{}", &s);
+	if (rc == AIG_OK && (s.status < 200 || s.status > 299)) {
+		ret = answer(l, &s); /* the backend's refusal stands */
+		goto out;
+	}
+	if (rc == AIG_OK &&
+	    ((t = json_loadb(s.buf ? s.buf : "", s.len, 0, NULL)) == NULL ||
+	     !json_is_string(id = json_object_get(t, "thread_id")) ||
+	     !is_uuid(json_string_value(id), strlen(json_string_value(id)))))
+		rc = AIG_ERR_SYNTAX;
+	if (rc == AIG_OK) {
+		patch = json_pack("{s:{s:s}}", "metadata", l->p->owner_key,
+				  l->g->user);
+		text = patch ? json_dumps(patch, JSON_COMPACT) : NULL;
+		snprintf(path, sizeof(path), "/threads/%s",
+			 json_string_value(id));
+		rc = text ? backend_call(l, "PATCH", path, text, &p)
+			  : AIG_ERR_NOMEM;
+	}
+	if (rc == AIG_OK && p.status != 200)
+		rc = AIG_ERR_INTERNAL;
+	ret = rc == AIG_OK ? answer(l, &p) : unavailable(l, rc);
+out:
+	json_decref(t);
+	json_decref(patch);
+	free(text);
+	free(s.buf);
+	free(p.buf);
+	return ret;
+}
+
 /* /threads/{id}[/...]: only for the owner or an admin. */
 static bool thread_route(struct lg *l, const char *idp)
 {
@@ -364,6 +430,9 @@ static bool thread_route(struct lg *l, const char *idp)
 		return not_found(l, "not the thread's owner");
 	if (strcmp(g->req.method, "PATCH") == 0 && rest[0] == '\0')
 		return force_owner(l, l->owner);
+	if (strcmp(g->req.method, "POST") == 0 && strcmp(rest, "/copy") == 0 &&
+	    (l->owner == NULL || strcmp(l->owner, g->user) != 0))
+		return copy_as_caller(l);
 	return true;
 }
 

@@ -119,7 +119,7 @@ expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: $(basic b
 # --- the cases, with the SDK
 out=$(cd "$web/graph" && LG_GATE="$gate" LG_BACKEND="http://127.0.0.1:$lport" \
 	LG_OWNER="$(basic bob "$pw")" LG_OTHER="$(basic jsmith "$pw")" \
-	LG_ADMIN="$(basic alice "$pw")" LG_OWNER_NAME=bob LG_OTHER_NAME=jsmith \
+	LG_ADMIN="$(basic alice "$pw")" LG_OWNER_NAME=bob LG_OTHER_NAME=jsmith LG_ADMIN_NAME=alice \
 	node drive.mjs 2>&1) || true
 while IFS= read -r line; do
 	case $line in

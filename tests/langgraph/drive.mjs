@@ -160,6 +160,11 @@ const ta = await admin.threads.get(t.thread_id);
 ok(ta.thread_id === t.thread_id, "the admin reads the first user's thread");
 const tb = await admin.threads.get(fresh);
 ok(tb.thread_id === fresh, "the admin reads the second user's thread");
+const acp = await admin.threads.copy(t.thread_id);
+ok(acp.metadata.owner === env("LG_ADMIN_NAME") && acp.thread_id !== t.thread_id, "the admin's copy of a user's thread is the admin's", JSON.stringify(acp.metadata));
+const acpState = await admin.threads.getState(acp.thread_id);
+ok(acpState.values?.messages?.length > 0, "... with the thread's state", JSON.stringify(acpState.values).slice(0, 100));
+await expect404(owner.threads.get(acp.thread_id), "... and not the user's");
 const all = await admin.threads.search({ limit: 1000 });
 ok(all.some((x) => x.thread_id === t.thread_id) && all.some((x) => x.thread_id === fresh), "the admin's search lists both");
 
