@@ -601,6 +601,10 @@ static bool store_route(struct lg *l)
 
 /* ---------------------------------------------------------------- step */
 
+/* The routes the gate knows (aigate-policy.json(5), LANGGRAPH). Under
+ * /runs/ only the stateless runs pass for non-admins: a run joined by its
+ * id alone (/runs/{run}/stream) or a cron (/runs/crons, which names its
+ * thread in the body) would step around the thread's owner. */
 static bool route(struct lg *l)
 {
 	const char *m = l->g->req.method, *path = l->g->req.path;
@@ -613,6 +617,11 @@ static bool route(struct lg *l)
 		       force_owner(l, l->g->user);
 	if (strncmp(path, "/threads/", 9) == 0)
 		return thread_route(l, path + 9);
+	if (strncmp(path, "/runs/", 6) == 0 && !l->admin &&
+	    strcmp(path, "/runs/stream") != 0 &&
+	    strcmp(path, "/runs/wait") != 0 && strcmp(path, "/runs/batch") != 0)
+		return fail(l->g, AIG_OUT_FORBIDDEN,
+			    "run or cron not reachable by its id alone");
 	if (strcmp(path, "/store") == 0 || strncmp(path, "/store/", 7) == 0)
 		return !l->p->store_per_user || l->admin || store_route(l);
 	return true;

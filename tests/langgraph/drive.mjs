@@ -91,7 +91,13 @@ const sseIds = async (path, lastEventId) => {
 const rr = await raw(env("LG_OWNER"), "POST", `/threads/${t.thread_id}/runs`,
   { assistant_id: "echo", input: input("resume"), stream_mode: ["values", "updates"], stream_resumable: true });
 const rrun = JSON.parse(rr.text);
-await owner.runs.join(t.thread_id, rrun.run_id);
+// wait for the end by polling the run: a join would read (and, on this
+// in-memory server, take) the run's events
+for (let i = 0; i < 100; i++) {
+  const st = await owner.runs.get(t.thread_id, rrun.run_id);
+  if (st.status !== "pending" && st.status !== "running") break;
+  await new Promise((r) => setTimeout(r, 100));
+}
 const streamPath = `/threads/${t.thread_id}/runs/${rrun.run_id}/stream`;
 const whole = await sseIds(streamPath, "-1");
 const rest = await sseIds(streamPath, whole.ids[0]);
@@ -110,6 +116,10 @@ await expect404(other.runs.get(t.thread_id, run.run_id), "another user: GET run 
 await expect404(other.runs.join(t.thread_id, run.run_id), "another user: join is 404");
 await expect404(drain(other.runs.joinStream(t.thread_id, run.run_id)), "another user: join stream is 404");
 await expect404(other.runs.cancel(t.thread_id, run.run_id), "another user: cancel is 404");
+const byId = await raw(env("LG_OTHER"), "GET", `/runs/${run.run_id}/stream`);
+ok(byId.status === 403 && !byId.text.includes("values"), "another user cannot join a run by its id alone (/runs/{run}/stream)", `${byId.status} ${byId.text.slice(0, 80)}`);
+const cron = await raw(env("LG_OTHER"), "POST", "/runs/crons", { assistant_id: "echo", schedule: "* * * * *", thread_id: t.thread_id });
+ok(cron.status === 403, "another user cannot make a cron through /runs/crons", cron.status);
 await expect404(other.threads.copy(t.thread_id), "another user: copy is 404");
 await expect404(other.threads.update(t.thread_id, { metadata: { owner: otherName } }), "another user: PATCH is 404");
 await expect404(other.threads.updateState(t.thread_id, { values: input("x") }), "another user: POST state is 404");
