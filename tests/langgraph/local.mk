@@ -3,10 +3,12 @@
 ## pinned npm packages, the echo graph, the SDK driver), per web server.
 TESTS += tests/integration/gate-langgraph-lighttpd.sh \
 	tests/integration/gate-langgraph-lighttpd-fastcgi.sh \
+	tests/integration/gate-langgraph-apache.sh \
 	tests/integration/gate-langgraph-apache-fcgid.sh
 EXTRA_DIST += tests/integration/gate-langgraph.sh \
 	tests/integration/gate-langgraph-lighttpd.sh \
 	tests/integration/gate-langgraph-lighttpd-fastcgi.sh \
+	tests/integration/gate-langgraph-apache.sh \
 	tests/integration/gate-langgraph-apache-fcgid.sh \
 	tests/langgraph/package.json tests/langgraph/package-lock.json \
 	tests/langgraph/langgraph.json tests/langgraph/echo_graph.mjs \
