@@ -97,6 +97,7 @@ struct aig_request {
 	long long content_length; /* -1 when absent */
 	char *authorization;	  /* NULL when absent; wiped on free */
 	char *alb_data; /* HTTP_X_AMZN_OIDC_DATA (auth.alb), as authorization */
+	char *last_event_id; /* Last-Event-ID (an SSE reconnect), or NULL */
 	char *remote_addr;
 	bool https; /* HTTPS is "on" or "1" (any case) */
 	char *body; /* after aig_request_read_body(); NUL-terminated */
@@ -180,6 +181,8 @@ struct aig_forward {
 	const char *user;
 	const char *groups; /* comma-separated */
 	const char *request_id;
+	const char *last_event_id; /* passed on when not NULL */
+	const char *identity;	   /* X-Aigate-Identity, when not NULL */
 	FILE *out; /* where the response goes: stdout, or a FastCGI stream */
 	/* Set (by a signal handler) when the web server wants the CGI to
 	 * stop, as lighttpd and Apache do when the client goes away: the
@@ -205,8 +208,9 @@ struct aig_forward {
 
 /* Forwards a request to backend_url + path (+ "?" query): same method and
  * body, X-Aigate-User, X-Aigate-Groups and X-Request-Id added, nothing
- * else from the client. Streams the backend's status, Content-Type and
- * body to out as they arrive (no buffering), so server-sent events
+ * else from the client but Content-Type and Last-Event-ID (a client
+ * taking up a stream again). Streams the backend's status, Content-Type
+ * and body to out as they arrive (no buffering), so server-sent events
  * pass through. No proxy from the environment, http/https only, no
  * redirects. Returns true if a response was written to out (f->outcome
  * AIG_OUT_FORWARDED); false if nothing was written yet, with f->outcome

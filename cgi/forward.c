@@ -245,7 +245,7 @@ static void classify(struct aig_forward *f, const struct hop *h, int rc)
 static int exchange(struct aig_forward *f, struct hop *h, const char *path,
 		    const char *query)
 {
-	struct aig_http_header headers[5] = {
+	struct aig_http_header headers[7] = {
 		{"X-Aigate-User", f->user},
 		{"X-Aigate-Groups", f->groups},
 		{"X-Request-Id", f->request_id},
@@ -267,6 +267,12 @@ static int exchange(struct aig_forward *f, struct hop *h, const char *path,
 	if (f->sandbox)
 		headers[n++] =
 			(struct aig_http_header){"X-Aigate-Sandbox", "1"};
+	if (f->identity != NULL)
+		headers[n++] = (struct aig_http_header){"X-Aigate-Identity",
+							f->identity};
+	if (f->last_event_id != NULL) /* a server-sent events reconnect */
+		headers[n++] = (struct aig_http_header){"Last-Event-ID",
+							f->last_event_id};
 	req.headers = headers;
 	req.n_headers = n;
 	/* a POST always says its length, 0 included */

@@ -577,11 +577,16 @@ bool aig_step_rate_limit(struct aig_gate *g)
 bool aig_step_forward(struct aig_gate *g)
 {
 	struct aig_forward f = {0};
-	char *groups = aig_groups_join(&g->groups);
+	char *groups = aig_groups_join(&g->groups), *identity = NULL;
 	bool sent;
 
 	if (groups == NULL)
 		return stop(g, AIG_OUT_UNAVAILABLE, "out of memory");
+	if (aig_gate_identity(g, &identity) != AIG_OK) {
+		free(groups);
+		return stop(g, AIG_OUT_UNAVAILABLE, "identity not signed");
+	}
+	f.identity = identity;
 	f.sandbox = g->route.route == AIG_ROUTE_SANDBOX;
 	f.backend_url =
 		f.sandbox ? g->cfg->backend.sandbox_url : g->cfg->backend.url;
@@ -595,6 +600,7 @@ bool aig_step_forward(struct aig_gate *g)
 	f.user = g->user;
 	f.groups = groups;
 	f.request_id = g->req.id;
+	f.last_event_id = g->req.last_event_id;
 	f.out = g->out;
 	f.stop = g->terminated;
 	f.output = aig_policy_output(g->pol, g->dec.rule);
@@ -603,6 +609,7 @@ bool aig_step_forward(struct aig_gate *g)
 	fflush(g->out);
 	sent = aig_forward(&f);
 	free(groups);
+	free(identity);
 	g->backend_ms = f.backend_ms;
 	g->bytes_out = f.bytes_out;
 	g->responded = sent;
@@ -704,6 +711,7 @@ void aig_gate_run(struct aig_gate *g)
 	       aig_step_health(g) &&	   /* /_aigate/health, no auth */
 	       aig_step_load_config(g) &&  /* aigate.json */
 	       aig_step_open_audit(g) &&   /* fail closed if we cannot audit */
+	       aig_step_jwks(g) &&	   /* /_aigate/jwks.json, no auth */
 	       aig_step_authenticate(g) && /* Bearer JWT or Basic via PAM */
 	       aig_step_load_policy(g) &&  /* policy.json */
 	       aig_step_whoami(g) &&	   /* /_aigate/whoami */
@@ -713,6 +721,7 @@ void aig_gate_run(struct aig_gate *g)
 	       aig_step_read_body(g) &&	   /* content type, size */
 	       aig_step_check_body(g) &&   /* JSON, prompt, models, tools */
 	       aig_step_route(g) &&	   /* quarantine, sandbox */
+	       aig_step_langgraph(g) &&	   /* thread owners, per-user store */
 	       aig_step_forward(g));	   /* to the backend, streaming */
 	aig_gate_respond_error(g);
 	aig_gate_audit(g);

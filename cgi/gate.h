@@ -22,6 +22,7 @@ struct aig_jwt_verifier;
 struct aig_alb_verifier;
 struct aig_http_client;
 struct aig_basic_cache;
+struct aig_identity_key;
 
 /* What a gate process keeps between requests: in CGI mode for its one
  * request, in FastCGI mode for the process's life (warm.c). It never
@@ -45,6 +46,7 @@ struct aig_warm {
 	struct aig_metrics *metrics;
 	void *dir; /* the extension's directory state, or NULL */
 	struct aig_http_client *http; /* the backend hop's client, or NULL */
+	struct aig_identity_key *identity; /* backend.identity's, or NULL */
 	struct aig_log log; /* for what outlives a request (key fetches) */
 	bool fastcgi;	    /* serves many requests (main.c) */
 	struct aig_basic_cache *basic_cache; /* auth.basic_cache_s, or NULL */
@@ -128,6 +130,14 @@ bool aig_step_check_body(struct aig_gate *g);
 bool aig_step_rate_limit(struct aig_gate *g);
 bool aig_step_route(struct aig_gate *g); /* route_step.c */
 bool aig_step_forward(struct aig_gate *g);
+/* langgraph.c: LangGraph Server ownership, when the policy turns it on
+ * (aigate-policy.json(5), LANGGRAPH). */
+bool aig_step_langgraph(struct aig_gate *g);
+/* identity_gate.c: GET /_aigate/jwks.json (no credentials needed); and
+ * the X-Aigate-Identity token for this request into *out (caller frees;
+ * NULL when backend.identity is not set). */
+bool aig_step_jwks(struct aig_gate *g);
+int aig_gate_identity(struct aig_gate *g, char **out);
 
 /* outcome.c: the answer to a body the policy refused (verdict v); a verdict
  * that is no refusal gives AIG_OUT_UNAVAILABLE (fail closed). */

@@ -9,7 +9,8 @@ cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
 	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c \
 	cgi/outfilter.c cgi/quarantine.c cgi/route_step.c cgi/metrics_gate.c \
-	cgi/basic_cache.h cgi/basic_cache.c
+	cgi/basic_cache.h cgi/basic_cache.c \
+	cgi/langgraph.c cgi/aig_identity.h cgi/identity.c cgi/identity_gate.c
 cgi_libaigcgi_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
 	$(AIG_POLICY_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
 cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
@@ -188,3 +189,12 @@ tests_unit_test_cgi_basic_cache_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cgi_basic_cache_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la \
 	jwt/libaigjwt.la policies/libaigpolicy.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(PCRE2_LIBS)
+
+check_PROGRAMS += tests/unit/test_cgi_identity
+UNIT_TESTS += tests/unit/test_cgi_identity
+TESTS += tests/unit/test_cgi_identity
+tests_unit_test_cgi_identity_SOURCES = tests/unit/test_cgi_identity.c
+tests_unit_test_cgi_identity_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_CGI_CPPFLAGS) \
+	$(AIG_JWT_CPPFLAGS)
+tests_unit_test_cgi_identity_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_cgi_identity_LDADD = $(bench_bench_decision_LDADD)

@@ -108,6 +108,7 @@ static bool copy_vars(struct aig_request *req, char *const *vars)
 	req->query = var_dup(vars, "QUERY_STRING", "");
 	req->content_type = var_dup(vars, "CONTENT_TYPE", NULL);
 	req->authorization = var_dup(vars, "HTTP_AUTHORIZATION", NULL);
+	req->last_event_id = var_dup(vars, "HTTP_LAST_EVENT_ID", NULL);
 	req->remote_addr = var_dup(vars, "REMOTE_ADDR", "");
 	req->alb_data = var_dup(vars, "HTTP_X_AMZN_OIDC_DATA", NULL);
 	req->https = https != NULL &&
@@ -116,7 +117,8 @@ static bool copy_vars(struct aig_request *req, char *const *vars)
 	       (var(vars, "CONTENT_TYPE") == NULL || req->content_type) &&
 	       (var(vars, "HTTP_AUTHORIZATION") == NULL ||
 		req->authorization) &&
-	       (var(vars, "HTTP_X_AMZN_OIDC_DATA") == NULL || req->alb_data);
+	       (var(vars, "HTTP_X_AMZN_OIDC_DATA") == NULL || req->alb_data) &&
+	       (var(vars, "HTTP_LAST_EVENT_ID") == NULL || req->last_event_id);
 }
 
 static bool printable(const char *s, size_t max)
@@ -151,7 +153,8 @@ bool aig_request_from_vars(struct aig_request *req, char *const *vars,
 		return fail(out, AIG_OUT_METHOD);
 	if (!printable(req->query, AIG_CGI_MAX_QUERY) ||
 	    !printable(req->remote_addr, 64) ||
-	    (req->content_type && !printable(req->content_type, 256)))
+	    (req->content_type && !printable(req->content_type, 256)) ||
+	    (req->last_event_id && !printable(req->last_event_id, 256)))
 		return fail(out, AIG_OUT_BAD_REQUEST);
 	if ((req->authorization != NULL &&
 	     !printable(req->authorization, AIG_CGI_MAX_AUTH)) ||
@@ -243,6 +246,7 @@ void aig_request_free(struct aig_request *req)
 	free(req->content_type);
 	aig_secret_free(req->authorization);
 	aig_secret_free(req->alb_data);
+	free(req->last_event_id);
 	free(req->remote_addr);
 	free(req->body);
 	memset(req, 0, sizeof(*req));

@@ -19,6 +19,7 @@
 #include "aig_alb.h"
 #include "aig_ext.h"
 #include "aig_http.h"
+#include "aig_identity.h"
 #include "aig_jwt.h"
 #include "basic_cache.h"
 #include "gate.h"
@@ -57,6 +58,7 @@ void aig_warm_free(struct aig_warm *w)
 {
 	drop_derived(w);
 	aig_http_client_free(w->http);
+	aig_identity_free(w->identity);
 	aig_config_free(w->cfg);
 	free(w->config_path);
 	memset(w, 0, sizeof(*w));

@@ -408,6 +408,13 @@ struct aig_config {
 		int timeout_ms;
 		char *sandbox_url; /* for prompts routed to the sandbox; or NULL
 				    */
+		/* backend.identity: X-Aigate-Identity, a JWS the gate signs
+		 * (aigate.json(5)); key_file NULL: not sent */
+		struct {
+			char *key_file; /* EC P-256 private key, PEM */
+			char *audience;
+			int ttl_s; /* 1..60 */
+		} identity;
 	} backend;
 
 	/* where quarantined prompts are kept, encrypted (CMS) to the

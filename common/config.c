@@ -450,11 +450,35 @@ out:
 	return rc;
 }
 
+/* backend.identity: {"key_file", "audience", "ttl_s"}; absent: none. */
+static int parse_identity(const struct aig_jr *c, json_t *b,
+			  struct aig_config *cfg)
+{
+	static const char *const keys[] = {"key_file", "audience", "ttl_s",
+					   NULL};
+	json_t *id;
+	int rc;
+
+	if ((rc = get_object(c, b, "/backend", "identity", false, &id)) !=
+		    AIG_OK ||
+	    id == NULL)
+		return rc;
+	if ((rc = aig_jr_check_keys(c, id, "/backend/identity", keys)) !=
+		    AIG_OK ||
+	    (rc = get_path(c, id, "/backend/identity", "key_file", true, NULL,
+			   &cfg->backend.identity.key_file)) != AIG_OK ||
+	    (rc = get_string(c, id, "/backend/identity", "audience", true, NULL,
+			     &cfg->backend.identity.audience)) != AIG_OK)
+		return rc;
+	return get_int(c, id, "/backend/identity", "ttl_s", 60, 1, 60,
+		       &cfg->backend.identity.ttl_s);
+}
+
 static int parse_backend(const struct aig_jr *c, json_t *root,
 			 struct aig_config *cfg)
 {
 	static const char *const keys[] = {"url", "timeout_ms", "sandbox_url",
-					   NULL};
+					   "identity", NULL};
 	const char *sb;
 	json_t *b;
 	int rc;
@@ -466,7 +490,8 @@ static int parse_backend(const struct aig_jr *c, json_t *root,
 	    (rc = get_string(c, b, "/backend", "sandbox_url", false, NULL,
 			     &cfg->backend.sandbox_url)) != AIG_OK ||
 	    (rc = get_int(c, b, "/backend", "timeout_ms", 120000, 100, 3600000,
-			  &cfg->backend.timeout_ms)) != AIG_OK)
+			  &cfg->backend.timeout_ms)) != AIG_OK ||
+	    (rc = parse_identity(c, b, cfg)) != AIG_OK)
 		return rc;
 	if (strncmp(cfg->backend.url, "http://", 7) != 0 &&
 	    strncmp(cfg->backend.url, "https://", 8) != 0)
@@ -675,6 +700,8 @@ void aig_config_free(struct aig_config *cfg)
 	free(cfg->backend.sandbox_url);
 	free(cfg->quarantine.dir);
 	free(cfg->quarantine.recipient_cert);
+	free(cfg->backend.identity.key_file);
+	free(cfg->backend.identity.audience);
 	free(cfg->policy_file);
 	free(cfg->state_dir);
 	free(cfg->state_key_file);

@@ -20,9 +20,15 @@ PKGS="
  linux-perf
  debhelper dpkg-dev fakeroot lintian rpm
  prometheus
+ nodejs npm
 "
 if [ "${AIGATE_SKIP_APT_UPDATE:-}" != 1 ]; then
   apt-get update
 fi
 # shellcheck disable=SC2086
 apt-get install -y --no-install-recommends $PKGS
+# The LangGraph.js server and SDK of the LangGraph tests, from the npm
+# registry at the versions tests/langgraph/package-lock.json pins.
+if [ "${AIGATE_SKIP_NPM:-}" != 1 ]; then
+  "$(dirname "$0")/../tests/langgraph/setup.sh" >/dev/null
+fi

@@ -209,4 +209,25 @@ int aig_policy_check_body(const struct aig_policy *pol,
 			  size_t len, struct aig_body_result *out,
 			  struct aig_error *err);
 
+/* ------------------------------------------------------------- langgraph */
+
+/* The "langgraph" section (aigate-policy.json(5), LANGGRAPH): the gate
+ * keeps LangGraph Server threads, runs and store per user. All borrowed
+ * from the policy. */
+struct aig_policy_langgraph {
+	const char *owner_key;		 /* the thread metadata key */
+	const char *const *admin_groups; /* see every thread and namespace */
+	size_t n_admin_groups;
+	bool store_per_user; /* "store": "per_user" */
+};
+
+/* The section, borrowed; NULL when the policy has none (ownership off). */
+const struct aig_policy_langgraph *
+aig_policy_langgraph(const struct aig_policy *pol);
+
+/* Whether one of ngroups groups (NULL entries skipped) is an admin group,
+ * compared without regard to ASCII case. */
+bool aig_policy_langgraph_admin(const struct aig_policy_langgraph *lg,
+				const char *const *groups, size_t ngroups);
+
 #endif /* AIG_POLICY_H */

@@ -604,8 +604,11 @@ static int parse_rules(struct ctx *c, json_t *root)
 
 static int parse_top(struct ctx *c, json_t *root)
 {
-	static const char *const keys[] = {"version", "description", "prompt",
-					   "rules",   "output",	     NULL};
+	static const char *const keys[] = {
+		"version", "description", "prompt",
+		static const char *const keys[] = {"version", "description",
+						   "prompt", "rules", "output",
+						   "langgraph", NULL};
 	json_t *v = json_object_get(root, "version");
 	int rc;
 
@@ -622,7 +625,9 @@ static int parse_top(struct ctx *c, json_t *root)
 	if ((rc = check_description(c, root, "")) != AIG_OK ||
 	    (rc = parse_prompt(c, root)) != AIG_OK ||
 	    (rc = output_parse(&c->jr, c->pol, root, "", &c->pol->output)) !=
-		    AIG_OK)
+		    AIG_OK ||
+	    (rc = langgraph_parse(&c->jr, &c->pol->arena, root,
+				  &c->pol->langgraph)) != AIG_OK)
 		return rc;
 	return parse_rules(c, root);
 }

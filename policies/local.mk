@@ -9,7 +9,8 @@ policies_libaigpolicy_la_SOURCES = policies/aig_policy.h \
 	policies/policy_int.h policies/arena.c policies/glob.c \
 	policies/pointer.c policies/load.c policies/decide.c policies/body.c \
 	policies/aig_output.h policies/output.c policies/outstream.c \
-	policies/aig_route.h policies/route.c
+	policies/aig_route.h policies/route.c \
+	policies/langgraph.c
 policies_libaigpolicy_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(PCRE2_CFLAGS)
 # Convenience libraries link nothing: the final link lists them and the
@@ -137,3 +138,11 @@ bench-output: bench/bench_output$(EXEEXT) cgi/aigate.cgi$(EXEEXT) \
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    $(SHELL) $(srcdir)/bench/bench_output.sh
 .PHONY: bench-output
+
+check_PROGRAMS += tests/unit/test_policy_langgraph
+UNIT_TESTS += tests/unit/test_policy_langgraph
+TESTS += tests/unit/test_policy_langgraph
+tests_unit_test_policy_langgraph_SOURCES = tests/unit/test_policy_langgraph.c
+tests_unit_test_policy_langgraph_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
+tests_unit_test_policy_langgraph_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
+tests_unit_test_policy_langgraph_LDADD = $(tests_unit_test_policy_LDADD)

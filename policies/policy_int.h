@@ -257,7 +257,13 @@ struct aig_policy {
 	struct aig_rule *rules;
 	size_t nrules;
 	struct group_table groups;
+	const struct aig_policy_langgraph *langgraph; /* NULL: none */
 };
+
+/* langgraph.c: the "langgraph" member of root into *out (in a's memory),
+ * NULL when absent. */
+int langgraph_parse(const struct aig_jr *jr, struct arena *a, json_t *root,
+		    const struct aig_policy_langgraph **out);
 
 /* What prompt.deny patterns see of a string: s (n bytes of valid UTF-8)
  * with every run of white space (Unicode White_Space) made one ASCII

@@ -88,7 +88,7 @@ expect_one_line() { # TEXT DESCRIPTION
 # --- check
 run "$work/aigate.json" check --web-user root
 expect_eq "$st" 0 "check: a good configuration and the shipped policy"
-expect_match "$out" 'policy: .*policy.json ok, 3 rules' "check names the policy and its rules"
+expect_match "$out" 'policy: .*policy.json ok, 8 rules' "check names the policy and its rules"
 expect_match "$errout" 'warning: auth.require_https is false: .*in clear.*loopback.*front proxy' \
 	"check warns while auth.require_https is false (exit status 0 all the same)"
 sed 's/"methods": \["basic"\]/"methods": ["basic"], "require_https": true/' \

@@ -207,6 +207,27 @@ static void test_env(void)
 		   "control character in Authorization is 400");
 		aig_request_free(&req);
 	}
+	{
+		const char *const env[] = {
+			"REQUEST_METHOD",     "GET", "PATH_INFO", "/x",
+			"HTTP_LAST_EVENT_ID", "42",  NULL};
+		ok(read_env(env, &req) == 0 && req.last_event_id &&
+			   strcmp(req.last_event_id, "42") == 0,
+		   "Last-Event-ID is kept for the backend");
+		aig_request_free(&req);
+	}
+	{
+		const char *const env[] = {"REQUEST_METHOD",
+					   "GET",
+					   "PATH_INFO",
+					   "/x",
+					   "HTTP_LAST_EVENT_ID",
+					   "1\r\nX-Aigate-User: a",
+					   NULL};
+		ok(read_env(env, &req) == 400,
+		   "a control character in Last-Event-ID is 400");
+		aig_request_free(&req);
+	}
 }
 
 static int body(const char *method, long long clen, const char *data,

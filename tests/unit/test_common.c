@@ -432,6 +432,45 @@ static void test_config_failure_limit(void)
 		     "\"auth.failure_limit\": must be an object");
 }
 
+/* backend.identity: the signed identity's key, audience and lifetime. */
+static void test_config_identity(void)
+{
+	static const char *const url = "\"url\": \"http://127.0.0.1:8000\"";
+	char *text = edit(url, "\"url\": \"http://127.0.0.1:8000\", "
+			       "\"identity\": {\"key_file\": "
+			       "\"/etc/aigate/identity.key\", "
+			       "\"audience\": \"langgraph\"}");
+	struct aig_config *cfg = NULL;
+	struct aig_error err = {0};
+
+	ok(aig_config_parse("t.json", text, strlen(text), &cfg, &err) ==
+			   AIG_OK &&
+		   strcmp(cfg->backend.identity.key_file,
+			  "/etc/aigate/identity.key") == 0 &&
+		   strcmp(cfg->backend.identity.audience, "langgraph") == 0 &&
+		   cfg->backend.identity.ttl_s == 60,
+	   "backend.identity: key_file, audience, ttl_s 60 by default");
+	aig_config_free(cfg);
+	free(text);
+	expect_error(url,
+		     "\"url\": \"http://x\", \"identity\": {\"key_file\": "
+		     "\"/k\", \"audience\": \"a\", \"ttl_s\": 61}",
+		     AIG_ERR_CONFIG,
+		     "\"backend.identity.ttl_s\": must be between 1 and 60");
+	expect_error(url,
+		     "\"url\": \"http://x\", \"identity\": {\"key_file\": "
+		     "\"k\", \"audience\": \"a\"}",
+		     AIG_ERR_CONFIG, "must be an absolute path");
+	expect_error(url,
+		     "\"url\": \"http://x\", \"identity\": {\"key_file\": "
+		     "\"/k\"}",
+		     AIG_ERR_CONFIG, "missing required key \"audience\"");
+	expect_error(url,
+		     "\"url\": \"http://x\", \"identity\": {\"key_file\": "
+		     "\"/k\", \"audience\": \"a\", \"alg\": \"HS256\"}",
+		     AIG_ERR_CONFIG, "unknown key");
+}
+
 static void test_config_bad(void)
 {
 	/* unknown keys, with the key's own position */
@@ -905,6 +944,7 @@ int main(void)
 	test_config_service_bind();
 	test_config_failure_limit();
 	test_config_basic_cache();
+	test_config_identity();
 	test_config_bad();
 	test_config_hostile();
 	test_config_files();

@@ -435,7 +435,7 @@ static void test_limits(void)
 	const struct aig_rule *r;
 	const struct aig_rule_limits *l;
 
-	ok(aig_policy_rule_count(pols[SHIP]) == 3, "shipped: three rules");
+	ok(aig_policy_rule_count(pols[SHIP]) == 8, "shipped: eight rules");
 	r = aig_policy_rule_find(pols[SHIP], "admins");
 	l = r ? aig_rule_limits(r) : NULL;
 	ok(l && l->per_minute == 600 && l->burst == 100 &&
@@ -446,7 +446,7 @@ static void test_limits(void)
 	ok(r && strcmp(aig_rule_name(r), "no-admin-api") == 0 &&
 		   aig_rule_is_deny(r) && aig_rule_index(r) == 1,
 	   "rule_at(1) is the deny rule");
-	ok(aig_policy_rule_at(pols[SHIP], 3) == NULL &&
+	ok(aig_policy_rule_at(pols[SHIP], 8) == NULL &&
 		   aig_policy_rule_find(pols[SHIP], "nope") == NULL,
 	   "out of range and unknown rules: NULL");
 	r = aig_policy_rule_find(pols[FEAT], "root-only");
@@ -777,8 +777,8 @@ static void test_explain(void)
 			   0 &&
 		   strcmp(json_string_value(json_object_get(o, "rule")),
 			  "inference") == 0 &&
-		   json_array_size(rules) == 3,
-	   "explain: allow by inference, three rule lines");
+		   json_array_size(rules) == 8,
+	   "explain: allow by inference, a line per rule");
 	ok(json_is_false(json_object_get(r0, "match")) &&
 		   strstr(json_string_value(json_object_get(r0, "why")),
 			  "AI_Admins") != NULL,

@@ -1,0 +1,180 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# gate-langgraph.sh SERVER - a real LangGraph.js server (langgraphjs dev, in
+# memory, the echo graph of tests/langgraph) behind aigate.cgi under SERVER
+# (lighttpd, lighttpd-fastcgi, apache, apache-fcgid), with the shipped
+# policy's "langgraph" section: threads, runs and store per user. Two AD
+# users (bob, jsmith: AI_Users) and an admin (alice: AI_Admins) sign in with
+# Basic through PAM against a fresh Samba AD DC; tests/langgraph/drive.mjs
+# drives the gate with @langchain/langgraph-sdk's Client and prints the
+# cases. The packages come from tests/langgraph/setup.sh (npm ci of the
+# pinned lock file; contrib/install-deps.sh ran it).
+set -eu
+: "${top_srcdir:?}" "${top_builddir:?}"
+server=${1:?usage: gate-langgraph.sh lighttpd|apache|lighttpd-fastcgi|apache-fcgid}
+web_server=${server%%-*}
+fastcgi=
+[ "$server" = "$web_server" ] || fastcgi=yes
+if [ -n "$fastcgi" ] && [ "${AIG_WITH_FCGI:-yes}" = no ]; then
+	echo "1..0 # SKIP aigate was configured --without-fcgi"
+	exit 77
+fi
+
+. "$top_srcdir/tests/integration/assert.sh"
+in_ad_testbed gate-langgraph "$@"
+modules=$("$top_srcdir/tests/langgraph/setup.sh")
+web=$(mktemp -d /tmp/aigate-lg.XXXXXX)
+chmod 0755 "$web"
+svc="aigate-test-$$"
+lg_pid=
+la_pid=
+cleanup() {
+	"$top_srcdir/tests/testbed/web.sh" stop "$web/srv" >/dev/null 2>&1 || true
+	# the CLI's children (tsx, the API workers) are in its process group
+	[ -z "$lg_pid" ] || kill -- "-$lg_pid" 2>/dev/null || true
+	[ -z "$la_pid" ] || kill -- "-$la_pid" 2>/dev/null || true
+	rm -f "/etc/pam.d/$svc"
+	rm -rf "$web"
+}
+trap cleanup EXIT
+pw=$AIG_AD_PASSWORD
+
+# --- the LangGraph server: the graph in a directory of its own, beside the
+# installed packages
+mkdir -p "$web/graph"
+cp "$top_srcdir/tests/langgraph/echo_graph.mjs" "$top_srcdir/tests/langgraph/langgraph.json" \
+	"$top_srcdir/tests/langgraph/drive.mjs" "$web/graph/"
+ln -s "$modules/node_modules" "$web/graph/node_modules"
+lport=$("$top_srcdir/tests/testbed/web.sh" port)
+(cd "$web/graph" && exec setsid node node_modules/@langchain/langgraph-cli/dist/cli/cli.mjs \
+	dev --no-browser --host 127.0.0.1 --port "$lport") >"$web/langgraph.log" 2>&1 &
+lg_pid=$!
+for _ in $(seq 120); do
+	curl -sf "http://127.0.0.1:$lport/ok" >/dev/null 2>&1 && break
+	kill -0 "$lg_pid" 2>/dev/null || break
+	sleep 0.5
+done
+curl -sf "http://127.0.0.1:$lport/ok" >/dev/null ||
+	{ tail -n 30 "$web/langgraph.log"; echo "Bail out! the LangGraph server did not start"; exit 99; }
+
+# --- the gate's files, readable by www-data (as in gate.sh)
+mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/lib" "$web/state" \
+	"$web/log" "$web/srv" "$web/run/lighttpd" "$web/run/fcgid"
+chown www-data "$web/run/lighttpd" "$web/run/fcgid" "$web/state" "$web/log"
+cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
+cp "$top_builddir/cgi/.libs/aigate-ext.so" "$web/libexec/aigate/aigate-ext.so"
+cp "$top_builddir/pam_aigate/.libs/pam_aigate.so" "$web/lib/pam_aigate.so"
+cp "$AIG_AD_CA" "$web/etc/aigate/ad-ca.pem"
+# the shipped policy, its rate limits raised for the many calls below
+/usr/bin/python3 - "$top_srcdir/policies/policy.json" "$web/etc/aigate/policy.json" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+for r in p["rules"]:
+    if "rate" in r:
+        r["rate"] = {"per_minute": 100000, "burst": 10000}
+    # an operator who lets users join runs by id: the gate still refuses
+    if r["name"] == "langgraph-runs":
+        r["paths"] += ["/runs/*/stream", "/runs/crons", "/runs/crons/search"]
+json.dump(p, open(sys.argv[2], "w"), indent=1)
+PY
+(umask 077 && openssl rand -out "$web/etc/aigate/state.key" 32)
+chown www-data "$web/etc/aigate/state.key"
+cat >"$web/etc/aigate/aigate.json" <<JSON
+{
+  "ldap": {"uri": ["$AIG_AD_URI"], "domain": "$AIG_AD_DOMAIN", "base_dn": "$AIG_AD_BASE",
+           "ca_file": "$web/etc/aigate/ad-ca.pem", "timeout_ms": 2000},
+  "auth": {"methods": ["basic"], "pam_service": "$svc", "realm": "aigate"},
+  "backend": {"url": "http://127.0.0.1:$lport", "timeout_ms": 10000},
+  "policy_file": "$web/etc/aigate/policy.json",
+  "state_dir": "$web/state",
+  "state_key_file": "$web/etc/aigate/state.key",
+  "audit": {"file": "$web/log/audit.jsonl", "syslog": false}
+}
+JSON
+chmod -R a+rX "$web/libexec" "$web/etc" "$web/lib"
+cat >"/etc/pam.d/$svc" <<PAM
+auth     required $web/lib/pam_aigate.so config=$web/etc/aigate/aigate.json
+account  required $web/lib/pam_aigate.so config=$web/etc/aigate/aigate.json
+PAM
+
+# --- the web server, with the shipped snippet
+snippet=aigate${server#"$web_server"}
+sed -e "s|@LIBEXECDIR@|$web/libexec|g" -e "s|@SYSCONFDIR@|$web/etc|g" \
+	-e "s|@RUNSTATEDIR@|$web/run|g" \
+	"$top_srcdir/contrib/$web_server/$snippet.conf.in" >"$web/site.conf"
+if [ "$web_server" = lighttpd ]; then
+	sed -i '1i server.document-root = "@DIR@/htdocs"' "$web/site.conf"
+fi
+if [ "$server" = apache-fcgid ]; then
+	sed -i -e '1i LoadModule fcgid_module /usr/lib/apache2/modules/mod_fcgid.so' \
+		-e "1i FcgidIPCDir $web/run/fcgid" \
+		-e "1i FcgidProcessTableFile $web/run/fcgid/shm" "$web/site.conf"
+fi
+mkdir -p "$web/srv/htdocs"
+"$top_srcdir/tests/testbed/web.sh" start "$web_server" "$web/srv" "$web/site.conf" >/dev/null
+. "$web/srv/web.env"
+gate="$AIG_WEB_URL/ai"
+
+basic() { printf 'Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w0)"; }
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: $(basic bob "$pw")" "$gate/assistants/echo")" \
+	200 "bob reads an assistant through the gate"
+
+# --- the cases, with the SDK
+out=$(cd "$web/graph" && LG_GATE="$gate" LG_BACKEND="http://127.0.0.1:$lport" \
+	LG_OWNER="$(basic bob "$pw")" LG_OTHER="$(basic jsmith "$pw")" \
+	LG_ADMIN="$(basic alice "$pw")" LG_OWNER_NAME=bob LG_OTHER_NAME=jsmith LG_ADMIN_NAME=alice \
+	node drive.mjs 2>&1) || true
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok 0 "${line#ok - }" ;;
+	"not ok - "*) ok 1 "${line#not ok - }" ;;
+	*) echo "# $line" ;;
+	esac
+done <<<"$out"
+expect_match "$out" '# all passed' "the SDK driver ran to its end"
+
+# --- the signed identity: a second LangGraph server that runs the example
+# handler of contrib/langgraph, and the gate signing for it
+mkdir -p "$web/graph-auth"
+cp "$top_srcdir/tests/langgraph/echo_graph.mjs" "$top_srcdir/contrib/langgraph/aigate_auth.mjs" \
+	"$top_srcdir/tests/langgraph/identity.mjs" "$web/graph-auth/"
+printf '{"node_version": "20", "graphs": {"echo": "./echo_graph.mjs:graph"}, "auth": {"path": "./aigate_auth.mjs:auth"}, "env": {}}\n' \
+	>"$web/graph-auth/langgraph.json"
+ln -s "$modules/node_modules" "$web/graph-auth/node_modules"
+aport=$("$top_srcdir/tests/testbed/web.sh" port)
+(cd "$web/graph-auth" && AIGATE_JWKS_URL="$gate/_aigate/jwks.json" AIGATE_AUDIENCE=langgraph-test \
+	exec setsid node node_modules/@langchain/langgraph-cli/dist/cli/cli.mjs \
+	dev --no-browser --host 127.0.0.1 --port "$aport") >"$web/langgraph-auth.log" 2>&1 &
+la_pid=$!
+for _ in $(seq 120); do
+	curl -sf "http://127.0.0.1:$aport/ok" >/dev/null 2>&1 && break
+	kill -0 "$la_pid" 2>/dev/null || break
+	sleep 0.5
+done
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "$gate/_aigate/jwks.json")" 404 \
+	"no backend.identity: /_aigate/jwks.json is 404"
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$web/etc/aigate/identity.key" 2>/dev/null
+chown www-data "$web/etc/aigate/identity.key"
+chmod 0400 "$web/etc/aigate/identity.key"
+sed -i "s|\"backend\": {\"url\": \"http://127.0.0.1:$lport\", \"timeout_ms\": 10000}|\"backend\": {\"url\": \"http://127.0.0.1:$aport\", \"timeout_ms\": 10000, \"identity\": {\"key_file\": \"$web/etc/aigate/identity.key\", \"audience\": \"langgraph-test\", \"ttl_s\": 30}}|" \
+	"$web/etc/aigate/aigate.json"
+expect_match "$(cat "$web/etc/aigate/aigate.json")" '"identity"' "the gate now signs for the second server"
+out=$(cd "$web/graph-auth" && LG_GATE="$gate" LG_BACKEND="http://127.0.0.1:$aport" \
+	LG_OWNER="$(basic bob "$pw")" LG_KEY_FILE="$web/etc/aigate/identity.key" LG_AUDIENCE=langgraph-test \
+	node identity.mjs 2>&1) || true
+while IFS= read -r line; do
+	case $line in
+	"ok - "*) ok 0 "${line#ok - }" ;;
+	"not ok - "*) ok 1 "${line#not ok - }" ;;
+	*) echo "# $line" ;;
+	esac
+done <<<"$out"
+expect_match "$out" '# all passed' "the identity driver ran to its end"
+
+# --- what the gate wrote down
+audit=$(cat "$web/log/audit.jsonl")
+expect_match "$audit" '"user":"jsmith".*"decision":"deny","reason":"not the thread.s owner","status":404' \
+	"a refused thread is audited as a denial with status 404"
+expect_no_match "$audit" "$pw" "no password in the audit file"
+
+finish
