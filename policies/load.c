@@ -605,10 +605,8 @@ static int parse_rules(struct ctx *c, json_t *root)
 static int parse_top(struct ctx *c, json_t *root)
 {
 	static const char *const keys[] = {
-		"version", "description", "prompt",
-		static const char *const keys[] = {"version", "description",
-						   "prompt", "rules", "output",
-						   "langgraph", NULL};
+		"version", "description", "prompt", "rules",
+		"output",  "langgraph",	  NULL};
 	json_t *v = json_object_get(root, "version");
 	int rc;
 
