@@ -77,6 +77,10 @@ static const struct aig_outcome_info outcomes[AIG_OUT_COUNT] = {
 		504, "gateway_timeout", "the backend did not answer in time"),
 	[AIG_OUT_OUTPUT_REFUSED] = REFUSE(502, "output_refused",
 					  "the answer was refused by policy"),
+	/* answered by route_step.c with its own body; audited as not
+	 * forwarded */
+	[AIG_OUT_QUARANTINED] =
+		REFUSE(202, "quarantined", "the prompt is kept for review"),
 };
 
 const struct aig_outcome_info *aig_outcome_info(enum aig_outcome o)
