@@ -11,7 +11,7 @@
 noinst_PROGRAMS += bench/crypto_floor
 bench_crypto_floor_SOURCES = bench/crypto_floor.c
 bench_crypto_floor_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
-bench_crypto_floor_LDFLAGS = -Wl,--as-needed $(GATE_LDFLAGS)
+bench_crypto_floor_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed $(GATE_LDFLAGS)
 bench_crypto_floor_LDADD = $(GATE_LIBS)
 # bench/bench_jit_crossover: the body size from which PCRE2's JIT pays in
 # a one-request process (AIG_POLICY_JIT_MIN_BODY).
