@@ -12,6 +12,9 @@
 #        (contrib/lighttpd/aigate.conf.in)
 #   (c)  the same aigate.cgi under lighttpd mod_fastcgi (2 persistent procs)
 #        with the shipped snippet contrib/lighttpd/aigate-fastcgi.conf.in
+#   (c3) the same FastCGI gate on GET /_aigate/whoami: the same token
+#        verified (the verifier's cache), the same policy, an audit record,
+#        no body and no backend hop
 #   (c2) a libfcgi "hello" responder (bench/fcgi_hello.c) under the same
 #        lighttpd mod_fastcgi with the snippet's max-procs
 #   (d)  the seed design's proxy (bench/seed_proxy.py: Flask + PyJWT +
@@ -324,7 +327,7 @@ expect_status 200 "$url/ai/chat/invoke" "Bearer $token"
 expect_status 401 "$url/ai/chat/invoke" "Bearer $forged"
 bench a 'static hello CGI, lighttpd mod_cgi (floor)' "$url/hello" "$W/bearer.lua" "$conns"
 R_RSS[a]=$(mib "$(cgi_rss "$W/cgi/hello.cgi" "Bearer $token" "$W/etc/aigate/aigate.json")")
-bench a2 'crypto floor: one RS256 verify, static libcrypto, mod_cgi' "$url/floor" "$W/bearer.lua" "$conns"
+bench a2 'crypto floor (RS256 verify only), mod_cgi' "$url/floor" "$W/bearer.lua" "$conns"
 R_RSS[a2]=$(mib "$(cgi_rss "$W/cgi/floor.cgi" "Bearer $token" "$W/etc/aigate/aigate.json")")
 audit0=$(wc -l <"$W/log/audit.jsonl")
 bench b 'aigate.cgi, lighttpd mod_cgi, JWT' "$url/ai/chat/invoke" "$W/bearer.lua" "$conns"
@@ -366,6 +369,17 @@ b = l = n = 0
 for line in sys.stdin:
     r = json.loads(line); b += r["backend_ms"]; l += r["latency_ms"]; n += 1
 print("%.3f %.3f %d" % (b / n, l / n, n) if n else "0 0 0")')
+sed -e 's/^wrk.method = "POST"/wrk.method = "GET"/' -e '/^wrk.body/d' \
+	-e '/Content-Type/d' "$W/bearer.lua" >"$W/whoami.lua"
+expect_get_200() {
+	local code
+	code=$(curl -s -o "$W/last.b" -w '%{http_code}' --noproxy '*' --max-time 30 \
+		-H "Authorization: Bearer $token" "$1") || true
+	[ "$code" = 200 ] || die "$1 answered $code, not 200: $(head -c 300 "$W/last.b")"
+}
+expect_get_200 "$url/ai/_aigate/whoami"
+bench c3 'aigate.cgi, mod_fastcgi, GET whoami, no backend' "$url/ai/_aigate/whoami" "$W/whoami.lua" "$conns"
+R_RSS[c3]=-
 fpids=$(fcgi_pids)
 [ -n "$fpids" ] || die "no FastCGI aigate.cgi process found after row (c)"
 R_RSS[c]=$(mib "$(vmhwm $fpids)")
@@ -497,6 +511,8 @@ printf '%s\n' "$exec_table" | grep -v '^EXECRATIO'
 echo
 set -- $hop_c
 echo "(c) backend hop: $1 ms of the gate's $2 ms per request (mean over $3 audit records: backend_ms / latency_ms)."
+[ -z "${R_RPS[c2]:-}" ] || [ -z "${R_RPS[c3]:-}" ] ||
+	echo "(c3) without the backend hop: $(ratio "${R_RPS[c3]}" "${R_RPS[c2]}") x (c2); with it (c): $(ratio "${R_RPS[c]}" "${R_RPS[c2]}") x (c2)."
 echo "(b) wrote $audit_b audit lines for $(awk -v r="${R_RPS[b]}" -v s="$secs" 'BEGIN { printf "%.0f", r * s }') requests counted by wrk."
 [ -z "$pam_note" ] || printf '%s' "$pam_note"
 
