@@ -6,10 +6,17 @@
 # POST of the same JSON body with the same RS256 bearer token.
 #
 #   (a)  a static "hello" CGI under lighttpd mod_cgi (the floor)
+#   (a2) the crypto floor (bench/crypto_floor.c): one RS256 verify of the
+#        bearer token, linked as aigate.cgi is, under the same mod_cgi
 #   (b)  aigate.cgi under lighttpd mod_cgi, JWT allowed and forwarded
 #        (contrib/lighttpd/aigate.conf.in)
 #   (c)  the same aigate.cgi under lighttpd mod_fastcgi (2 persistent procs)
 #        with the shipped snippet contrib/lighttpd/aigate-fastcgi.conf.in
+#   (c3) the same FastCGI gate on GET /_aigate/whoami: the same token
+#        verified (the verifier's cache), the same policy, an audit record,
+#        no body and no backend hop
+#   (c2) a libfcgi "hello" responder (bench/fcgi_hello.c) under the same
+#        lighttpd mod_fastcgi with the snippet's max-procs
 #   (d)  the seed design's proxy (bench/seed_proxy.py: Flask + PyJWT +
 #        prompt check + requests) under gunicorn, 2 sync workers
 #   (e1) aigate.cgi, Basic through PAM (pam_aigate.so) against the test
@@ -26,13 +33,16 @@
 # The gate's failure limit is off (auth.failure_limit 0): it takes a
 # budget before PAM runs, so 8 logins of one user in flight at once would
 # otherwise meet per_user_per_minute (5) and be answered 429.
-# The backend for every row is nginx answering a fixed JSON body. Everything
+# Then a hyperfine table of one exec each of (a), (a2) and (b)'s programs
+# (bench/exec_times.sh). The backend for every row is nginx answering a
+# fixed JSON body. Everything
 # started here is stopped on exit; temporary files live under /tmp.
 #
 # Run as root from a build directory (or `make bench`):
 #   top_srcdir=/work/main top_builddir=. bash /work/main/bench/compare.sh [SECONDS]
 #   ... compare.sh --smoke      1-s runs of (a)-(d) only, no AD: checks that
 #                               every row answers 200 and prints the table
+#   AIG_BENCH_SKIP_PAM=1 ...     full rows, but without the (e) rows and the AD
 set -eu
 : "${top_srcdir:?set top_srcdir (the source tree)}" "${top_builddir:?set top_builddir (the build tree)}"
 
@@ -57,7 +67,7 @@ log() { echo "compare.sh: $*" >&2; }
 top_srcdir=$(cd "$top_srcdir" && pwd -P)
 top_builddir=$(cd "$top_builddir" && pwd -P)
 [ "$(id -u)" = 0 ] || die "run as root (the servers run as $www, PAM reads /etc/pam.d)"
-for c in wrk nginx lighttpd gcc curl; do
+for c in wrk nginx lighttpd gcc curl hyperfine openssl; do
 	command -v "$c" >/dev/null || die "$c is not installed"
 done
 /usr/bin/python3 -c 'import flask, jwt, jwt.algorithms, cryptography, requests, gunicorn' 2>/dev/null ||
@@ -65,7 +75,10 @@ done
 gate_bin=$top_builddir/cgi/aigate.cgi
 pam_so=$top_builddir/pam_aigate/.libs/pam_aigate.so
 tool=$top_builddir/tests/integration/jwt_tool
+floor_bin=$top_builddir/bench/crypto_floor
+fcgi_hello_bin=$top_builddir/bench/fcgi_hello
 [ -x "$gate_bin" ] || die "$gate_bin is missing: build first (make)"
+[ -x "$floor_bin" ] || die "$floor_bin is missing: build first (make)"
 [ -x "$tool" ] || make -C "$top_builddir" tests/integration/jwt_tool >/dev/null ||
 	die "cannot build tests/integration/jwt_tool"
 $smoke || [ -f "$pam_so" ] || die "$pam_so is missing: build first (make)"
@@ -123,10 +136,13 @@ cp "$gate_bin" "$W/libexec/aigate/aigate.cgi"
 ext=$top_builddir/cgi/.libs/aigate-ext.so
 [ ! -f "$ext" ] || cp "$ext" "$W/libexec/aigate/aigate-ext.so"
 gcc -O2 -static -o "$W/cgi/hello.cgi" "$top_srcdir/bench/hello_cgi.c"
+gcc -O2 -static -o "$W/stdin_exec" "$top_srcdir/bench/stdin_exec.c"
+cp "$floor_bin" "$W/cgi/floor.cgi"
 gcc -O2 -static -o "$W/maxrss" "$top_srcdir/bench/maxrss.c"
 "$tool" keygen "$W/keys"
 "$tool" keygen "$W/other"
 cp "$W/keys/jwks.json" "$W/etc/aigate/"
+openssl pkey -in "$W/keys/rsa.pem" -pubout -out "$W/etc/aigate/floor.pem"
 # The policy as shipped, with a rate limit high enough never to refuse.
 sed 's/"per_minute": 60, "burst": 10/"per_minute": 1000000, "burst": 1000000/' \
 	"$top_srcdir/policies/policy.json" >"$W/etc/aigate/policy.json"
@@ -278,6 +294,7 @@ cgi_rss() {
 		PATH_INFO=/chat/invoke QUERY_STRING= REDIRECT_STATUS=200 \
 		CONTENT_TYPE=application/json CONTENT_LENGTH=${#body} \
 		HTTP_HOST=127.0.0.1 HTTP_AUTHORIZATION="$2" AIGATE_CONFIG="$3" \
+		AIG_FLOOR_PEM="$W/etc/aigate/floor.pem" \
 		"$W/maxrss" "$(id -u "$www")" "$(id -g "$www")" "$W/rss.out" "$1" \
 		<"$W/body.json") || die "one exec of $1 failed"
 	st=$(sed -n '/^\r\{0,1\}$/q; s/^Status: *\([0-9]*\).*/\1/Ip' "$W/rss.out")
@@ -308,20 +325,34 @@ cpu_ticks() {
 lighttpd_cgi_site=$(sed -e "s|@LIBEXECDIR@|$W/libexec|g" -e "s|@SYSCONFDIR@|$W/etc|g" \
 	"$top_srcdir/contrib/lighttpd/aigate.conf.in"
 echo "alias.url += ( \"/hello\" => \"$W/cgi/hello.cgi\" )"
-echo '$HTTP["url"] =~ "^/hello" { cgi.assign = ( "" => "" ) }')
+echo '$HTTP["url"] =~ "^/hello" { cgi.assign = ( "" => "" ) }'
+echo "alias.url += ( \"/floor\" => \"$W/cgi/floor.cgi\" )"
+echo '$HTTP["url"] =~ "^/floor" { cgi.assign = ( "" => "" )'
+echo "  setenv.add-environment = ( \"AIG_FLOOR_PEM\" => \"$W/etc/aigate/floor.pem\" ) }")
 
 # --- (a) and (b): lighttpd mod_cgi -------------------------------------------
 lighttpd_start cgi "$lighttpd_cgi_site"
 expect_status 200 "$url/hello" "Bearer $token"
+expect_status 200 "$url/floor" "Bearer $token"
+expect_status 401 "$url/floor" "Bearer $forged"
 expect_status 200 "$url/ai/chat/invoke" "Bearer $token"
 expect_status 401 "$url/ai/chat/invoke" "Bearer $forged"
 bench a 'static hello CGI, lighttpd mod_cgi (floor)' "$url/hello" "$W/bearer.lua" "$conns"
 R_RSS[a]=$(mib "$(cgi_rss "$W/cgi/hello.cgi" "Bearer $token" "$W/etc/aigate/aigate.json")")
+bench a2 'crypto floor (RS256 verify only), mod_cgi' "$url/floor" "$W/bearer.lua" "$conns"
+R_RSS[a2]=$(mib "$(cgi_rss "$W/cgi/floor.cgi" "Bearer $token" "$W/etc/aigate/aigate.json")")
 audit0=$(wc -l <"$W/log/audit.jsonl")
 bench b 'aigate.cgi, lighttpd mod_cgi, JWT' "$url/ai/chat/invoke" "$W/bearer.lua" "$conns"
 audit_b=$(($(wc -l <"$W/log/audit.jsonl") - audit0))
 R_RSS[b]=$(mib "$(cgi_rss "$W/libexec/aigate/aigate.cgi" "Bearer $token" "$W/etc/aigate/aigate.json")")
 lighttpd_stop cgi
+
+# --- one exec of each CGI program, timed by hyperfine ------------------------
+exec_table=$(AIG_FLOOR_PEM=$W/etc/aigate/floor.pem AIGATE_CONFIG=$W/etc/aigate/aigate.json \
+	HTTP_AUTHORIZATION="Bearer $token" CONTENT_LENGTH=${#body} \
+	bash "$top_srcdir/bench/exec_times.sh" "$W/stdin_exec" "$W/body.json" \
+	"$W/cgi/hello.cgi" "$W/cgi/floor.cgi" "$W/libexec/aigate/aigate.cgi" $($smoke && echo 20 || echo 500)) ||
+	die "bench/exec_times.sh failed"
 
 # --- (c): lighttpd mod_fastcgi, two persistent aigate.cgi processes ----------
 mkdir -p "$W/fcgi/lighttpd"
@@ -340,12 +371,53 @@ code=$(curl -s -o "$W/last.b" -w '%{http_code}' --noproxy '*' --max-time 30 -X P
 	--data-binary @"$W/body.json" "$url/ai/chat/invoke") || true
 [ "$code" = 200 ] || die "(c): aigate.cgi under mod_fastcgi answered $code, not 200 (is its FastCGI mode in this build?): $(head -c 300 "$W/last.b"; tail -n 5 "$W/srv-fcgi/error.log")"
 expect_status 401 "$url/ai/chat/invoke" "Bearer $forged"
+audit0=$(wc -l <"$W/log/audit.jsonl")
 bench c 'aigate.cgi, lighttpd mod_fastcgi (2 procs), JWT' "$url/ai/chat/invoke" "$W/bearer.lua" "$conns"
+# The backend hop's share of (c): the audit records' backend_ms against
+# their latency_ms (the gate's whole time for the request).
+hop_c=$(tail -n +$((audit0 + 1)) "$W/log/audit.jsonl" | /usr/bin/python3 -c '
+import json, sys
+b = l = n = 0
+for line in sys.stdin:
+    r = json.loads(line); b += r["backend_ms"]; l += r["latency_ms"]; n += 1
+print("%.3f %.3f %d" % (b / n, l / n, n) if n else "0 0 0")')
+sed -e 's/^wrk.method = "POST"/wrk.method = "GET"/' -e '/^wrk.body/d' \
+	-e '/Content-Type/d' "$W/bearer.lua" >"$W/whoami.lua"
+expect_get_200() {
+	local code
+	code=$(curl -s -o "$W/last.b" -w '%{http_code}' --noproxy '*' --max-time 30 \
+		-H "Authorization: Bearer $token" "$1") || true
+	[ "$code" = 200 ] || die "$1 answered $code, not 200: $(head -c 300 "$W/last.b")"
+}
+expect_get_200 "$url/ai/_aigate/whoami"
+bench c3 'aigate.cgi, mod_fastcgi, GET whoami, no backend' "$url/ai/_aigate/whoami" "$W/whoami.lua" "$conns"
+R_RSS[c3]=-
 fpids=$(fcgi_pids)
 [ -n "$fpids" ] || die "no FastCGI aigate.cgi process found after row (c)"
 R_RSS[c]=$(mib "$(vmhwm $fpids)")
 fcgi_each=$(for p in $fpids; do printf '%s ' "$(mib "$(vmhwm "$p")")"; done)
 lighttpd_stop fcgi
+
+# --- (c2): a libfcgi hello under the same mod_fastcgi, same max-procs --------
+fcgi_procs=$(sed -n 's/.*"max-procs" *=> *\([0-9]*\).*/\1/p' "$top_srcdir/contrib/lighttpd/aigate-fastcgi.conf.in")
+[ -n "$fcgi_procs" ] || die "no max-procs in contrib/lighttpd/aigate-fastcgi.conf.in"
+if [ -x "$fcgi_hello_bin" ]; then
+	cp "$fcgi_hello_bin" "$W/cgi/fcgi_hello"
+	chmod a+rx "$W/cgi/fcgi_hello"
+	lighttpd_start fcgihello "server.modules += ( \"mod_fastcgi\" )
+fastcgi.server += ( \"/ai\" => ((
+    \"socket\" => \"$W/fcgi/lighttpd/hello.sock\",
+    \"bin-path\" => \"$W/cgi/fcgi_hello\",
+    \"max-procs\" => $fcgi_procs,
+    \"check-local\" => \"disable\", \"fix-root-scriptname\" => \"disable\"
+)))"
+	expect_status 200 "$url/ai/chat/invoke" "Bearer $token"
+	bench c2 "libfcgi hello, lighttpd mod_fastcgi ($fcgi_procs procs)" "$url/ai/chat/invoke" "$W/bearer.lua" "$conns"
+	R_RSS[c2]=-
+	lighttpd_stop fcgihello
+else
+	log "no bench/fcgi_hello (built without FastCGI): row (c2) skipped"
+fi
 
 # --- (d): the seed design's proxy under gunicorn -----------------------------
 gport=$("$web_sh" port)
@@ -368,7 +440,7 @@ gunicorn_pid=
 
 # --- (e): Basic through PAM against the Samba AD DC --------------------------
 pam_note=
-if ! $smoke; then
+if ! $smoke && [ "${AIG_BENCH_SKIP_PAM:-0}" != 1 ]; then
 	log "starting the Samba AD DC (tests/testbed/ad.sh; waits for the AD lock if another run holds it)"
 	"$ad_sh" start "$W/ad" >"$W/ad.log" 2>&1 || { cat "$W/ad.log" >&2; die "the AD test bed did not start"; }
 	ad_started=true
@@ -468,6 +540,14 @@ echo "  (d) the sum of VmHWM of the gunicorn master and its two workers after th
 printf 'machine CPU busy during each run (all %s CPUs, wrk and servers included):' "$(nproc)"
 for r in "${rows[@]}"; do printf ' (%s) %s%%' "$r" "${R_CPU[$r]}"; done
 echo
+echo
+echo "exec time of one request, CGI programs (bench/exec_times.sh):"
+printf '%s\n' "$exec_table" | grep -v '^EXECRATIO'
+echo
+set -- $hop_c
+echo "(c) backend hop: $1 ms of the gate's $2 ms per request (mean over $3 audit records: backend_ms / latency_ms)."
+[ -z "${R_RPS[c2]:-}" ] || [ -z "${R_RPS[c3]:-}" ] ||
+	echo "(c3) without the backend hop: $(ratio "${R_RPS[c3]}" "${R_RPS[c2]}") x (c2); with it (c): $(ratio "${R_RPS[c]}" "${R_RPS[c2]}") x (c2)."
 echo "(b) wrote $audit_b audit lines for $(awk -v r="${R_RPS[b]}" -v s="$secs" 'BEGIN { printf "%.0f", r * s }') requests counted by wrk."
 [ -z "$pam_note" ] || printf '%s' "$pam_note"
 
@@ -484,4 +564,14 @@ if ! $smoke; then
 	echo "issue 16's goals (repeated Basic logins within the caches):"
 	goal "(e3) req/s >= 0.7 x (b): ${R_RPS[e3]} vs ${R_RPS[b]} ($(ratio "${R_RPS[e3]}" "${R_RPS[b]}") x)" "${R_RPS[e3]} >= 0.7 * ${R_RPS[b]}"
 	goal "(f) req/s >= 0.8 x (c): ${R_RPS[f]} vs ${R_RPS[c]} ($(ratio "${R_RPS[f]}" "${R_RPS[c]}") x)" "${R_RPS[f]} >= 0.8 * ${R_RPS[c]}"
+fi
+if ! $smoke; then
+	xr=$(printf '%s\n' "$exec_table" | sed -n 's/^EXECRATIO //p')
+	echo
+	echo "issue 21's goals:"
+	goal "aigate.cgi exec <= 1.3 x crypto floor (hyperfine medians): $xr" "$xr <= 1.3"
+	goal "(b) req/s >= 0.45 x (a): $(ratio "${R_RPS[b]}" "${R_RPS[a]}")" "${R_RPS[b]} >= 0.45 * ${R_RPS[a]}"
+	[ -z "${R_RPS[c2]:-}" ] ||
+		goal "(c) req/s >= 0.7 x (c2): $(ratio "${R_RPS[c]}" "${R_RPS[c2]}")" "${R_RPS[c]} >= 0.7 * ${R_RPS[c2]}"
+	goal "(c) req/s >= 5 x (d): $(ratio "${R_RPS[c]}" "${R_RPS[d]}")" "${R_RPS[c]} >= 5 * ${R_RPS[d]}"
 fi

@@ -42,7 +42,7 @@ cgi_aigate_cgi_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 # Linked with the static archives Debian ships ($(GATE_LIBS), configure):
 # a CGI pays its shared libraries' loading and relocation on every
 # request. --as-needed drops the shared ones the archives replaced.
-cgi_aigate_cgi_LDFLAGS = -Wl,--as-needed
+cgi_aigate_cgi_LDFLAGS = $(AM_LDFLAGS) -Wl,--as-needed $(GATE_LDFLAGS)
 cgi_aigate_cgi_LDADD = cgi/libaigcgi.la jwt/libaigjwt.la \
 	policies/libaigpolicy.la http/libaighttp.la common/libaigcommon.la \
 	$(GATE_LIBS)

@@ -75,6 +75,8 @@ int main(void)
 	if (env != NULL && *env != '\0' && (own = strdup(env)) == NULL)
 		return 1;
 	if (!aig_fcgi_started()) {
+		/* one body: a JIT compile is not paid back (aig_policy.h) */
+		aig_policy_defer_jit();
 		if (aig_warm_set_config_path(&w, own) == AIG_OK)
 			rc = serve_cgi(&w);
 	} else {

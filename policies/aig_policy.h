@@ -45,6 +45,9 @@
 #define AIG_POLICY_BODY_DEPTH_MAX 64	      /* nesting of a request body */
 #define AIG_POLICY_PATH_MAX 4096	      /* bytes of a request path */
 #define AIG_POLICY_CHECK_BUDGET_MS 500	      /* all deny patterns, one body */
+/* With JIT deferred, the smallest body the deny patterns are JIT-compiled
+ * for: below it the interpreter costs less than a JIT compile. */
+#define AIG_POLICY_JIT_MIN_BODY 8192
 
 struct aig_policy; /* opaque */
 struct aig_rule;   /* opaque; borrowed from its policy */
@@ -65,6 +68,12 @@ int aig_policy_load(const char *path, struct aig_policy **out,
  * name is used in error messages. No file checks, same size limit. */
 int aig_policy_parse(const char *name, const char *text, size_t len,
 		     struct aig_policy **out, struct aig_error *err);
+
+/* For a process that checks one body and exits (a CGI): the policies
+ * loaded after this call do not JIT-compile their deny patterns; the
+ * first body check of at least AIG_POLICY_JIT_MIN_BODY bytes does.
+ * Matching is the same either way. Process-wide; call before loading. */
+void aig_policy_defer_jit(void);
 
 /* Frees a policy and everything borrowed from it. NULL is fine. */
 void aig_policy_free(struct aig_policy *pol);

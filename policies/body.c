@@ -39,6 +39,7 @@ struct check {
 	struct aig_body_result *out;
 	char *subject; /* a copy of the string being matched, with SLACK */
 	size_t cap;
+	bool late_jit; /* every pattern JIT-compiled by late_jit() */
 };
 
 static void verdict(struct aig_body_result *out, enum aig_body_verdict v,
@@ -119,7 +120,7 @@ static double elapsed_ms(const struct timespec *start)
 static int run_pattern(const struct check *k, const struct deny_pat *d,
 		       const char *s, size_t n)
 {
-	if (d->jit)
+	if (d->jit || k->late_jit)
 		return pcre2_jit_match(d->code, (PCRE2_SPTR)s, n, 0, 0, k->md,
 				       k->mctx);
 	/* jansson hands over valid UTF-8 only */
@@ -266,7 +267,24 @@ static bool walk(struct check *k, json_t *v)
 	return true;
 }
 
-static int check_setup(struct check *k, struct aig_error *err)
+/* With JIT deferred (aig_policy_defer_jit()), the patterns are
+ * JIT-compiled for a body long enough to repay it, and stay so; true when
+ * every one is. Below that size the interpreter costs less than the JIT
+ * compile (bench/bench_jit_crossover.c). */
+static bool late_jit(const struct aig_policy *pol, size_t body_len)
+{
+	size_t i;
+
+	if (!aig_policy_jit_deferred || body_len < AIG_POLICY_JIT_MIN_BODY)
+		return false;
+	for (i = 0; i < pol->ndeny; i++)
+		if (pcre2_jit_compile(pol->deny[i].code, PCRE2_JIT_COMPLETE) !=
+		    0)
+			return false;
+	return true;
+}
+
+static int check_setup(struct check *k, size_t body_len, struct aig_error *err)
 {
 	size_t i;
 	bool jit = false;
@@ -282,7 +300,8 @@ static int check_setup(struct check *k, struct aig_error *err)
 	pcre2_set_heap_limit(k->mctx, HEAP_LIMIT_KIB);
 	for (i = 0; i < k->pol->ndeny; i++)
 		jit |= k->pol->deny[i].jit;
-	if (!jit)
+	k->late_jit = !jit && late_jit(k->pol, body_len);
+	if (!jit && !k->late_jit)
 		return AIG_OK;
 	if (jit_stack == NULL)
 		jit_stack = pcre2_jit_stack_create(JIT_STACK_MIN, JIT_STACK_MAX,
@@ -423,7 +442,7 @@ int aig_policy_check_body(const struct aig_policy *pol,
 			  size_t len, struct aig_body_result *out,
 			  struct aig_error *err)
 {
-	struct check k = {pol, NULL, NULL, {0, 0}, out, NULL, 0};
+	struct check k = {pol, NULL, NULL, {0, 0}, out, NULL, 0, false};
 	size_t limit;
 	json_t *root = NULL;
 	int rc = AIG_OK;
@@ -451,7 +470,7 @@ int aig_policy_check_body(const struct aig_policy *pol,
 	}
 	rc = parse_body(body != NULL ? body : "", len, &root, out, err);
 	if (rc != AIG_OK || root == NULL ||
-	    (rc = check_setup(&k, err)) != AIG_OK || !walk(&k, root))
+	    (rc = check_setup(&k, len, err)) != AIG_OK || !walk(&k, root))
 		goto out;
 	if (rule != NULL) {
 		check_allow(&rule->models, root, AIG_BODY_MODEL, visit_model,

@@ -179,8 +179,10 @@ static int compile_pattern(const struct ctx *c, const char *ptr,
 			"every body");
 	if (pcre2_pattern_info(d->code, PCRE2_INFO_MINLENGTH, &minlen) == 0)
 		d->minlen = minlen;
-	/* JIT where the platform has it; the interpreter otherwise */
-	d->jit = pcre2_jit_compile(d->code, PCRE2_JIT_COMPLETE) == 0;
+	/* JIT where the platform has it; the interpreter otherwise. With
+	 * JIT deferred, body.c compiles it for a body worth it. */
+	d->jit = !aig_policy_jit_deferred &&
+		 pcre2_jit_compile(d->code, PCRE2_JIT_COMPLETE) == 0;
 	return AIG_OK;
 }
 
@@ -628,6 +630,13 @@ static int parse_top(struct ctx *c, json_t *root)
 				  &c->pol->langgraph)) != AIG_OK)
 		return rc;
 	return parse_rules(c, root);
+}
+
+bool aig_policy_jit_deferred;
+
+void aig_policy_defer_jit(void)
+{
+	aig_policy_jit_deferred = true;
 }
 
 int aig_policy_parse(const char *name, const char *text, size_t len,

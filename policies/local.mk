@@ -32,6 +32,15 @@ tests_unit_test_policy_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
 tests_unit_test_policy_LDADD = $(AIG_TEST_LIBS) policies/libaigpolicy.la \
 	common/libaigcommon.la $(PCRE2_LIBS) $(JANSSON_LIBS)
 
+# Deferred JIT (aig_policy_defer_jit()): a process of its own.
+check_PROGRAMS += tests/unit/test_policy_jit
+UNIT_TESTS += tests/unit/test_policy_jit
+TESTS += tests/unit/test_policy_jit
+tests_unit_test_policy_jit_SOURCES = tests/unit/test_policy_jit.c
+tests_unit_test_policy_jit_CPPFLAGS = $(tests_unit_test_policy_CPPFLAGS)
+tests_unit_test_policy_jit_CFLAGS = $(tests_unit_test_policy_CFLAGS)
+tests_unit_test_policy_jit_LDADD = $(tests_unit_test_policy_LDADD)
+
 ## The fuzz targets: the corpus through plain drivers (any compiler, under
 ## the sanitizers when configured so), and with clang a short libFuzzer run
 ## of each, compiled from the sources themselves, not the libtool library.

@@ -171,6 +171,11 @@ struct aig_rule {
 	bool untrusted; /* every prompt it allows goes to the sandbox */
 };
 
+/* Set by aig_policy_defer_jit(): patterns are JIT-compiled by the first
+ * body check whose body is at least AIG_POLICY_JIT_MIN_BODY bytes, not
+ * when they are loaded. */
+extern bool aig_policy_jit_deferred;
+
 struct deny_pat {
 	const char *text;
 	pcre2_code *code;

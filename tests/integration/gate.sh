@@ -224,6 +224,13 @@ expect_eq "$(call POST /chat/invoke "${json[@]}" -d '{"input": ' "${auth[@]}")" 
 expect_match "$(body)" '"error": *"invalid_request"' "... invalid_request"
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d '{"input":"please DROP TABLE users"}' "${auth[@]}")" 400 "a denied prompt is 400"
 expect_match "$(body)" '"error": *"invalid_input"' "... invalid_input"
+# A body of 8 KiB or more has the deny patterns JIT-compiled first in CGI
+# mode (aig_policy.h, AIG_POLICY_JIT_MIN_BODY): the phrase at its very end
+# is still found. A user of its own: bob's burst is for the checks below.
+big=$(printf '{"input":"%s please DROP TABLE users"}' "$(head -c 20000 /dev/zero | tr '\0' x)")
+bauth=(-H "Authorization: Bearer $(token rsa rsa1 RS256 "$(claims bigbody@corp.example.com '["AI_Users"]')")")
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$big" "${bauth[@]}")" 400 "a denied prompt at the end of a 20 KB body is 400"
+expect_eq "$(call POST /chat/invoke "${json[@]}" -d "${big/DROP TABLE/drop the tablecloth}" "${bauth[@]}")" 200 "the same body without it passes"
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d '{"input":"x","config":{"configurable":{"model":"huge"}}}' "${auth[@]}")" 403 "a model outside the rule is 403"
 # jsmith (AI_Users too): refused requests cost a token, and bob's burst
 # is for the checks below
