@@ -108,18 +108,19 @@ static bool write_all(FILE *out, const char *p, size_t n)
  * the body bytes that follow it (one write instead of two). */
 static bool send_headers(struct hop *h, bool flush)
 {
-	char head[CONTENT_TYPE_MAX + 256];
+	char head[CONTENT_TYPE_MAX + 256 + AIG_AUTH_REPLY_MAX];
 	int n;
 
 	if (h->f->headers_sent)
 		return true;
 	n = snprintf(head, sizeof(head),
 		     "Status: %d %s\r\n%s%s%sX-Request-Id: %s\r\n"
-		     "Cache-Control: no-store\r\n\r\n",
+		     "%sCache-Control: no-store\r\n\r\n",
 		     h->status, aig_http_reason(h->status),
 		     h->content_type[0] ? "Content-Type: " : "",
 		     h->content_type, h->content_type[0] ? "\r\n" : "",
-		     h->f->request_id);
+		     h->f->request_id,
+		     h->f->extra_headers ? h->f->extra_headers : "");
 	h->f->headers_sent = true;
 	h->f->status = h->status;
 	if (n < 0 || (size_t)n >= sizeof(head) ||

@@ -7,7 +7,8 @@ AIG_CGI_CPPFLAGS = -I$(top_srcdir)/cgi $(AIG_POLICY_CPPFLAGS)
 cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/outcome.c cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
 	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
-	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c
+	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c \
+	cgi/sso.h cgi/spnego.c cgi/replay.c cgi/auth_sso.c
 cgi_libaigcgi_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
 	$(AIG_POLICY_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
 cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
@@ -20,14 +21,15 @@ LIBAIGCGI_DEPS = http/libaighttp.la $(JANSSON_LIBS) $(AIG_HTTP_LIBS) \
 # for a request that takes that path (cgi/aig_ext.h): installed
 # beside aigate.cgi, exporting one symbol.
 aigatelibexec_LTLIBRARIES = cgi/aigate-ext.la
-cgi_aigate_ext_la_SOURCES = cgi/aig_ext.h cgi/ext.c cgi/pam_check.c
+cgi_aigate_ext_la_SOURCES = cgi/aig_ext.h cgi/ext.c cgi/pam_check.c \
+	cgi/negotiate.c
 cgi_aigate_ext_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
-	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
+	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(GSSAPI_CFLAGS)
 cgi_aigate_ext_la_LDFLAGS = -module -avoid-version -shared \
 	-export-symbols-regex '^aig_gate_ext_v1$$'
 cgi_aigate_ext_la_LIBADD = ldap/libaigldap.la common/libaigcommon.la \
-	$(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+	$(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(GSSAPI_LIBS)
 
 aigatelibexec_PROGRAMS += cgi/aigate.cgi
 cgi_aigate_cgi_SOURCES = cgi/main.c cgi/fcgi.c cgi/gate.h
@@ -78,6 +80,10 @@ TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
 	tests/integration/gate-throttle.sh \
 	tests/integration/gate-own-user.sh \
 	tests/fixtures/test_langserve_backend.sh
+# HTTP Negotiate with the test bed's DC as the KDC (lighttpd CGI).
+TESTS += tests/integration/gate-negotiate.sh
+EXTRA_DIST += tests/integration/gate-negotiate.sh \
+	tests/integration/negotiate_client.py
 EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 	tests/integration/gate-apache.sh tests/fixtures/langserve_backend.py \
 	tests/integration/gate-lighttpd-fastcgi.sh \

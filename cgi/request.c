@@ -109,11 +109,17 @@ static bool copy_vars(struct aig_request *req, char *const *vars)
 	req->content_type = var_dup(vars, "CONTENT_TYPE", NULL);
 	req->authorization = var_dup(vars, "HTTP_AUTHORIZATION", NULL);
 	req->remote_addr = var_dup(vars, "REMOTE_ADDR", "");
+	/* set by the web server only: a client's header is HTTP_... */
+	req->remote_user = var_dup(vars, "REMOTE_USER", NULL);
+	req->auth_type = var_dup(vars, "AUTH_TYPE", NULL);
 	req->https = https != NULL &&
 		     (strcasecmp(https, "on") == 0 || strcmp(https, "1") == 0);
 	return req->path && req->method && req->query && req->remote_addr &&
 	       (var(vars, "CONTENT_TYPE") == NULL || req->content_type) &&
-	       (var(vars, "HTTP_AUTHORIZATION") == NULL || req->authorization);
+	       (var(vars, "HTTP_AUTHORIZATION") == NULL ||
+		req->authorization) &&
+	       (var(vars, "REMOTE_USER") == NULL || req->remote_user) &&
+	       (var(vars, "AUTH_TYPE") == NULL || req->auth_type);
 }
 
 static bool printable(const char *s, size_t max)
@@ -237,6 +243,8 @@ void aig_request_free(struct aig_request *req)
 	free(req->query);
 	free(req->content_type);
 	aig_secret_free(req->authorization);
+	free(req->remote_user);
+	free(req->auth_type);
 	free(req->remote_addr);
 	free(req->body);
 	memset(req, 0, sizeof(*req));

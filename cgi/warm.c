@@ -45,6 +45,7 @@ static void drop_derived(struct aig_warm *w)
 	if (w->dir != NULL) /* made by the extension: it is loaded */
 		aig_gate_ext_load(NULL)->dir_close(w->dir);
 	w->dir = NULL;
+	aig_sso_drop(w);
 }
 
 void aig_warm_free(struct aig_warm *w)

@@ -389,10 +389,14 @@ static int parse_failure_limit(const struct aig_jr *c, json_t *auth,
 static int parse_auth(const struct aig_jr *c, json_t *root,
 		      struct aig_config *cfg)
 {
-	static const char *const keys[] = {"methods",	    "pam_service",
-					   "realm",	    "failure_limit",
-					   "require_https", NULL};
-	static const char *const names[] = {"bearer", "basic", NULL};
+	static const char *const keys[] = {
+		"methods",	 "pam_service", "realm",       "failure_limit",
+		"require_https", "negotiate",	"remote_user", NULL};
+	static const char *const names[] = {"bearer", "basic", "negotiate",
+					    "remote_user", NULL};
+	static const enum aig_auth_method ids[] = {
+		AIG_AUTH_BEARER, AIG_AUTH_BASIC, AIG_AUTH_NEGOTIATE,
+		AIG_AUTH_REMOTE_USER};
 	static const char *const def_methods[] = {"bearer", "basic", NULL};
 	struct aig_strv m = {NULL, 0};
 	char p[64];
@@ -423,17 +427,16 @@ static int parse_auth(const struct aig_jr *c, json_t *root,
 		snprintf(p, sizeof(p), "/auth/methods/%zu", i);
 		if ((k = one_of(m.v[i], names)) < 0) {
 			rc = aig_jr_fail(c, p, false,
-					 "must be \"bearer\" or \"basic\"");
+					 "must be \"bearer\", \"basic\", "
+					 "\"negotiate\" or \"remote_user\"");
 			goto out;
 		}
-		if (aig_config_has_method(cfg, k == 0 ? AIG_AUTH_BEARER
-						      : AIG_AUTH_BASIC)) {
+		if (aig_config_has_method(cfg, ids[k])) {
 			rc = aig_jr_fail(c, p, false, "\"%s\" is listed twice",
 					 m.v[i]);
 			goto out;
 		}
-		cfg->auth.methods[cfg->auth.n_methods++] =
-			k == 0 ? AIG_AUTH_BEARER : AIG_AUTH_BASIC;
+		cfg->auth.methods[cfg->auth.n_methods++] = ids[k];
 	}
 out:
 	aig_strv_free(&m);
@@ -542,7 +545,9 @@ int aig_config_parse(const char *name, const char *text, size_t len,
 	    (rc = parse_ldap(&c, root, cfg)) != AIG_OK ||
 	    (rc = parse_jwt(&c, root, cfg)) != AIG_OK ||
 	    (rc = parse_backend(&c, root, cfg)) != AIG_OK ||
-	    (rc = parse_misc(&c, root, cfg)) != AIG_OK)
+	    (rc = parse_misc(&c, root, cfg)) != AIG_OK ||
+	    (rc = aig_config_parse_sso(&c, json_object_get(root, "auth"),
+				       cfg)) != AIG_OK)
 		goto out;
 	*out = cfg;
 	cfg = NULL;
@@ -596,6 +601,7 @@ void aig_config_free(struct aig_config *cfg)
 	free(cfg->jwt.groups_claim);
 	free(cfg->auth.pam_service);
 	free(cfg->auth.realm);
+	aig_config_free_sso(cfg);
 	free(cfg->backend.url);
 	free(cfg->policy_file);
 	free(cfg->state_dir);

@@ -4,7 +4,7 @@ common_libaigcommon_la_SOURCES = common/aig_common.h common/error.c \
 	common/log.c common/file.c common/json.c common/reqid.c common/config.c \
 	common/utf8.c common/audit.c common/groups.c \
 	common/base64.c common/statekey.c
-common_libaigcommon_la_SOURCES += common/jsonread.c
+common_libaigcommon_la_SOURCES += common/jsonread.c common/config_sso.c
 common_libaigcommon_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 # No LIBADD: convenience libraries do not carry system libraries either
 # (libtool would put them on aigate.cgi's link line ahead of the static
