@@ -80,9 +80,12 @@ TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
 	tests/integration/gate-throttle.sh \
 	tests/integration/gate-own-user.sh \
 	tests/fixtures/test_langserve_backend.sh
-# HTTP Negotiate with the test bed's DC as the KDC (lighttpd CGI).
-TESTS += tests/integration/gate-negotiate.sh
+# HTTP Negotiate with the test bed's DC as the KDC: lighttpd CGI, Apache
+# FastCGI.
+TESTS += tests/integration/gate-negotiate.sh \
+	tests/integration/gate-negotiate-apache-fcgid.sh
 EXTRA_DIST += tests/integration/gate-negotiate.sh \
+	tests/integration/gate-negotiate-apache-fcgid.sh \
 	tests/integration/negotiate_client.py
 EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 	tests/integration/gate-apache.sh tests/fixtures/langserve_backend.py \
