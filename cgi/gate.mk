@@ -132,6 +132,16 @@ tests_unit_test_cgi_state_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_C
 tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS)
 tests_unit_test_cgi_state_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
+# Single sign-on without a KDC: the SPNEGO reader, the replay record,
+# auth.negotiate and auth.remote_user.
+check_PROGRAMS += tests/unit/test_cgi_sso
+UNIT_TESTS += tests/unit/test_cgi_sso
+TESTS += tests/unit/test_cgi_sso
+tests_unit_test_cgi_sso_SOURCES = tests/unit/test_cgi_sso.c
+tests_unit_test_cgi_sso_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_CGI_CPPFLAGS)
+tests_unit_test_cgi_sso_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_cgi_sso_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la common/libaigcommon.la \
+	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS)
 dist_man_MANS += man/aigate.cgi.8
 EXTRA_DIST += docs/deploying.md docs/performance.md
 
