@@ -83,8 +83,10 @@ TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
 # HTTP Negotiate with the test bed's DC as the KDC: lighttpd CGI, Apache
 # FastCGI.
 TESTS += tests/integration/gate-negotiate.sh \
-	tests/integration/gate-negotiate-apache-fcgid.sh
+	tests/integration/gate-negotiate-apache-fcgid.sh \
+	tests/integration/gate-remote-user.sh
 EXTRA_DIST += tests/integration/gate-negotiate.sh \
+	tests/integration/gate-remote-user.sh \
 	tests/integration/gate-negotiate-apache-fcgid.sh \
 	tests/integration/negotiate_client.py
 EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # gate-negotiate.sh [SERVER] - HTTP Negotiate (Kerberos) through the gate
 # under SERVER: lighttpd (CGI, the default) or apache-fcgid (FastCGI),
-# with the test bed's Samba AD DC as the KDC and the directory. The DC gets
+# with the test bed's Samba AD DC as the KDC and the directory; or
+# apache-gssapi: Apache mod_auth_gssapi answers Negotiate
+# (contrib/apache/aigate-gssapi.conf.in) and the gate takes REMOTE_USER
+# ("remote_user" in auth.methods). The DC gets
 # a service principal HTTP/ai.corp.example.com on svc-aigate and exports
 # its keytab for the gate; clients take tickets with kinit into their own
 # caches (KRB5_CONFIG and KRB5CCNAME of their own, nothing in /etc), and
@@ -29,6 +32,10 @@ web=$(mktemp -d /tmp/aigate-neg.XXXXXX)
 chmod 0755 "$web"
 backend_pid=
 cleanup() {
+	if [ "${t_failed:-0}" != 0 ] && [ -f "$web/srv/web.env" ]; then
+		echo "# the web server's error log:"
+		tail -n 20 "$web/srv/error.log" 2>/dev/null | sed 's/^/# /'
+	fi
 	"$top_srcdir/tests/testbed/web.sh" stop "$web/srv" >/dev/null 2>&1 || true
 	[ -z "$backend_pid" ] || kill "$backend_pid" 2>/dev/null || true
 	rm -rf "$web"
@@ -38,7 +45,6 @@ host=ai.corp.example.com
 spn=HTTP/$host
 py=/usr/bin/python3
 client=$top_srcdir/tests/integration/negotiate_client.py
-export KRB5_CONFIG=$AIG_AD_KRB5_CONFIG
 
 # --- the service principal and its keytab, from the DC
 samba-tool spn add "$spn" "$AIG_AD_SVC_USER" -s "$AIG_AD_SMBCONF" >/dev/null
@@ -67,14 +73,14 @@ backend_pid=$!
 for _ in $(seq 50); do grep -q '^PORT=' "$web/backend.out" 2>/dev/null && break; sleep 0.1; done
 bport=$(sed -n 's/^PORT=//p' "$web/backend.out")
 
-config() { # METHODS_JSON [STORE]
+config() { # METHODS_JSON [STORE] [MORE_AUTH_MEMBERS]
 	cat >"$web/etc/aigate/aigate.json" <<JSON
 {
   "ldap": {"uri": ["$AIG_AD_URI"], "domain": "$AIG_AD_DOMAIN", "base_dn": "$AIG_AD_BASE",
            "ca_file": "$web/etc/aigate/ad-ca.pem", "timeout_ms": 2000,
            "service_bind": {"dn": "$AIG_AD_SVC_DN", "password_file": "$web/etc/aigate/svc.secret"}},
   "auth": {"methods": $1, "realm": "aigate",
-           "negotiate": {"keytab": "$web/etc/aigate/http.keytab"}},
+           "negotiate": {"keytab": "$web/etc/aigate/http.keytab"} ${3:+, $3}},
   "backend": {"url": "http://127.0.0.1:$bport", "timeout_ms": 2000},
   "policy_file": "$web/etc/aigate/policy.json",
   "state_dir": "$web/state",
@@ -85,7 +91,12 @@ config() { # METHODS_JSON [STORE]
 JSON
 	chmod 0644 "$web/etc/aigate/aigate.json"
 }
-config '["negotiate", "basic"]'
+if [ "$server" = apache-gssapi ]; then
+	remote='"remote_user": {"auth_types": ["Negotiate"]}'
+	config '["remote_user"]' lmdb "$remote"
+else
+	config '["negotiate", "basic"]'
+fi
 
 # --- the web server, with the shipped snippet
 snippet=aigate${server#"$web_server"}
@@ -102,9 +113,28 @@ if [ "$server" = apache-fcgid ]; then
 		-e "1i FcgidIPCDir $web/run/fcgid" \
 		-e "1i FcgidProcessTableFile $web/run/fcgid/shm" "$web/site.conf"
 fi
+if [ "$server" = apache-gssapi ]; then
+	# and the same gate at /open with nobody authenticating in front
+	mkdir -p "$web/libexec/open"
+	cp -p "$web/libexec/aigate/"* "$web/libexec/open/"
+	chmod -R a+rX "$web/libexec/open"
+	sed -i -e '1i LoadModule auth_gssapi_module /usr/lib/apache2/modules/mod_auth_gssapi.so' \
+		-e '1i LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so' "$web/site.conf"
+	cat >>"$web/site.conf" <<CONF
+ScriptAlias /open "$web/libexec/open/aigate.cgi"
+<Directory "$web/libexec/open">
+    Options +ExecCGI
+    SetEnv AIGATE_CONFIG "$web/etc/aigate/aigate.json"
+    Require all granted
+</Directory>
+CONF
+fi
 "$top_srcdir/tests/testbed/web.sh" start "$web_server" "$web/srv" "$web/site.conf" >/dev/null
 . "$web/srv/web.env"
 url="http://$host:$AIG_WEB_PORT/ai"
+# the clients' Kerberos configuration (not the web server's: it cannot
+# read the test bed's directory, and needs none)
+export KRB5_CONFIG=$AIG_AD_KRB5_CONFIG
 resolve=(--resolve "$host:$AIG_WEB_PORT:127.0.0.1")
 
 ticket() { # USER: a TGT in $web/cc/USER
@@ -131,6 +161,37 @@ audit_of() {
 invoke='{"input":{"messages":[{"type":"human","content":"hello"}]},"config":{"configurable":{"model":"small"}}}'
 json=(-H 'Content-Type: application/json')
 for u in bob alice mallory jsmith; do ticket "$u"; done
+
+# --- remote_user: Apache mod_auth_gssapi authenticates, the gate decides
+if [ "$server" = apache-gssapi ]; then
+	expect_eq "$(neg bob POST /chat/invoke "${json[@]}" -d "$invoke")" 200 "remote_user: bob through mod_auth_gssapi may invoke"
+	expect_match "$(audit_of)" '"auth":"remote_user".*"principal":"bob@CORP.EXAMPLE.COM"' "... audited as remote_user with the principal"
+	expect_match "$(tail -n1 "$web/log/backend.jsonl")" '"x-aigate-user": *"bob"' "... the backend sees X-Aigate-User: bob (realm taken off)"
+	expect_eq "$(neg bob POST /admin/deploy "${json[@]}" -d '{}')" 403 "... may not use an admin route"
+	expect_eq "$(neg alice POST /admin/deploy "${json[@]}" -d '{}')" 200 "alice (AI_Admins) may"
+	expect_eq "$(neg mallory POST /chat/invoke "${json[@]}" -d "$invoke")" 403 "mallory (no AI group) is 403"
+	expect_eq "$(neg bob GET /_aigate/whoami)" 200 "whoami"
+	expect_match "$(cat "$web/last.b")" '"user": *"bob".*"Data_Scientists".*"auth": *"remote_user"' "... bob, his groups from AD, remote_user"
+	expect_eq "$(neg jsmith GET /_aigate/whoami)" 200 "jsmith: 200"
+	samba-tool user disable jsmith -s "$AIG_AD_SMBCONF" >/dev/null
+	expect_eq "$(neg jsmith GET /_aigate/whoami)" 401 "once disabled, his live ticket (accepted by Apache) is refused by the gate"
+	expect_match "$(audit_of)" '"reason":"account refused' "... account refused"
+	expect_eq "$(call bob GET /_aigate/whoami)" 401 "no ticket: Apache's 401"
+	# the gate at /open: nobody sets REMOTE_USER there
+	url="http://$host:$AIG_WEB_PORT/open"
+	expect_eq "$(call bob GET /_aigate/whoami -H 'Remote-User: alice' -H 'X-Remote-User: alice' -H 'Auth-Type: GSSAPI')" 401 \
+		"a client's Remote-User: or X-Remote-User: header never counts"
+	expect_match "$(audit_of)" '"user":null' "... nobody is authenticated"
+	url="http://$host:$AIG_WEB_PORT/ai"
+	config '["basic"]' lmdb "$remote"
+	expect_eq "$(neg bob GET /_aigate/whoami)" 401 "remote_user not in auth.methods: the REMOTE_USER Apache set is ignored"
+	config '["remote_user"]' lmdb '"remote_user": {"auth_types": ["Basic"]}'
+	expect_eq "$(neg bob GET /_aigate/whoami)" 401 "an AUTH_TYPE not in auth_types: REMOTE_USER ignored"
+	config '["remote_user"]' lmdb '"remote_user": {"auth_types": ["Negotiate"], "realms": ["OTHER.EXAMPLE"]}'
+	expect_eq "$(neg bob GET /_aigate/whoami)" 401 "a realm not in auth.remote_user.realms is refused"
+	expect_match "$(audit_of)" '"reason":"realm not accepted"' "... realm not accepted"
+	finish
+fi
 
 # --- the challenge
 expect_eq "$(call bob POST /chat/invoke "${json[@]}" -d "$invoke")" 401 "no credentials: 401"

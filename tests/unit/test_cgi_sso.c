@@ -149,23 +149,23 @@ static void test_spnego(void)
 	   "an empty token is malformed");
 }
 
-static struct aig_config *config(void)
+static struct aig_config *config(const char *methods)
 {
 	return aig_test_config(
 		"{\"ldap\": {\"uri\": [\"ldaps://x\"], \"domain\": "
 		"\"corp.example.com\", \"base_dn\": \"DC=d\", "
 		"\"service_bind\": "
 		"{\"dn\": \"CN=s\", \"password_file\": \"/s\"}}, \"auth\": "
-		"{\"methods\": [\"negotiate\", \"basic\"], \"negotiate\": "
+		"{\"methods\": %s, \"negotiate\": "
 		"{\"keytab\": \"/k\"}}, \"backend\": {\"url\": "
 		"\"http://127.0.0.1:1\"}, \"policy_file\": \"/p.json\", "
 		"\"state_dir\": \"%s\"}",
-		dir);
+		methods, dir);
 }
 
 static void test_replay(void)
 {
-	struct aig_config *cfg = config();
+	struct aig_config *cfg = config("[\"basic\"]");
 	struct aig_replay *r = NULL, *r2 = NULL;
 	struct aig_error err = {0};
 	unsigned char d[32] = {1, 2, 3}, e[32] = {4, 5, 6};
@@ -204,9 +204,19 @@ static void test_config(void)
 {
 	static const char sb[] = ", \"service_bind\": {\"dn\": \"CN=s\", "
 				 "\"password_file\": \"/s\"}";
-	struct aig_config *cfg = config();
+	struct aig_config *cfg = NULL;
 	struct aig_error err = {0};
 
+#ifndef HAVE_GSSAPI
+	ok(parse("{\"methods\": [\"negotiate\"], \"negotiate\": {\"keytab\": "
+		 "\"/k\"}}",
+		 sb, &cfg, &err) == AIG_ERR_CONFIG &&
+		   strstr(err.msg, "--without-gssapi") != NULL,
+	   "built without GSSAPI, negotiate is a configuration error (%s)",
+	   err.msg);
+	return;
+#endif
+	cfg = config("[\"negotiate\", \"basic\"]");
 	ok(cfg->auth.n_methods == 2 &&
 		   cfg->auth.methods[0] == AIG_AUTH_NEGOTIATE &&
 		   cfg->auth.methods[1] == AIG_AUTH_BASIC,
