@@ -140,6 +140,13 @@ int ctl_cmd_remove_member(struct ctl *c);
 int ctl_cmd_explain(struct ctl *c);
 int ctl_cmd_jwks(struct ctl *c);
 int ctl_cmd_audit(struct ctl *c);
+int ctl_cmd_negotiate(struct ctl *c);
+
+/* negotiate.c: user without its "@REALM" when REALM is one of
+ * auth.negotiate.realms (written as they are: Kerberos realms are upper
+ * case, a UPN's domain is not), copied into buf (len bytes); else user. */
+const char *ctl_principal_user(const struct ctl *c, const char *user, char *buf,
+			       size_t len);
 
 /* The user's groups from the directory, for explain: binds as
  * ctl_admin_bind() does. On CTL_EXIT_OK *groups is filled (free with

@@ -5,11 +5,11 @@
 noinst_LTLIBRARIES += aigatectl/libaigctl.la
 aigatectl_libaigctl_la_SOURCES = aigatectl/ctl.h aigatectl/util.c \
 	aigatectl/password.c aigatectl/audit.c aigatectl/policy.c \
-	aigatectl/directory.c aigatectl/jwks.c
+	aigatectl/directory.c aigatectl/jwks.c aigatectl/negotiate.c
 aigatectl_libaigctl_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS) \
 	$(AIG_JWT_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 aigatectl_libaigctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(CRYPTO_CFLAGS)
+	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(CRYPTO_CFLAGS) $(GSSAPI_CFLAGS)
 
 # Convenience libraries do not link each other: the final link lists them
 # all, with the system libraries they need.

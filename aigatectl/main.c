@@ -48,6 +48,7 @@ static const struct command commands[] = {
 	{"jwks", 1, OPT_JSON, ctl_cmd_jwks, "jwks refresh|show"},
 	{"audit", 1, OPT_JSON | OPT_SINCE, ctl_cmd_audit,
 	 "audit summary [--since TIME]"},
+	{"negotiate", 1, OPT_JSON, ctl_cmd_negotiate, "negotiate check"},
 };
 
 static const char usage_text[] =
@@ -62,9 +63,12 @@ static const char usage_text[] =
 	"  add-member GROUP USER          needs an admin bind\n"
 	"  remove-member GROUP USER\n"
 	"  explain USER METHOD PATH [--groups G1,G2]\n"
-	"                                 which rule decides and why\n"
+	"                                 which rule decides and why (USER "
+	"may be user@REALM)\n"
 	"  jwks refresh|show\n"
 	"  audit summary [--since TIME]\n"
+	"  negotiate check                the keytab's principals and keys, "
+	"the SPN, the clock\n"
 	"Admin bind: --bind-dn DN --password-file F, else ldap.service_bind.\n"
 	"Exit: 0 done/allowed, 1 refused/not found/failed, 2 usage, "
 	"3 AD or issuer unreachable. See aigatectl(8).\n";

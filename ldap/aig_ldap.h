@@ -193,6 +193,11 @@ void aig_ldap_user_free(struct aig_ldap_user *u);
  * entry had neither. Borrowed from u (user.c). */
 const char *aig_ldap_user_login(const struct aig_ldap_user *u);
 
+/* The server's clock: its root DSE's currentTime (AD; an anonymous read,
+ * connecting first if s is not connected). For aigatectl's clock check:
+ * an AD domain controller is also the KDC. */
+int aig_ldap_server_time(struct aig_ldap *s, time_t *t, struct aig_error *err);
+
 /* The user's DN (RFC 4514 string as the server gave it); borrowed from u. */
 const char *aig_ldap_user_dn(const struct aig_ldap_user *u);
 

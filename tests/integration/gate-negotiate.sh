@@ -48,6 +48,11 @@ client=$top_srcdir/tests/integration/negotiate_client.py
 
 # --- the service principal and its keytab, from the DC
 samba-tool spn add "$spn" "$AIG_AD_SVC_USER" -s "$AIG_AD_SMBCONF" >/dev/null
+# AES only, as deploying.md asks of a real domain (the KDC then issues
+# AES service tickets, and the keytab holds AES keys)
+printf 'dn: %s\nchangetype: modify\nreplace: msDS-SupportedEncryptionTypes\nmsDS-SupportedEncryptionTypes: 24\n' \
+	"$AIG_AD_SVC_DN" | LDAPTLS_CACERT=$AIG_AD_CA ldapmodify -x -H "$AIG_AD_URI" \
+	-D "$AIG_AD_ADMIN_DN" -y "$AIG_AD_ADMIN_PASSWORD_FILE" >/dev/null
 mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/state" "$web/log" \
 	"$web/srv/htdocs" "$web/run/fcgid" "$web/cc"
 samba-tool domain exportkeytab "$web/etc/aigate/http.keytab" --principal="$spn" \
@@ -259,6 +264,26 @@ printf '%s\n' "$AIG_AD_PASSWORD" | KRB5CCNAME="FILE:$web/cc/bob-ldap" kinit "bob
 other=$(KRB5CCNAME="FILE:$web/cc/bob-ldap" $py "$client" token "ldap@$AIG_AD_HOSTNAME")
 expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $other")" 401 "a ticket for another SPN is 401"
 expect_match "$(audit_of)" '"reason":"Kerberos: ' "... refused by Kerberos"
+
+# --- aigatectl: the keytab as the gate sees it, and a principal to explain
+if [ "$server" = lighttpd ]; then
+	# as the gate's user, who owns its secrets
+	cp "$AIG_AD_KRB5_CONFIG" "$web/krb5.conf"
+	chmod 0644 "$web/krb5.conf"
+	ctl="runuser -u www-data -- env KRB5_CONFIG=$web/krb5.conf $top_builddir/aigatectl/aigatectl"
+	out=$($ctl -c "$web/etc/aigate/aigate.json" negotiate check 2>&1) && rc=0 || rc=$?
+	expect_match "$out" "HTTP/$host@$AIG_AD_REALM: .*aes256" "aigatectl negotiate check lists the principal and its AES keys"
+	expect_match "$out" "Clients must ask for: HTTP/$host@" "... says which SPN clients must use"
+	expect_match "$out" "Clock: -?[0-9] s from the KDC's" "... and the clock against the KDC's (the DC's)"
+	expect_eq "$rc" 0 "... exit 0: AES keys, an HTTP/ principal, the clock right"
+	echo "$out" | sed 's/^/# /'
+	out=$($ctl -c "$web/etc/aigate/aigate.json" --json negotiate check 2>&1) || true
+	expect_match "$out" '"spn": "HTTP/' "... also as JSON"
+	expect_eq "$($ctl -c "$web/etc/aigate/aigate.json" explain "bob@$AIG_AD_REALM" POST /chat/invoke >/dev/null 2>&1; echo $?)" 0 \
+		"aigatectl explain takes a principal (bob@$AIG_AD_REALM may invoke)"
+	expect_eq "$($ctl -c "$web/etc/aigate/aigate.json" explain "bob@$AIG_AD_REALM" POST /admin/deploy >/dev/null 2>&1; echo $?)" 1 \
+		"... and may not deploy"
+fi
 
 # --- the keytab unreadable: 503, and health says so
 chown root "$web/etc/aigate/http.keytab"
