@@ -166,6 +166,16 @@ bench_bench_decision_LDADD = cgi/libaigcgi.la jwt/libaigjwt.la \
 	$(AIG_TEST_LIBS) $(LIBAIGCGI_DEPS) $(LIBAIGJWT_DEPS) \
 	$(PCRE2_LIBS) $(CRYPTO_LIBS) -ldl
 
+# bench/negotiate.sh: the gate's decision for a fresh Negotiate token
+# beside a bearer decision with a new token (bench/bench_negotiate), inside
+# the test bed's AD. Needs root.
+noinst_PROGRAMS += bench/bench_negotiate
+bench_bench_negotiate_SOURCES = bench/bench_negotiate.c
+bench_bench_negotiate_CPPFLAGS = $(bench_bench_decision_CPPFLAGS)
+bench_bench_negotiate_CFLAGS = $(bench_bench_decision_CFLAGS)
+bench_bench_negotiate_LDADD = $(bench_bench_decision_LDADD)
+EXTRA_DIST += bench/negotiate.sh
+
 # libtool's .la file has no use beside aigate.cgi.
 install-exec-hook: install-ext-hook
 install-ext-hook:
