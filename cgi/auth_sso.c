@@ -69,7 +69,8 @@ bool aig_sso_health(struct aig_gate *g)
 	return sso_stop(g, AIG_OUT_UNAVAILABLE, "Negotiate keytab unavailable");
 }
 
-/* Whether realm (len bytes) is one of list (ASCII case ignored). */
+/* Whether realm (len bytes) is one of list, exactly: Kerberos realms are
+ * case-sensitive names. */
 static bool realm_listed(const struct aig_strv *list, const char *realm,
 			 size_t len)
 {
@@ -77,15 +78,16 @@ static bool realm_listed(const struct aig_strv *list, const char *realm,
 
 	for (i = 0; i < list->n; i++)
 		if (strlen(list->v[i]) == len &&
-		    strncasecmp(list->v[i], realm, len) == 0)
+		    memcmp(list->v[i], realm, len) == 0)
 			return true;
 	return false;
 }
 
 /* The login of name "user" or "user@REALM" (REALM one of realms), as a
  * new string in *login; false (with the reason in *why) for anything
- * else: another realm, a service ("HTTP/host"), an empty or unclean
- * name, a Windows "DOMAIN\\user". */
+ * else: another realm, a service ("HTTP/host"), a computer account
+ * ("WS01$"), an enterprise name ("a@b@REALM"), an empty or unclean name,
+ * a Windows "DOMAIN\\user". */
 static bool login_of(const char *name, const struct aig_strv *realms,
 		     bool realm_required, char **login, const char **why)
 {
@@ -100,7 +102,8 @@ static bool login_of(const char *name, const struct aig_strv *realms,
 	}
 	if ((at == NULL && realm_required) || n == 0 || n > 256 ||
 	    memchr(name, '/', n) != NULL || memchr(name, '\\', n) != NULL ||
-	    memchr(name, '@', n) != NULL || !aig_utf8_clean(name, n))
+	    memchr(name, '@', n) != NULL || name[n - 1] == '$' ||
+	    !aig_utf8_clean(name, n))
 		return false;
 	*login = strndup(name, n);
 	if (*login == NULL)
