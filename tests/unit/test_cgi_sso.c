@@ -149,6 +149,30 @@ static void test_spnego(void)
 	   "an empty token is malformed");
 }
 
+/* Every byte of a good token set to each of a few values: the reader
+ * never reads outside the token (valgrind watches) and never takes a
+ * changed token's kind for anything but what it says. */
+static void test_spnego_mutations(void)
+{
+	static const unsigned char vals[] = {0x00, 0x01, 0x7f, 0x80,
+					     0x81, 0x82, 0x84, 0xff};
+	unsigned char k[512], t[1024], m[1024];
+	size_t nk = krb5_token(k, false), nt, i, j, counted = 0;
+	struct aig_spnego sp;
+	enum aig_spnego_kind kind;
+
+	nt = spnego(t, KRB5, sizeof(KRB5), k, nk);
+	for (i = 0; i < nt; i++)
+		for (j = 0; j < sizeof(vals); j++) {
+			memcpy(m, t, nt);
+			m[i] = vals[j];
+			kind = aig_spnego_inspect(m, nt, &sp);
+			counted += kind <= AIG_SPNEGO_MALFORMED;
+		}
+	ok(counted == nt * sizeof(vals),
+	   "%zu one-byte changes of a token read without fault", counted);
+}
+
 static struct aig_config *config(const char *methods)
 {
 	return aig_test_config(
@@ -266,6 +290,7 @@ int main(void)
 {
 	aig_test_tmpdir(dir);
 	test_spnego();
+	test_spnego_mutations();
 	test_replay();
 	test_config();
 	return tap_done();
