@@ -184,6 +184,25 @@ static char **bearer_tokens(EVP_PKEY *key, size_t n)
 	return v;
 }
 
+/* The bearer headers, one a line, into DIR/bearer beside the config (for
+ * the requests/s figure of bench/negotiate.sh). */
+static void write_bearer(const char *config, char **v, size_t n)
+{
+	const char *slash = strrchr(config, '/');
+	char path[4096];
+	FILE *f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%.*s/bearer",
+		 slash ? (int)(slash - config) : 1, slash ? config : ".");
+	if ((f = fopen(path, "w")) == NULL)
+		fail(path);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s\n", v[i] + strlen("HTTP_AUTHORIZATION="));
+	if (fclose(f) != 0)
+		fail(path);
+}
+
 static void write_jwks(const char *config, EVP_PKEY *key)
 {
 	json_t *jwk = mint_jwk(key, "rsa1", "RS256");
@@ -215,6 +234,7 @@ int main(int argc, char **argv)
 	if (n < 2 * warm + 100)
 		fail("too few tokens");
 	bearer = bearer_tokens(key, n);
+	write_bearer(argv[1], bearer, n);
 	snprintf(len, sizeof(len), "CONTENT_LENGTH=%zu", strlen(body));
 	c.vars[0] = strdup("REQUEST_METHOD=POST");
 	c.vars[1] = strdup("PATH_INFO=/chat/invoke");
