@@ -172,6 +172,11 @@ const char *aig_ldap_bound_user_name(const struct aig_ldap *s);
  * directory cannot be used. */
 int aig_ldap_bind_service(struct aig_ldap *s, struct aig_error *err);
 
+/* The server's clock: the rootDSE's currentTime (read anonymously or as
+ * bound), connecting first if needed. AIG_ERR_UNAVAILABLE when the
+ * server does not say it. */
+int aig_ldap_server_time(struct aig_ldap *s, time_t *t, struct aig_error *err);
+
 /* -------------------------------------------------------- users, groups */
 
 struct aig_ldap_user; /* a user entry found in the directory */
@@ -192,11 +197,6 @@ void aig_ldap_user_free(struct aig_ldap_user *u);
  * ldap.login_attribute that matched, else sAMAccountName; NULL if the
  * entry had neither. Borrowed from u (user.c). */
 const char *aig_ldap_user_login(const struct aig_ldap_user *u);
-
-/* The server's clock: its root DSE's currentTime (AD; an anonymous read,
- * connecting first if s is not connected). For aigatectl's clock check:
- * an AD domain controller is also the KDC. */
-int aig_ldap_server_time(struct aig_ldap *s, time_t *t, struct aig_error *err);
 
 /* The user's DN (RFC 4514 string as the server gave it); borrowed from u. */
 const char *aig_ldap_user_dn(const struct aig_ldap_user *u);

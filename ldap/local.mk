@@ -3,6 +3,7 @@ noinst_LTLIBRARIES += ldap/libaigldap.la
 # For the parts that include aig_ldap.h.
 AIG_LDAP_CPPFLAGS = -I$(top_srcdir)/ldap
 ldap_libaigldap_la_SOURCES = ldap/aig_ldap.h ldap/ldap_int.h ldap/gss.h \
+	ldap/rootdse.c \
 	ldap/util.c ldap/srv.c ldap/conn.c ldap/bind.c ldap/auth.c \
 	ldap/proof.c ldap/gss.c \
 	ldap/search.c ldap/passwd.c ldap/cache.c ldap/admin.c ldap/user.c
