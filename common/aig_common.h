@@ -319,10 +319,11 @@ enum aig_sasl_mech {
 enum aig_auth_method {
 	AIG_AUTH_BEARER = 1,
 	AIG_AUTH_BASIC = 2,
-	AIG_AUTH_NEGOTIATE = 3,	  /* HTTP Negotiate (Kerberos through SPNEGO) */
-	AIG_AUTH_REMOTE_USER = 4, /* REMOTE_USER set by the web server */
+	/* 3, 4: kept for the other methods */
+	AIG_AUTH_NEGOTIATE = 5,	  /* HTTP Negotiate (Kerberos through SPNEGO) */
+	AIG_AUTH_REMOTE_USER = 6, /* REMOTE_USER set by the web server */
 };
-#define AIG_AUTH_METHODS_MAX 4
+#define AIG_AUTH_METHODS_MAX 6
 
 /* A list of owned strings. */
 struct aig_strv {
