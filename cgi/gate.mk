@@ -84,9 +84,11 @@ TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
 # FastCGI.
 TESTS += tests/integration/gate-negotiate.sh \
 	tests/integration/gate-negotiate-apache-fcgid.sh \
-	tests/integration/gate-remote-user.sh
+	tests/integration/gate-remote-user.sh \
+	tests/integration/gate-remote-user-lighttpd.sh
 EXTRA_DIST += tests/integration/gate-negotiate.sh \
 	tests/integration/gate-remote-user.sh \
+	tests/integration/gate-remote-user-lighttpd.sh \
 	tests/integration/gate-negotiate-apache-fcgid.sh \
 	tests/integration/negotiate_client.py
 EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \

@@ -3,9 +3,9 @@
 # gate-negotiate.sh [SERVER] - HTTP Negotiate (Kerberos) through the gate
 # under SERVER: lighttpd (CGI, the default) or apache-fcgid (FastCGI),
 # with the test bed's Samba AD DC as the KDC and the directory; or
-# apache-gssapi: Apache mod_auth_gssapi answers Negotiate
-# (contrib/apache/aigate-gssapi.conf.in) and the gate takes REMOTE_USER
-# ("remote_user" in auth.methods). The DC gets
+# apache-gssapi or lighttpd-gssapi: Apache mod_auth_gssapi or lighttpd
+# mod_authn_gssapi answers Negotiate (contrib/SERVER/aigate-gssapi.conf.in)
+# and the gate takes REMOTE_USER ("remote_user" in auth.methods). The DC gets
 # a service principal HTTP/ai.corp.example.com on svc-aigate and exports
 # its keytab for the gate; clients take tickets with kinit into their own
 # caches (KRB5_CONFIG and KRB5CCNAME of their own, nothing in /etc), and
@@ -17,6 +17,11 @@ server=${1:-lighttpd}
 web_server=${server%%-*}
 fastcgi=
 [ "$server" = "$web_server" ] || fastcgi=yes
+front=
+case $server in *-gssapi) front=yes fastcgi= ;; esac
+# the AUTH_TYPE each server's module sets
+auth_type=Negotiate
+[ "$server" != lighttpd-gssapi ] || auth_type=GSSAPI
 if [ "${AIG_WITH_GSSAPI:-yes}" = no ]; then
 	echo "1..0 # SKIP aigate was configured --without-gssapi"
 	exit 77
@@ -96,8 +101,8 @@ config() { # METHODS_JSON [STORE] [MORE_AUTH_MEMBERS]
 JSON
 	chmod 0644 "$web/etc/aigate/aigate.json"
 }
-if [ "$server" = apache-gssapi ]; then
-	remote='"remote_user": {"auth_types": ["Negotiate"]}'
+if [ -n "$front" ]; then
+	remote="\"remote_user\": {\"auth_types\": [\"$auth_type\"]}"
 	config '["remote_user"]' lmdb "$remote"
 else
 	config '["negotiate", "basic"]'
@@ -118,11 +123,22 @@ if [ "$server" = apache-fcgid ]; then
 		-e "1i FcgidIPCDir $web/run/fcgid" \
 		-e "1i FcgidProcessTableFile $web/run/fcgid/shm" "$web/site.conf"
 fi
-if [ "$server" = apache-gssapi ]; then
+if [ -n "$front" ]; then
 	# and the same gate at /open with nobody authenticating in front
 	mkdir -p "$web/libexec/open"
 	cp -p "$web/libexec/aigate/"* "$web/libexec/open/"
 	chmod -R a+rX "$web/libexec/open"
+fi
+if [ "$server" = lighttpd-gssapi ]; then
+	cat >>"$web/site.conf" <<CONF
+alias.url += ( "/open" => "$web/libexec/open/aigate.cgi" )
+\$HTTP["url"] =~ "^/open(/|\$)" {
+    cgi.assign = ( "" => "" )
+    setenv.add-environment = ( "AIGATE_CONFIG" => "$web/etc/aigate/aigate.json" )
+}
+CONF
+fi
+if [ "$server" = apache-gssapi ]; then
 	sed -i -e '1i LoadModule auth_gssapi_module /usr/lib/apache2/modules/mod_auth_gssapi.so' \
 		-e '1i LoadModule authz_user_module /usr/lib/apache2/modules/mod_authz_user.so' "$web/site.conf"
 	cat >>"$web/site.conf" <<CONF
@@ -167,9 +183,9 @@ invoke='{"input":{"messages":[{"type":"human","content":"hello"}]},"config":{"co
 json=(-H 'Content-Type: application/json')
 for u in bob alice mallory jsmith; do ticket "$u"; done
 
-# --- remote_user: Apache mod_auth_gssapi authenticates, the gate decides
-if [ "$server" = apache-gssapi ]; then
-	expect_eq "$(neg bob POST /chat/invoke "${json[@]}" -d "$invoke")" 200 "remote_user: bob through mod_auth_gssapi may invoke"
+# --- remote_user: the web server's module authenticates, the gate decides
+if [ -n "$front" ]; then
+	expect_eq "$(neg bob POST /chat/invoke "${json[@]}" -d "$invoke")" 200 "remote_user: bob through $server may invoke"
 	expect_match "$(audit_of)" '"auth":"remote_user".*"principal":"bob@CORP.EXAMPLE.COM"' "... audited as remote_user with the principal"
 	expect_match "$(tail -n1 "$web/log/backend.jsonl")" '"x-aigate-user": *"bob"' "... the backend sees X-Aigate-User: bob (realm taken off)"
 	expect_eq "$(neg bob POST /admin/deploy "${json[@]}" -d '{}')" 403 "... may not use an admin route"
@@ -181,7 +197,7 @@ if [ "$server" = apache-gssapi ]; then
 	samba-tool user disable jsmith -s "$AIG_AD_SMBCONF" >/dev/null
 	expect_eq "$(neg jsmith GET /_aigate/whoami)" 401 "once disabled, his live ticket (accepted by Apache) is refused by the gate"
 	expect_match "$(audit_of)" '"reason":"account refused' "... account refused"
-	expect_eq "$(call bob GET /_aigate/whoami)" 401 "no ticket: Apache's 401"
+	expect_eq "$(call bob GET /_aigate/whoami)" 401 "no ticket: the web server's 401"
 	# the gate at /open: nobody sets REMOTE_USER there
 	url="http://$host:$AIG_WEB_PORT/open"
 	expect_eq "$(call bob GET /_aigate/whoami -H 'Remote-User: alice' -H 'X-Remote-User: alice' -H 'Auth-Type: GSSAPI')" 401 \
@@ -189,10 +205,10 @@ if [ "$server" = apache-gssapi ]; then
 	expect_match "$(audit_of)" '"user":null' "... nobody is authenticated"
 	url="http://$host:$AIG_WEB_PORT/ai"
 	config '["basic"]' lmdb "$remote"
-	expect_eq "$(neg bob GET /_aigate/whoami)" 401 "remote_user not in auth.methods: the REMOTE_USER Apache set is ignored"
+	expect_eq "$(neg bob GET /_aigate/whoami)" 401 "remote_user not in auth.methods: the REMOTE_USER the web server set is ignored"
 	config '["remote_user"]' lmdb '"remote_user": {"auth_types": ["Basic"]}'
 	expect_eq "$(neg bob GET /_aigate/whoami)" 401 "an AUTH_TYPE not in auth_types: REMOTE_USER ignored"
-	config '["remote_user"]' lmdb '"remote_user": {"auth_types": ["Negotiate"], "realms": ["OTHER.EXAMPLE"]}'
+	config '["remote_user"]' lmdb "\"remote_user\": {\"auth_types\": [\"$auth_type\"], \"realms\": [\"OTHER.EXAMPLE\"]}"
 	expect_eq "$(neg bob GET /_aigate/whoami)" 401 "a realm not in auth.remote_user.realms is refused"
 	expect_match "$(audit_of)" '"reason":"realm not accepted"' "... realm not accepted"
 	finish
