@@ -169,6 +169,13 @@ int ctl_cmd_cache(struct ctl *c);
  * (and its group, no supplementary groups), as the state key and caches
  * are that user's. Else nothing. An exit status. */
 int ctl_become_state_owner(const struct ctl *c);
+int ctl_cmd_negotiate(struct ctl *c);
+
+/* negotiate.c: user without its "@REALM" when REALM is one of
+ * auth.negotiate.realms (written as they are: Kerberos realms are upper
+ * case, a UPN's domain is not), copied into buf (len bytes); else user. */
+const char *ctl_principal_user(const struct ctl *c, const char *user, char *buf,
+			       size_t len);
 
 /* The user's groups from the directory, for explain: binds as
  * ctl_admin_bind() does. On CTL_EXIT_OK *groups is filled (free with

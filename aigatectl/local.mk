@@ -9,11 +9,12 @@ aigatectl_libaigctl_la_SOURCES = aigatectl/ctl.h aigatectl/util.c \
 	aigatectl/seal.c aigatectl/seal_crypto.c aigatectl/seal_rec.c \
 	aigatectl/seal_verify.c aigatectl/token.c aigatectl/check_deep.c \
 	aigatectl/quarantine.c \
-	aigatectl/cache.c
+	aigatectl/cache.c aigatectl/negotiate.c
 aigatectl_libaigctl_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS) \
 	$(AIG_JWT_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
 aigatectl_libaigctl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(CRYPTO_CFLAGS) $(ZLIB_CFLAGS)
+	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(CRYPTO_CFLAGS) $(ZLIB_CFLAGS) \
+	$(GSSAPI_CFLAGS)
 
 # Convenience libraries do not link each other: the final link lists them
 # all, with the system libraries they need.

@@ -68,6 +68,7 @@ static const struct command commands[] = {
 	 "quarantine list | show ID --key FILE | purge --older-than AGE"},
 	{"cache", -2, OPT_JSON | OPT_ALL, ctl_cmd_cache,
 	 "cache list | cache drop USER|--all"},
+	{"negotiate", 1, OPT_JSON, ctl_cmd_negotiate, "negotiate check"},
 };
 
 static const char usage_text[] =
@@ -84,7 +85,8 @@ static const char usage_text[] =
 	"  add-member GROUP USER          needs an admin bind\n"
 	"  remove-member GROUP USER\n"
 	"  explain USER METHOD PATH [--groups G1,G2]\n"
-	"                                 which rule decides and why\n"
+	"                                 which rule decides and why (USER "
+	"may be user@REALM)\n"
 	"  jwks refresh|show\n"
 	"  audit summary [--since TIME] [--top-users]\n"
 	"  audit seal                     seal what is new in the audit "
@@ -97,6 +99,8 @@ static const char usage_text[] =
 	"  quarantine list|show ID --key FILE|purge --older-than AGE\n"
 	"  cache list | cache drop USER|--all\n"
 	"                                 pam_aigate's credential cache\n"
+	"  negotiate check                the keytab's principals and keys, "
+	"the SPN, the clock\n"
 	"Admin bind: --bind-dn DN --password-file F, else ldap.service_bind.\n"
 	"Exit: 0 done/allowed, 1 refused/not found/failed, 2 usage, "
 	"3 AD or issuer unreachable. See aigatectl(8).\n";

@@ -262,7 +262,10 @@ static json_t *groups_json(const struct aig_strv *g)
 
 int ctl_cmd_explain(struct ctl *c)
 {
-	const char *user = c->args[0], *path = c->args[2];
+	char login[257];
+	const char *user = ctl_principal_user(c, c->args[0], login,
+					      sizeof(login)),
+		   *path = c->args[2];
 	struct aig_strv groups = {NULL, 0};
 	struct aig_policy *pol = NULL;
 	struct aig_error err = {0};

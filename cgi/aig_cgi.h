@@ -23,6 +23,10 @@ struct aig_http_client;
 #define AIG_CGI_MAX_QUERY 8192
 #define AIG_CGI_MAX_BODY (16 * 1024 * 1024)
 #define AIG_CGI_MAX_AUTH 16384
+/* The header lines the gate adds to an answer for the authentication
+ * (WWW-Authenticate: Negotiate <token>), and the token they carry. */
+#define AIG_AUTH_REPLY_TOKEN_MAX 2048
+#define AIG_AUTH_REPLY_MAX (AIG_AUTH_REPLY_TOKEN_MAX / 3 * 4 + 64)
 
 /* How a request ended, as the gate answers it. Each outcome is mapped once,
  * in outcome.c, to its HTTP status, error code, message and extra header;
@@ -99,8 +103,10 @@ struct aig_request {
 	char *alb_data; /* HTTP_X_AMZN_OIDC_DATA (auth.alb), as authorization */
 	char *last_event_id; /* Last-Event-ID (an SSE reconnect), or NULL */
 	char *remote_addr;
-	bool https; /* HTTPS is "on" or "1" (any case) */
-	char *body; /* after aig_request_read_body(); NUL-terminated */
+	char *remote_user; /* REMOTE_USER (the web server's), NULL if unset */
+	char *auth_type;   /* AUTH_TYPE, NULL if unset */
+	bool https;	   /* HTTPS is "on" or "1" (any case) */
+	char *body;	   /* after aig_request_read_body(); NUL-terminated */
 	size_t body_len;
 };
 
@@ -153,6 +159,9 @@ void aig_response_error(FILE *out, const char *request_id, enum aig_outcome o,
 /* Writes a 200 response with a JSON body (jansson value, borrowed). */
 void aig_response_json(FILE *out, const char *request_id, int status,
 		       const json_t *body);
+/* The same with header lines extra ("Name: value\r\n"..., or NULL). */
+void aig_response_json_headers(FILE *out, const char *request_id, int status,
+			       const json_t *body, const char *extra);
 
 /* The reason phrase of an HTTP status; static string. */
 const char *aig_http_reason(int status);
@@ -183,6 +192,9 @@ struct aig_forward {
 	const char *request_id;
 	const char *last_event_id; /* passed on when not NULL */
 	const char *identity;	   /* X-Aigate-Identity, when not NULL */
+	/* header lines for the answer ("Name: value\r\n"...), at most
+	 * AIG_AUTH_REPLY_MAX bytes, or NULL */
+	const char *extra_headers;
 	FILE *out; /* where the response goes: stdout, or a FastCGI stream */
 	/* Set (by a signal handler) when the web server wants the CGI to
 	 * stop, as lighttpd and Apache do when the client goes away: the

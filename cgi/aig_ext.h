@@ -29,6 +29,36 @@ enum aig_ext_dir_result {
 	AIG_EXT_DIR_UNAVAILABLE,  /* any other failure: fail closed, 503 */
 };
 
+/* The outcome of accepting a Negotiate token (negotiate.c). */
+enum aig_ext_neg_result {
+	AIG_EXT_NEG_OK = 0,
+	AIG_EXT_NEG_DENIED,	 /* the token was refused: 401 */
+	AIG_EXT_NEG_UNAVAILABLE, /* no keytab, GSSAPI broken: 503 */
+};
+
+/* The outcome of checking a single sign-on user's account in AD. */
+enum aig_ext_account_result {
+	AIG_EXT_ACCOUNT_OK = 0,
+	AIG_EXT_ACCOUNT_NO_SUCH_USER, /* not in the directory: 401 */
+	AIG_EXT_ACCOUNT_REFUSED,      /* disabled, expired, locked: 401 */
+	AIG_EXT_ACCOUNT_UNAVAILABLE,  /* any other failure: 503 */
+};
+
+/* negotiate.c: accepts one first-round Negotiate token (len bytes, the
+ * decoded header) with the keytab of auth.negotiate, Kerberos only. *state
+ * is the process's acceptor (NULL at first; kept, so that a FastCGI
+ * process acquires its credential once; freed with negotiate_close()).
+ * On AIG_EXT_NEG_OK, *principal is the client's "user@REALM" (new
+ * string) and *out_tok / *out_len the token for the answer's
+ * WWW-Authenticate (new, may be NULL / 0; free with free()). why (len
+ * bytes) says why on any other result. cfg must outlive *state. */
+enum aig_ext_neg_result
+aig_ext_negotiate_accept(void **state, const struct aig_config *cfg,
+			 unsigned char *tok, size_t len, char **principal,
+			 unsigned char **out_tok, size_t *out_len, char *why,
+			 size_t why_len);
+void aig_ext_negotiate_close(void *state);
+
 /* pam_check.c: runs PAM service `service` (authenticate, then acct_mgmt)
  * for user with password, PAM_RHOST = rhost. config_path is not used:
  * pam_aigate.so reads the file its pam.d lines name with config= (else
@@ -47,7 +77,7 @@ aig_ext_pam_check(const char *service, const char *config_path,
 		  char **name, char **groups, int *pam_code);
 
 /* What aigate-ext.so exports, as the symbol aig_gate_ext_v1. */
-#define AIG_GATE_EXT_VERSION 3
+#define AIG_GATE_EXT_VERSION 4
 struct aig_gate_ext {
 	unsigned version;
 	const char *package; /* PACKAGE_STRING of its build */
@@ -72,6 +102,22 @@ struct aig_gate_ext {
 					      struct aig_strv *groups,
 					      struct aig_error *err);
 	void (*dir_close)(void *dir);
+	/* aig_ext_negotiate_accept(), aig_ext_negotiate_close() */
+	enum aig_ext_neg_result (*negotiate_accept)(
+		void **state, const struct aig_config *cfg, unsigned char *tok,
+		size_t len, char **principal, unsigned char **out_tok,
+		size_t *out_len, char *why, size_t why_len);
+	void (*negotiate_close)(void *state);
+	/* A single sign-on user's account (login, without realm): found
+	 * under ldap.base_dn over the service session of dir_groups(),
+	 * usable now (enabled, not expired or locked: asked of the directory
+	 * every time), and its groups (through the group cache). *name is
+	 * the account's login name as the directory spells it (new string);
+	 * groups gets new strings. err says why on any other result. */
+	enum aig_ext_account_result (*dir_account)(
+		void **dir, const struct aig_config *cfg,
+		const struct aig_log *log, const char *login, char **name,
+		struct aig_strv *groups, struct aig_error *err);
 };
 
 /* ext_load.c: the module, loaded once per process from aigate-ext.so

@@ -90,7 +90,7 @@ static json_t *record(const struct aig_gate *g, double latency_ms)
 	body_sha256(g, sha);
 	return json_pack(
 		"{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s?, s:s?, s:s?, s:s, s:s,"
-		" s:i, s:I, s:I, s:s?, s:I, s:f, s:f}",
+		" s:i, s:I, s:I, s:s?, s:I, s:f, s:f, s:s?}",
 		"ts", ts, "request_id", g->req.id, "client",
 		g->req.remote_addr ? g->req.remote_addr : "", "user", g->user,
 		"groups", groups_json(&g->groups), "auth", g->auth, "method",
@@ -100,7 +100,8 @@ static json_t *record(const struct aig_gate *g, double latency_ms)
 		g->status, "bytes_in", (json_int_t)g->req.body_len, "bytes_out",
 		(json_int_t)g->bytes_out, "prompt_sha256", sha[0] ? sha : NULL,
 		"prompt_bytes", (json_int_t)g->prompt_bytes, "latency_ms",
-		latency_ms, "backend_ms", g->backend_ms);
+		latency_ms, "backend_ms", g->backend_ms, "principal",
+		g->principal);
 }
 
 /* The request in the metrics, from its outcome: a 429 counts as rate

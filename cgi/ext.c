@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "aig_ext.h"
 #include "aig_ldap.h"
@@ -143,7 +144,87 @@ dir_groups(void **state, const struct aig_config *cfg,
 	return AIG_EXT_DIR_UNAVAILABLE;
 }
 
+/* The account of a single sign-on user: its entry and state from the
+ * directory every time (a disabled account is refused at once), its
+ * groups through the cache. */
+static int account_of(struct dir *d, const struct aig_config *cfg,
+		      const struct aig_log *log, const char *login, char **name,
+		      struct aig_strv *groups, struct aig_error *err)
+{
+	struct aig_ldap_user *u = NULL;
+	const char *as;
+	int rc = AIG_OK;
+
+	if (d->s == NULL) {
+		rc = aig_ldap_new(cfg, log, &d->s, err);
+		if (rc == AIG_OK)
+			rc = aig_ldap_bind_service(d->s, err);
+	}
+	if (rc == AIG_OK)
+		rc = aig_ldap_find_user(d->s, login, strlen(login), &u, err);
+	if (rc == AIG_OK)
+		rc = aig_ldap_account_state(u, time(NULL), err);
+	as = rc == AIG_OK ? aig_ldap_user_login(u) : NULL;
+	if (rc == AIG_OK && (*name = strdup(as ? as : login)) == NULL)
+		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	if (rc == AIG_OK && !cache_get(d, log, *name, groups)) {
+		rc = aig_ldap_groups(d->s, u, groups, err);
+		if (rc == AIG_OK && d->cache != NULL)
+			aig_ldap_cache_put(d->cache, *name, groups, NULL);
+	}
+	aig_ldap_user_free(u);
+	if (rc == AIG_ERR_UNAVAILABLE || rc == AIG_LDAP_ERR_TLS ||
+	    rc == AIG_LDAP_ERR_SERVER) {
+		aig_ldap_free(d->s); /* the next lookup starts afresh */
+		d->s = NULL;
+	}
+	return rc;
+}
+
+static enum aig_ext_account_result
+dir_account(void **state, const struct aig_config *cfg,
+	    const struct aig_log *log, const char *login, char **name,
+	    struct aig_strv *groups, struct aig_error *err)
+{
+	struct dir *d = *state;
+	bool kept;
+	int rc;
+
+	*name = NULL;
+	if (d == NULL && (d = *state = calloc(1, sizeof(*d))) == NULL)
+		return AIG_EXT_ACCOUNT_UNAVAILABLE;
+	cache_open(d, cfg, log);
+	kept = d->s != NULL;
+	rc = account_of(d, cfg, log, login, name, groups, err);
+	if (rc == AIG_ERR_UNAVAILABLE && kept) {
+		memset(err, 0, sizeof(*err));
+		rc = account_of(d, cfg, log, login, name, groups, err);
+	}
+	if (rc == AIG_OK)
+		return AIG_EXT_ACCOUNT_OK;
+	free(*name);
+	*name = NULL;
+	aig_strv_free(groups);
+	switch (rc) {
+	case AIG_LDAP_ERR_NO_SUCH_USER: return AIG_EXT_ACCOUNT_NO_SUCH_USER;
+	case AIG_LDAP_ERR_DISABLED:
+	case AIG_LDAP_ERR_ACCOUNT_EXPIRED:
+	case AIG_LDAP_ERR_LOCKED_OUT:
+	case AIG_LDAP_ERR_MUST_CHANGE:
+	case AIG_LDAP_ERR_PASSWORD_EXPIRED:
+	case AIG_LDAP_ERR_AMBIGUOUS: return AIG_EXT_ACCOUNT_REFUSED;
+	default: return AIG_EXT_ACCOUNT_UNAVAILABLE;
+	}
+}
+
 const struct aig_gate_ext aig_gate_ext_v1 = {
-	AIG_GATE_EXT_VERSION, PACKAGE_STRING, sizeof(struct aig_config),
-	aig_ext_pam_check,    dir_groups,     dir_close,
+	AIG_GATE_EXT_VERSION,
+	PACKAGE_STRING,
+	sizeof(struct aig_config),
+	aig_ext_pam_check,
+	dir_groups,
+	dir_close,
+	aig_ext_negotiate_accept,
+	aig_ext_negotiate_close,
+	dir_account,
 };

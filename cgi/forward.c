@@ -111,7 +111,7 @@ static bool write_all(FILE *out, const char *p, size_t n)
  * the body bytes that follow it (one write instead of two). */
 static bool send_headers(struct hop *h, bool flush)
 {
-	char head[CONTENT_TYPE_MAX + 320], length[48] = "";
+	char head[CONTENT_TYPE_MAX + 320 + AIG_AUTH_REPLY_MAX], length[48] = "";
 	int n;
 
 	if (h->f->headers_sent)
@@ -121,11 +121,12 @@ static bool send_headers(struct hop *h, bool flush)
 			 h->length);
 	n = snprintf(head, sizeof(head),
 		     "Status: %d %s\r\n%s%s%s%sX-Request-Id: %s\r\n"
-		     "Cache-Control: no-store\r\n\r\n",
+		     "%sCache-Control: no-store\r\n\r\n",
 		     h->status, aig_http_reason(h->status),
 		     h->content_type[0] ? "Content-Type: " : "",
 		     h->content_type, h->content_type[0] ? "\r\n" : "", length,
-		     h->f->request_id);
+		     h->f->request_id,
+		     h->f->extra_headers ? h->f->extra_headers : "");
 	h->f->headers_sent = true;
 	h->f->status = h->status;
 	if (n < 0 || (size_t)n >= sizeof(head) ||

@@ -56,6 +56,8 @@ void aig_gate_free(struct aig_gate *g)
 {
 	aig_request_free(&g->req);
 	free(g->user);
+	free(g->principal);
+	free(g->auth_reply);
 	aig_strv_free(&g->groups);
 	memset(g, 0, sizeof(*g));
 }
@@ -122,7 +124,7 @@ bool aig_step_health(struct aig_gate *g)
 	if (strcmp(g->req.path, "/_aigate/health") != 0)
 		return true;
 	if (!aig_step_load_config(g) || !aig_step_open_audit(g) ||
-	    !aig_step_load_policy(g))
+	    !aig_step_load_policy(g) || !aig_sso_health(g))
 		return false;
 	body = json_pack("{s:s}", "status", "ok");
 	aig_response_json(g->out, g->req.id, 200, body);
@@ -423,11 +425,16 @@ bool aig_step_authenticate(struct aig_gate *g)
 
 	if (!over_https_if_required(g))
 		return false;
+	if (aig_sso_applies(g)) /* the web server authenticated the caller */
+		return aig_auth_remote_user(g);
 	if (g->req.alb_data != NULL &&
 	    aig_config_has_method(g->cfg, AIG_AUTH_ALB))
 		return auth_alb(g);
 	if (h == NULL)
 		return stop(g, AIG_OUT_NO_CREDENTIALS, "no credentials");
+	if (scheme_is(h, "Negotiate") &&
+	    aig_config_has_method(g->cfg, AIG_AUTH_NEGOTIATE))
+		return aig_auth_negotiate(g);
 	if (scheme_is(h, "Bearer") &&
 	    aig_config_has_method(g->cfg, AIG_AUTH_BEARER))
 		return auth_bearer(g);
@@ -469,7 +476,7 @@ bool aig_step_whoami(struct aig_gate *g)
 			 groups, "auth", g->auth, "rule", d.rule_name);
 	if (body == NULL)
 		return stop(g, AIG_OUT_UNAVAILABLE, "out of memory");
-	aig_response_json(g->out, g->req.id, 200, body);
+	aig_response_json_headers(g->out, g->req.id, 200, body, g->auth_reply);
 	json_decref(body);
 	return answered(g);
 }
@@ -493,8 +500,8 @@ bool aig_step_metrics(struct aig_gate *g)
 		"Status: 200 OK\r\n"
 		"Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
 		"Cache-Control: no-store\r\n"
-		"X-Request-Id: %s\r\n\r\n%s",
-		g->req.id, text);
+		"X-Request-Id: %s\r\n%s\r\n%s",
+		g->req.id, g->auth_reply ? g->auth_reply : "", text);
 	fflush(g->out);
 	g->bytes_out = strlen(text);
 	free(text);
@@ -601,6 +608,7 @@ bool aig_step_forward(struct aig_gate *g)
 	f.groups = groups;
 	f.request_id = g->req.id;
 	f.last_event_id = g->req.last_event_id;
+	f.extra_headers = g->auth_reply;
 	f.out = g->out;
 	f.stop = g->terminated;
 	f.output = aig_policy_output(g->pol, g->dec.rule);
@@ -633,9 +641,10 @@ bool aig_step_forward(struct aig_gate *g)
 /* ------------------------------------------------------------ endings */
 
 /* The WWW-Authenticate lines of a 401 into extra (len bytes): one per
- * accepted scheme. The realm comes from our configuration; quotes,
- * backslashes and control characters in it are dropped rather than
- * escaped. */
+ * accepted scheme, in the order of auth.methods (remote_user has none:
+ * the web server challenges for it). The realm comes from our
+ * configuration; quotes, backslashes and control characters in it are
+ * dropped rather than escaped. */
 static void authenticate_headers(const struct aig_gate *g, char *extra,
 				 size_t len)
 {
@@ -648,17 +657,32 @@ static void authenticate_headers(const struct aig_gate *g, char *extra,
 		    realm[i] != '\\')
 			r[o++] = realm[i];
 	r[o] = '\0';
-	if (aig_config_has_method(g->cfg, AIG_AUTH_BEARER))
-		n += (size_t)snprintf(
-			extra + n, len - n,
-			"WWW-Authenticate: Bearer realm=\"%s\"%s\r\n", r,
-			g->www_authenticate_error ? ", error=\"invalid_token\""
-						  : "");
-	if (aig_config_has_method(g->cfg, AIG_AUTH_BASIC) && n < len)
-		snprintf(extra + n, len - n,
-			 "WWW-Authenticate: Basic realm=\"%s\", "
-			 "charset=\"UTF-8\"\r\n",
-			 r);
+	for (i = 0; i < g->cfg->auth.n_methods && n < len; i++) {
+		switch (g->cfg->auth.methods[i]) {
+		case AIG_AUTH_BEARER:
+			n += (size_t)snprintf(
+				extra + n, len - n,
+				"WWW-Authenticate: Bearer realm=\"%s\"%s\r\n",
+				r,
+				g->www_authenticate_error
+					? ", error=\"invalid_token\""
+					: "");
+			break;
+		case AIG_AUTH_BASIC:
+			n += (size_t)snprintf(
+				extra + n, len - n,
+				"WWW-Authenticate: Basic "
+				"realm=\"%s\", charset=\"UTF-8\"\r\n",
+				r);
+			break;
+		case AIG_AUTH_NEGOTIATE:
+			n += (size_t)snprintf(
+				extra + n, len - n,
+				"WWW-Authenticate: Negotiate\r\n");
+			break;
+		default: break;
+		}
+	}
 }
 
 /* The extra header lines of an error response into extra (len bytes). */
@@ -683,12 +707,15 @@ static void extra_headers(const struct aig_gate *g,
 		break;
 	default: break;
 	}
+	if (g->auth_reply != NULL &&
+	    strlen(extra) + strlen(g->auth_reply) < len)
+		strcat(extra, g->auth_reply); /* the answer to a Negotiate */
 }
 
 void aig_gate_respond_error(struct aig_gate *g)
 {
 	const struct aig_outcome_info *e;
-	char extra[512];
+	char extra[512 + AIG_AUTH_REPLY_MAX];
 
 	if (g->responded)
 		return;

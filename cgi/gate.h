@@ -23,6 +23,7 @@ struct aig_alb_verifier;
 struct aig_http_client;
 struct aig_basic_cache;
 struct aig_identity_key;
+struct aig_replay;
 
 /* What a gate process keeps between requests: in CGI mode for its one
  * request, in FastCGI mode for the process's life (warm.c). It never
@@ -45,6 +46,8 @@ struct aig_warm {
 	struct aig_ratelimit *rl;
 	struct aig_metrics *metrics;
 	void *dir; /* the extension's directory state, or NULL */
+	void *neg; /* the extension's Negotiate acceptor, or NULL */
+	struct aig_replay *replay;    /* accepted authenticators (sso.h) */
 	struct aig_http_client *http; /* the backend hop's client, or NULL */
 	struct aig_identity_key *identity; /* backend.identity's, or NULL */
 	struct aig_log log; /* for what outlives a request (key fetches) */
@@ -86,7 +89,11 @@ struct aig_gate {
 	/* who: set by aig_step_authenticate() */
 	char *user;
 	struct aig_strv groups;
-	const char *auth; /* "bearer", "basic", "alb" or NULL; static */
+	const char *auth; /* "bearer", "basic", "alb", "negotiate",
+			   * "remote_user" or NULL; static */
+	char *principal;  /* negotiate, remote_user: as the client was named */
+	char *auth_reply; /* a header line for every answer (the Negotiate
+			   * output token), or NULL */
 
 	/* what was decided */
 	struct aig_decision dec;
@@ -138,6 +145,20 @@ bool aig_step_langgraph(struct aig_gate *g);
  * NULL when backend.identity is not set). */
 bool aig_step_jwks(struct aig_gate *g);
 int aig_gate_identity(struct aig_gate *g, char **out);
+
+/* auth_sso.c: single sign-on (sso.h). aig_sso_applies() says whether the
+ * request is REMOTE_USER's to decide (remote_user is listed, and the web
+ * server set REMOTE_USER with an AUTH_TYPE of auth.remote_user.auth_types);
+ * the steps return as aig_step_authenticate() does. aig_sso_drop() frees
+ * what w keeps for them. */
+bool aig_sso_applies(const struct aig_gate *g);
+bool aig_auth_remote_user(struct aig_gate *g);
+bool aig_auth_negotiate(struct aig_gate *g);
+void aig_sso_drop(struct aig_warm *w);
+/* For the health route: with negotiate listed, the keytab must be usable
+ * (a regular file of root or the gate's user that nobody else may read);
+ * false (503) if not. */
+bool aig_sso_health(struct aig_gate *g);
 
 /* outcome.c: the answer to a body the policy refused (verdict v); a verdict
  * that is no refusal gives AIG_OUT_UNAVAILABLE (fail closed). */

@@ -10,7 +10,8 @@ cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c \
 	cgi/outfilter.c cgi/quarantine.c cgi/route_step.c cgi/metrics_gate.c \
 	cgi/basic_cache.h cgi/basic_cache.c \
-	cgi/langgraph.c cgi/aig_identity.h cgi/identity.c cgi/identity_gate.c
+	cgi/langgraph.c cgi/aig_identity.h cgi/identity.c cgi/identity_gate.c \
+	cgi/sso.h cgi/spnego.c cgi/replay.c cgi/auth_sso.c
 cgi_libaigcgi_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
 	$(AIG_POLICY_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
 cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
@@ -25,14 +26,15 @@ LIBAIGCGI_DEPS = policies/libaigpolicy.la common/libaigcommon.la \
 # for a request that takes that path (cgi/aig_ext.h): installed
 # beside aigate.cgi, exporting one symbol.
 aigatelibexec_LTLIBRARIES = cgi/aigate-ext.la
-cgi_aigate_ext_la_SOURCES = cgi/aig_ext.h cgi/ext.c cgi/pam_check.c
+cgi_aigate_ext_la_SOURCES = cgi/aig_ext.h cgi/ext.c cgi/pam_check.c \
+	cgi/negotiate.c
 cgi_aigate_ext_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
-	$(LDAP_CFLAGS) $(PCRE2_CFLAGS)
+	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(GSSAPI_CFLAGS)
 cgi_aigate_ext_la_LDFLAGS = -module -avoid-version -shared \
 	-export-symbols-regex '^aig_gate_ext_v1$$'
 cgi_aigate_ext_la_LIBADD = ldap/libaigldap.la common/libaigcommon.la \
-	$(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+	$(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(GSSAPI_LIBS)
 
 aigatelibexec_PROGRAMS += cgi/aigate.cgi
 cgi_aigate_cgi_SOURCES = cgi/main.c cgi/fcgi.c cgi/gate.h
@@ -83,6 +85,17 @@ TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
 	tests/integration/gate-throttle.sh \
 	tests/integration/gate-own-user.sh \
 	tests/fixtures/test_langserve_backend.sh
+# HTTP Negotiate with the test bed's DC as the KDC: lighttpd CGI, Apache
+# FastCGI.
+TESTS += tests/integration/gate-negotiate.sh \
+	tests/integration/gate-negotiate-apache-fcgid.sh \
+	tests/integration/gate-remote-user.sh \
+	tests/integration/gate-remote-user-lighttpd.sh
+EXTRA_DIST += tests/integration/gate-negotiate.sh \
+	tests/integration/gate-remote-user.sh \
+	tests/integration/gate-remote-user-lighttpd.sh \
+	tests/integration/gate-negotiate-apache-fcgid.sh \
+	tests/integration/negotiate_client.py
 EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \
 	tests/integration/gate-apache.sh tests/fixtures/langserve_backend.py \
 	tests/integration/gate-lighttpd-fastcgi.sh \
@@ -128,6 +141,16 @@ tests_unit_test_cgi_state_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_C
 tests_unit_test_cgi_state_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS)
 tests_unit_test_cgi_state_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS)
+# Single sign-on without a KDC: the SPNEGO reader, the replay record,
+# auth.negotiate and auth.remote_user.
+check_PROGRAMS += tests/unit/test_cgi_sso
+UNIT_TESTS += tests/unit/test_cgi_sso
+TESTS += tests/unit/test_cgi_sso
+tests_unit_test_cgi_sso_SOURCES = tests/unit/test_cgi_sso.c
+tests_unit_test_cgi_sso_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_CGI_CPPFLAGS)
+tests_unit_test_cgi_sso_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_cgi_sso_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la common/libaigcommon.la \
+	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS)
 dist_man_MANS += man/aigate.cgi.8
 EXTRA_DIST += docs/deploying.md docs/performance.md
 
@@ -149,6 +172,16 @@ bench_bench_decision_LDADD = cgi/libaigcgi.la jwt/libaigjwt.la \
 	policies/libaigpolicy.la common/libaigcommon.la \
 	$(AIG_TEST_LIBS) $(LIBAIGCGI_DEPS) $(LIBAIGJWT_DEPS) \
 	$(PCRE2_LIBS) $(CRYPTO_LIBS) -ldl
+
+# bench/negotiate.sh: the gate's decision for a fresh Negotiate token
+# beside a bearer decision with a new token (bench/bench_negotiate), inside
+# the test bed's AD. Needs root.
+noinst_PROGRAMS += bench/bench_negotiate
+bench_bench_negotiate_SOURCES = bench/bench_negotiate.c
+bench_bench_negotiate_CPPFLAGS = $(bench_bench_decision_CPPFLAGS)
+bench_bench_negotiate_CFLAGS = $(bench_bench_decision_CFLAGS)
+bench_bench_negotiate_LDADD = $(bench_bench_decision_LDADD)
+EXTRA_DIST += bench/negotiate.sh
 
 # libtool's .la file has no use beside aigate.cgi.
 install-exec-hook: install-ext-hook

@@ -111,6 +111,9 @@ static bool copy_vars(struct aig_request *req, char *const *vars)
 	req->last_event_id = var_dup(vars, "HTTP_LAST_EVENT_ID", NULL);
 	req->remote_addr = var_dup(vars, "REMOTE_ADDR", "");
 	req->alb_data = var_dup(vars, "HTTP_X_AMZN_OIDC_DATA", NULL);
+	/* set by the web server only: a client's header is HTTP_... */
+	req->remote_user = var_dup(vars, "REMOTE_USER", NULL);
+	req->auth_type = var_dup(vars, "AUTH_TYPE", NULL);
 	req->https = https != NULL &&
 		     (strcasecmp(https, "on") == 0 || strcmp(https, "1") == 0);
 	return req->path && req->method && req->query && req->remote_addr &&
@@ -118,7 +121,10 @@ static bool copy_vars(struct aig_request *req, char *const *vars)
 	       (var(vars, "HTTP_AUTHORIZATION") == NULL ||
 		req->authorization) &&
 	       (var(vars, "HTTP_X_AMZN_OIDC_DATA") == NULL || req->alb_data) &&
-	       (var(vars, "HTTP_LAST_EVENT_ID") == NULL || req->last_event_id);
+	       (var(vars, "HTTP_LAST_EVENT_ID") == NULL ||
+		req->last_event_id) &&
+	       (var(vars, "REMOTE_USER") == NULL || req->remote_user) &&
+	       (var(vars, "AUTH_TYPE") == NULL || req->auth_type);
 }
 
 static bool printable(const char *s, size_t max)
@@ -247,6 +253,8 @@ void aig_request_free(struct aig_request *req)
 	aig_secret_free(req->authorization);
 	aig_secret_free(req->alb_data);
 	free(req->last_event_id);
+	free(req->remote_user);
+	free(req->auth_type);
 	free(req->remote_addr);
 	free(req->body);
 	memset(req, 0, sizeof(*req));

@@ -66,3 +66,9 @@ void aig_response_json(FILE *out, const char *request_id, int status,
 {
 	write_json(out, request_id, status, body, NULL);
 }
+
+void aig_response_json_headers(FILE *out, const char *request_id, int status,
+			       const json_t *body, const char *extra)
+{
+	write_json(out, request_id, status, body, extra);
+}

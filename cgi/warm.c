@@ -52,6 +52,7 @@ static void drop_derived(struct aig_warm *w)
 	w->dir = NULL;
 	aig_basic_cache_free(w->basic_cache);
 	w->basic_cache = NULL;
+	aig_sso_drop(w);
 }
 
 void aig_warm_free(struct aig_warm *w)

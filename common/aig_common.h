@@ -319,8 +319,12 @@ enum aig_sasl_mech {
 enum aig_auth_method {
 	AIG_AUTH_BEARER = 1,
 	AIG_AUTH_BASIC = 2,
+	/* 3: kept free */
 	AIG_AUTH_ALB = 4, /* x-amzn-oidc-data from an AWS ALB (aig_alb.h) */
+	AIG_AUTH_NEGOTIATE = 5,	  /* HTTP Negotiate (Kerberos through SPNEGO) */
+	AIG_AUTH_REMOTE_USER = 6, /* REMOTE_USER set by the web server */
 };
+#define AIG_AUTH_METHODS_MAX 6
 
 /* A list of owned strings. */
 struct aig_strv {
@@ -387,7 +391,8 @@ struct aig_config {
 	} alb;
 
 	struct {
-		enum aig_auth_method methods[4]; /* in the order given */
+		enum aig_auth_method
+			methods[AIG_AUTH_METHODS_MAX]; /* in order */
 		size_t n_methods;
 		char *pam_service;
 		char *realm;
@@ -401,6 +406,20 @@ struct aig_config {
 		/* FastCGI: seconds a verified Basic login is answered from
 		 * the process's memory; 0: off */
 		int basic_cache_s;
+		/* auth.negotiate (config_sso.c): keytab, NULL unless negotiate
+		 * is listed; service_principal NULL: any HTTP/ key; realms
+		 * never empty once negotiate is listed */
+		struct {
+			char *keytab;
+			char *service_principal;
+			struct aig_strv realms;
+		} negotiate;
+		/* auth.remote_user: the AUTH_TYPE values trusted, the realms
+		 * whose "@REALM" suffix is taken off REMOTE_USER */
+		struct {
+			struct aig_strv auth_types;
+			struct aig_strv realms;
+		} remote_user;
 	} auth;
 
 	struct {
@@ -462,6 +481,13 @@ int aig_config_parse(const char *name, const char *text, size_t len,
 		     struct aig_config **cfg, struct aig_error *err);
 
 void aig_config_free(struct aig_config *cfg);
+
+/* config_sso.c: auth.negotiate and auth.remote_user, read after the rest
+ * (their defaults come from ldap.domain); auth is the "auth" member of the
+ * top object or NULL. */
+int aig_config_parse_sso(const struct aig_jr *c, json_t *auth,
+			 struct aig_config *cfg);
+void aig_config_free_sso(struct aig_config *cfg);
 
 /* True if the configuration lists method m in auth.methods. */
 bool aig_config_has_method(const struct aig_config *cfg,

@@ -397,10 +397,13 @@ static int parse_auth(const struct aig_jr *c, json_t *root,
 	static const char *const keys[] = {"methods",	    "pam_service",
 					   "realm",	    "failure_limit",
 					   "require_https", "alb",
-					   "basic_cache_s", NULL};
-	static const char *const names[] = {"bearer", "basic", "alb", NULL};
-	static const enum aig_auth_method ms[] = {AIG_AUTH_BEARER,
-						  AIG_AUTH_BASIC, AIG_AUTH_ALB};
+					   "basic_cache_s", "negotiate",
+					   "remote_user",   NULL};
+	static const char *const names[] = {"bearer",	 "basic",	"alb",
+					    "negotiate", "remote_user", NULL};
+	static const enum aig_auth_method ids[] = {
+		AIG_AUTH_BEARER, AIG_AUTH_BASIC, AIG_AUTH_ALB,
+		AIG_AUTH_NEGOTIATE, AIG_AUTH_REMOTE_USER};
 	static const char *const def_methods[] = {"bearer", "basic", NULL};
 	struct aig_strv m = {NULL, 0};
 	char p[64];
@@ -432,17 +435,18 @@ static int parse_auth(const struct aig_jr *c, json_t *root,
 	for (i = 0; i < m.n; i++) {
 		snprintf(p, sizeof(p), "/auth/methods/%zu", i);
 		if ((k = one_of(m.v[i], names)) < 0) {
-			rc = aig_jr_fail(c, p, false,
-					 "must be \"bearer\", \"basic\" or "
-					 "\"alb\"");
+			rc = aig_jr_fail(
+				c, p, false,
+				"must be \"bearer\", \"basic\", \"alb\", "
+				"\"negotiate\" or \"remote_user\"");
 			goto out;
 		}
-		if (aig_config_has_method(cfg, ms[k])) {
+		if (aig_config_has_method(cfg, ids[k])) {
 			rc = aig_jr_fail(c, p, false, "\"%s\" is listed twice",
 					 m.v[i]);
 			goto out;
 		}
-		cfg->auth.methods[cfg->auth.n_methods++] = ms[k];
+		cfg->auth.methods[cfg->auth.n_methods++] = ids[k];
 	}
 out:
 	aig_strv_free(&m);
@@ -641,7 +645,9 @@ int aig_config_parse(const char *name, const char *text, size_t len,
 	    (rc = aig_config_parse_alb(&c, root, cfg)) != AIG_OK ||
 	    (rc = parse_backend(&c, root, cfg)) != AIG_OK ||
 	    (rc = parse_quarantine(&c, root, cfg)) != AIG_OK ||
-	    (rc = parse_misc(&c, root, cfg)) != AIG_OK)
+	    (rc = parse_misc(&c, root, cfg)) != AIG_OK ||
+	    (rc = aig_config_parse_sso(&c, json_object_get(root, "auth"),
+				       cfg)) != AIG_OK)
 		goto out;
 	*out = cfg;
 	cfg = NULL;
@@ -696,6 +702,7 @@ void aig_config_free(struct aig_config *cfg)
 	aig_config_free_alb(cfg);
 	free(cfg->auth.pam_service);
 	free(cfg->auth.realm);
+	aig_config_free_sso(cfg);
 	free(cfg->backend.url);
 	free(cfg->backend.sandbox_url);
 	free(cfg->quarantine.dir);

@@ -6,6 +6,7 @@ common_libaigcommon_la_SOURCES = common/aig_common.h common/error.c \
 	common/base64.c common/statekey.c
 common_libaigcommon_la_SOURCES += common/jsonread.c
 common_libaigcommon_la_SOURCES += common/config_int.h common/config_alb.c
+common_libaigcommon_la_SOURCES += common/config_sso.c
 common_libaigcommon_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 # No LIBADD: convenience libraries do not carry system libraries either
 # (libtool would put them on aigate.cgi's link line ahead of the static

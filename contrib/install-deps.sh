@@ -14,6 +14,7 @@ PKGS="
  slapd openssl ca-certificates
  apache2 lighttpd spawn-fcgi
  libpam-wrapper libpamtest0-dev pamtester libnss-wrapper
+ python3-gssapi libapache2-mod-auth-gssapi lighttpd-mod-authn-gssapi
  libhttp-parser-dev libapache2-mod-fcgid
  redis-server python3 curl procps iproute2 psmisc wrk hyperfine
  nginx-light gunicorn python3-flask python3-jwt python3-cryptography python3-requests

@@ -17,6 +17,7 @@ EXTRA_DIST += contrib/lighttpd/aigate.conf.in contrib/apache/aigate.conf.in \
 	contrib/apache/aigate-fcgid.conf.in \
 	contrib/lighttpd/aigate-spawn-fcgi.conf.in \
 	contrib/apache/aigate-suexec.conf.in \
+	contrib/apache/aigate-gssapi.conf.in contrib/lighttpd/aigate-gssapi.conf.in \
 	contrib/systemd/aigate-fcgi.service.in \
 	contrib/pam.d/aigate contrib/install-deps.sh contrib/run-tests.sh \
 	contrib/fresh-debian-test.sh \

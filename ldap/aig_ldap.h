@@ -207,6 +207,11 @@ int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
 
 void aig_ldap_user_free(struct aig_ldap_user *u);
 
+/* The account's login name as the directory spells it: the value of
+ * ldap.login_attribute that matched, else sAMAccountName; NULL if the
+ * entry had neither. Borrowed from u (user.c). */
+const char *aig_ldap_user_login(const struct aig_ldap_user *u);
+
 /* The user's DN (RFC 4514 string as the server gave it); borrowed from u. */
 const char *aig_ldap_user_dn(const struct aig_ldap_user *u);
 

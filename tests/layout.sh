@@ -33,7 +33,7 @@ declare -A FOLDER=(
 	[PAM]=pam_aigate
 )
 # cgi's own tests and benchmark (paths relative to the top).
-CGI_TESTS='^(tests/[a-z]+/test_cgi_[a-z_]+\.c|tests/fuzz/fuzz_cgi_[a-z_]+\.c|tests/fuzz/fuzz_(basic|path)\.c|bench/bench_decision\.c)$'
+CGI_TESTS='^(tests/[a-z]+/test_cgi_[a-z_]+\.c|tests/fuzz/fuzz_cgi_[a-z_]+\.c|tests/fuzz/fuzz_(basic|path)\.c|bench/bench_(decision|negotiate)\.c)$'
 
 fails=0
 fail() {
