@@ -21,8 +21,12 @@ PKGS="
  linux-perf
  debhelper dpkg-dev fakeroot lintian rpm
  prometheus
- nodejs npm
 "
+# Node.js for the LangGraph tests: Debian's, unless the machine already has
+# a node and npm of its own (a nodesource nodejs conflicts with Debian's npm).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  PKGS="$PKGS nodejs npm"
+fi
 if [ "${AIGATE_SKIP_APT_UPDATE:-}" != 1 ]; then
   apt-get update
 fi
