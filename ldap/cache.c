@@ -20,6 +20,7 @@
 #include <lmdb.h>
 
 #include "ldap_int.h"
+#include "mdb_int.h"
 
 #define CACHE_MAP_SIZE (64UL * 1024 * 1024)
 #define CACHE_VALUE_MAX (256 * 1024)
@@ -36,8 +37,7 @@ struct aig_ldap_cache {
 
 static int mdb_fail(int mrc, const char *what, struct aig_error *err)
 {
-	return aig_error_set(err, mrc == ENOMEM ? AIG_ERR_NOMEM : AIG_ERR_IO,
-			     "group cache: %s: %s", what, mdb_strerror(mrc));
+	return aig_mdb_fail("group cache", mrc, what, err);
 }
 
 static int open_dbi(struct aig_ldap_cache *c, struct aig_error *err)
@@ -236,29 +236,14 @@ int aig_ldap_cache_put(struct aig_ldap_cache *c, const char *login,
 {
 	char key[AIG_LDAP_LOGIN_MAX];
 	unsigned char *buf = NULL;
-	MDB_txn *txn = NULL;
-	MDB_val k, v;
 	size_t klen, len = 0;
-	int mrc, rc;
+	int rc;
 
 	if ((rc = aig_ldap_login_key(login, key, &klen, err)) != AIG_OK ||
 	    (rc = encode(c, key, klen, groups, &buf, &len, err)) != AIG_OK)
 		goto out;
-	k.mv_data = key;
-	k.mv_size = klen;
-	v.mv_data = buf;
-	v.mv_size = len;
-	if ((mrc = mdb_txn_begin(c->env, NULL, 0, &txn)) != 0) {
-		rc = mdb_fail(mrc, "write", err);
-		goto out;
-	}
-	if ((mrc = mdb_put(txn, c->dbi, &k, &v, 0)) != 0) {
-		mdb_txn_abort(txn);
-		rc = mdb_fail(mrc, "write", err);
-		goto out;
-	}
-	if ((mrc = mdb_txn_commit(txn)) != 0)
-		rc = mdb_fail(mrc, "write", err);
+	rc = aig_mdb_put("group cache", c->env, c->dbi, key, klen, buf, len,
+			 err);
 out:
 	free(buf);
 	return rc;

@@ -25,6 +25,7 @@
 #include <lmdb.h>
 
 #include "ldap_int.h"
+#include "mdb_int.h"
 
 #define STORE_MAP_SIZE (64UL * 1024 * 1024)
 #define VALUE_MAX (256 * 1024)
@@ -50,9 +51,7 @@ struct aig_cred_store {
 
 static int mdb_fail(int mrc, const char *what, struct aig_error *err)
 {
-	return aig_error_set(err, mrc == ENOMEM ? AIG_ERR_NOMEM : AIG_ERR_IO,
-			     "credential cache: %s: %s", what,
-			     mdb_strerror(mrc));
+	return aig_mdb_fail("credential cache", mrc, what, err);
 }
 
 static bool damaged(int mrc)
@@ -330,30 +329,14 @@ int aig_cred_store_put(struct aig_cred_store *s, const char *login,
 {
 	char key[AIG_LDAP_LOGIN_MAX];
 	unsigned char *buf = NULL;
-	MDB_txn *txn = NULL;
-	MDB_val k, v;
 	size_t klen, len = 0;
-	int mrc, rc;
+	int rc;
 
 	if ((rc = aig_ldap_login_key(login, key, &klen, err)) != AIG_OK ||
 	    (rc = encode(s, key, klen, e, &buf, &len, err)) != AIG_OK)
 		return rc;
-	k.mv_data = key;
-	k.mv_size = klen;
-	v.mv_data = buf;
-	v.mv_size = len;
-	if ((mrc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0) {
-		rc = mdb_fail(mrc, "write", err);
-		goto out;
-	}
-	if ((mrc = mdb_put(txn, s->dbi, &k, &v, 0)) != 0) {
-		mdb_txn_abort(txn);
-		rc = mdb_fail(mrc, "write", err);
-		goto out;
-	}
-	if ((mrc = mdb_txn_commit(txn)) != 0)
-		rc = mdb_fail(mrc, "write", err);
-out:
+	rc = aig_mdb_put("credential cache", s->env, s->dbi, key, klen, buf,
+			 len, err);
 	aig_wipe_free(buf, len);
 	return rc;
 }

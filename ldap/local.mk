@@ -7,7 +7,7 @@ ldap_libaigldap_la_SOURCES = ldap/aig_ldap.h ldap/ldap_int.h ldap/gss.h \
 	ldap/util.c ldap/srv.c ldap/conn.c ldap/bind.c ldap/auth.c \
 	ldap/proof.c ldap/gss.c \
 	ldap/search.c ldap/passwd.c ldap/cache.c ldap/admin.c \
-	ldap/statedir.c ldap/credstore.c ldap/user.c
+	ldap/statedir.c ldap/credstore.c ldap/mdb_int.h ldap/mdb.c ldap/user.c
 ldap_libaigldap_la_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) $(SASL_CFLAGS) $(GSSAPI_CFLAGS) \
 	$(LMDB_CFLAGS) $(JANSSON_CFLAGS)
 # common/ is not added here: whoever links this library links it too
