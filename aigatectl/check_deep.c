@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* check_deep.c - what `aigatectl check` looks at beyond the files
- * (aigatectl(8)): each domain controller (reachable with verified TLS,
- * the days its certificate has left), the service bind, the issuer's key
- * set or the ALB key endpoint, state_dir and the audit file writable by
- * the web server's user, and Redis. One line per item; a broken one makes
- * the exit status 1. */
+ * (aigatectl(8)): the DNS SRV answer for ldap.dns_srv, each domain
+ * controller (reachable with verified TLS, the days its certificate has
+ * left), the service bind, the issuer's key set or the ALB key endpoint,
+ * state_dir and the audit file writable by the web server's user, and
+ * Redis. One line per item; a broken one makes the exit status 1. */
 #include "config.h"
 
 #include <arpa/inet.h>
@@ -247,6 +247,35 @@ static bool check_dc(struct ctl *c, const struct aig_config *cfg,
 	return ok;
 }
 
+/* The DNS SRV answer for ldap.dns_srv: the targets the gate would try, in
+ * its order, and with ldap.uri empty each of them checked as a DC. */
+static bool check_srv(struct ctl *c, const struct aig_config *cfg,
+		      json_t *items)
+{
+	struct aig_ldap_srv_dc *dc = NULL;
+	struct aig_error err = {0};
+	char name[300], text[1024] = "";
+	size_t i, n = 0, len;
+	bool ok;
+
+	snprintf(name, sizeof(name), "_ldap._tcp.%s", cfg->ldap.dns_srv);
+	if (cfg->ldap.uri.n > 0)
+		return item(c, items, "dns srv", name, true,
+			    "not looked up: ldap.uri is set and is used");
+	if (aig_ldap_srv_dcs(cfg, &dc, &n, &err) != AIG_OK)
+		return item(c, items, "dns srv", name, false, err.msg);
+	for (i = 0; i < n; i++) {
+		len = strlen(text);
+		snprintf(text + len, sizeof(text) - len, "%s%s:%u",
+			 i ? ", " : "", dc[i].host, dc[i].port);
+	}
+	ok = item(c, items, "dns srv", name, true, text);
+	for (i = 0; i < n; i++)
+		ok = check_dc(c, cfg, dc[i].uri, items) && ok;
+	free(dc);
+	return ok;
+}
+
 /* ----------------------------------------------------------- the keys */
 
 static bool check_issuer(struct ctl *c, const struct aig_config *cfg,
@@ -419,6 +448,8 @@ bool ctl_check_deep(struct ctl *c, const struct aig_config *cfg, json_t *items)
 	fflush(stdout);
 	for (i = 0; i < cfg->ldap.uri.n; i++)
 		ok = check_dc(c, cfg, cfg->ldap.uri.v[i], items) && ok;
+	if (cfg->ldap.dns_srv != NULL)
+		ok = check_srv(c, cfg, items) && ok;
 	if (cfg->jwt.present && cfg->jwt.jwks_file == NULL &&
 	    aig_config_has_method(cfg, AIG_AUTH_BEARER))
 		ok = check_issuer(c, cfg, items) && ok;

@@ -110,6 +110,21 @@ int aig_ldap_set_client_cert(struct aig_ldap *s, const char *cert_file,
  * Called again after success, it does nothing. */
 int aig_ldap_connect(struct aig_ldap *s, struct aig_error *err);
 
+/* One domain controller from the DNS SRV answer for ldap.dns_srv. */
+struct aig_ldap_srv_dc {
+	char host[256]; /* the record's target */
+	unsigned port;	/* the record's port */
+	char uri[300];	/* what aig_ldap_connect() tries for it */
+};
+
+/* Looks up _ldap._tcp.<ldap.dns_srv> as aig_ldap_connect() does (within
+ * ldap.timeout_ms), in the order it would try them. *out is new (caller
+ * frees with free()), *n its count, at least 1 on success. Returns
+ * AIG_ERR_UNAVAILABLE when the lookup fails or names no usable target,
+ * AIG_ERR_INVALID when ldap.dns_srv is not set. */
+int aig_ldap_srv_dcs(const struct aig_config *cfg, struct aig_ldap_srv_dc **out,
+		     size_t *n, struct aig_error *err);
+
 /* The URI of the server connected to; borrowed from s, NULL before. */
 const char *aig_ldap_server_uri(const struct aig_ldap *s);
 

@@ -457,6 +457,45 @@ static int candidates(struct aig_ldap *s, struct aig_strv *out,
 	return rc;
 }
 
+int aig_ldap_srv_dcs(const struct aig_config *cfg, struct aig_ldap_srv_dc **out,
+		     size_t *n, struct aig_error *err)
+{
+	struct aig_ldap_srv *v = NULL;
+	struct aig_ldap_srv_dc *dc = NULL;
+	size_t i, count = 0;
+	char *u = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (cfg->ldap.dns_srv == NULL)
+		return aig_error_set(err, AIG_ERR_INVALID,
+				     "ldap.dns_srv is not set");
+	if ((rc = aig_ldap_srv_lookup(cfg->ldap.dns_srv, cfg->ldap.timeout_ms,
+				      &v, &count, err)) != AIG_OK)
+		return rc;
+	if ((dc = calloc(count, sizeof(*dc))) == NULL) {
+		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < count; i++) {
+		if ((rc = srv_uri(cfg, &v[i], &u, err)) != AIG_OK)
+			goto out;
+		snprintf(dc[i].host, sizeof(dc[i].host), "%s", v[i].host);
+		dc[i].port = v[i].port;
+		snprintf(dc[i].uri, sizeof(dc[i].uri), "%s", u);
+		free(u);
+		u = NULL;
+	}
+	*out = dc;
+	*n = count;
+	dc = NULL;
+out:
+	free(dc);
+	free(v);
+	return rc;
+}
+
 /* Accepts only a plain ldap:// or ldaps:// URL naming one server. */
 static int check_uri(const char *uri, bool *ldaps, struct aig_error *err)
 {

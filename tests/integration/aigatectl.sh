@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # aigatectl.sh - every aigatectl subcommand through the real binary, against
 # a fresh Samba AD DC from the test bed (tests/testbed/ad.sh): check (and a
-# broken config and policy, file:line:col), test-auth (ok, 533, no
+# broken config and policy, file:line:col; the DCs of an ldap.dns_srv SRV
+# answer through resolv_wrapper; Redis up and down), test-auth (ok, 533, no
 # terminal), groups, members (direct, nested), add-member / remove-member
 # (bob into AI_Admins and out, seen by groups and explain; jsmith, whose DN
 # holds a comma), the refusals (wrong admin password, a user who may not
@@ -185,6 +186,66 @@ kill "$soon_pid" 2>/dev/null || true
 wait "$soon_pid" 2>/dev/null || true
 expect_eq "$st" 1 "check: a DC certificate about to expire: exit 1"
 expect_match "$out" "^dc certificate: ldaps://127.0.0.1:$sport FAILED: [0-5] days left: renew it" "... on its own line"
+
+# ldap.dns_srv: the SRV answer on its own line, then each DC it names.
+# resolv_wrapper's hosts file answers the SRV query and nss_wrapper names
+# dc1 127.0.0.1: nothing leaves the machine.
+rwrap=$(ldconfig -p 2>/dev/null |
+	awk '/libresolv_wrapper\.so[^.]/ { print $NF; exit }')
+if [ -z "$rwrap" ] || [ -z "${AIG_AD_NSS_WRAPPER:-}" ] ||
+	[ "${AIG_SANITIZERS:-no}" = yes ]; then
+	echo "# SKIP check dns_srv: no libresolv_wrapper or libnss_wrapper, or ASan"
+else
+	printf 'SRV _ldap._tcp.%s dc1.%s 636 0 100\nSRV _ldap._tcp.notoffered.test . 0 0 0\n' \
+		"$AIG_AD_DOMAIN" "$AIG_AD_DOMAIN" >"$work/srv-hosts"
+	srv_run() { # DNS_SRV : sets out, errout, st
+		ad_config "$work/srv.json" x
+		sed -i "s|\"uri\": \[\"x\"\]|\"dns_srv\": \"$1\"|" "$work/srv.json"
+		out=$(env -u RESOLV_WRAPPER_CONF RESOLV_WRAPPER_HOSTS="$work/srv-hosts" \
+			NSS_WRAPPER_HOSTS="$AIG_AD_NSS_HOSTS" \
+			LD_PRELOAD="$rwrap $AIG_AD_NSS_WRAPPER" \
+			"$ctl" -c "$work/srv.json" check --web-user root 2>"$work/stderr") &&
+			st=0 || st=$?
+		errout=$(cat "$work/stderr")
+	}
+	srv_run "$AIG_AD_DOMAIN"
+	expect_eq "$st" 0 "check dns_srv: an SRV answer naming the DC: exit 0"
+	expect_match "$out" "^dns srv: _ldap._tcp.$AIG_AD_DOMAIN ok, dc1.$AIG_AD_DOMAIN:636$" \
+		"... the SRV line names the target and its port"
+	expect_match "$out" "^dc: ldaps://dc1.$AIG_AD_DOMAIN:636 ok, reachable, TLS verified$" \
+		"... and the DC it names is checked"
+	srv_run nosrv.test
+	expect_eq "$st" 1 "check dns_srv: a name with no SRV records: exit 1"
+	expect_match "$out" "^dns srv: _ldap._tcp.nosrv.test FAILED: " "... on its own line"
+	expect_no_match "$out" "^dc: " "... and no DC to check"
+	srv_run notoffered.test
+	expect_eq "$st" 1 "check dns_srv: the target \".\" (service not offered): exit 1"
+	expect_match "$out" "^dns srv: _ldap._tcp.notoffered.test FAILED: no SRV records" \
+		"... on its own line"
+fi
+
+# ratelimit.store Redis: PINGed. A redis-server of our own on a spare port,
+# then the same port closed.
+rport=$("$top_srcdir/tests/testbed/web.sh" port)
+mkdir -p "$work/redis"
+redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no \
+	--daemonize no --dir "$work/redis" >"$work/redis/log" 2>&1 &
+redis_pid=$!
+trap 'kill "$redis_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 50); do
+	redis-cli -p "$rport" ping 2>/dev/null | grep -q PONG && break
+	sleep 0.1
+done
+ad_config "$work/redis.json" "$AIG_AD_URI" \
+	"\"ratelimit\": {\"store\": \"redis://127.0.0.1:$rport/0\"}"
+run "$work/redis.json" check --web-user root
+expect_eq "$st" 0 "check: Redis answers PING: exit 0"
+expect_match "$out" "^redis: redis://127.0.0.1:$rport/0 ok, answers PING$" "... on its own line"
+kill "$redis_pid" 2>/dev/null || true
+wait "$redis_pid" 2>/dev/null || true
+run "$work/redis.json" check --web-user root
+expect_eq "$st" 1 "check: Redis's port closed: exit 1"
+expect_match "$out" "^redis: redis://127.0.0.1:$rport/0 FAILED: cannot connect$" "... on its own line"
 
 # --- test-auth
 run "$work/aigate.json" test-auth alice --password-file "$work/user.secret"
