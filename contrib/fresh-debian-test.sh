@@ -50,6 +50,14 @@ debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$dir.debootstrap.log" 
 	{ tail -n 20 "$dir.debootstrap.log"; die "debootstrap failed"; }
 echo "deb $mirror bookworm main" >"$dir/etc/apt/sources.list"
 cp /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
+# This machine's own trust, as a CI machine of its kind has it: the
+# certificate authorities it adds (an egress proxy's, say; the packages'
+# ca-certificates takes them in) and its npm settings (the registry's CA).
+if ls /usr/local/share/ca-certificates/*.crt >/dev/null 2>&1; then
+	mkdir -p "$dir/usr/local/share/ca-certificates"
+	cp /usr/local/share/ca-certificates/*.crt "$dir/usr/local/share/ca-certificates/"
+fi
+[ ! -f /etc/npmrc ] || cp /etc/npmrc "$dir/etc/npmrc"
 [ -c "$dir/dev/null" ] || die "debootstrap made no device nodes in $dir/dev"
 mount -t proc proc "$dir/proc"
 mount -t sysfs sys "$dir/sys"
@@ -68,6 +76,7 @@ run_in() { # COMMAND: as root in /root/aigate, with a clean environment
 		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		AIGATE_SKIP_DEPS="${AIGATE_SKIP_DEPS:-}" \
 		AIGATE_SKIP_APT_UPDATE="${AIGATE_SKIP_APT_UPDATE:-}" \
+		${NODE_EXTRA_CA_CERTS:+NODE_EXTRA_CA_CERTS="$NODE_EXTRA_CA_CERTS"} \
 		/bin/bash -c "cd /root/aigate && $1"
 }
 echo "# installing the packages in the chroot (./contrib/install-deps.sh)"
