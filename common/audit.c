@@ -26,12 +26,26 @@ void aig_time_rfc3339(char *out, size_t outlen)
 	snprintf(out, outlen, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
 }
 
+/* logrotate's "create" makes the new file as root and then gives it to
+ * the gate's user: for that moment the gate may not open it (EACCES). A
+ * few short tries (at most about 10 ms) ride over the rotation; a file that
+ * stays closed to the gate is still an error (fail closed). */
+#define AUDIT_OPEN_TRIES 5
+
 int aig_audit_open(const char *path, int *fd, struct aig_error *err)
 {
-	*fd = open(path,
-		   O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
-			   O_NOCTTY,
-		   0640);
+	const struct timespec pause = {0, 2 * 1000 * 1000};
+	int tries = 0;
+
+	for (;;) {
+		*fd = open(path,
+			   O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC |
+				   O_NOFOLLOW | O_NOCTTY,
+			   0640);
+		if (*fd >= 0 || errno != EACCES || ++tries == AUDIT_OPEN_TRIES)
+			break;
+		nanosleep(&pause, NULL);
+	}
 	if (*fd < 0)
 		return aig_error_set(err, AIG_ERR_IO, "%s: %s", path,
 				     strerror(errno));

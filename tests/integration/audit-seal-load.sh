@@ -183,8 +183,11 @@ import json, sys
 r = json.load(sys.stdin)
 print(sum(f["sealed_lines"] for f in r["files"]),
       sum(f["unsealed_tail"] for f in r["files"]), len(r["files"]))' <<<"$out")"
-expect_eq "$sealed $tail $nfiles" "$((n + 1)) 0 3" \
-	"... every line of the 3 files sealed, nothing unsealed"
+# verify may list a rotated file twice, under the name it was sealed by
+# before gzip (audit.jsonl.2) and as the .gz: a seal run between logrotate's
+# rename and its compression. The lines are what counts.
+expect_eq "$sealed $tail $((nfiles >= 3))" "$((n + 1)) 0 1" \
+	"... every line of the rotated files sealed, nothing unsealed"
 note "digest: $(wc -l <"$web/log/audit.digest") records"
 
 # --- 2. modes
