@@ -514,14 +514,16 @@ static struct channel *channel_for(struct aig_output_stream *s, const char *loc)
 	return ch;
 }
 
-/* Appends text ti of event e (str, n bytes) to the channel at loc. */
+/* Appends text ti of event e (str, n bytes) to the channel at loc, and
+ * notes the channel's index in touched (an index: a new channel may move
+ * them all, s->ch being grown with realloc). */
 static int add_text(struct aig_output_stream *s, struct event *e,
-		    const char *loc, const char *str, size_t n,
-		    struct channel **touched, size_t *ntouched)
+		    const char *loc, const char *str, size_t n, size_t *touched,
+		    size_t *ntouched)
 {
 	struct channel *ch = channel_for(s, loc);
 	struct piece *pc;
-	size_t i;
+	size_t i, at;
 
 	if (ch == NULL ||
 	    !grow((void **)&ch->buf, &ch->cap, ch->len + n + 1, 1) ||
@@ -535,10 +537,11 @@ static int add_text(struct aig_output_stream *s, struct event *e,
 	pc->len = n;
 	memcpy(ch->buf + ch->len, str, n);
 	ch->len += n;
+	at = (size_t)(ch - s->ch);
 	for (i = 0; i < *ntouched; i++)
-		if (touched[i] == ch)
+		if (touched[i] == at)
 			return AIG_OK;
-	touched[(*ntouched)++] = ch;
+	touched[(*ntouched)++] = at;
 	return AIG_OK;
 }
 
@@ -546,7 +549,7 @@ struct collect {
 	struct aig_output_stream *s;
 	struct event *e;
 	char loc[LOC_MAX];
-	struct channel **touched;
+	size_t *touched; /* indexes into s->ch */
 	size_t ntouched, captouched;
 };
 
@@ -665,7 +668,7 @@ static int take_event(struct aig_output_stream *s, char *raw, size_t n,
 	}
 	rc = e->root ? collect(&c, e->root) : new_text(&c, NULL);
 	for (i = 0; i < c.ntouched && rc == AIG_OK && !s->rep.denied; i++)
-		rc = scan_channel(s, c.touched[i], partial);
+		rc = scan_channel(s, &s->ch[c.touched[i]], partial);
 	free(c.touched);
 	return rc;
 }

@@ -395,6 +395,54 @@ static void test_near_miss_stream(void)
 	}
 }
 
+/* An event with many string locations (a LangGraph "debug" or "events"
+ * event has dozens): each location is a channel of its own, made while the
+ * event is read, so the channels move (realloc) under the ones already
+ * touched. Passes byte for byte; a key in the last location is still
+ * redacted. */
+static void test_many_locations(void)
+{
+	char *ev = NULL, *d;
+	json_t *v = json_object(), *inner = json_object();
+	struct aig_output_report rep;
+	struct sink k;
+	const char *chunks[2];
+	char name[16];
+	size_t i;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "k%zu", i);
+		json_object_set_new(i % 2 ? inner : v, name,
+				    json_string("1f1f199e-e16f-6bd0-8000"));
+	}
+	json_object_set_new(v, "inner", inner);
+	d = json_dumps(v, JSON_COMPACT);
+	ev = malloc(strlen(d) + 32);
+	sprintf(ev, "event: debug\ndata: %s\n\n", d);
+	chunks[0] = ev;
+	chunks[1] = NULL;
+	rep = run(rules(), chunks, &k);
+	ok(!rep.denied && rep.redactions == 0 && k.buf != NULL &&
+		   strcmp(k.buf, ev) == 0,
+	   "an event with 40 string locations passes byte for byte");
+	free(k.buf);
+	free(ev);
+	free(d);
+	json_object_set_new(inner, "zz", json_string("AKIAIOSFODNN7EXAMPLE"));
+	d = json_dumps(v, JSON_COMPACT);
+	ev = malloc(strlen(d) + 32);
+	sprintf(ev, "event: debug\ndata: %s\n\n", d);
+	chunks[0] = ev;
+	rep = run(rules(), chunks, &k);
+	ok(!rep.denied && rep.redactions == 1 && k.buf != NULL &&
+		   strstr(k.buf, "AKIA") == NULL,
+	   "... and a key in its last location is redacted");
+	free(k.buf);
+	free(ev);
+	free(d);
+	json_decref(v);
+}
+
 /* Events go out as soon as nothing pending needs them. */
 static void test_hold(void)
 {
@@ -670,6 +718,7 @@ int main(void)
 	test_json();
 	test_split();
 	test_near_miss_stream();
+	test_many_locations();
 	test_hold();
 	test_deny_mid_stream();
 	test_raw_and_framing();
