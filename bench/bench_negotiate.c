@@ -243,6 +243,7 @@ int main(int argc, char **argv)
 	c.vars[5] = strdup("REMOTE_ADDR=127.0.0.1");
 	c.null = fopen("/dev/null", "w");
 	aig_warm_init(&c.w);
+	c.w.fastcgi = true; /* as in FastCGI: auth.negotiate.account_check_s */
 	if (c.null == NULL || aig_warm_set_config_path(&c.w, argv[1]) != AIG_OK)
 		fail("set-up");
 	/* warm: the module loaded, the acceptor, the directory session and
