@@ -13,7 +13,10 @@
  * TOKENS_FILE holds one "Negotiate ..." header a line. Both decisions are
  * an allowed POST /chat/invoke through every step of gate.c up to the
  * backend hop; the Negotiate one is accept (GSSAPI, in aigate-ext.so) +
- * replay record + account check in AD + groups from the group cache. */
+ * replay record + the account as a FastCGI process knows it
+ * (auth.negotiate.account_check_s, default 30 s: AD asked once in the
+ * window) + groups from the group cache. The account check in AD alone
+ * is measured too: what every request costs with account_check_s 0. */
 #include "config.h"
 
 #include <stdio.h>
@@ -268,12 +271,12 @@ int main(int argc, char **argv)
 	printf("%-52s %9.1f us\n", "bearer decision, a new token (baseline)",
 	       tb);
 	printf("%-52s %9.1f us  x%.2f of bearer\n",
-	       "negotiate decision, a fresh token (accept+account+cache)", tn,
+	       "negotiate decision, a fresh token (account_check_s 30)", tn,
 	       tn / tb);
 	printf("%-52s %9.1f us\n", "  of which: GSSAPI accept (aigate-ext.so)",
 	       ta);
 	printf("%-52s %9.1f us\n",
-	       "  of which: account check in AD + groups (cache)", tacc);
+	       "  account check in AD + groups (account_check_s 0)", tacc);
 	printf("goal: negotiate <= 2 x bearer: %s\n",
 	       tn <= 2 * tb ? "met" : "missed");
 	aig_warm_free(&c.w);
