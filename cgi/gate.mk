@@ -92,6 +92,12 @@ TESTS += tests/integration/gate-negotiate.sh \
 	tests/integration/gate-negotiate-apache-fcgid.sh \
 	tests/integration/gate-remote-user.sh \
 	tests/integration/gate-remote-user-lighttpd.sh
+# an AP-REQ from a cached ticket, expired or not (gate-negotiate.sh)
+check_PROGRAMS += tests/integration/stale_apreq
+tests_integration_stale_apreq_SOURCES = tests/integration/stale_apreq.c
+tests_integration_stale_apreq_CFLAGS = $(AM_CFLAGS) $(GSSAPI_CFLAGS) \
+	$(CRYPTO_CFLAGS)
+tests_integration_stale_apreq_LDADD = $(GSSAPI_LIBS) $(CRYPTO_LIBS)
 EXTRA_DIST += tests/integration/gate-negotiate.sh \
 	tests/integration/gate-remote-user.sh \
 	tests/integration/gate-remote-user-lighttpd.sh \
