@@ -13,7 +13,10 @@
  * TOKENS_FILE holds one "Negotiate ..." header a line. Both decisions are
  * an allowed POST /chat/invoke through every step of gate.c up to the
  * backend hop; the Negotiate one is accept (GSSAPI, in aigate-ext.so) +
- * replay record + account check in AD + groups from the group cache. */
+ * replay record + the account as a FastCGI process knows it
+ * (auth.negotiate.account_check_s, default 30 s: AD asked once in the
+ * window) + groups from the group cache. The account check in AD alone
+ * is measured too: what every request costs with account_check_s 0. */
 #include "config.h"
 
 #include <stdio.h>
@@ -243,6 +246,7 @@ int main(int argc, char **argv)
 	c.vars[5] = strdup("REMOTE_ADDR=127.0.0.1");
 	c.null = fopen("/dev/null", "w");
 	aig_warm_init(&c.w);
+	c.w.fastcgi = true; /* as in FastCGI: auth.negotiate.account_check_s */
 	if (c.null == NULL || aig_warm_set_config_path(&c.w, argv[1]) != AIG_OK)
 		fail("set-up");
 	/* warm: the module loaded, the acceptor, the directory session and
@@ -267,12 +271,12 @@ int main(int argc, char **argv)
 	printf("%-52s %9.1f us\n", "bearer decision, a new token (baseline)",
 	       tb);
 	printf("%-52s %9.1f us  x%.2f of bearer\n",
-	       "negotiate decision, a fresh token (accept+account+cache)", tn,
+	       "negotiate decision, a fresh token (account_check_s 30)", tn,
 	       tn / tb);
 	printf("%-52s %9.1f us\n", "  of which: GSSAPI accept (aigate-ext.so)",
 	       ta);
 	printf("%-52s %9.1f us\n",
-	       "  of which: account check in AD + groups (cache)", tacc);
+	       "  account check in AD + groups (account_check_s 0)", tacc);
 	printf("goal: negotiate <= 2 x bearer: %s\n",
 	       tn <= 2 * tb ? "met" : "missed");
 	aig_warm_free(&c.w);

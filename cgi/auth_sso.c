@@ -17,8 +17,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "account_cache.h"
 #include "aig_ext.h"
 #include "gate.h"
 #include "sso.h"
@@ -44,6 +46,8 @@ void aig_sso_drop(struct aig_warm *w)
 	w->neg = NULL;
 	aig_replay_close(w->replay);
 	w->replay = NULL;
+	aig_account_cache_free(w->accounts);
+	w->accounts = NULL;
 }
 
 bool aig_sso_health(struct aig_gate *g)
@@ -111,6 +115,56 @@ static bool login_of(const char *name, const struct aig_strv *realms,
 	return *login != NULL;
 }
 
+/* The accounts a FastCGI process found usable lately
+ * (auth.negotiate.account_check_s > 0), made on first use; NULL: the
+ * directory is asked every time. */
+static struct aig_account_cache *accounts(struct aig_gate *g)
+{
+	if (!g->w->fastcgi || g->cfg->auth.negotiate.account_check_s <= 0)
+		return NULL;
+	if (g->w->accounts == NULL)
+		g->w->accounts = aig_account_cache_new();
+	return g->w->accounts;
+}
+
+/* login's account from the process's memory when the directory found it
+ * usable less than account_check_s ago, its groups then through the
+ * group cache (dir_groups); else asked of the directory (dir_account),
+ * whose answer the memory learns: a usable account is kept, anything else
+ * (a refusal, a directory that cannot answer) forgets the login. */
+static enum aig_ext_account_result ask(struct aig_gate *g,
+				       const struct aig_gate_ext *ext,
+				       const char *login, char **name,
+				       struct aig_error *err)
+{
+	struct aig_account_cache *c = accounts(g);
+	const int ttl = g->cfg->auth.negotiate.account_check_s;
+	const time_t now = time(NULL);
+	enum aig_ext_account_result r;
+	enum aig_ext_dir_result d;
+
+	if (aig_account_cache_get(c, login, now, ttl, name)) {
+		d = ext->dir_groups(&g->w->dir, g->cfg, &g->w->log, *name,
+				    &g->groups, err);
+		if (d == AIG_EXT_DIR_OK)
+			return AIG_EXT_ACCOUNT_OK;
+		free(*name);
+		*name = NULL;
+		aig_strv_free(&g->groups);
+		aig_account_cache_drop(c, login);
+		return d == AIG_EXT_DIR_NO_SUCH_USER
+			       ? AIG_EXT_ACCOUNT_NO_SUCH_USER
+			       : AIG_EXT_ACCOUNT_UNAVAILABLE;
+	}
+	r = ext->dir_account(&g->w->dir, g->cfg, &g->w->log, login, name,
+			     &g->groups, err);
+	if (r == AIG_EXT_ACCOUNT_OK)
+		aig_account_cache_put(c, login, *name, now);
+	else
+		aig_account_cache_drop(c, login);
+	return r;
+}
+
 /* The account of login in AD, and its groups: the request's user. */
 static bool account(struct aig_gate *g, const char *login)
 {
@@ -121,8 +175,7 @@ static bool account(struct aig_gate *g, const char *login)
 	char *name = NULL;
 
 	if (ext != NULL)
-		r = ext->dir_account(&g->w->dir, g->cfg, &g->w->log, login,
-				     &name, &g->groups, &err);
+		r = ask(g, ext, login, &name, &err);
 	if (r != AIG_EXT_ACCOUNT_OK)
 		aig_log_msg(&g->log,
 			    r == AIG_EXT_ACCOUNT_UNAVAILABLE ? LOG_ERR

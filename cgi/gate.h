@@ -47,7 +47,9 @@ struct aig_warm {
 	struct aig_metrics *metrics;
 	void *dir; /* the extension's directory state, or NULL */
 	void *neg; /* the extension's Negotiate acceptor, or NULL */
-	struct aig_replay *replay;    /* accepted authenticators (sso.h) */
+	struct aig_replay *replay; /* accepted authenticators (sso.h) */
+	/* accounts found usable lately (auth_sso.c), or NULL */
+	struct aig_account_cache *accounts;
 	struct aig_http_client *http; /* the backend hop's client, or NULL */
 	struct aig_identity_key *identity; /* backend.identity's, or NULL */
 	struct aig_log log; /* for what outlives a request (key fetches) */

@@ -11,7 +11,8 @@ cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/outfilter.c cgi/quarantine.c cgi/route_step.c cgi/metrics_gate.c \
 	cgi/basic_cache.h cgi/basic_cache.c \
 	cgi/langgraph.c cgi/aig_identity.h cgi/identity.c cgi/identity_gate.c \
-	cgi/sso.h cgi/spnego.c cgi/replay.c cgi/auth_sso.c
+	cgi/sso.h cgi/spnego.c cgi/replay.c cgi/auth_sso.c \
+	cgi/account_cache.h cgi/account_cache.c
 cgi_libaigcgi_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
 	$(AIG_POLICY_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
 cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(HIREDIS_CFLAGS) $(CRYPTO_CFLAGS) \
@@ -91,6 +92,12 @@ TESTS += tests/integration/gate-negotiate.sh \
 	tests/integration/gate-negotiate-apache-fcgid.sh \
 	tests/integration/gate-remote-user.sh \
 	tests/integration/gate-remote-user-lighttpd.sh
+# an AP-REQ from a cached ticket, expired or not (gate-negotiate.sh)
+check_PROGRAMS += tests/integration/stale_apreq
+tests_integration_stale_apreq_SOURCES = tests/integration/stale_apreq.c
+tests_integration_stale_apreq_CFLAGS = $(AM_CFLAGS) $(GSSAPI_CFLAGS) \
+	$(CRYPTO_CFLAGS)
+tests_integration_stale_apreq_LDADD = $(GSSAPI_LIBS) $(CRYPTO_LIBS)
 EXTRA_DIST += tests/integration/gate-negotiate.sh \
 	tests/integration/gate-remote-user.sh \
 	tests/integration/gate-remote-user-lighttpd.sh \
@@ -220,6 +227,17 @@ tests_unit_test_cgi_basic_cache_SOURCES = tests/unit/test_cgi_basic_cache.c
 tests_unit_test_cgi_basic_cache_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_CGI_CPPFLAGS)
 tests_unit_test_cgi_basic_cache_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cgi_basic_cache_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la \
+	jwt/libaigjwt.la policies/libaigpolicy.la common/libaigcommon.la \
+	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(PCRE2_LIBS)
+
+# auth.negotiate.account_check_s's table alone.
+check_PROGRAMS += tests/unit/test_cgi_account_cache
+UNIT_TESTS += tests/unit/test_cgi_account_cache
+TESTS += tests/unit/test_cgi_account_cache
+tests_unit_test_cgi_account_cache_SOURCES = tests/unit/test_cgi_account_cache.c
+tests_unit_test_cgi_account_cache_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_CGI_CPPFLAGS)
+tests_unit_test_cgi_account_cache_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_unit_test_cgi_account_cache_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la \
 	jwt/libaigjwt.la policies/libaigpolicy.la common/libaigcommon.la \
 	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(PCRE2_LIBS)
 

@@ -413,6 +413,10 @@ struct aig_config {
 			char *keytab;
 			char *service_principal;
 			struct aig_strv realms;
+			/* FastCGI: seconds an account AD found usable is
+			 * trusted without asking again (negotiate and
+			 * remote_user); 0: asked every request */
+			int account_check_s;
 		} negotiate;
 		/* auth.remote_user: the AUTH_TYPE values trusted, the realms
 		 * whose "@REALM" suffix is taken off REMOTE_USER */

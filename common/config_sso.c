@@ -13,6 +13,8 @@
 
 #define SSO_STR_MAX 4096
 #define SSO_LIST_MAX 64
+/* auth.negotiate.account_check_s when absent: see aigate.json(5) */
+#define AIG_ACCOUNT_CHECK_S_DEFAULT 30
 
 static int nomem(const struct aig_jr *c)
 {
@@ -85,9 +87,10 @@ static int parse_negotiate(const struct aig_jr *c, json_t *auth,
 			   struct aig_config *cfg)
 {
 	static const char *const keys[] = {"keytab", "service_principal",
-					   "realms", NULL};
+					   "realms", "account_check_s", NULL};
 	const char *ptr = "/auth/negotiate";
 	bool listed = aig_config_has_method(cfg, AIG_AUTH_NEGOTIATE);
+	json_int_t check_s = AIG_ACCOUNT_CHECK_S_DEFAULT;
 	json_t *n = NULL;
 	int rc;
 
@@ -117,8 +120,11 @@ static int parse_negotiate(const struct aig_jr *c, json_t *auth,
 			     &cfg->auth.negotiate.service_principal)) !=
 		    AIG_OK ||
 	    (rc = sso_list(c, n, ptr, "realms", true, cfg,
-			   &cfg->auth.negotiate.realms)) != AIG_OK)
+			   &cfg->auth.negotiate.realms)) != AIG_OK ||
+	    (rc = aig_jr_get_int(c, n, ptr, "account_check_s", 0, 0, 300,
+				 &check_s)) != AIG_OK)
 		return rc;
+	cfg->auth.negotiate.account_check_s = (int)check_s;
 	if (listed && cfg->auth.negotiate.keytab == NULL)
 		return aig_jr_fail(c, ptr, false, "\"keytab\" is required");
 	if (listed && cfg->auth.negotiate.realms.n == 0)

@@ -187,6 +187,8 @@ static struct aig_config *config(const char *methods)
 		methods, dir);
 }
 
+static void test_config_account_check(const char *sb);
+
 static void test_replay(void)
 {
 	struct aig_config *cfg = config("[\"basic\"]");
@@ -284,6 +286,56 @@ static void test_config(void)
 		 "\"/k\", \"typo\": 1}}",
 		 sb, &cfg, &err) == AIG_ERR_CONFIG,
 	   "an unknown key in auth.negotiate is an error (%s)", err.msg);
+	test_config_account_check(sb);
+}
+
+/* auth.negotiate.account_check_s: 30 by default (also without a
+ * negotiate object, for remote_user), 0 to 300. */
+static void test_config_account_check(const char *sb)
+{
+	static const char *const bad[] = {"301",    "-1",   "true",
+					  "\"30\"", "30.5", NULL};
+	struct aig_config *cfg = config("[\"negotiate\"]");
+	struct aig_error err = {0};
+	char text[200];
+	size_t i;
+
+	ok(cfg->auth.negotiate.account_check_s == 30,
+	   "account_check_s is 30 by default");
+	aig_config_free(cfg);
+	cfg = NULL;
+	ok(parse("{\"methods\": [\"remote_user\"], \"remote_user\": "
+		 "{\"auth_types\": [\"Negotiate\"]}}",
+		 sb, &cfg, &err) == AIG_OK &&
+		   cfg->auth.negotiate.account_check_s == 30,
+	   "... and for remote_user without a negotiate object (%s)", err.msg);
+	aig_config_free(cfg);
+	cfg = NULL;
+	ok(parse("{\"methods\": [\"remote_user\"], \"remote_user\": "
+		 "{\"auth_types\": [\"Negotiate\"]}, \"negotiate\": "
+		 "{\"account_check_s\": 0}}",
+		 sb, &cfg, &err) == AIG_OK &&
+		   cfg->auth.negotiate.account_check_s == 0,
+	   "0 with only account_check_s in negotiate (%s)", err.msg);
+	aig_config_free(cfg);
+	cfg = NULL;
+	ok(parse("{\"methods\": [\"negotiate\"], \"negotiate\": "
+		 "{\"keytab\": \"/k\", \"account_check_s\": 300}}",
+		 sb, &cfg, &err) == AIG_OK &&
+		   cfg->auth.negotiate.account_check_s == 300,
+	   "300 (%s)", err.msg);
+	aig_config_free(cfg);
+	for (i = 0; bad[i] != NULL; i++) {
+		cfg = NULL;
+		memset(&err, 0, sizeof(err));
+		snprintf(text, sizeof(text),
+			 "{\"methods\": [\"negotiate\"], \"negotiate\": "
+			 "{\"keytab\": \"/k\", \"account_check_s\": %s}}",
+			 bad[i]);
+		ok(parse(text, sb, &cfg, &err) == AIG_ERR_CONFIG &&
+			   strstr(err.msg, "account_check_s") != NULL,
+		   "account_check_s %s is an error (%s)", bad[i], err.msg);
+	}
 }
 
 int main(void)
