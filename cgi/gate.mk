@@ -32,7 +32,7 @@ cgi_aigate_ext_la_SOURCES = cgi/aig_ext.h cgi/ext.c cgi/pam_check.c \
 cgi_aigate_ext_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(GSSAPI_CFLAGS)
-cgi_aigate_ext_la_LDFLAGS = -module -avoid-version -shared \
+cgi_aigate_ext_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-export-symbols-regex '^aig_gate_ext_v1$$'
 cgi_aigate_ext_la_LIBADD = ldap/libaigldap.la common/libaigcommon.la \
 	$(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(GSSAPI_LIBS)
