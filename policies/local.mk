@@ -78,7 +78,7 @@ FUZZ_POLICY_SRCS = $(srcdir)/policies/arena.c $(srcdir)/policies/glob.c \
 	$(srcdir)/policies/pointer.c $(srcdir)/policies/load.c \
 	$(srcdir)/policies/decide.c $(srcdir)/policies/body.c \
 	$(srcdir)/policies/output.c $(srcdir)/policies/outstream.c \
-	$(srcdir)/policies/route.c
+	$(srcdir)/policies/route.c $(srcdir)/policies/langgraph.c
 FUZZ_POLICY_DEPS = $(FUZZ_POLICY_SRCS) $(srcdir)/policies/aig_policy.h \
 	$(srcdir)/policies/aig_output.h \
 	$(srcdir)/policies/policy_int.h common/libaigcommon.la
