@@ -132,9 +132,11 @@ wait_http() {
 mkdir -p "$W/libexec/aigate" "$W/etc/aigate" "$W/keys" "$W/state" "$W/log" \
 	"$W/cgi" "$W/lib" "$W/fcgi" "$W/other"
 cp "$gate_bin" "$W/libexec/aigate/aigate.cgi"
-# The extension module (libpam, libldap; Basic only) sits beside the gate.
-ext=$top_builddir/cgi/.libs/aigate-ext.so
-[ ! -f "$ext" ] || cp "$ext" "$W/libexec/aigate/aigate-ext.so"
+# The extension modules (aigate-pam.so: Basic; aigate-ext.so: libldap)
+# sit beside the gate.
+for ext in aigate-ext.so aigate-pam.so; do
+	[ ! -f "$top_builddir/cgi/.libs/$ext" ] || cp "$top_builddir/cgi/.libs/$ext" "$W/libexec/aigate/"
+done
 gcc -O2 -static -o "$W/cgi/hello.cgi" "$top_srcdir/bench/hello_cgi.c"
 gcc -O2 -static -o "$W/stdin_exec" "$top_srcdir/bench/stdin_exec.c"
 cp "$floor_bin" "$W/cgi/floor.cgi"
@@ -447,7 +449,7 @@ if ! $smoke && [ "${AIG_BENCH_SKIP_PAM:-0}" != 1 ]; then
 	. "$W/ad/ad.env"
 	mkdir -p "$W/pametc/aigate"
 	cp "$AIG_AD_CA" "$W/pametc/aigate/ad-ca.pem"
-	cp "$pam_so" "$W/lib/pam_aigate.so"
+	cp "$pam_so" "$(dirname "$pam_so")/aigate-ldap.so" "$W/lib/"
 	gate_config "$W/pametc/aigate/aigate.json" '["bearer", "basic"]' \
 		"{\"uri\": [\"$AIG_AD_URI\"], \"domain\": \"$AIG_AD_DOMAIN\", \"base_dn\": \"$AIG_AD_BASE\",
           \"ca_file\": \"$W/pametc/aigate/ad-ca.pem\", \"timeout_ms\": 5000}"

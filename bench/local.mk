@@ -29,8 +29,8 @@ BENCH_FCGI_HELLO += bench/fcgi_hello$(EXEEXT)
 endif
 
 BENCH_SECONDS = 10
-BENCH_DEPS = cgi/aigate.cgi$(EXEEXT) cgi/aigate-ext.la \
-	pam_aigate/pam_aigate.la tests/integration/jwt_tool$(EXEEXT) \
+BENCH_DEPS = cgi/aigate.cgi$(EXEEXT) cgi/aigate-ext.la cgi/aigate-pam.la \
+	pam_aigate/pam_aigate.la pam_aigate/aigate-ldap.la tests/integration/jwt_tool$(EXEEXT) \
 	bench/crypto_floor$(EXEEXT) $(BENCH_FCGI_HELLO)
 bench: $(BENCH_DEPS)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * aig_ext.h - the interface between aigate.cgi and its extension module,
- * aigate-ext.so (ext.c): the parts that need libpam or libldap (Basic
- * through PAM, groups_from_ldap), loaded with dlopen(3) only by a request
- * that takes one of them (linking them costs every request 2-3 ms of
- * start-up). The two sides meet only through this header: the gate does
- * not see the directory's or PAM's headers, the module not the gate's.
+ * its two extension modules: aigate-pam.so (pam_check.c: Basic through
+ * PAM) and aigate-ext.so (ext.c: the parts that need libldap or MIT
+ * krb5: groups_from_ldap, Negotiate, single sign-on accounts), each
+ * loaded with dlopen(3) only by a request that takes one of them (linking
+ * them costs every request 2-3 ms of start-up). They are two so that a
+ * Basic request loads libpam alone: pam_aigate.so loads its directory
+ * code only when a login needs the DC, and a login its credential cache
+ * answers then loads neither libldap nor MIT krb5. The two sides meet only
+ * through this header: the gate does not see the directory's or PAM's headers,
+ * the module not the gate's.
  */
 #ifndef AIG_EXT_H
 #define AIG_EXT_H
@@ -60,9 +65,14 @@ aig_ext_negotiate_accept(void **state, const struct aig_config *cfg,
 void aig_ext_negotiate_close(void *state);
 
 /* pam_check.c: runs PAM service `service` (authenticate, then acct_mgmt)
- * for user with password, PAM_RHOST = rhost. config_path is not used:
- * pam_aigate.so reads the file its pam.d lines name with config= (else
- * the default), never one named in the PAM environment. On
+ * for user with password, PAM_RHOST = rhost, from /etc/pam.d, or from
+ * the directory confdir when it is not NULL (auth.pam_confdir: libpam
+ * then reads that directory's service file and nothing of /etc/pam.d,
+ * not even "other"); confdir and its service file must belong to root or
+ * to the gate's user and be writable by nobody else (else
+ * AIG_EXT_PAM_UNAVAILABLE). pam_aigate.so reads the file its PAM lines
+ * name with config= (else the default), never one named in the PAM
+ * environment. On
  * AIG_EXT_PAM_OK and AIG_EXT_PAM_FORBIDDEN, *name is the account's name:
  * a new copy of AIGATE_USER (the directory's spelling, so that every
  * spelling of a login is one user), or of user when the stack set none
@@ -71,24 +81,18 @@ void aig_ext_negotiate_close(void *state);
  * AIGATE_GROUPS (caller frees; "" when the module set none). The password
  * is borrowed and never copied beyond PAM's own reply buffer. *pam_code
  * gets the PAM status that decided, for the audit record. */
-enum aig_ext_pam_result
-aig_ext_pam_check(const char *service, const char *config_path,
-		  const char *user, const char *password, const char *rhost,
-		  char **name, char **groups, int *pam_code);
+enum aig_ext_pam_result aig_ext_pam_check(const char *service,
+					  const char *confdir, const char *user,
+					  const char *password,
+					  const char *rhost, char **name,
+					  char **groups, int *pam_code);
 
 /* What aigate-ext.so exports, as the symbol aig_gate_ext_v1. */
-#define AIG_GATE_EXT_VERSION 4
+#define AIG_GATE_EXT_VERSION 5
 struct aig_gate_ext {
 	unsigned version;
 	const char *package; /* PACKAGE_STRING of its build */
 	size_t config_size;  /* sizeof(struct aig_config) there */
-	/* aig_ext_pam_check() */
-	enum aig_ext_pam_result (*pam_check)(const char *service,
-					     const char *config_path,
-					     const char *user,
-					     const char *password,
-					     const char *rhost, char **name,
-					     char **groups, int *pam_code);
 	/* The groups of a token's user (groups_from_ldap), through the group
 	 * cache under state_dir, else over a session bound as
 	 * ldap.service_bind. *dir is the process's directory state (NULL at
@@ -120,12 +124,28 @@ struct aig_gate_ext {
 		struct aig_strv *groups, struct aig_error *err);
 };
 
-/* ext_load.c: the module, loaded once per process from aigate-ext.so
- * beside the running executable (or in its .libs/, in a build tree). The
- * file must belong to root or to the executable's owner and be writable
- * by nobody else, and come from the same build (version, package,
- * config_size). NULL with err set when it cannot be loaded (the request
- * is then 503). */
+/* What aigate-pam.so exports, as the symbol aig_gate_pam_v1. */
+#define AIG_GATE_PAM_VERSION 1
+struct aig_gate_pam {
+	unsigned version;
+	const char *package; /* PACKAGE_STRING of its build */
+	size_t config_size;  /* sizeof(struct aig_config) there */
+	/* aig_ext_pam_check() */
+	enum aig_ext_pam_result (*pam_check)(const char *service,
+					     const char *confdir,
+					     const char *user,
+					     const char *password,
+					     const char *rhost, char **name,
+					     char **groups, int *pam_code);
+};
+
+/* ext_load.c: each module, loaded once per process from its file
+ * (aigate-ext.so, aigate-pam.so) beside the running executable (or in its
+ * .libs/, in a build tree). The file must belong to root or to the executable's
+ * owner and be writable by nobody else, and come from the same build (version,
+ * package, config_size). NULL with err set when it cannot be loaded (the
+ * request is then 503). */
 const struct aig_gate_ext *aig_gate_ext_load(struct aig_error *err);
+const struct aig_gate_pam *aig_gate_pam_load(struct aig_error *err);
 
 #endif /* AIG_EXT_H */

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ext.c - aigate-ext.so, the gate's extension module: the parts that
- * need libpam or libldap (Basic through PAM, groups_from_ldap), which
- * aigate.cgi loads with dlopen(3) only when a request takes one of them.
- * Linked into aigate.cgi, libldap (with GnuTLS, Cyrus SASL, Kerberos) and
- * libpam cost every request about 2-3 ms of start-up (docs/performance.md,
- * bench/compare.sh); the bearer path needs neither. The module exports
- * one symbol, aig_gate_ext_v1 (aig_ext.h). */
+ * need libldap or MIT krb5 (groups_from_ldap, Negotiate, single sign-on
+ * accounts), which aigate.cgi loads with dlopen(3) only when a request
+ * takes one of them. Linked into aigate.cgi, libldap (with GnuTLS, Cyrus
+ * SASL, Kerberos) costs every request about 2-3 ms of start-up
+ * (docs/performance.md, bench/compare.sh); the bearer path needs none of
+ * it. Basic through PAM is the other module, aigate-pam.so
+ * (pam_check.c). The module exports one symbol, aig_gate_ext_v1
+ * (aig_ext.h). */
 #include "config.h"
 
 #include <stdlib.h>
@@ -221,7 +223,6 @@ const struct aig_gate_ext aig_gate_ext_v1 = {
 	AIG_GATE_EXT_VERSION,
 	PACKAGE_STRING,
 	sizeof(struct aig_config),
-	aig_ext_pam_check,
 	dir_groups,
 	dir_close,
 	aig_ext_negotiate_accept,

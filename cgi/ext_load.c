@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ext_load.c - loading aigate-ext.so (aig_ext.h) when a request needs it.
+/* ext_load.c - loading aigate-ext.so and aigate-pam.so (aig_ext.h) when
+ * a request needs one.
  *
- * The module is looked for beside the executable that runs (readlink of
+ * A module is looked for beside the executable that runs (readlink of
  * /proc/self/exe), never where the environment or a request says; it is
  * refused unless it and its directory belong to root or to the
- * executable's owner and nobody else may write them, and unless it was
- * built from the same sources. The checked file is what dlopen(3) loads
- * (through /proc/self/fd). It stays loaded for the life of the
- * process. */
+ * executable's owner and nobody else may write them (aig_module_load(),
+ * which loads the file it checked), and unless it was built from the same
+ * sources. It stays loaded for the life of the process. */
 #include "config.h"
 
 #include <dlfcn.h>
@@ -23,100 +23,97 @@
 #include "aig_ext.h"
 
 #define EXT_NAME "aigate-ext.so"
+#define PAM_NAME "aigate-pam.so"
 
-static const struct aig_gate_ext *loaded;
+static const struct aig_gate_ext *loaded_ext;
+static const struct aig_gate_pam *loaded_pam;
 
-/* A directory or regular file (type) owned by root or by uid, writable
- * by nobody else. */
-static bool owner_ok(const struct stat *st, mode_t type, uid_t uid)
-{
-	const struct aig_file_trust trust = {type, uid, false};
-
-	return aig_file_trusted_st(st, &trust, "", NULL) == AIG_OK;
-}
-
-/* Opens dir/name if dir and the file (a regular file, not a symbolic
- * link) both pass owner_ok(); the checks are made on what was opened, so
- * nothing can be swapped in between. *fd is the open file. */
-static bool open_trusted(const char *dir, const char *name, uid_t uid, int *fd)
-{
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), f = -1;
-	struct stat st;
-
-	if (dfd >= 0 && fstat(dfd, &st) == 0 && owner_ok(&st, S_IFDIR, uid))
-		f = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (dfd >= 0)
-		close(dfd);
-	if (f >= 0 && (fstat(f, &st) != 0 || !owner_ok(&st, S_IFREG, uid))) {
-		close(f);
-		f = -1;
-	}
-	*fd = f;
-	return f >= 0;
-}
-
-/* The module beside the executable (or in its .libs/, where libtool
- * leaves it in a build tree), open. */
-static int open_module(int *fd, struct aig_error *err)
+/* The symbol `symbol` of the module `name` beside the executable (or in
+ * its .libs/, where libtool leaves it in a build tree), loaded (the handle
+ * in *h); NULL with err set when it cannot be loaded. */
+static const void *load_symbol(const char *name, const char *symbol, void **h,
+			       struct aig_error *err)
 {
 	char exe[PATH_MAX], libs[PATH_MAX + 8], *dir;
+	const int flags = RTLD_NOW | RTLD_LOCAL;
 	struct stat est;
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const void *sym;
 
-	if (n <= 0 || (size_t)n >= sizeof(exe) - 1)
-		return aig_error_set(err, AIG_ERR_UNAVAILABLE,
-				     "cannot find the running executable: %s",
-				     strerror(errno));
+	*h = NULL;
+	if (n <= 0 || (size_t)n >= sizeof(exe) - 1) {
+		aig_error_set(err, AIG_ERR_UNAVAILABLE,
+			      "cannot find the running executable: %s",
+			      strerror(errno));
+		return NULL;
+	}
 	exe[n] = '\0';
-	if (stat(exe, &est) != 0)
-		return aig_error_set(err, AIG_ERR_UNAVAILABLE, "%s: %s", exe,
-				     strerror(errno));
+	if (stat(exe, &est) != 0) {
+		aig_error_set(err, AIG_ERR_UNAVAILABLE, "%s: %s", exe,
+			      strerror(errno));
+		return NULL;
+	}
 	dir = dirname(exe);
 	snprintf(libs, sizeof(libs), "%s/.libs", dir);
-	if (open_trusted(dir, EXT_NAME, est.st_uid, fd) ||
-	    open_trusted(libs, EXT_NAME, est.st_uid, fd))
-		return AIG_OK;
-	return aig_error_set(err, AIG_ERR_UNAVAILABLE,
-			     "%s/" EXT_NAME " is missing, or it or its "
-			     "directory is writable or owned by another user "
-			     "than the gate's",
-			     dir);
+	if (aig_module_load(dir, name, est.st_uid, flags, h, NULL) != AIG_OK &&
+	    aig_module_load(libs, name, est.st_uid, flags, h, NULL) != AIG_OK) {
+		aig_error_set(err, AIG_ERR_UNAVAILABLE,
+			      "%s/%s is missing, cannot be loaded, or it or "
+			      "its directory is writable or owned by another "
+			      "user than the gate's",
+			      dir, name);
+		return NULL;
+	}
+	if ((sym = dlsym(*h, symbol)) == NULL)
+		aig_error_set(err, AIG_ERR_UNAVAILABLE, "%s: no %s", name,
+			      symbol);
+	return sym;
 }
 
-/* Whether the module was built from the same sources as this program. */
-static bool same_build(const struct aig_gate_ext *ext)
+/* Whether a module's table (version, package, config_size, as both
+ * tables begin) comes from the same sources as this program. */
+static bool same_build(unsigned version, unsigned want, const char *package,
+		       size_t config_size)
 {
-	return ext != NULL && ext->version == AIG_GATE_EXT_VERSION &&
-	       strcmp(ext->package, PACKAGE_STRING) == 0 &&
-	       ext->config_size == sizeof(struct aig_config);
+	return version == want && strcmp(package, PACKAGE_STRING) == 0 &&
+	       config_size == sizeof(struct aig_config);
+}
+
+static const void *refuse(void *h, const char *name, struct aig_error *err)
+{
+	aig_error_set(err, AIG_ERR_UNAVAILABLE,
+		      "%s is not the module of this aigate.cgi", name);
+	if (h != NULL)
+		dlclose(h);
+	return NULL;
 }
 
 const struct aig_gate_ext *aig_gate_ext_load(struct aig_error *err)
 {
 	const struct aig_gate_ext *ext;
-	char path[64];
 	void *h;
-	int fd;
 
-	if (loaded != NULL)
-		return loaded;
-	if (open_module(&fd, err) != AIG_OK)
-		return NULL;
-	/* the file that was checked, whatever its name leads to now */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-	close(fd);
-	if (h == NULL) {
-		aig_error_set(err, AIG_ERR_UNAVAILABLE, "%s", dlerror());
-		return NULL;
-	}
-	ext = dlsym(h, "aig_gate_ext_v1");
-	if (!same_build(ext)) {
-		aig_error_set(err, AIG_ERR_UNAVAILABLE,
-			      EXT_NAME " is not the module of this aigate.cgi");
-		dlclose(h);
-		return NULL;
-	}
-	loaded = ext;
-	return loaded;
+	if (loaded_ext != NULL)
+		return loaded_ext;
+	ext = load_symbol(EXT_NAME, "aig_gate_ext_v1", &h, err);
+	if (ext == NULL || !same_build(ext->version, AIG_GATE_EXT_VERSION,
+				       ext->package, ext->config_size))
+		return refuse(h, EXT_NAME, err);
+	loaded_ext = ext;
+	return loaded_ext;
+}
+
+const struct aig_gate_pam *aig_gate_pam_load(struct aig_error *err)
+{
+	const struct aig_gate_pam *pam;
+	void *h;
+
+	if (loaded_pam != NULL)
+		return loaded_pam;
+	pam = load_symbol(PAM_NAME, "aig_gate_pam_v1", &h, err);
+	if (pam == NULL || !same_build(pam->version, AIG_GATE_PAM_VERSION,
+				       pam->package, pam->config_size))
+		return refuse(h, PAM_NAME, err);
+	loaded_pam = pam;
+	return loaded_pam;
 }

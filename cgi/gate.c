@@ -279,7 +279,7 @@ static bool auth_basic(struct aig_gate *g)
 	char *user = NULL, *password = NULL, *groups = NULL, *name = NULL;
 	struct fail_budget budget[2];
 	enum aig_ext_pam_result r;
-	const struct aig_gate_ext *ext;
+	const struct aig_gate_pam *ext;
 	struct aig_error err = {0};
 	int pam_code = 0;
 	bool ok = false;
@@ -288,7 +288,7 @@ static bool auth_basic(struct aig_gate *g)
 	if (!aig_basic_decode(g->req.authorization, &user, &password))
 		return stop(g, AIG_OUT_BAD_CREDENTIALS,
 			    "malformed Basic credentials");
-	if ((ext = aig_gate_ext_load(&err)) == NULL) {
+	if ((ext = aig_gate_pam_load(&err)) == NULL) {
 		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
 		stop(g, AIG_OUT_UNAVAILABLE, "PAM module cannot be loaded");
 		goto out;
@@ -300,8 +300,8 @@ static bool auth_basic(struct aig_gate *g)
 	fail_budgets(g, user, budget);
 	if (!fail_take(g, budget))
 		goto out;
-	r = ext->pam_check(g->cfg->auth.pam_service, g->w->config_path, user,
-			   password, g->req.remote_addr, &name, &groups,
+	r = ext->pam_check(g->cfg->auth.pam_service, g->cfg->auth.pam_confdir,
+			   user, password, g->req.remote_addr, &name, &groups,
 			   &pam_code);
 	if (r != AIG_EXT_PAM_DENIED) /* only a failed login is charged */
 		fail_give_back(g, budget);

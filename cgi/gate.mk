@@ -23,19 +23,29 @@ LIBAIGCGI_DEPS = policies/libaigpolicy.la common/libaigcommon.la \
 	http/libaighttp.la $(JANSSON_LIBS) $(AIG_HTTP_LIBS) \
 	$(LMDB_LIBS) $(HIREDIS_LIBS) $(PCRE2_LIBS) -lm
 
-# What needs libpam or libldap is in a module that aigate.cgi loads only
-# for a request that takes that path (cgi/aig_ext.h): installed
-# beside aigate.cgi, exporting one symbol.
-aigatelibexec_LTLIBRARIES = cgi/aigate-ext.la
-cgi_aigate_ext_la_SOURCES = cgi/aig_ext.h cgi/ext.c cgi/pam_check.c \
-	cgi/negotiate.c
+# What needs libpam, libldap or MIT krb5 is in two modules that
+# aigate.cgi loads only for a request that takes their path
+# (cgi/aig_ext.h): installed beside aigate.cgi, exporting one symbol each.
+# aigate-pam.so is Basic through PAM alone, so that a login that
+# pam_aigate.so answers from its credential cache loads libpam and
+# nothing of the directory's.
+aigatelibexec_LTLIBRARIES = cgi/aigate-ext.la cgi/aigate-pam.la
+cgi_aigate_ext_la_SOURCES = cgi/aig_ext.h cgi/ext.c cgi/negotiate.c
 cgi_aigate_ext_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
-cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
+cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(GSSAPI_CFLAGS)
 cgi_aigate_ext_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-export-symbols-regex '^aig_gate_ext_v1$$'
 cgi_aigate_ext_la_LIBADD = ldap/libaigldap.la common/libaigcommon.la \
-	$(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(GSSAPI_LIBS)
+	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(GSSAPI_LIBS)
+cgi_aigate_pam_la_SOURCES = cgi/aig_ext.h cgi/pam_check.c
+cgi_aigate_pam_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
+cgi_aigate_pam_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
+	$(LDAP_CFLAGS)
+cgi_aigate_pam_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+	-export-symbols-regex '^aig_gate_pam_v1$$'
+cgi_aigate_pam_la_LIBADD = ldap/libaigldapcore.la common/libaigcommon.la \
+	$(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 aigatelibexec_PROGRAMS += cgi/aigate.cgi
 cgi_aigate_cgi_SOURCES = cgi/main.c cgi/fcgi.c cgi/gate.h
@@ -193,10 +203,12 @@ EXTRA_DIST += bench/negotiate.sh
 # libtool's .la file has no use beside aigate.cgi.
 install-exec-hook: install-ext-hook
 install-ext-hook:
-	rm -f $(DESTDIR)$(aigatelibexecdir)/aigate-ext.la
+	rm -f $(DESTDIR)$(aigatelibexecdir)/aigate-ext.la \
+		$(DESTDIR)$(aigatelibexecdir)/aigate-pam.la
 uninstall-hook: uninstall-ext-hook
 uninstall-ext-hook:
-	rm -f $(DESTDIR)$(aigatelibexecdir)/aigate-ext.so
+	rm -f $(DESTDIR)$(aigatelibexecdir)/aigate-ext.so \
+		$(DESTDIR)$(aigatelibexecdir)/aigate-pam.so
 .PHONY: install-ext-hook uninstall-ext-hook
 
 # Behind an AWS ALB (auth.alb) and Cognito tokens, under both servers.

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* pam_check.c - Basic credentials through PAM (aigate.cgi(8)), in the gate's
- * extension module (ext.c): libpam is loaded only by the requests that
- * take this path.
+/* pam_check.c - Basic credentials through PAM (aigate.cgi(8)): the
+ * module aigate-pam.so, which exports one symbol, aig_gate_pam_v1
+ * (aig_ext.h); libpam is loaded only by the requests that take this path,
+ * and they load nothing else of the gate's.
  *
  * The conversation answers exactly one password prompt (echo off) with
  * the password given; any other prompt fails the conversation, so a
@@ -9,9 +10,12 @@
  * answered by mistake. PAM frees the reply; we wipe our copies. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <security/pam_appl.h>
 
 #include "aig_ext.h"
@@ -101,10 +105,42 @@ static char *account_name(pam_handle_t *pamh, const char *user)
 	return strdup(name);
 }
 
-enum aig_ext_pam_result
-aig_ext_pam_check(const char *service, const char *config_path,
-		  const char *user, const char *password, const char *rhost,
-		  char **name, char **groups, int *pam_code)
+/* Whether confdir and its file for service may be trusted: owned by root
+ * or by the gate's user, writable by nobody else, not symbolic links. */
+static bool confdir_trusted(const char *confdir, const char *service)
+{
+	const struct aig_file_trust tdir = {S_IFDIR, geteuid(), false};
+	const struct aig_file_trust tfile = {S_IFREG, geteuid(), false};
+	struct stat st;
+	int dfd = open(confdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool ok = false;
+
+	if (dfd < 0)
+		return false;
+	if (fstat(dfd, &st) == 0 &&
+	    aig_file_trusted_st(&st, &tdir, confdir, NULL) == AIG_OK &&
+	    strchr(service, '/') == NULL &&
+	    fstatat(dfd, service, &st, AT_SYMLINK_NOFOLLOW) == 0)
+		ok = aig_file_trusted_st(&st, &tfile, service, NULL) == AIG_OK;
+	close(dfd);
+	return ok;
+}
+
+static int start(const char *service, const char *confdir, const char *user,
+		 const struct pam_conv *conv, pam_handle_t **pamh)
+{
+	if (confdir == NULL)
+		return pam_start(service, user, conv, pamh);
+	if (!confdir_trusted(confdir, service))
+		return PAM_ABORT;
+	return pam_start_confdir(service, user, conv, confdir, pamh);
+}
+
+enum aig_ext_pam_result aig_ext_pam_check(const char *service,
+					  const char *confdir, const char *user,
+					  const char *password,
+					  const char *rhost, char **name,
+					  char **groups, int *pam_code)
 {
 	struct conv_data cd = {password, false};
 	struct pam_conv conv = {conversation, &cd};
@@ -114,9 +150,8 @@ aig_ext_pam_check(const char *service, const char *config_path,
 	int rc;
 
 	*name = NULL;
-	(void)config_path; /* the module reads only its pam.d config= */
 	*groups = NULL;
-	rc = pam_start(service, user, &conv, &pamh);
+	rc = start(service, confdir, user, &conv, &pamh);
 	if (rc != PAM_SUCCESS) {
 		*pam_code = rc;
 		return AIG_EXT_PAM_UNAVAILABLE;
@@ -153,3 +188,10 @@ out:
 	pam_end(pamh, rc);
 	return res;
 }
+
+const struct aig_gate_pam aig_gate_pam_v1 = {
+	AIG_GATE_PAM_VERSION,
+	PACKAGE_STRING,
+	sizeof(struct aig_config),
+	aig_ext_pam_check,
+};

@@ -140,6 +140,15 @@ struct aig_file_trust {
 int aig_file_trusted_st(const struct stat *st, const struct aig_file_trust *t,
 			const char *what, struct aig_error *err);
 
+/* Loads dir/name with dlopen(3) (flags as dlopen's), if the directory
+ * and the file (a regular file, not a symbolic link) belong to root or to
+ * owner and nobody else may write them; the checks are made on what was
+ * opened, and that is what is loaded (module.c says how). *handle is the
+ * dlopen(3) handle. AIG_ERR_UNSAFE when a check fails, AIG_ERR_UNAVAILABLE
+ * when the file cannot be opened or loaded. */
+int aig_module_load(const char *dir, const char *name, uid_t owner, int flags,
+		    void **handle, struct aig_error *err);
+
 /* Reads a whole configuration-like file: refuses a symlink, anything but a
  * regular file, a file writable by group or others, a file owned by anyone
  * but root or the effective user, or one larger than max_bytes.
@@ -395,6 +404,9 @@ struct aig_config {
 			methods[AIG_AUTH_METHODS_MAX]; /* in order */
 		size_t n_methods;
 		char *pam_service;
+		/* NULL: /etc/pam.d; else the directory libpam reads the
+		 * service from (pam_start_confdir(3)), nothing else */
+		char *pam_confdir;
 		char *realm;
 		/* failed Basic logins allowed a minute; 0: not limited */
 		struct {

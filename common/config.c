@@ -394,11 +394,17 @@ static int parse_failure_limit(const struct aig_jr *c, json_t *auth,
 static int parse_auth(const struct aig_jr *c, json_t *root,
 		      struct aig_config *cfg)
 {
-	static const char *const keys[] = {"methods",	    "pam_service",
-					   "realm",	    "failure_limit",
-					   "require_https", "alb",
-					   "basic_cache_s", "negotiate",
-					   "remote_user",   NULL};
+	static const char *const keys[] = {"methods",
+					   "pam_service",
+					   "pam_confdir",
+					   "realm",
+					   "failure_limit",
+					   "require_https",
+					   "alb",
+					   "basic_cache_s",
+					   "negotiate",
+					   "remote_user",
+					   NULL};
 	static const char *const names[] = {"bearer",	 "basic",	"alb",
 					    "negotiate", "remote_user", NULL};
 	static const enum aig_auth_method ids[] = {
@@ -424,6 +430,8 @@ static int parse_auth(const struct aig_jr *c, json_t *root,
 		    AIG_OK ||
 	    (rc = get_string(c, auth, "/auth", "pam_service", false, "aigate",
 			     &cfg->auth.pam_service)) != AIG_OK ||
+	    (rc = get_path(c, auth, "/auth", "pam_confdir", false, NULL,
+			   &cfg->auth.pam_confdir)) != AIG_OK ||
 	    (rc = get_string(c, auth, "/auth", "realm", false, "aigate",
 			     &cfg->auth.realm)) != AIG_OK ||
 	    (rc = parse_failure_limit(c, auth, cfg)) != AIG_OK ||
@@ -701,6 +709,7 @@ void aig_config_free(struct aig_config *cfg)
 	free(cfg->jwt.groups_claim);
 	aig_config_free_alb(cfg);
 	free(cfg->auth.pam_service);
+	free(cfg->auth.pam_confdir);
 	free(cfg->auth.realm);
 	aig_config_free_sso(cfg);
 	free(cfg->backend.url);

@@ -1,7 +1,7 @@
 ## SPDX-License-Identifier: Apache-2.0
 noinst_LTLIBRARIES += common/libaigcommon.la
 common_libaigcommon_la_SOURCES = common/aig_common.h common/error.c \
-	common/log.c common/file.c common/json.c common/reqid.c common/config.c \
+	common/log.c common/file.c common/module.c common/json.c common/reqid.c common/config.c \
 	common/utf8.c common/audit.c common/groups.c \
 	common/base64.c common/statekey.c
 common_libaigcommon_la_SOURCES += common/jsonread.c

@@ -1,18 +1,28 @@
 ## SPDX-License-Identifier: Apache-2.0
-noinst_LTLIBRARIES += ldap/libaigldap.la
+# Two convenience libraries. libaigldapcore.la: the parts without libldap
+# (util.c, the state files), all that pam_aigate.so links itself.
+# libaigldap.la: all of ldap/ (it takes in libaigldapcore.la), for
+# everything else and for the module aigate-ldap.so, which pam_aigate.so
+# loads when a login needs the DC (ldap/ldap_ops.h).
+noinst_LTLIBRARIES += ldap/libaigldapcore.la ldap/libaigldap.la
 # For the parts that include aig_ldap.h.
 AIG_LDAP_CPPFLAGS = -I$(top_srcdir)/ldap
+ldap_libaigldapcore_la_SOURCES = ldap/aig_ldap.h ldap/ldap_int.h \
+	ldap/util.c ldap/cache.c ldap/statedir.c ldap/credstore.c \
+	ldap/mdb_int.h ldap/mdb.c
+ldap_libaigldapcore_la_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) $(LMDB_CFLAGS) \
+	$(JANSSON_CFLAGS)
+ldap_libaigldapcore_la_LIBADD = $(LMDB_LIBS)
 ldap_libaigldap_la_SOURCES = ldap/aig_ldap.h ldap/ldap_int.h ldap/gss.h \
-	ldap/rootdse.c \
-	ldap/util.c ldap/srv.c ldap/conn.c ldap/bind.c ldap/auth.c \
+	ldap/rootdse.c ldap/dn.c \
+	ldap/srv.c ldap/conn.c ldap/bind.c ldap/auth.c \
 	ldap/proof.c ldap/gss.c \
-	ldap/search.c ldap/passwd.c ldap/cache.c ldap/admin.c \
-	ldap/statedir.c ldap/credstore.c ldap/mdb_int.h ldap/mdb.c ldap/user.c
+	ldap/search.c ldap/passwd.c ldap/admin.c ldap/user.c
 ldap_libaigldap_la_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) $(SASL_CFLAGS) $(GSSAPI_CFLAGS) \
 	$(LMDB_CFLAGS) $(JANSSON_CFLAGS)
 # common/ is not added here: whoever links this library links it too
 # (adding it to both convenience libraries duplicates its symbols).
-ldap_libaigldap_la_LIBADD = $(LDAP_LIBS) \
+ldap_libaigldap_la_LIBADD = ldap/libaigldapcore.la $(LDAP_LIBS) \
 	$(SASL_LIBS) $(LMDB_LIBS) $(GSSAPI_LIBS) $(RESOLV_LIBS)
 
 check_PROGRAMS += tests/unit/test_ldap

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* util.c - the pure parts of ldap/: AD sub-codes, status names, RFC 4515
- * escaping, RFC 4514 values, SIDs, unicodePwd, FILETIME, login checks. */
+ * escaping, SIDs, unicodePwd, FILETIME, login checks. */
 #include "config.h"
 
 #include <errno.h>
@@ -180,38 +180,6 @@ void aig_ldap_bin_escape(const unsigned char *in, size_t len, char *out)
 	*out = '\0';
 }
 
-int aig_ldap_dn_first_value(const char *dn, char **out, struct aig_error *err)
-{
-	LDAPDN ldn = NULL;
-	LDAPAVA *ava;
-	int rc;
-
-	*out = NULL;
-	if (dn == NULL ||
-	    ldap_str2dn(dn, &ldn, LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS ||
-	    ldn == NULL || ldn[0] == NULL || ldn[0][0] == NULL) {
-		rc = aig_error_set(err, AIG_ERR_INVALID, "not a valid DN");
-		goto out;
-	}
-	ava = ldn[0][0];
-	/* An empty value ("CN=,...") comes with bv_val NULL, which neither
-	 * memchr() nor strndup() may be given, even for 0 bytes. */
-	if (ava->la_flags & LDAP_AVA_BINARY ||
-	    (ava->la_value.bv_len > 0 &&
-	     memchr(ava->la_value.bv_val, '\0', ava->la_value.bv_len))) {
-		rc = aig_error_set(err, AIG_ERR_INVALID,
-				   "DN value is not a string");
-		goto out;
-	}
-	*out = ava->la_value.bv_len > 0
-		       ? strndup(ava->la_value.bv_val, ava->la_value.bv_len)
-		       : strdup("");
-	rc = *out ? AIG_OK : aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
-out:
-	ldap_dnfree(ldn);
-	return rc;
-}
-
 /* A SID: revision, count, 6-byte big-endian authority, then count 32-bit
  * little-endian sub-authorities (MS-DTYP 2.4.2.2). */
 int aig_ldap_sid_to_str(const unsigned char *sid, size_t len,
@@ -365,31 +333,6 @@ void aig_ldap_strv_sort_uniq(struct aig_strv *sv)
 	}
 	sv->n = o;
 	sv->v[o] = NULL;
-}
-
-/* DNs seen so far, compared without regard to case (both AD and the
- * usual schemas match DNs that way) after libldap normalises them. */
-bool aig_ldap_seen_add(struct aig_strv *seen, const char *dn, bool *added,
-		       struct aig_error *err)
-{
-	char *norm = NULL;
-	const char *d;
-	size_t i;
-	bool ok = true;
-
-	*added = false;
-	if (ldap_dn_normalize(dn, LDAP_DN_FORMAT_LDAPV3, &norm,
-			      LDAP_DN_FORMAT_LDAPV3) != LDAP_SUCCESS)
-		norm = NULL;
-	d = norm ? norm : dn;
-	for (i = 0; i < seen->n; i++)
-		if (strcasecmp(seen->v[i], d) == 0)
-			goto out;
-	ok = aig_ldap_strv_add(seen, d, strlen(d), err) == AIG_OK;
-	*added = ok;
-out:
-	ldap_memfree(norm);
-	return ok;
 }
 
 bool aig_ldap_ascii_ieq(const char *a, size_t alen, const char *b, size_t blen)

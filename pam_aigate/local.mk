@@ -13,8 +13,14 @@ pam_aigate_libaigpam_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
 # Convenience libraries do not link each other; the final link lists them.
 pam_aigate_libaigpam_la_LIBADD = $(PAM_LIBS)
 
-pam_LTLIBRARIES += pam_aigate/pam_aigate.la
-pam_aigate_pam_aigate_la_SOURCES = pam_aigate/pam_aigate.c
+pam_LTLIBRARIES += pam_aigate/pam_aigate.la pam_aigate/aigate-ldap.la
+# pam_aigate.so links the parts of ldap/ without libldap, and stand-ins
+# (ldap/lazy.c) for the rest: the directory code is the module
+# aigate-ldap.so, installed beside it and loaded only when a login needs
+# the DC (ldap/ldap_ops.h), so that a login answered from the credential
+# cache does not load libldap, GnuTLS, Cyrus SASL and MIT krb5.
+pam_aigate_pam_aigate_la_SOURCES = pam_aigate/pam_aigate.c ldap/lazy.c \
+	ldap/ldap_ops.h
 pam_aigate_pam_aigate_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 pam_aigate_pam_aigate_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LDAP_CFLAGS)
@@ -25,17 +31,28 @@ pam_aigate_pam_aigate_la_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
 pam_aigate_pam_aigate_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version \
 	-shared -no-undefined -Wl,-z,nodelete \
 	-export-symbols $(top_srcdir)/pam_aigate/export.sym
-pam_aigate_pam_aigate_la_LIBADD = pam_aigate/libaigpam.la ldap/libaigldap.la \
-	common/libaigcommon.la $(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) \
-	$(XCRYPT_LIBS)
+pam_aigate_pam_aigate_la_LIBADD = pam_aigate/libaigpam.la \
+	ldap/libaigldapcore.la common/libaigcommon.la $(PAM_LIBS) \
+	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(XCRYPT_LIBS)
+# The directory code for pam_aigate.so: one exported symbol, the table of
+# ldap/ldap_ops.h; never unloaded either.
+pam_aigate_aigate_ldap_la_SOURCES = ldap/ops.c ldap/ldap_ops.h
+pam_aigate_aigate_ldap_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
+pam_aigate_aigate_ldap_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(LDAP_CFLAGS)
+pam_aigate_aigate_ldap_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version \
+	-shared -no-undefined -Wl,-z,nodelete \
+	-export-symbols-regex '^aig_ldap_ops_v1$$'
+pam_aigate_aigate_ldap_la_LIBADD = ldap/libaigldap.la common/libaigcommon.la \
+	$(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 # libtool's .la file has no use in a PAM module directory.
 install-data-hook: install-pam-hook
 install-pam-hook:
-	rm -f $(DESTDIR)$(pamdir)/pam_aigate.la
+	rm -f $(DESTDIR)$(pamdir)/pam_aigate.la $(DESTDIR)$(pamdir)/aigate-ldap.la
 uninstall-hook: uninstall-pam-hook
 uninstall-pam-hook:
-	rm -f $(DESTDIR)$(pamdir)/pam_aigate.so
+	rm -f $(DESTDIR)$(pamdir)/pam_aigate.so $(DESTDIR)$(pamdir)/aigate-ldap.so
 .PHONY: install-pam-hook uninstall-pam-hook
 EXTRA_DIST += pam_aigate/export.sym
 

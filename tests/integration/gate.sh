@@ -45,8 +45,8 @@ mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/lib" "$web/keys" \
 	"$web/state" "$web/log" "$web/srv" "$web/run/lighttpd" "$web/run/fcgid"
 chown www-data "$web/run/lighttpd" "$web/run/fcgid"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
-cp "$top_builddir/cgi/.libs/aigate-ext.so" "$web/libexec/aigate/aigate-ext.so"
-cp "$top_builddir/pam_aigate/.libs/pam_aigate.so" "$web/lib/pam_aigate.so"
+cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$web/libexec/aigate/"
+cp "$top_builddir/pam_aigate/.libs/pam_aigate.so" "$top_builddir/pam_aigate/.libs/aigate-ldap.so" "$web/lib/"
 cp "$AIG_AD_CA" "$web/etc/aigate/ad-ca.pem"
 cp "$top_srcdir/policies/policy.json" "$web/etc/aigate/policy.json"
 "$tool" keygen "$web/keys"
@@ -294,21 +294,39 @@ expect_eq "$(call GET /_aigate/whoami -H "Authorization: Bearer $(sub_token nosu
 expect_eq "$(call POST /admin/deploy "${json[@]}" -d '{}' -H "Authorization: Bearer $(sub_token bob)")" 403 "... and bob's token claiming AI_Admins may not /admin/deploy"
 config "$AIG_AD_URI" "http://127.0.0.1:$bport"
 
-# --- the extension module (libpam, libldap) is loaded only from beside
-# the executable, and only if nobody else may write it
+# --- the PAM module of the gate (aigate-pam.so) is loaded only from
+# beside the executable, and only if nobody else may write it; so is
+# pam_aigate.so's directory code (aigate-ldap.so) beside pam_aigate.so
 if [ -z "$fastcgi" ]; then
-	chmod 0666 "$web/libexec/aigate/aigate-ext.so"
-	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "a world-writable aigate-ext.so is refused: 503"
-	chmod 0644 "$web/libexec/aigate/aigate-ext.so"
-	mv "$web/libexec/aigate/aigate-ext.so" "$web/ext.saved"
-	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "a missing aigate-ext.so: Basic is 503, never 401 or 200"
+	chmod 0666 "$web/libexec/aigate/aigate-pam.so"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "a world-writable aigate-pam.so is refused: 503"
+	chmod 0644 "$web/libexec/aigate/aigate-pam.so"
+	mv "$web/libexec/aigate/aigate-pam.so" "$web/ext.saved"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "a missing aigate-pam.so: Basic is 503, never 401 or 200"
 	t=$(token rsa rsa1 RS256 "$(claims noext@corp.example.com '["AI_Users"]')")
 	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 200 "... while the bearer path, which does not need it, still passes"
-	ln -s "$web/ext.saved" "$web/libexec/aigate/aigate-ext.so"
+	ln -s "$web/ext.saved" "$web/libexec/aigate/aigate-pam.so"
 	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "a symbolic link in its place is refused too"
-	rm "$web/libexec/aigate/aigate-ext.so"
-	mv "$web/ext.saved" "$web/libexec/aigate/aigate-ext.so"
-	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 200 "... and Basic passes again once it is back"
+	rm "$web/libexec/aigate/aigate-pam.so"
+	mv "$web/ext.saved" "$web/libexec/aigate/aigate-pam.so"
+	chmod 0666 "$web/lib/aigate-ldap.so"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "a world-writable aigate-ldap.so beside pam_aigate.so is refused: the DC cannot be asked, 503"
+	chmod 0644 "$web/lib/aigate-ldap.so"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 200 "... and Basic passes again once both are back"
+	# auth.pam_confdir: the PAM service read from the gate's own directory
+	mkdir -m 0755 "$web/etc/aigate/pam.d"
+	install -m 0644 "/etc/pam.d/$svc" "$web/etc/aigate/pam.d/$svc"
+	mv "/etc/pam.d/$svc" "$web/pamd.saved"
+	sed -i "s|\"pam_service\": \"$svc\",|\"pam_service\": \"$svc\", \"pam_confdir\": \"$web/etc/aigate/pam.d\",|" \
+		"$web/etc/aigate/aigate.json"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 200 "auth.pam_confdir: Basic through the service in that directory, none in /etc/pam.d"
+	chmod 0777 "$web/etc/aigate/pam.d"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "... a world-writable pam_confdir is refused: 503"
+	chmod 0755 "$web/etc/aigate/pam.d"
+	chmod 0666 "$web/etc/aigate/pam.d/$svc"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "... so is a world-writable service file in it: 503"
+	mv "$web/pamd.saved" "/etc/pam.d/$svc"
+	config "$AIG_AD_URI" "http://127.0.0.1:$bport"
 fi
 
 # --- FastCGI: one process serves many callers and keeps none of them

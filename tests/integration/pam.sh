@@ -340,7 +340,7 @@ AIG_AD_CA=$work/ca.pem write_config "$work/nobody.json" "$AIG_AD_URI"
 # nobody may not reach the build tree (a clone under /root is mode 0700):
 # the driver and the module it loads are copied where nobody can read them
 mkdir -m 0755 "$work/nobody-bin"
-install -m 0755 "$driver" "$mod" "$work/nobody-bin/"
+install -m 0755 "$driver" "$mod" "$(dirname "$mod")/aigate-ldap.so" "$work/nobody-bin/"
 printf 'auth required %s config=%s groups_cache\n' "$work/nobody-bin/pam_aigate.so" \
 	"$work/nobody.json" >"$work/pam.d/nobody"
 chmod 0755 "$work/pam.d"

@@ -95,11 +95,13 @@ reached() {
 # --- cached_auth
 reached cached bob auth,acct "$pw"
 expect_match "$out" '^acct=PAM_SUCCESS$' "cached_auth: bob's first login, from the DC"
+expect_match "$out" '^libldap_loaded=yes$' "... which loaded the directory code (aigate-ldap.so, libldap)"
 ok $([ "$reached" -ge 1 ] && echo 0 || echo 1) "... which reached the DC ($reached connections)"
 expect_eq "$(stat -c %a "$creds" 2>&1)" 600 "... and was stored in state_dir/pam-creds.mdb, mode 0600"
 reached cached bob auth,acct "$pw"
 expect_match "$out" '^auth=PAM_SUCCESS$' "bob's second login within cached_auth"
 expect_eq "$reached" 0 "... did not reach the DC"
+expect_match "$out" '^libldap_loaded=no$' "... nor load libldap: pam_aigate.so loads its directory code only for the DC"
 expect_match "$out" '^groups=.*Data_Scientists' "... and has bob's groups"
 expect_match "$out" '^aigate_user=bob$' "... and AIGATE_USER=bob"
 expect_match "$out" '^acct=PAM_SUCCESS$' "... and require_group=AI_Users admits him (nested, from the cached groups)"

@@ -135,6 +135,21 @@ static int step(pam_handle_t *pamh, const char *op)
 	return PAM_SYSTEM_ERR;
 }
 
+/* Whether libldap is mapped in this process: pam_aigate.so loads its
+ * directory code (and so libldap) only when a login needs the DC. */
+static bool libldap_loaded(void)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[1024];
+	bool found = false;
+
+	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL)
+		found = strstr(line, "/libldap") != NULL;
+	if (f != NULL)
+		fclose(f);
+	return found;
+}
+
 static int cmd_run(const char *confdir, const char *service, const char *user,
 		   char *ops)
 {
@@ -166,6 +181,7 @@ static int cmd_run(const char *confdir, const char *service, const char *user,
 			break;
 	}
 	pam_end(pamh, rc);
+	printf("libldap_loaded=%s\n", libldap_loaded() ? "yes" : "no");
 	free_answers(&a);
 	return 0;
 }
