@@ -109,6 +109,47 @@ int aig_ldap_search(struct aig_ldap *s, const char *base, int scope,
 		    const char *filter, char **attrs, int sizelimit,
 		    LDAPMessage **res, struct aig_error *err);
 
+/* aig_ldap_search() in two halves, so that another operation can go out
+ * before its answer is read (pipelined: one round trip for both). send
+ * counts the operation and gives its *msgid; wait reads its whole answer
+ * within ldap.timeout_ms, with aig_ldap_search()'s results. */
+int aig_ldap_search_send(struct aig_ldap *s, const char *base, int scope,
+			 const char *filter, char **attrs, int sizelimit,
+			 int *msgid, struct aig_error *err);
+int aig_ldap_search_wait(struct aig_ldap *s, int msgid, int sizelimit,
+			 LDAPMessage **res, struct aig_error *err);
+
+/* The whole answer to the operation msgid, within ldap.timeout_ms: *res is
+ * new (caller frees with ldap_msgfree()) and *code its result code; a
+ * failure to get it (timeout, connection lost) is aig_ldap_fail()'s, with
+ * what naming the operation. */
+int aig_ldap_result(struct aig_ldap *s, int msgid, const char *what,
+		    LDAPMessage **res, int *code, struct aig_error *err);
+
+/* The user entry's attributes that aig_ldap_find_user() reads: fills
+ * attrs[0 .. AIG_LDAP_USER_ATTRS - 1] (borrowed strings), the login
+ * attribute last; the caller adds the NULL. */
+#define AIG_LDAP_USER_ATTRS 11
+void aig_ldap_user_attrs(const struct aig_ldap *s, char **attrs);
+
+/* Whether ldap.login_attribute is AD's (sAMAccountName or
+ * userPrincipalName): the login's filter then asks for people only. */
+bool aig_ldap_login_is_ad(const struct aig_ldap *s);
+
+/* The filter for login (len bytes, escaped): "(attr=login)", for AD
+ * "(&(objectCategory=person)(objectClass=user)(attr=login))"; *out is new
+ * (caller frees with free()). AIG_ERR_CONFIG if ldap.login_attribute is
+ * not an attribute name. */
+int aig_ldap_user_filter(const struct aig_ldap *s, const char *login,
+			 size_t len, char **out, struct aig_error *err);
+
+/* The user entry e (of a search for login that read the attributes of
+ * aig_ldap_user_attrs()) as a new *out (free it with
+ * aig_ldap_user_free()). */
+int aig_ldap_user_of_entry(struct aig_ldap *s, LDAPMessage *e,
+			   const char *login, size_t len,
+			   struct aig_ldap_user **out, struct aig_error *err);
+
 /* aig_ldap_bind_user(), also giving the user entry: the one entry that
  * ldap.login_attribute names, proved to be the account the bind
  * authenticated (proof.c says how). On success *found is new: free it with
@@ -121,9 +162,12 @@ int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
 
 /* After a simple bind as name ("login@domain") succeeded on s: finds the
  * entry ldap.login_attribute names for login (len bytes) and proves it is
- * the account the bind authenticated ("Who am I?", else the UPN's owners).
- * On success *out is new (free it with aig_ldap_user_free()); an entry not
- * proved is refused with aig_ldap_refuse_other_account(). */
+ * the account the bind authenticated ("Who am I?", else the bind name's
+ * owners), in one round trip: "Who am I?" (unless this connection's
+ * server refused it before) and one search of the domain for the login's
+ * entry and the owners of name together. On success *out is new (free it
+ * with aig_ldap_user_free()); an entry not proved is refused with
+ * aig_ldap_refuse_other_account(). */
 int aig_ldap_prove_bound_user(struct aig_ldap *s, const char *login, size_t len,
 			      const char *name, struct aig_ldap_user **out,
 			      struct aig_error *err);
@@ -150,13 +194,9 @@ int aig_ldap_whoami(struct aig_ldap *s, char **authzid, bool *supported,
 bool aig_ldap_authzid_names(const char *authzid, const char *dn,
 			    const char *sam, const char *principal);
 
-/* Whether a simple bind as upn (the name aig_ldap_bind_user() used for
- * login) authenticated u, on a server that cannot answer "Who am I?":
- * one search of the whole domain for the entries whose userPrincipalName
- * is upn. Sets *same. */
-int aig_ldap_upn_names(struct aig_ldap *s, const char *upn, const char *login,
-		       size_t len, const struct aig_ldap_user *u, bool *same,
-		       struct aig_error *err);
+/* Whether dn is base or lies under it (compared RDN by RDN, once libldap
+ * has normalised both, as aig_ldap_same_dn() does). */
+bool aig_ldap_dn_under(const char *dn, const char *base);
 
 /* The refusal when the account a login names is not the one its bind
  * authenticated: logged at LOG_WARNING (naming the login only), and

@@ -107,6 +107,65 @@ int aig_ldap_search(struct aig_ldap *s, const char *base, int scope,
 	return aig_ldap_fail(s, rc, false, "search", err);
 }
 
+int aig_ldap_search_send(struct aig_ldap *s, const char *base, int scope,
+			 const char *filter, char **attrs, int sizelimit,
+			 int *msgid, struct aig_error *err)
+{
+	struct timeval tv;
+	int rc;
+
+	aig_ldap_op_timeout(s, &tv);
+	s->ops++;
+	rc = ldap_search_ext(s->ld, base, scope, filter, attrs, 0, NULL, NULL,
+			     &tv, sizelimit, msgid);
+	if (rc == LDAP_SUCCESS)
+		return AIG_OK;
+	return aig_ldap_fail(s, rc, false, "search", err);
+}
+
+int aig_ldap_result(struct aig_ldap *s, int msgid, const char *what,
+		    LDAPMessage **res, int *code, struct aig_error *err)
+{
+	struct timeval tv;
+	int rc;
+
+	*res = NULL;
+	*code = LDAP_OTHER;
+	tv.tv_sec = s->cfg->ldap.timeout_ms / 1000;
+	tv.tv_usec = (s->cfg->ldap.timeout_ms % 1000) * 1000;
+	rc = ldap_result(s->ld, msgid, LDAP_MSG_ALL, &tv, res);
+	if (rc > 0)
+		rc = ldap_parse_result(s->ld, *res, code, NULL, NULL, NULL,
+				       NULL, 0);
+	else if (rc == 0)
+		rc = LDAP_TIMEOUT;
+	else if (ldap_get_option(s->ld, LDAP_OPT_RESULT_CODE, &rc) !=
+			 LDAP_OPT_SUCCESS ||
+		 rc == LDAP_SUCCESS)
+		rc = LDAP_OTHER;
+	if (rc == LDAP_SUCCESS)
+		return AIG_OK;
+	ldap_msgfree(*res);
+	*res = NULL;
+	return aig_ldap_fail(s, rc, false, what, err);
+}
+
+int aig_ldap_search_wait(struct aig_ldap *s, int msgid, int sizelimit,
+			 LDAPMessage **res, struct aig_error *err)
+{
+	int rc, code;
+
+	if ((rc = aig_ldap_result(s, msgid, "search", res, &code, err)) !=
+	    AIG_OK)
+		return rc;
+	if (code == LDAP_SUCCESS ||
+	    (code == LDAP_SIZELIMIT_EXCEEDED && sizelimit > 0))
+		return code == LDAP_SUCCESS ? AIG_OK : AIG_LDAP_ERR_AMBIGUOUS;
+	ldap_msgfree(*res);
+	*res = NULL;
+	return aig_ldap_fail(s, code, false, "search", err);
+}
+
 /* ----------------------------------------------------------------- users */
 
 void aig_ldap_user_free(struct aig_ldap_user *u)
@@ -186,13 +245,20 @@ static char *login_value(LDAP *ld, LDAPMessage *e, const char *attr,
 /* AD keeps sAMAccountName on groups and computers too: only people. Other
  * servers: the attribute alone (a schema without, say, posixGroup would
  * make a negation of it undefined, and the whole filter with it). */
-static int user_filter(const struct aig_ldap *s, const char *login, size_t len,
-		       char **out, struct aig_error *err)
+bool aig_ldap_login_is_ad(const struct aig_ldap *s)
+{
+	const char *attr = s->cfg->ldap.login_attribute;
+
+	return strcasecmp(attr, "sAMAccountName") == 0 ||
+	       strcasecmp(attr, "userPrincipalName") == 0;
+}
+
+int aig_ldap_user_filter(const struct aig_ldap *s, const char *login,
+			 size_t len, char **out, struct aig_error *err)
 {
 	const char *attr = s->cfg->ldap.login_attribute;
 	struct buf b = {0};
-	bool ad = strcasecmp(attr, "sAMAccountName") == 0 ||
-		  strcasecmp(attr, "userPrincipalName") == 0;
+	bool ad = aig_ldap_login_is_ad(s);
 
 	if (!attr_name_ok(attr))
 		return aig_error_set(err, AIG_ERR_CONFIG,
@@ -270,21 +336,15 @@ out:
 	return rc;
 }
 
-static int one_user(struct aig_ldap *s, LDAPMessage *res, const char *login,
-		    size_t len, struct aig_ldap_user **out,
-		    struct aig_error *err)
+int aig_ldap_user_of_entry(struct aig_ldap *s, LDAPMessage *e,
+			   const char *login, size_t len,
+			   struct aig_ldap_user **out, struct aig_error *err)
 {
 	struct aig_ldap_user *u = NULL;
-	LDAPMessage *e = ldap_first_entry(s->ld, res);
 	char *dn = NULL;
 	int rc;
 
-	if (e == NULL)
-		return aig_error_set(err, AIG_LDAP_ERR_NO_SUCH_USER,
-				     "no such user");
-	if (ldap_next_entry(s->ld, e) != NULL)
-		return aig_error_set(err, AIG_LDAP_ERR_AMBIGUOUS,
-				     "the login matches several entries");
+	*out = NULL;
 	u = calloc(1, sizeof(*u));
 	dn = ldap_get_dn(s->ld, e);
 	if (u == NULL || dn == NULL ||
@@ -302,17 +362,42 @@ out:
 	return rc;
 }
 
+static int one_user(struct aig_ldap *s, LDAPMessage *res, const char *login,
+		    size_t len, struct aig_ldap_user **out,
+		    struct aig_error *err)
+{
+	LDAPMessage *e = ldap_first_entry(s->ld, res);
+
+	if (e == NULL)
+		return aig_error_set(err, AIG_LDAP_ERR_NO_SUCH_USER,
+				     "no such user");
+	if (ldap_next_entry(s->ld, e) != NULL)
+		return aig_error_set(err, AIG_LDAP_ERR_AMBIGUOUS,
+				     "the login matches several entries");
+	return aig_ldap_user_of_entry(s, e, login, len, out, err);
+}
+
+void aig_ldap_user_attrs(const struct aig_ldap *s, char **attrs)
+{
+	static const char *const names[] = {
+		"objectSid",	      "primaryGroupID",
+		"memberOf",	      "msDS-UserPasswordExpiryTimeComputed",
+		"sAMAccountName",     "msDS-PrincipalName",
+		"userAccountControl", "msDS-User-Account-Control-Computed",
+		"accountExpires",     "pwdLastSet"};
+	size_t i;
+
+	for (i = 0; i < AIG_LDAP_USER_ATTRS - 1; i++)
+		attrs[i] = aig_ldap_unconst(names[i]);
+	/* the login attribute goes last (aig_ldap_user_filter() checks it) */
+	attrs[AIG_LDAP_USER_ATTRS - 1] =
+		aig_ldap_unconst(s->cfg->ldap.login_attribute);
+}
+
 int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
 		       struct aig_ldap_user **out, struct aig_error *err)
 {
-	char a0[] = "objectSid", a1[] = "primaryGroupID", a2[] = "memberOf",
-	     a3[] = "msDS-UserPasswordExpiryTimeComputed",
-	     a4[] = "sAMAccountName", a5[] = "msDS-PrincipalName",
-	     a6[] = "userAccountControl",
-	     a7[] = "msDS-User-Account-Control-Computed",
-	     a8[] = "accountExpires", a9[] = "pwdLastSet";
-	/* the login attribute goes last, at index 10 */
-	char *attrs[] = {a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, NULL, NULL};
+	char *attrs[AIG_LDAP_USER_ATTRS + 1] = {NULL};
 	LDAPMessage *res = NULL;
 	char *filter = NULL;
 	int rc;
@@ -320,9 +405,9 @@ int aig_ldap_find_user(struct aig_ldap *s, const char *login, size_t len,
 	*out = NULL;
 	if ((rc = aig_ldap_login_check(login, len, err)) != AIG_OK ||
 	    (rc = aig_ldap_connect(s, err)) != AIG_OK ||
-	    (rc = user_filter(s, login, len, &filter, err)) != AIG_OK)
+	    (rc = aig_ldap_user_filter(s, login, len, &filter, err)) != AIG_OK)
 		goto out;
-	attrs[10] = s->cfg->ldap.login_attribute; /* checked by user_filter() */
+	aig_ldap_user_attrs(s, attrs);
 	rc = aig_ldap_search(s, s->cfg->ldap.base_dn, LDAP_SCOPE_SUBTREE,
 			     filter, attrs, 2, &res, err);
 	if (rc == AIG_LDAP_ERR_AMBIGUOUS)

@@ -147,6 +147,55 @@ else
 	fi
 fi
 
+echo "=== the DC's own count of a cold login's LDAP operations"
+# Samba at debug level 10 logs every request it serves: "BindSimple dn:"
+# per simple bind, "SearchRequest: scope:" per search, "Extended" per
+# extended operation. smbcontrol's debuglevel query answers after the
+# change of level has been applied (one process, messages in order).
+dc=$(cat "$AIG_AD_DIR/samba.pid" 2>/dev/null || true)
+smbc() { smbcontrol -s "$AIG_AD_SMBCONF" "$dc" "$@" >/dev/null 2>&1; }
+# dc_ops METHOD N: "binds searches extended" of N logins on one session.
+dc_ops() {
+	smbc debug 10 && smbc debuglevel || { echo "x x x"; return; }
+	n0=$(wc -l <"$AIG_AD_LOG")
+	"$drv" cold "$1" "$2" >&2 || echo "# the logins failed" >&2
+	smbc debug 1
+	tail -n +"$((n0 + 1))" "$AIG_AD_LOG" | awk '
+		/^BindSimple dn:/ { b++ }
+		/^SearchRequest: scope:/ { s++ }
+		/^Extended$/ { x++ }
+		END { printf "%d %d %d\n", b, s, x }'
+}
+if [ -z "$dc" ] || ! command -v smbcontrol >/dev/null; then
+	echo "# SKIP operation count: no smbcontrol or no pid of the DC"
+else
+	# One cold login with groups by in_chain: the bind, "Who am I?"
+	# (Samba refuses it) sent with the one search that finds the
+	# user's entry and proves it is the account bound, and the groups'
+	# search. The old sequence made three searches.
+	set -- $(dc_ops in_chain 1)
+	if [ "$1" = 1 ] && [ "$2" -le 2 ] && [ "$3" -le 1 ]; then
+		echo "ok - cold login, in_chain: the DC saw $1 bind, $2 searches, $3 \"Who am I?\""
+	else
+		echo "not ok - cold login, in_chain: the DC saw $1 binds, $2 searches, $3 extended (want 1, <= 2, <= 1)"; fail=1
+	fi
+	set -- $(dc_ops tokengroups 1)
+	if [ "$1" = 1 ] && [ "$2" -le 3 ] && [ "$3" -le 1 ]; then
+		echo "ok - cold login, tokengroups: the DC saw $1 bind, $2 searches (user, tokenGroups, the SIDs' names), $3 \"Who am I?\""
+	else
+		echo "not ok - cold login, tokengroups: the DC saw $1 binds, $2 searches, $3 extended (want 1, <= 3, <= 1)"; fail=1
+	fi
+	# A second login on a kept session: the DC refused "Who am I?" on
+	# it, so it is not asked again: the bind and two searches, exactly.
+	set -- $(dc_ops in_chain 1) $(dc_ops in_chain 2)
+	b=$(($4 - $1)) s=$(($5 - $2)) x=$(($6 - $3))
+	if [ "$b" = 1 ] && [ "$s" = 2 ] && [ "$x" = 0 ]; then
+		echo "ok - a second login on a kept session, in_chain: $b bind, $s searches, no \"Who am I?\""
+	else
+		echo "not ok - a second login on a kept session, in_chain: $b binds, $s searches, $x extended (want 1, 2, 0)"; fail=1
+	fi
+fi
+
 echo "=== ldap_driver ad-short under valgrind"
 if [ "${AIG_SANITIZERS:-no}" = yes ] || ! command -v valgrind >/dev/null; then
 	"$drv" ad-short || fail=1

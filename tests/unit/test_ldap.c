@@ -176,6 +176,42 @@ static void test_dn(void)
 	free(v);
 }
 
+/* aig_ldap_dn_under(): the login's entry must lie under ldap.base_dn. */
+static void test_dn_under(void)
+{
+	const char *base = "CN=Users,DC=corp,DC=example,DC=com";
+
+	ok(aig_ldap_dn_under("CN=bob,CN=Users,DC=corp,DC=example,DC=com",
+			     base) &&
+		   aig_ldap_dn_under("CN=bob,CN=Users,DC=corp,DC=example,"
+				     "DC=com",
+				     "cn=users, dc=CORP,dc=example,dc=com") &&
+		   aig_ldap_dn_under(base, base) &&
+		   aig_ldap_dn_under("CN=bob,OU=x,DC=corp", ""),
+	   "dn under: a child, compared as DNs, the base itself, the root");
+	ok(!aig_ldap_dn_under("CN=upnxb,OU=Robots,DC=corp,DC=example,DC=com",
+			      base) &&
+		   !aig_ldap_dn_under("DC=corp,DC=example,DC=com", base) &&
+		   !aig_ldap_dn_under("CN=bob,CN=Users,DC=corp,DC=example,"
+				      "DC=co",
+				      base) &&
+		   !aig_ldap_dn_under("CN=bob,CN=Users,DC=corp,DC=example,"
+				      "DC=com,DC=evil",
+				      base),
+	   "dn under: a sibling, the parent, other suffixes are not");
+	ok(!aig_ldap_dn_under("CN=x\\,CN=Users,DC=corp,DC=example,DC=com",
+			      base) &&
+		   !aig_ldap_dn_under("CN=x\\2CCN=Users,DC=corp,DC=example,"
+				      "DC=com",
+				      base) &&
+		   !aig_ldap_dn_under("not a dn", base) &&
+		   !aig_ldap_dn_under("CN=bob,CN=Users,DC=corp,DC=example,"
+				      "DC=com",
+				      "not a dn"),
+	   "dn under: an escaped comma is no RDN boundary; unparsable "
+	   "refused");
+}
+
 static void test_sid(void)
 {
 	/* S-1-5-21-3444385651-1240003782-3794251683-513 as Samba sent it */
@@ -610,6 +646,7 @@ int main(void)
 	test_status_range();
 	test_filter_escape();
 	test_dn();
+	test_dn_under();
 	test_sid();
 	test_unicode_pwd();
 	test_filetime();
