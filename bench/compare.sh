@@ -20,7 +20,8 @@
 #   (d)  the seed design's proxy (bench/seed_proxy.py: Flask + PyJWT +
 #        prompt check + requests) under gunicorn, 2 sync workers
 #   (e1) aigate.cgi, Basic through PAM (pam_aigate.so) against the test
-#        bed's Samba AD DC, no group cache
+#        bed's Samba AD DC, no group cache; every PAM row reads its service
+#        from auth.pam_confdir (libpam then loads no /etc/pam.d/other)
 #   (e2) the same with pam_aigate's groups_cache
 #   (e3) the same with pam_aigate's cached_auth=300 (the one user repeats:
 #        answered from state_dir/pam-creds.mdb, no DC), beside (b)
@@ -103,7 +104,6 @@ cleanup() {
 		kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
 	fi
 	if $ad_started; then "$ad_sh" stop "$W/ad" >/dev/null 2>&1; fi
-	rm -f "/etc/pam.d/$svc"
 	rm -rf "$W"
 	return 0
 }
@@ -447,17 +447,21 @@ if ! $smoke && [ "${AIG_BENCH_SKIP_PAM:-0}" != 1 ]; then
 	"$ad_sh" start "$W/ad" >"$W/ad.log" 2>&1 || { cat "$W/ad.log" >&2; die "the AD test bed did not start"; }
 	ad_started=true
 	. "$W/ad/ad.env"
-	mkdir -p "$W/pametc/aigate"
+	mkdir -p "$W/pametc/aigate" "$W/pametc/pam.d"
 	cp "$AIG_AD_CA" "$W/pametc/aigate/ad-ca.pem"
 	cp "$pam_so" "$(dirname "$pam_so")/aigate-ldap.so" "$W/lib/"
 	gate_config "$W/pametc/aigate/aigate.json" '["bearer", "basic"]' \
 		"{\"uri\": [\"$AIG_AD_URI\"], \"domain\": \"$AIG_AD_DOMAIN\", \"base_dn\": \"$AIG_AD_BASE\",
           \"ca_file\": \"$W/pametc/aigate/ad-ca.pem\", \"timeout_ms\": 5000}"
+	# the PAM service in a directory of its own (auth.pam_confdir, as
+	# docs/performance.md recommends for CGI): libpam reads nothing else
+	sed -i 's|"pam_service": "'"$svc"'"|"pam_service": "'"$svc"'", "pam_confdir": "'"$W/pametc/pam.d"'"|' \
+		"$W/pametc/aigate/aigate.json"
 	chmod -R a+rX "$W/pametc" "$W/lib"
 	pam_conf() { # EXTRA_ARGS
 		printf 'auth     required %s config=%s %s\naccount  required %s config=%s %s\n' \
 			"$W/lib/pam_aigate.so" "$W/pametc/aigate/aigate.json" "$1" \
-			"$W/lib/pam_aigate.so" "$W/pametc/aigate/aigate.json" "$1" >"/etc/pam.d/$svc"
+			"$W/lib/pam_aigate.so" "$W/pametc/aigate/aigate.json" "$1" >"$W/pametc/pam.d/$svc"
 	}
 	basic="Basic $(printf 'bob:%s' "$AIG_AD_PASSWORD" | base64 -w0)"
 	lua "$basic" "$W/basic.lua"

@@ -81,7 +81,8 @@ int aig_ldap_ad_code_status(unsigned code);
 
 /* ------------------------------------------------------------- sessions */
 
-struct aig_ldap; /* a session: one connection to one directory server */
+struct aig_ldap;      /* a session: one connection to one directory server */
+struct aig_ldap_user; /* a user entry found in the directory */
 
 /* Makes a session for cfg's "ldap" section; no network traffic yet.
  * cfg and log are borrowed and must outlive the session (log may be
@@ -171,8 +172,9 @@ bool aig_ldap_password_refused(const char *password);
  * status of its AD sub-code (aig_ldap_ad_code_status()).
  * Without service_bind, a bind that succeeds is then proved to be the
  * account that ldap.login_attribute names for login (RFC 4532 "Who am
- * I?", or where the server lacks it a search for the owners of the bind
- * name, then the search for the user: two or three operations more);
+ * I?", or where the server lacks it the owners of the bind name, found
+ * by the same search that finds the user's entry, sent together: one
+ * round trip more);
  * when it is another account (a UPN whose prefix is someone else's
  * sAMAccountName) the answer is AIG_LDAP_ERR_BAD_CREDENTIALS, logged at
  * LOG_WARNING, and the connection is closed. Afterwards
@@ -183,6 +185,14 @@ bool aig_ldap_password_refused(const char *password);
  * time of a refusal does not tell which logins exist. */
 int aig_ldap_bind_user(struct aig_ldap *s, const char *login, size_t len,
 		       const char *password, struct aig_error *err);
+
+/* aig_ldap_bind_user(), also giving the account's entry, proved to be the
+ * account the bind authenticated, so that a caller wanting its groups
+ * need not search for it again. On success *found is new (free it with
+ * aig_ldap_user_free()); NULL otherwise. */
+int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
+			     const char *password, struct aig_ldap_user **found,
+			     struct aig_error *err);
 
 /* After aig_ldap_bind_user() or aig_ldap_authenticate() succeeded on s: the
  * account's name as the directory spells it (its sAMAccountName on AD,
@@ -207,8 +217,6 @@ int aig_ldap_bind_service(struct aig_ldap *s, struct aig_error *err);
 int aig_ldap_server_time(struct aig_ldap *s, time_t *t, struct aig_error *err);
 
 /* -------------------------------------------------------- users, groups */
-
-struct aig_ldap_user; /* a user entry found in the directory */
 
 /* Finds the one entry under ldap.base_dn whose ldap.login_attribute equals
  * login (len bytes), RFC 4515-escaped; with the attributes the group

@@ -176,6 +176,18 @@ int aig_ldap_bind_user(struct aig_ldap *s, const char *login, size_t len,
 			 : not_loaded(err);
 }
 
+int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
+			     const char *password, struct aig_ldap_user **found,
+			     struct aig_error *err)
+{
+	const struct aig_ldap_ops *o = ops_if_loaded();
+
+	*found = NULL;
+	return o != NULL
+		       ? o->bind_user_entry(s, login, len, password, found, err)
+		       : not_loaded(err);
+}
+
 const char *aig_ldap_bound_user_name(const struct aig_ldap *s)
 {
 	const struct aig_ldap_ops *o = ops_if_loaded();

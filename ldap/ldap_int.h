@@ -150,14 +150,6 @@ int aig_ldap_user_of_entry(struct aig_ldap *s, LDAPMessage *e,
 			   const char *login, size_t len,
 			   struct aig_ldap_user **out, struct aig_error *err);
 
-/* aig_ldap_bind_user(), also giving the user entry: the one entry that
- * ldap.login_attribute names, proved to be the account the bind
- * authenticated (proof.c says how). On success *found is new: free it with
- * aig_ldap_user_free(); and s->user_dn and s->user_name are set. */
-int aig_ldap_bind_user_entry(struct aig_ldap *s, const char *login, size_t len,
-			     const char *password, struct aig_ldap_user **found,
-			     struct aig_error *err);
-
 /* ----------------------------------------------- the proof (proof.c) */
 
 /* After a simple bind as name ("login@domain") succeeded on s: finds the

@@ -23,7 +23,7 @@
 
 #include "aig_ldap.h"
 
-#define AIG_LDAP_OPS_VERSION 1
+#define AIG_LDAP_OPS_VERSION 2
 #define AIG_LDAP_OPS_SYMBOL "aig_ldap_ops_v1"
 #define AIG_LDAP_MODULE "aigate-ldap.so"
 
@@ -45,6 +45,10 @@ struct aig_ldap_ops {
 	int (*bind_user)(struct aig_ldap *s, const char *login, size_t len,
 			 const char *password, struct aig_error *err);
 	const char *(*bound_user_name)(const struct aig_ldap *s);
+	int (*bind_user_entry)(struct aig_ldap *s, const char *login,
+			       size_t len, const char *password,
+			       struct aig_ldap_user **found,
+			       struct aig_error *err);
 	int (*authenticate)(struct aig_ldap *s, const char *login, size_t len,
 			    const char *password, struct aig_strv *groups,
 			    struct aig_error *err);

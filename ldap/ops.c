@@ -20,6 +20,7 @@ const struct aig_ldap_ops aig_ldap_ops_v1 = {
 	.bind_service = aig_ldap_bind_service,
 	.bind_user = aig_ldap_bind_user,
 	.bound_user_name = aig_ldap_bound_user_name,
+	.bind_user_entry = aig_ldap_bind_user_entry,
 	.authenticate = aig_ldap_authenticate,
 	.find_user = aig_ldap_find_user,
 	.user_free = aig_ldap_user_free,

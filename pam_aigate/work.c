@@ -204,13 +204,15 @@ static int authenticate_cached(struct aig_pam_ctx *ctx,
 	bool usable = false;
 	int status;
 
-	status = aig_ldap_authenticate(st->s, user, len, password, NULL, err);
+	/* u: the entry proved to be the account that bound, kept for a
+	 * cache miss (no second search for it) */
+	status = aig_ldap_bind_user_entry(st->s, user, len, password, &u, err);
 	if (status != AIG_OK ||
-	    aig_pam_cache_get(ctx, st->cfg, user, groups, &usable))
+	    aig_pam_cache_get(ctx, st->cfg, user, groups, &usable)) {
+		aig_ldap_user_free(u);
 		return status;
-	status = aig_ldap_find_user(st->s, user, len, &u, err);
-	if (status == AIG_OK)
-		status = aig_ldap_groups(st->s, u, groups, err);
+	}
+	status = aig_ldap_groups(st->s, u, groups, err);
 	if (status == AIG_OK && usable)
 		aig_pam_cache_put(ctx, st->cfg, user, groups);
 	aig_ldap_user_free(u);
