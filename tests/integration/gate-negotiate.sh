@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
 # gate-negotiate.sh [SERVER] - HTTP Negotiate (Kerberos) through the gate
-# under SERVER: lighttpd (CGI, the default) or apache-fcgid (FastCGI),
+# under SERVER: lighttpd (CGI, the default), apache (CGI), lighttpd-fastcgi
+# or apache-fcgid (FastCGI),
 # with the test bed's Samba AD DC as the KDC and the directory; or
 # apache-gssapi or lighttpd-gssapi: Apache mod_auth_gssapi or lighttpd
 # mod_authn_gssapi answers Negotiate (contrib/SERVER/aigate-gssapi.conf.in)
@@ -59,10 +60,11 @@ printf 'dn: %s\nchangetype: modify\nreplace: msDS-SupportedEncryptionTypes\nmsDS
 	"$AIG_AD_SVC_DN" | LDAPTLS_CACERT=$AIG_AD_CA ldapmodify -x -H "$AIG_AD_URI" \
 	-D "$AIG_AD_ADMIN_DN" -y "$AIG_AD_ADMIN_PASSWORD_FILE" >/dev/null
 mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/state" "$web/log" \
-	"$web/srv/htdocs" "$web/run/fcgid" "$web/cc"
+	"$web/srv/htdocs" "$web/run/fcgid" "$web/run/lighttpd" "$web/cc"
 samba-tool domain exportkeytab "$web/etc/aigate/http.keytab" --principal="$spn" \
 	-s "$AIG_AD_SMBCONF" >/dev/null
-chown www-data "$web/etc/aigate/http.keytab" "$web/state" "$web/log" "$web/run/fcgid"
+chown www-data "$web/etc/aigate/http.keytab" "$web/state" "$web/log" "$web/run/fcgid" \
+	"$web/run/lighttpd"
 chmod 0600 "$web/etc/aigate/http.keytab"
 
 # --- the gate's files
