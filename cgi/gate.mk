@@ -94,7 +94,7 @@ TESTS += tests/integration/gate-negotiate.sh \
 	tests/integration/gate-negotiate-apache-fcgid.sh \
 	tests/integration/gate-remote-user.sh \
 	tests/integration/gate-remote-user-lighttpd.sh
-# an AP-REQ from a cached ticket, expired or not (gate-negotiate.sh)
+# an AP-REQ from a ticket resealed with other times (gate-negotiate.sh)
 check_PROGRAMS += tests/integration/stale_apreq
 tests_integration_stale_apreq_SOURCES = tests/integration/stale_apreq.c
 tests_integration_stale_apreq_CFLAGS = $(AM_CFLAGS) $(GSSAPI_CFLAGS) \
