@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* negotiate.c - HTTP Negotiate's acceptor in aigate-ext.so (aig_ext.h):
  * MIT krb5's libgssapi_krb5 with the keytab of auth.negotiate, so that
- * only a request that brings a Negotiate token loads it. The credential
- * is acquired once per process and kept (a FastCGI process reuses it)
- * until the configuration names another keytab or principal. SPNEGO
- * may only settle on Kerberos (gss_set_neg_mechs), and the mechanism the
- * context was made with is checked again after it was accepted. */
+ * only a request that brings a Negotiate token loads it. The keytab's
+ * keys are copied into a memory keytab of the process (MIT reads a file
+ * keytab again on every accept) and the credential is acquired from it
+ * once per process and kept (a FastCGI process reuses it) until the
+ * configuration names another keytab or principal, or the keytab file
+ * changes (a new key version is used at once). SPNEGO may only settle on
+ * Kerberos (gss_set_neg_mechs), and the mechanism the context was made
+ * with is checked again after it was accepted. */
 #include "config.h"
 
 #include <fcntl.h>
@@ -21,11 +24,15 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
+#include <krb5.h>
 
 /* The process's acceptor: the credential and what it was made from. */
 struct neg {
 	char *keytab;
 	char *spn; /* NULL: any key of the keytab (an HTTP/ one is checked) */
+	struct stat file; /* the keytab file the keys were copied from */
+	krb5_context k;
+	krb5_keytab mem; /* the keys, in MEMORY:aigate-negotiate-PID-N */
 	gss_cred_id_t cred;
 };
 
@@ -59,6 +66,11 @@ static void neg_free(struct neg *n)
 		return;
 	if (n->cred != GSS_C_NO_CREDENTIAL)
 		gss_release_cred(&minor, &n->cred);
+	/* the last handle: the memory keytab goes, its keys wiped */
+	if (n->mem != NULL)
+		krb5_kt_close(n->k, n->mem);
+	if (n->k != NULL)
+		krb5_free_context(n->k);
 	free(n->keytab);
 	free(n->spn);
 	free(n);
@@ -72,14 +84,13 @@ void aig_ext_negotiate_close(void *state)
 /* The keytab is a secret: a regular file, not a link, of root or the
  * gate's user, readable by nobody else. Checked on every request, so that
  * one made unreadable is noticed at once (503), in FastCGI mode too. */
-static bool keytab_ok(const char *path, char *why, size_t len)
+static bool keytab_ok(const char *path, struct stat *st, char *why, size_t len)
 {
 	const struct aig_file_trust t = {S_IFREG, geteuid(), true};
 	struct aig_error err = {0};
-	struct stat st;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	bool ok = fd >= 0 && fstat(fd, &st) == 0 &&
-		  aig_file_trusted_st(&st, &t, path, &err) == AIG_OK;
+	bool ok = fd >= 0 && fstat(fd, st) == 0 &&
+		  aig_file_trusted_st(st, &t, path, &err) == AIG_OK;
 
 	if (fd >= 0)
 		close(fd);
@@ -95,6 +106,53 @@ static bool same(const char *a, const char *b)
 	       (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+/* Whether a and b describe the same file, unchanged. */
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Copies the keys of the keytab file into a new memory keytab, named in
+ * name (len bytes). */
+static krb5_error_code copy_keys(struct neg *n, char *name, size_t len)
+{
+	static unsigned serial;
+	char file[4096];
+	krb5_keytab kt = NULL;
+	krb5_kt_cursor cur;
+	krb5_keytab_entry e;
+	krb5_error_code rc, end;
+
+	snprintf(name, len, "MEMORY:aigate-negotiate-%ld-%u", (long)getpid(),
+		 ++serial);
+	if (snprintf(file, sizeof(file), "FILE:%s", n->keytab) >=
+	    (int)sizeof(file))
+		return KRB5_KT_NAME_TOOLONG;
+	if ((rc = krb5_kt_resolve(n->k, name, &n->mem)) != 0 ||
+	    (rc = krb5_kt_resolve(n->k, file, &kt)) != 0)
+		goto out;
+	if ((rc = krb5_kt_start_seq_get(n->k, kt, &cur)) != 0)
+		goto out;
+	while ((rc = krb5_kt_next_entry(n->k, kt, &e, &cur)) == 0) {
+		rc = krb5_kt_add_entry(n->k, n->mem, &e);
+		krb5_free_keytab_entry_contents(n->k, &e);
+		if (rc != 0)
+			break;
+	}
+	end = krb5_kt_end_seq_get(n->k, kt, &cur);
+	if (rc == KRB5_KT_END)
+		rc = end;
+out:
+	if (kt != NULL)
+		krb5_kt_close(n->k, kt);
+	return rc;
+}
+
 /* Acquires the acceptor credential from the keytab (only for spn, when
  * one is configured), restricted to negotiate Kerberos. */
 static enum aig_ext_neg_result acquire(struct neg *n, char *why, size_t len)
@@ -103,14 +161,24 @@ static enum aig_ext_neg_result acquire(struct neg *n, char *why, size_t len)
 	 * accepted authenticators in its state store (sso.h), shared by
 	 * every process and, with Redis, every host, and checked after
 	 * every accept; a file under /var/tmp is neither. */
-	gss_key_value_element_desc el[2] = {{"keytab", n->keytab},
+	char mem[80];
+	gss_key_value_element_desc el[2] = {{"keytab", mem},
 					    {"rcache", "none:"}};
 	gss_key_value_set_desc store = {2, el};
 	gss_OID_set_desc krb5 = {1, gss_mech_krb5};
 	gss_buffer_desc b;
 	gss_name_t name = GSS_C_NO_NAME;
 	OM_uint32 major, minor, m2;
+	krb5_error_code rc;
 
+	if ((rc = krb5_init_secure_context(&n->k)) != 0 ||
+	    (rc = copy_keys(n, mem, sizeof(mem))) != 0) {
+		const char *m = krb5_get_error_message(n->k, rc);
+
+		snprintf(why, len, "keytab: %s", m);
+		krb5_free_error_message(n->k, m);
+		return AIG_EXT_NEG_UNAVAILABLE;
+	}
 	if (n->spn != NULL) {
 		b.value = n->spn;
 		b.length = strlen(n->spn);
@@ -143,12 +211,14 @@ static enum aig_ext_neg_result acceptor(void **state,
 {
 	struct neg *n = *state;
 	enum aig_ext_neg_result r;
+	struct stat st;
 
-	if (!keytab_ok(cfg->auth.negotiate.keytab, why, len))
+	if (!keytab_ok(cfg->auth.negotiate.keytab, &st, why, len))
 		return AIG_EXT_NEG_UNAVAILABLE;
 	if (n != NULL && n->cred != GSS_C_NO_CREDENTIAL &&
 	    same(n->keytab, cfg->auth.negotiate.keytab) &&
-	    same(n->spn, cfg->auth.negotiate.service_principal)) {
+	    same(n->spn, cfg->auth.negotiate.service_principal) &&
+	    same_file(&n->file, &st)) {
 		*out = n;
 		return AIG_EXT_NEG_OK;
 	}
@@ -162,6 +232,7 @@ static enum aig_ext_neg_result acceptor(void **state,
 		snprintf(why, len, "out of memory");
 		return AIG_EXT_NEG_UNAVAILABLE;
 	}
+	n->file = st;
 	if ((r = acquire(n, why, len)) != AIG_EXT_NEG_OK)
 		snprintf(why + strlen(why), len - strlen(why), " (keytab %s)",
 			 n->keytab);

@@ -357,6 +357,21 @@ expect_eq "$(call bob GET /_aigate/health)" 503 "... and health says so"
 chown www-data "$web/etc/aigate/http.keytab"
 expect_eq "$(call bob GET /_aigate/health)" 200 "health is 200 with it back"
 expect_eq "$(neg bob GET /_aigate/whoami)" 200 "... and bob passes again"
+if [ -n "$fastcgi" ]; then
+	# a process keeps the keytab's keys in memory: a keytab rewritten in
+	# place (another key under the same version) is read again at once
+	kt=$web/etc/aigate/http.keytab
+	cp -p "$kt" "$web/http.keytab.good"
+	kvno=$(klist -k "$kt" | awk '$2 ~ /^HTTP\// { print $1; exit }')
+	printf 'addent -password -p %s -k %s -e aes256-cts-hmac-sha1-96\n%s\nwkt %s\n' \
+		"$spn@$AIG_AD_REALM" "$kvno" "$(openssl rand -hex 16)" "$web/other.keytab" |
+		ktutil >/dev/null 2>&1
+	cat "$web/other.keytab" >"$kt"
+	expect_eq "$(neg bob GET /_aigate/whoami)" 401 "a keytab rewritten with another key: the process uses the new file (401)"
+	expect_match "$(audit_of)" '"reason":"Kerberos: ' "... refused by Kerberos"
+	cat "$web/http.keytab.good" >"$kt"
+	expect_eq "$(neg bob GET /_aigate/whoami)" 200 "... and the right key again: 200"
+fi
 
 # --- the replay record in Redis (several front hosts)
 if [ "${AIG_WITH_REDIS:-yes}" != no ] && command -v redis-server >/dev/null; then
