@@ -171,7 +171,9 @@ static enum aig_ext_neg_result acquire(struct neg *n, char *why, size_t len)
 	OM_uint32 major, minor, m2;
 	krb5_error_code rc;
 
-	if ((rc = krb5_init_secure_context(&n->k)) != 0 ||
+	/* (kept: while it lives, the configuration files MIT reads for
+	 * every accept stay parsed) */
+	if ((rc = krb5_init_context(&n->k)) != 0 ||
 	    (rc = copy_keys(n, mem, sizeof(mem))) != 0) {
 		const char *m = krb5_get_error_message(n->k, rc);
 
@@ -258,7 +260,9 @@ static char *name_text(gss_name_t name)
 }
 
 /* Without a configured principal, the ticket must be for an HTTP/ one of
- * the keytab (not the account's own name, not host/). */
+ * the keytab (not the account's own name, not host/). Asked of the
+ * context: MIT's acceptor without a name decrypts with any key of the
+ * keytab, and in AD every name of an account shares its keys. */
 static bool target_ok(const struct neg *n, gss_ctx_id_t ctx)
 {
 	gss_name_t target = GSS_C_NO_NAME;
