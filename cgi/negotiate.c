@@ -11,6 +11,7 @@
  * with is checked again after it was accepted. */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,7 +30,11 @@
 /* The process's acceptor: the credential and what it was made from. */
 struct neg {
 	char *keytab;
-	char *spn; /* NULL: any key of the keytab (an HTTP/ one is checked) */
+	char *spn; /* NULL: the keys of the keytab's HTTP/ principals */
+	/* without spn, the keytab's first HTTP/ principal: when it is the
+	 * only one, the credential is acquired for it */
+	char *http;
+	bool http_many;	  /* more than one HTTP/ principal */
 	struct stat file; /* the keytab file the keys were copied from */
 	krb5_context k;
 	krb5_keytab mem; /* the keys, in MEMORY:aigate-negotiate-PID-N */
@@ -73,6 +78,7 @@ static void neg_free(struct neg *n)
 		krb5_free_context(n->k);
 	free(n->keytab);
 	free(n->spn);
+	free(n->http);
 	free(n);
 }
 
@@ -117,8 +123,35 @@ static bool same_file(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
-/* Copies the keys of the keytab file into a new memory keytab, named in
- * name (len bytes). */
+/* Whether the acceptor may use the entry's key (*use): with a configured
+ * principal every key (the credential names it); else only the keys of
+ * HTTP/ principals (not the account's own name, not host/), noted in
+ * n->http and n->http_many. A ticket's service name is not protected by
+ * its encryption: the key that decrypts it is what tells which service
+ * it was made for, as far as Kerberos can tell at all (all the names of
+ * one AD account share its keys). */
+static krb5_error_code key_wanted(struct neg *n, const krb5_keytab_entry *e,
+				  bool *use)
+{
+	char *name = NULL;
+	krb5_error_code rc;
+
+	*use = n->spn != NULL;
+	if (*use)
+		return 0;
+	if ((rc = krb5_unparse_name(n->k, e->principal, &name)) != 0)
+		return rc;
+	*use = strncmp(name, "HTTP/", 5) == 0;
+	if (*use && n->http == NULL && (n->http = strdup(name)) == NULL)
+		rc = ENOMEM;
+	else if (*use && strcmp(n->http, name) != 0)
+		n->http_many = true;
+	krb5_free_unparsed_name(n->k, name);
+	return rc;
+}
+
+/* Copies the keys of the keytab file the acceptor may use into a new
+ * memory keytab, named in name (len bytes). */
 static krb5_error_code copy_keys(struct neg *n, char *name, size_t len)
 {
 	static unsigned serial;
@@ -127,6 +160,7 @@ static krb5_error_code copy_keys(struct neg *n, char *name, size_t len)
 	krb5_kt_cursor cur;
 	krb5_keytab_entry e;
 	krb5_error_code rc, end;
+	bool use = false;
 
 	snprintf(name, len, "MEMORY:aigate-negotiate-%ld-%u", (long)getpid(),
 		 ++serial);
@@ -139,7 +173,9 @@ static krb5_error_code copy_keys(struct neg *n, char *name, size_t len)
 	if ((rc = krb5_kt_start_seq_get(n->k, kt, &cur)) != 0)
 		goto out;
 	while ((rc = krb5_kt_next_entry(n->k, kt, &e, &cur)) == 0) {
-		rc = krb5_kt_add_entry(n->k, n->mem, &e);
+		rc = key_wanted(n, &e, &use);
+		if (rc == 0 && use)
+			rc = krb5_kt_add_entry(n->k, n->mem, &e);
 		krb5_free_keytab_entry_contents(n->k, &e);
 		if (rc != 0)
 			break;
@@ -147,10 +183,21 @@ static krb5_error_code copy_keys(struct neg *n, char *name, size_t len)
 	end = krb5_kt_end_seq_get(n->k, kt, &cur);
 	if (rc == KRB5_KT_END)
 		rc = end;
+	if (rc == 0 && n->spn == NULL && n->http == NULL)
+		rc = KRB5_KT_NOTFOUND; /* no HTTP/ principal */
 out:
 	if (kt != NULL)
 		krb5_kt_close(n->k, kt);
 	return rc;
+}
+
+/* The name the credential is acquired for: the configured principal, or
+ * the keytab's one HTTP/ principal; NULL: any key copied. */
+static char *cred_name(const struct neg *n)
+{
+	if (n->spn != NULL)
+		return n->spn;
+	return n->http_many ? NULL : n->http;
 }
 
 /* Acquires the acceptor credential from the keytab (only for spn, when
@@ -170,6 +217,7 @@ static enum aig_ext_neg_result acquire(struct neg *n, char *why, size_t len)
 	gss_name_t name = GSS_C_NO_NAME;
 	OM_uint32 major, minor, m2;
 	krb5_error_code rc;
+	char *wanted = cred_name(n);
 
 	/* (kept: while it lives, the configuration files MIT reads for
 	 * every accept stay parsed) */
@@ -181,9 +229,9 @@ static enum aig_ext_neg_result acquire(struct neg *n, char *why, size_t len)
 		krb5_free_error_message(n->k, m);
 		return AIG_EXT_NEG_UNAVAILABLE;
 	}
-	if (n->spn != NULL) {
-		b.value = n->spn;
-		b.length = strlen(n->spn);
+	if (wanted != NULL) {
+		b.value = wanted;
+		b.length = strlen(wanted);
 		major = gss_import_name(
 			&minor, &b, (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, &name);
 		if (GSS_ERROR(major))
@@ -259,10 +307,10 @@ static char *name_text(gss_name_t name)
 	return s;
 }
 
-/* Without a configured principal, the ticket must be for an HTTP/ one of
- * the keytab (not the account's own name, not host/). Asked of the
- * context: MIT's acceptor without a name decrypts with any key of the
- * keytab, and in AD every name of an account shares its keys. */
+/* Without a configured principal, the ticket must have been decrypted
+ * with the key of an HTTP/ principal: the acceptor only has those keys
+ * (key_wanted); the name of the one it used is asked of the context
+ * again when there are several. */
 static bool target_ok(const struct neg *n, gss_ctx_id_t ctx)
 {
 	gss_name_t target = GSS_C_NO_NAME;
@@ -270,8 +318,8 @@ static bool target_ok(const struct neg *n, gss_ctx_id_t ctx)
 	char *t;
 	bool ok;
 
-	if (n->spn != NULL)
-		return true; /* the credential holds that key only */
+	if (cred_name(n) != NULL)
+		return true; /* the credential has that name's keys only */
 	if (GSS_ERROR(gss_inquire_context(&minor, ctx, NULL, &target, NULL,
 					  NULL, NULL, NULL, NULL)))
 		return false;

@@ -323,6 +323,22 @@ printf '%s\n' "$AIG_AD_PASSWORD" | KRB5CCNAME="FILE:$web/cc/bob-ldap" kinit "bob
 other=$(KRB5CCNAME="FILE:$web/cc/bob-ldap" $py "$client" token "ldap@$AIG_AD_HOSTNAME")
 expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $other")" 401 "a ticket for another SPN is 401"
 expect_match "$(audit_of)" '"reason":"Kerberos: ' "... refused by Kerberos"
+# a keytab that also holds another service's keys (here the DC's ldap/):
+# the gate uses the keys of its HTTP/ principals only. (Kerberos leaves a
+# ticket's service name unprotected: the key that decrypts a ticket is all
+# that tells which service it was made for, so a ticket for another name
+# of the same account, such as host/, cannot be told apart.)
+kt=$web/etc/aigate/http.keytab
+cp -p "$kt" "$web/http.keytab.good"
+samba-tool domain exportkeytab "$web/both.keytab" --principal="$spn" -s "$AIG_AD_SMBCONF" >/dev/null
+samba-tool domain exportkeytab "$web/both.keytab" --principal="ldap/$AIG_AD_HOSTNAME" \
+	-s "$AIG_AD_SMBCONF" >/dev/null
+cat "$web/both.keytab" >"$kt"
+expect_match "$(klist -k "$kt" | tr '\n' ' ')" "HTTP/$host@.*ldap/$AIG_AD_HOSTNAME@" "a keytab with HTTP/ and ldap/ keys"
+expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $other")" 401 "... a ticket for ldap/ (its key in the keytab) is 401"
+expect_match "$(audit_of)" '"reason":"Kerberos: ' "... refused by Kerberos"
+expect_eq "$(neg bob GET /_aigate/whoami)" 200 "... one for HTTP/$host is accepted"
+cat "$web/http.keytab.good" >"$kt"
 
 # --- aigatectl: the keytab as the gate sees it, and a principal to explain
 if [ "$server" = lighttpd ]; then
@@ -360,8 +376,6 @@ expect_eq "$(neg bob GET /_aigate/whoami)" 200 "... and bob passes again"
 if [ -n "$fastcgi" ]; then
 	# a process keeps the keytab's keys in memory: a keytab rewritten in
 	# place (another key under the same version) is read again at once
-	kt=$web/etc/aigate/http.keytab
-	cp -p "$kt" "$web/http.keytab.good"
 	kvno=$(klist -k "$kt" | awk '$2 ~ /^HTTP\// { print $1; exit }')
 	printf 'addent -password -p %s -k %s -e aes256-cts-hmac-sha1-96\n%s\nwkt %s\n' \
 		"$spn@$AIG_AD_REALM" "$kvno" "$(openssl rand -hex 16)" "$web/other.keytab" |
