@@ -88,8 +88,9 @@ void aig_ext_negotiate_close(void *state)
 }
 
 /* The keytab is a secret: a regular file, not a link, of root or the
- * gate's user, readable by nobody else. Checked on every request, so that
- * one made unreadable is noticed at once (503), in FastCGI mode too. */
+ * gate's user, readable by nobody else. Checked on every request (for a
+ * file already read, by its unchanged identity: acceptor()), so that one
+ * made unreadable is noticed at once (503), in FastCGI mode too. */
 static bool keytab_ok(const char *path, struct stat *st, char *why, size_t len)
 {
 	const struct aig_file_trust t = {S_IFREG, geteuid(), true};
@@ -262,13 +263,21 @@ static enum aig_ext_neg_result acceptor(void **state,
 	struct neg *n = *state;
 	enum aig_ext_neg_result r;
 	struct stat st;
+	bool kept = n != NULL && n->cred != GSS_C_NO_CREDENTIAL &&
+		    same(n->keytab, cfg->auth.negotiate.keytab) &&
+		    same(n->spn, cfg->auth.negotiate.service_principal);
 
+	/* The very file the keys were read from, unchanged: any change of
+	 * its owner, mode or content moves its ctime, and a path that can
+	 * no longer be searched fails lstat; else it is checked afresh. */
+	if (kept && lstat(cfg->auth.negotiate.keytab, &st) == 0 &&
+	    same_file(&n->file, &st)) {
+		*out = n;
+		return AIG_EXT_NEG_OK;
+	}
 	if (!keytab_ok(cfg->auth.negotiate.keytab, &st, why, len))
 		return AIG_EXT_NEG_UNAVAILABLE;
-	if (n != NULL && n->cred != GSS_C_NO_CREDENTIAL &&
-	    same(n->keytab, cfg->auth.negotiate.keytab) &&
-	    same(n->spn, cfg->auth.negotiate.service_principal) &&
-	    same_file(&n->file, &st)) {
+	if (kept && same_file(&n->file, &st)) {
 		*out = n;
 		return AIG_EXT_NEG_OK;
 	}
