@@ -96,13 +96,15 @@ TESTS += tests/integration/gate-lighttpd.sh tests/integration/gate-apache.sh \
 	tests/integration/gate-throttle.sh \
 	tests/integration/gate-own-user.sh \
 	tests/fixtures/test_langserve_backend.sh
-# HTTP Negotiate with the test bed's DC as the KDC: lighttpd CGI, Apache
-# FastCGI.
+# HTTP Negotiate with the test bed's DC as the KDC: lighttpd and Apache,
+# CGI and FastCGI.
 TESTS += tests/integration/gate-negotiate.sh \
+	tests/integration/gate-negotiate-apache.sh \
+	tests/integration/gate-negotiate-lighttpd-fastcgi.sh \
 	tests/integration/gate-negotiate-apache-fcgid.sh \
 	tests/integration/gate-remote-user.sh \
 	tests/integration/gate-remote-user-lighttpd.sh
-# an AP-REQ from a cached ticket, expired or not (gate-negotiate.sh)
+# an AP-REQ from a ticket resealed with other times (gate-negotiate.sh)
 check_PROGRAMS += tests/integration/stale_apreq
 tests_integration_stale_apreq_SOURCES = tests/integration/stale_apreq.c
 tests_integration_stale_apreq_CFLAGS = $(AM_CFLAGS) $(GSSAPI_CFLAGS) \
@@ -111,6 +113,8 @@ tests_integration_stale_apreq_LDADD = $(GSSAPI_LIBS) $(CRYPTO_LIBS)
 EXTRA_DIST += tests/integration/gate-negotiate.sh \
 	tests/integration/gate-remote-user.sh \
 	tests/integration/gate-remote-user-lighttpd.sh \
+	tests/integration/gate-negotiate-apache.sh \
+	tests/integration/gate-negotiate-lighttpd-fastcgi.sh \
 	tests/integration/gate-negotiate-apache-fcgid.sh \
 	tests/integration/negotiate_client.py
 EXTRA_DIST += tests/integration/gate.sh tests/integration/gate-lighttpd.sh \

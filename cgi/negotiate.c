@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* negotiate.c - HTTP Negotiate's acceptor in aigate-ext.so (aig_ext.h):
  * MIT krb5's libgssapi_krb5 with the keytab of auth.negotiate, so that
- * only a request that brings a Negotiate token loads it. The credential
- * is acquired once per process and kept (a FastCGI process reuses it)
- * until the configuration names another keytab or principal. SPNEGO
- * may only settle on Kerberos (gss_set_neg_mechs), and the mechanism the
- * context was made with is checked again after it was accepted. */
+ * only a request that brings a Negotiate token loads it. The keytab's
+ * keys are copied into a memory keytab of the process (MIT reads a file
+ * keytab again on every accept) and the credential is acquired from it
+ * once per process and kept (a FastCGI process reuses it) until the
+ * configuration names another keytab or principal, or the keytab file
+ * changes (a new key version is used at once). SPNEGO may only settle on
+ * Kerberos (gss_set_neg_mechs), and the mechanism the context was made
+ * with is checked again after it was accepted. */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +25,19 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_krb5.h>
+#include <krb5.h>
 
 /* The process's acceptor: the credential and what it was made from. */
 struct neg {
 	char *keytab;
-	char *spn; /* NULL: any key of the keytab (an HTTP/ one is checked) */
+	char *spn; /* NULL: the keys of the keytab's HTTP/ principals */
+	/* without spn, the keytab's first HTTP/ principal: when it is the
+	 * only one, the credential is acquired for it */
+	char *http;
+	bool http_many;	  /* more than one HTTP/ principal */
+	struct stat file; /* the keytab file the keys were copied from */
+	krb5_context k;
+	krb5_keytab mem; /* the keys, in MEMORY:aigate-negotiate-PID-N */
 	gss_cred_id_t cred;
 };
 
@@ -59,8 +71,14 @@ static void neg_free(struct neg *n)
 		return;
 	if (n->cred != GSS_C_NO_CREDENTIAL)
 		gss_release_cred(&minor, &n->cred);
+	/* the last handle: the memory keytab goes, its keys wiped */
+	if (n->mem != NULL)
+		krb5_kt_close(n->k, n->mem);
+	if (n->k != NULL)
+		krb5_free_context(n->k);
 	free(n->keytab);
 	free(n->spn);
+	free(n->http);
 	free(n);
 }
 
@@ -70,16 +88,16 @@ void aig_ext_negotiate_close(void *state)
 }
 
 /* The keytab is a secret: a regular file, not a link, of root or the
- * gate's user, readable by nobody else. Checked on every request, so that
- * one made unreadable is noticed at once (503), in FastCGI mode too. */
-static bool keytab_ok(const char *path, char *why, size_t len)
+ * gate's user, readable by nobody else. Checked on every request (for a
+ * file already read, by its unchanged identity: acceptor()), so that one
+ * made unreadable is noticed at once (503), in FastCGI mode too. */
+static bool keytab_ok(const char *path, struct stat *st, char *why, size_t len)
 {
 	const struct aig_file_trust t = {S_IFREG, geteuid(), true};
 	struct aig_error err = {0};
-	struct stat st;
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	bool ok = fd >= 0 && fstat(fd, &st) == 0 &&
-		  aig_file_trusted_st(&st, &t, path, &err) == AIG_OK;
+	bool ok = fd >= 0 && fstat(fd, st) == 0 &&
+		  aig_file_trusted_st(st, &t, path, &err) == AIG_OK;
 
 	if (fd >= 0)
 		close(fd);
@@ -95,6 +113,94 @@ static bool same(const char *a, const char *b)
 	       (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
+/* Whether a and b describe the same file, unchanged. */
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Whether the acceptor may use the entry's key (*use): with a configured
+ * principal every key (the credential names it); else only the keys of
+ * HTTP/ principals (not the account's own name, not host/), noted in
+ * n->http and n->http_many. A ticket's service name is not protected by
+ * its encryption: the key that decrypts it is what tells which service
+ * it was made for, as far as Kerberos can tell at all (all the names of
+ * one AD account share its keys). */
+static krb5_error_code key_wanted(struct neg *n, const krb5_keytab_entry *e,
+				  bool *use)
+{
+	char *name = NULL;
+	krb5_error_code rc;
+
+	*use = n->spn != NULL;
+	if (*use)
+		return 0;
+	if ((rc = krb5_unparse_name(n->k, e->principal, &name)) != 0)
+		return rc;
+	*use = strncmp(name, "HTTP/", 5) == 0;
+	if (*use && n->http == NULL && (n->http = strdup(name)) == NULL)
+		rc = ENOMEM;
+	else if (*use && strcmp(n->http, name) != 0)
+		n->http_many = true;
+	krb5_free_unparsed_name(n->k, name);
+	return rc;
+}
+
+/* Copies the keys of the keytab file the acceptor may use into a new
+ * memory keytab, named in name (len bytes). */
+static krb5_error_code copy_keys(struct neg *n, char *name, size_t len)
+{
+	static unsigned serial;
+	char file[4096];
+	krb5_keytab kt = NULL;
+	krb5_kt_cursor cur;
+	krb5_keytab_entry e;
+	krb5_error_code rc, end;
+	bool use = false;
+
+	snprintf(name, len, "MEMORY:aigate-negotiate-%ld-%u", (long)getpid(),
+		 ++serial);
+	if (snprintf(file, sizeof(file), "FILE:%s", n->keytab) >=
+	    (int)sizeof(file))
+		return KRB5_KT_NAME_TOOLONG;
+	if ((rc = krb5_kt_resolve(n->k, name, &n->mem)) != 0 ||
+	    (rc = krb5_kt_resolve(n->k, file, &kt)) != 0)
+		goto out;
+	if ((rc = krb5_kt_start_seq_get(n->k, kt, &cur)) != 0)
+		goto out;
+	while ((rc = krb5_kt_next_entry(n->k, kt, &e, &cur)) == 0) {
+		rc = key_wanted(n, &e, &use);
+		if (rc == 0 && use)
+			rc = krb5_kt_add_entry(n->k, n->mem, &e);
+		krb5_free_keytab_entry_contents(n->k, &e);
+		if (rc != 0)
+			break;
+	}
+	end = krb5_kt_end_seq_get(n->k, kt, &cur);
+	if (rc == KRB5_KT_END)
+		rc = end;
+	if (rc == 0 && n->spn == NULL && n->http == NULL)
+		rc = KRB5_KT_NOTFOUND; /* no HTTP/ principal */
+out:
+	if (kt != NULL)
+		krb5_kt_close(n->k, kt);
+	return rc;
+}
+
+/* The name the credential is acquired for: the configured principal, or
+ * the keytab's one HTTP/ principal; NULL: any key copied. */
+static char *cred_name(const struct neg *n)
+{
+	if (n->spn != NULL)
+		return n->spn;
+	return n->http_many ? NULL : n->http;
+}
+
 /* Acquires the acceptor credential from the keytab (only for spn, when
  * one is configured), restricted to negotiate Kerberos. */
 static enum aig_ext_neg_result acquire(struct neg *n, char *why, size_t len)
@@ -103,17 +209,30 @@ static enum aig_ext_neg_result acquire(struct neg *n, char *why, size_t len)
 	 * accepted authenticators in its state store (sso.h), shared by
 	 * every process and, with Redis, every host, and checked after
 	 * every accept; a file under /var/tmp is neither. */
-	gss_key_value_element_desc el[2] = {{"keytab", n->keytab},
+	char mem[80];
+	gss_key_value_element_desc el[2] = {{"keytab", mem},
 					    {"rcache", "none:"}};
 	gss_key_value_set_desc store = {2, el};
 	gss_OID_set_desc krb5 = {1, gss_mech_krb5};
 	gss_buffer_desc b;
 	gss_name_t name = GSS_C_NO_NAME;
 	OM_uint32 major, minor, m2;
+	krb5_error_code rc;
+	char *wanted = cred_name(n);
 
-	if (n->spn != NULL) {
-		b.value = n->spn;
-		b.length = strlen(n->spn);
+	/* (kept: while it lives, the configuration files MIT reads for
+	 * every accept stay parsed) */
+	if ((rc = krb5_init_context(&n->k)) != 0 ||
+	    (rc = copy_keys(n, mem, sizeof(mem))) != 0) {
+		const char *m = krb5_get_error_message(n->k, rc);
+
+		snprintf(why, len, "keytab: %s", m);
+		krb5_free_error_message(n->k, m);
+		return AIG_EXT_NEG_UNAVAILABLE;
+	}
+	if (wanted != NULL) {
+		b.value = wanted;
+		b.length = strlen(wanted);
 		major = gss_import_name(
 			&minor, &b, (gss_OID)GSS_KRB5_NT_PRINCIPAL_NAME, &name);
 		if (GSS_ERROR(major))
@@ -143,12 +262,22 @@ static enum aig_ext_neg_result acceptor(void **state,
 {
 	struct neg *n = *state;
 	enum aig_ext_neg_result r;
+	struct stat st;
+	bool kept = n != NULL && n->cred != GSS_C_NO_CREDENTIAL &&
+		    same(n->keytab, cfg->auth.negotiate.keytab) &&
+		    same(n->spn, cfg->auth.negotiate.service_principal);
 
-	if (!keytab_ok(cfg->auth.negotiate.keytab, why, len))
+	/* The very file the keys were read from, unchanged: any change of
+	 * its owner, mode or content moves its ctime, and a path that can
+	 * no longer be searched fails lstat; else it is checked afresh. */
+	if (kept && lstat(cfg->auth.negotiate.keytab, &st) == 0 &&
+	    same_file(&n->file, &st)) {
+		*out = n;
+		return AIG_EXT_NEG_OK;
+	}
+	if (!keytab_ok(cfg->auth.negotiate.keytab, &st, why, len))
 		return AIG_EXT_NEG_UNAVAILABLE;
-	if (n != NULL && n->cred != GSS_C_NO_CREDENTIAL &&
-	    same(n->keytab, cfg->auth.negotiate.keytab) &&
-	    same(n->spn, cfg->auth.negotiate.service_principal)) {
+	if (kept && same_file(&n->file, &st)) {
 		*out = n;
 		return AIG_EXT_NEG_OK;
 	}
@@ -162,6 +291,7 @@ static enum aig_ext_neg_result acceptor(void **state,
 		snprintf(why, len, "out of memory");
 		return AIG_EXT_NEG_UNAVAILABLE;
 	}
+	n->file = st;
 	if ((r = acquire(n, why, len)) != AIG_EXT_NEG_OK)
 		snprintf(why + strlen(why), len - strlen(why), " (keytab %s)",
 			 n->keytab);
@@ -186,8 +316,10 @@ static char *name_text(gss_name_t name)
 	return s;
 }
 
-/* Without a configured principal, the ticket must be for an HTTP/ one of
- * the keytab (not the account's own name, not host/). */
+/* Without a configured principal, the ticket must have been decrypted
+ * with the key of an HTTP/ principal: the acceptor only has those keys
+ * (key_wanted); the name of the one it used is asked of the context
+ * again when there are several. */
 static bool target_ok(const struct neg *n, gss_ctx_id_t ctx)
 {
 	gss_name_t target = GSS_C_NO_NAME;
@@ -195,8 +327,8 @@ static bool target_ok(const struct neg *n, gss_ctx_id_t ctx)
 	char *t;
 	bool ok;
 
-	if (n->spn != NULL)
-		return true; /* the credential holds that key only */
+	if (cred_name(n) != NULL)
+		return true; /* the credential has that name's keys only */
 	if (GSS_ERROR(gss_inquire_context(&minor, ctx, NULL, &target, NULL,
 					  NULL, NULL, NULL, NULL)))
 		return false;

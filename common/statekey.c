@@ -20,7 +20,29 @@
 struct aig_state_key {
 	unsigned char *bytes;
 	size_t len;
+	/* HMAC-SHA256 keyed with bytes, copied for each MAC (fetching the
+	 * algorithms and setting the key every time cost more than the MAC
+	 * of a cache entry); NULL: made for each MAC */
+	EVP_MAC_CTX *keyed;
 };
+
+/* A new HMAC-SHA256 context keyed with key; NULL on failure. */
+static EVP_MAC_CTX *keyed_ctx(const unsigned char *key, size_t len)
+{
+	char digest[] = "SHA256";
+	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(
+				       OSSL_MAC_PARAM_DIGEST, digest, 0),
+			       OSSL_PARAM_construct_end()};
+	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *ctx = m != NULL ? EVP_MAC_CTX_new(m) : NULL;
+
+	EVP_MAC_free(m); /* the context holds its own reference */
+	if (ctx != NULL && !EVP_MAC_init(ctx, key, len, params)) {
+		EVP_MAC_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return ctx;
+}
 
 int aig_state_key_load(const char *path, struct aig_state_key **key,
 		       struct aig_error *err)
@@ -48,6 +70,7 @@ int aig_state_key_load(const char *path, struct aig_state_key **key,
 	}
 	k->bytes = buf;
 	k->len = len;
+	k->keyed = keyed_ctx(buf, len);
 	*key = k;
 	return AIG_OK;
 }
@@ -56,6 +79,7 @@ void aig_state_key_free(struct aig_state_key *key)
 {
 	if (key == NULL)
 		return;
+	EVP_MAC_CTX_free(key->keyed);
 	aig_wipe_free(key->bytes, key->len);
 	free(key);
 }
@@ -76,22 +100,16 @@ int aig_state_mac(const struct aig_state_key *key,
 		  const struct aig_mac_part *parts, size_t n,
 		  unsigned char mac[AIG_STATE_MAC_LEN], struct aig_error *err)
 {
-	char digest[] = "SHA256";
-	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(
-				       OSSL_MAC_PARAM_DIGEST, digest, 0),
-			       OSSL_PARAM_construct_end()};
-	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *ctx = m != NULL ? EVP_MAC_CTX_new(m) : NULL;
+	EVP_MAC_CTX *ctx = key->keyed != NULL ? EVP_MAC_CTX_dup(key->keyed)
+					      : keyed_ctx(key->bytes, key->len);
 	size_t i, out = 0;
-	bool ok =
-		ctx != NULL && EVP_MAC_init(ctx, key->bytes, key->len, params);
+	bool ok = ctx != NULL;
 
 	for (i = 0; ok && i < n; i++)
 		ok = mac_update_part(ctx, &parts[i]);
 	ok = ok && EVP_MAC_final(ctx, mac, &out, AIG_STATE_MAC_LEN) &&
 	     out == AIG_STATE_MAC_LEN;
 	EVP_MAC_CTX_free(ctx);
-	EVP_MAC_free(m);
 	if (!ok) {
 		explicit_bzero(mac, AIG_STATE_MAC_LEN);
 		return aig_error_set(err, AIG_ERR_INTERNAL,

@@ -13,6 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "aig_common.h"
 #include "aig_test.h"
 
@@ -822,6 +825,11 @@ static void test_state_key(void)
 	struct aig_state_key *k = NULL, *k2 = NULL;
 	struct aig_error err = {0};
 	unsigned char m1[AIG_STATE_MAC_LEN], m2[AIG_STATE_MAC_LEN];
+	unsigned char want[AIG_STATE_MAC_LEN];
+	static const char framed[] = "\0\0\0\0\0\0\0\x02"
+				     "ab"
+				     "\0\0\0\0\0\0\0\x01"
+				     "c";
 	char hex[2 * AIG_STATE_MAC_LEN + 1];
 	struct aig_mac_part ab_c[2] = {{"ab", 2}, {"c", 1}};
 	struct aig_mac_part a_bc[2] = {{"a", 1}, {"bc", 2}};
@@ -847,7 +855,14 @@ static void test_state_key(void)
 	ok(aig_state_key_load(p, &k2, NULL) == AIG_OK, "another key");
 	if (k == NULL || k2 == NULL)
 		goto out;
-	aig_state_mac(k, ab_c, 2, m1, NULL);
+	/* known answer: HMAC-SHA256 of the framed parts, twice (the keyed
+	 * context is copied for each MAC, never used up) */
+	HMAC(EVP_sha256(), raw, 32, framed, sizeof(framed) - 1, want, NULL);
+	ok(aig_state_mac(k, ab_c, 2, m1, NULL) == AIG_OK &&
+		   memcmp(m1, want, sizeof(want)) == 0 &&
+		   aig_state_mac(k, ab_c, 2, m2, NULL) == AIG_OK &&
+		   memcmp(m2, want, sizeof(want)) == 0,
+	   "MAC: HMAC-SHA256 over the length-prefixed parts, every time");
 	aig_state_mac(k, a_bc, 2, m2, NULL);
 	ok(memcmp(m1, m2, sizeof(m1)) != 0,
 	   "MAC: part boundaries count (\"ab\",\"c\" vs \"a\",\"bc\")");
