@@ -412,6 +412,49 @@ static bool check_writable(struct ctl *c, const struct aig_config *cfg,
 	return item(c, items, "audit", cfg->audit.file, true, text) && ok;
 }
 
+/* ------------------------------------------------------- auth.pam_confdir */
+
+/* The directory the gate reads its PAM service from, and the service's
+ * file in it, as the gate checks them before each Basic login: owned by
+ * root or the web user, writable by nobody else, not a symbolic link. */
+static bool check_pam_confdir(struct ctl *c, const struct aig_config *cfg,
+			      json_t *items)
+{
+	const char *user = c->web_user ? c->web_user : "www-data";
+	const char *dir = cfg->auth.pam_confdir;
+	struct passwd *pw = getpwnam(user);
+	uid_t uid = pw != NULL ? pw->pw_uid : 0;
+	const struct aig_file_trust tdir = {S_IFDIR, uid, false};
+	const struct aig_file_trust tfile = {S_IFREG, uid, false};
+	struct aig_error err = {0};
+	char text[sizeof(err.msg) + 64];
+	struct stat st;
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (dfd < 0 || fstat(dfd, &st) != 0) {
+		snprintf(text, sizeof(text), "%s", strerror(errno));
+		rc = AIG_ERR_IO;
+	} else if ((rc = aig_file_trusted_st(&st, &tdir, dir, &err)) !=
+		   AIG_OK) {
+		snprintf(text, sizeof(text), "%s", err.msg);
+	} else if (fstatat(dfd, cfg->auth.pam_service, &st,
+			   AT_SYMLINK_NOFOLLOW) != 0) {
+		snprintf(text, sizeof(text), "service %s: %s",
+			 cfg->auth.pam_service, strerror(errno));
+		rc = AIG_ERR_IO;
+	} else if ((rc = aig_file_trusted_st(&st, &tfile, cfg->auth.pam_service,
+					     &err)) != AIG_OK) {
+		snprintf(text, sizeof(text), "service %s", err.msg);
+	} else {
+		snprintf(text, sizeof(text), "service %s trusted",
+			 cfg->auth.pam_service);
+	}
+	if (dfd >= 0)
+		close(dfd);
+	return item(c, items, "pam_confdir", dir, rc == AIG_OK, text);
+}
+
 /* ---------------------------------------------------------------- Redis */
 
 static bool check_redis(struct ctl *c, const struct aig_config *cfg,
@@ -456,6 +499,9 @@ bool ctl_check_deep(struct ctl *c, const struct aig_config *cfg, json_t *items)
 	if (cfg->alb.present)
 		ok = check_alb(c, cfg, items) && ok;
 	ok = check_writable(c, cfg, items) && ok;
+	if (cfg->auth.pam_confdir != NULL &&
+	    aig_config_has_method(cfg, AIG_AUTH_BASIC))
+		ok = check_pam_confdir(c, cfg, items) && ok;
 	if (strncmp(cfg->ratelimit.store, "redis://", 8) == 0)
 		ok = check_redis(c, cfg, items) && ok;
 	return ok;

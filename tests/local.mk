@@ -153,10 +153,12 @@ tests/fuzz/fuzz_path: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_path.c \
 		$(PCRE2_LIBS)
 
 tests/fuzz/fuzz_ldap_escape: $(FUZZ_UNITS_DEPS) \
-		$(srcdir)/tests/fuzz/fuzz_ldap_escape.c $(srcdir)/ldap/util.c
+		$(srcdir)/tests/fuzz/fuzz_ldap_escape.c $(srcdir)/ldap/util.c \
+		$(srcdir)/ldap/dn.c
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_LDAP_CPPFLAGS) $(LDAP_CFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_ldap_escape.c $(srcdir)/ldap/util.c \
+		$(srcdir)/ldap/dn.c \
 		$(srcdir)/common/*.c $(LDAP_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
 
 tests/fuzz/fuzz_glob: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_glob.c \

@@ -156,6 +156,23 @@ expect_match "$out" "^service bind: $AIG_AD_URI FAILED" "... on the service bind
 run "$work/aigate.json" check --web-user nobody
 expect_eq "$st" 1 "check: state_dir not writable by the web user: exit 1"
 expect_match "$out" "^state_dir: $work/state FAILED: not writable by nobody" "... on its own line"
+# auth.pam_confdir: the PAM service in the gate's own directory, checked
+# as the gate checks it
+mkdir -m 0755 "$work/pamconf"
+printf 'auth required pam_permit.so\n' >"$work/pamconf/aigate"
+chmod 0644 "$work/pamconf/aigate"
+sed 's|"methods": \["basic"\]|"methods": ["basic"], "pam_confdir": "'"$work/pamconf"'"|' \
+	"$work/aigate.json" >"$work/confdir.json"
+run "$work/confdir.json" check --web-user root
+expect_eq "$st" 0 "check: auth.pam_confdir with a trusted service file: exit 0"
+expect_match "$out" "^pam_confdir: $work/pamconf ok, service aigate trusted$" "... on its own line"
+chmod 0666 "$work/pamconf/aigate"
+run "$work/confdir.json" check --web-user root
+expect_eq "$st" 1 "check: a world-writable service file in pam_confdir: exit 1"
+expect_match "$out" "^pam_confdir: $work/pamconf FAILED: service .*writable by group or others" "... on its own line"
+rm "$work/pamconf/aigate"
+run "$work/confdir.json" check --web-user root
+expect_eq "$st" 1 "check: no service file in pam_confdir: exit 1"
 run "$work/aigate.json" check --web-user no-such-user-here
 expect_eq "$st" 1 "check: an unknown web user: exit 1"
 expect_match "$out" "^web user: no-such-user-here FAILED: no such user" "... on its own line"

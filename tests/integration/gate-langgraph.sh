@@ -28,13 +28,25 @@ chmod 0755 "$web"
 svc="aigate-test-$$"
 lg_pid=
 la_pid=
+# stop_group PID: ends PID's process group and waits (up to 5 s) until it
+# is gone: the LangGraph server writes its state under the graph's
+# directory as it shuts down, so removing that directory sooner can fail
+stop_group() {
+	[ -n "$1" ] || return 0
+	kill -- "-$1" 2>/dev/null || return 0
+	for _ in $(seq 50); do
+		kill -0 -- "-$1" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL -- "-$1" 2>/dev/null || true
+}
 cleanup() {
 	"$top_srcdir/tests/testbed/web.sh" stop "$web/srv" >/dev/null 2>&1 || true
 	# the CLI's children (tsx, the API workers) are in its process group
-	[ -z "$lg_pid" ] || kill -- "-$lg_pid" 2>/dev/null || true
-	[ -z "$la_pid" ] || kill -- "-$la_pid" 2>/dev/null || true
+	stop_group "$lg_pid"
+	stop_group "$la_pid"
 	rm -f "/etc/pam.d/$svc"
-	rm -rf "$web"
+	rm -rf "$web" 2>/dev/null || { sleep 1 && rm -rf "$web"; }
 }
 trap cleanup EXIT
 pw=$AIG_AD_PASSWORD
