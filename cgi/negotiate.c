@@ -113,17 +113,6 @@ static bool same(const char *a, const char *b)
 	       (a != NULL && b != NULL && strcmp(a, b) == 0);
 }
 
-/* Whether a and b describe the same file, unchanged. */
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	       a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 /* Whether the acceptor may use the entry's key (*use): with a configured
  * principal every key (the credential names it); else only the keys of
  * HTTP/ principals (not the account's own name, not host/), noted in
@@ -271,13 +260,13 @@ static enum aig_ext_neg_result acceptor(void **state,
 	 * its owner, mode or content moves its ctime, and a path that can
 	 * no longer be searched fails lstat; else it is checked afresh. */
 	if (kept && lstat(cfg->auth.negotiate.keytab, &st) == 0 &&
-	    same_file(&n->file, &st)) {
+	    aig_file_unchanged(&n->file, &st)) {
 		*out = n;
 		return AIG_EXT_NEG_OK;
 	}
 	if (!keytab_ok(cfg->auth.negotiate.keytab, &st, why, len))
 		return AIG_EXT_NEG_UNAVAILABLE;
-	if (kept && same_file(&n->file, &st)) {
+	if (kept && aig_file_unchanged(&n->file, &st)) {
 		*out = n;
 		return AIG_EXT_NEG_OK;
 	}

@@ -124,6 +124,11 @@ char *aig_log_quote(char *dst, size_t dstlen, const char *src);
 
 #define AIG_CONFIG_MAX_BYTES (1024 * 1024)
 
+/* Whether two stat(2) results are one file, unchanged between them: same
+ * device and inode, size, mtime and ctime (a change of owner, mode or
+ * content moves the ctime). For files read once and kept. */
+bool aig_file_unchanged(const struct stat *a, const struct stat *b);
+
 /* What aig_file_trusted_st() asks of a file that decides anything (the
  * configuration, a secret, a cache, a module to load). */
 struct aig_file_trust {

@@ -25,6 +25,16 @@ void aig_secret_free(char *secret)
 		aig_wipe_free(secret, strlen(secret));
 }
 
+bool aig_file_unchanged(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 int aig_file_trusted_st(const struct stat *st, const struct aig_file_trust *t,
 			const char *what, struct aig_error *err)
 {

@@ -187,16 +187,6 @@ void aig_jwks_cache_free(struct aig_jwks_cache *c)
 
 /* ------------------------------------------------------------ jwks_file */
 
-static bool same_file(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	       a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 /* (Re)reads jwks_file when it changed. Any failure is UNAVAILABLE (503):
  * without its keys the gate cannot tell a good token from a bad one. */
 static int file_load(struct aig_jwks_cache *c, bool *changed,
@@ -213,7 +203,7 @@ static int file_load(struct aig_jwks_cache *c, bool *changed,
 	if (stat(path, &st) != 0)
 		return aig_error_set(err, AIG_ERR_UNAVAILABLE, "%s: %s", path,
 				     strerror(errno));
-	if (c->jwks != NULL && same_file(&st, &c->st))
+	if (c->jwks != NULL && aig_file_unchanged(&st, &c->st))
 		return AIG_OK;
 	if (aig_file_read_checked(path, AIG_JWKS_MAX_BYTES, &text, &len, err) !=
 		    AIG_OK ||

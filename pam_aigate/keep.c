@@ -34,16 +34,6 @@ static struct {
 	bool taken;
 } kept = {PTHREAD_MUTEX_INITIALIZER, NULL, {0}, NULL, NULL, false};
 
-static bool same_stamp(const struct stat *a, const struct stat *b)
-{
-	return a->st_dev == b->st_dev && a->st_ino == b->st_ino &&
-	       a->st_size == b->st_size &&
-	       a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
-	       a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
 static void drop_locked(void)
 {
 	aig_ldap_free(kept.s);
@@ -64,7 +54,7 @@ static int config_locked(const char *path, const struct aig_log *log,
 	if (stat(path, &st) != 0)
 		return aig_error_set(err, AIG_ERR_IO, "%s: cannot stat", path);
 	if (kept.cfg != NULL && strcmp(kept.path, path) == 0 &&
-	    same_stamp(&st, &kept.stamp))
+	    aig_file_unchanged(&st, &kept.stamp))
 		return AIG_OK;
 	drop_locked();
 	if ((kept.path = strdup(path)) == NULL)
