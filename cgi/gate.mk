@@ -21,7 +21,7 @@ cgi_libaigcgi_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(HIREDI
 # policies/: forward.c applies the policy's output rules (outfilter.c)
 LIBAIGCGI_DEPS = policies/libaigpolicy.la common/libaigcommon.la \
 	http/libaighttp.la $(JANSSON_LIBS) $(AIG_HTTP_LIBS) \
-	$(LMDB_LIBS) $(HIREDIS_LIBS) $(PCRE2_LIBS) -lm
+	$(LMDB_LIBS) $(HIREDIS_LIBS) $(PCRE2_LIBS) $(NETTLE_LIBS) -lm
 
 # What needs libpam, libldap or MIT krb5 is in two modules that
 # aigate.cgi loads only for a request that takes their path
@@ -37,7 +37,7 @@ cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 cgi_aigate_ext_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-export-symbols-regex '^aig_gate_ext_v1$$'
 cgi_aigate_ext_la_LIBADD = ldap/libaigldap.la common/libaigcommon.la \
-	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(GSSAPI_LIBS)
+	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS) $(GSSAPI_LIBS)
 cgi_aigate_pam_la_SOURCES = cgi/aig_ext.h cgi/pam_check.c
 cgi_aigate_pam_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 cgi_aigate_pam_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
@@ -45,7 +45,7 @@ cgi_aigate_pam_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PAM_CFLAGS) \
 cgi_aigate_pam_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 	-export-symbols-regex '^aig_gate_pam_v1$$'
 cgi_aigate_pam_la_LIBADD = ldap/libaigldapcore.la common/libaigcommon.la \
-	$(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+	$(PAM_LIBS) $(JANSSON_LIBS) $(NETTLE_LIBS)
 
 aigatelibexec_PROGRAMS += cgi/aigate.cgi
 cgi_aigate_cgi_SOURCES = cgi/main.c cgi/fcgi.c cgi/gate.h
@@ -149,7 +149,7 @@ tests/fuzz/fuzz_cgi_request: $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
 	$(AM_V_CCLD)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -I$(top_builddir) $(AM_CPPFLAGS) \
 		$(AIG_CGI_CPPFLAGS) $(JANSSON_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_cgi_request.c \
-		$(FUZZ_CGI_SRCS) $(srcdir)/common/*.c $(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+		$(FUZZ_CGI_SRCS) $(srcdir)/common/*.c $(PAM_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 CLEANFILES += tests/fuzz/fuzz_cgi_request
 tests/fuzz/fuzz_cgi.log: tests/fuzz/fuzz_cgi_request
 endif
@@ -171,7 +171,7 @@ tests_unit_test_cgi_sso_SOURCES = tests/unit/test_cgi_sso.c
 tests_unit_test_cgi_sso_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_CGI_CPPFLAGS)
 tests_unit_test_cgi_sso_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LMDB_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_cgi_sso_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la common/libaigcommon.la \
-	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS)
+	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 dist_man_MANS += man/aigate.cgi.8
 EXTRA_DIST += docs/deploying.md docs/performance.md
 
@@ -192,7 +192,7 @@ bench_bench_decision_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 bench_bench_decision_LDADD = cgi/libaigcgi.la jwt/libaigjwt.la \
 	policies/libaigpolicy.la common/libaigcommon.la \
 	$(AIG_TEST_LIBS) $(LIBAIGCGI_DEPS) $(LIBAIGJWT_DEPS) \
-	$(PCRE2_LIBS) $(CRYPTO_LIBS) -ldl
+	$(PCRE2_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS) -ldl
 
 # bench/negotiate.sh: the gate's decision for a fresh Negotiate token
 # beside a bearer decision with a new token (bench/bench_negotiate), inside
@@ -244,7 +244,7 @@ tests_unit_test_cgi_basic_cache_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $
 tests_unit_test_cgi_basic_cache_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cgi_basic_cache_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la \
 	jwt/libaigjwt.la policies/libaigpolicy.la common/libaigcommon.la \
-	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(PCRE2_LIBS)
+	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(NETTLE_LIBS) $(PCRE2_LIBS)
 
 # auth.negotiate.account_check_s's table alone.
 check_PROGRAMS += tests/unit/test_cgi_account_cache
@@ -255,7 +255,7 @@ tests_unit_test_cgi_account_cache_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_unit_test_cgi_account_cache_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cgi_account_cache_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la \
 	jwt/libaigjwt.la policies/libaigpolicy.la common/libaigcommon.la \
-	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(PCRE2_LIBS)
+	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(NETTLE_LIBS) $(PCRE2_LIBS)
 
 check_PROGRAMS += tests/unit/test_cgi_identity
 UNIT_TESTS += tests/unit/test_cgi_identity

@@ -7,11 +7,11 @@ common_libaigcommon_la_SOURCES = common/aig_common.h common/error.c \
 common_libaigcommon_la_SOURCES += common/jsonread.c
 common_libaigcommon_la_SOURCES += common/config_int.h common/config_alb.c
 common_libaigcommon_la_SOURCES += common/config_sso.c
-common_libaigcommon_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
+common_libaigcommon_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(NETTLE_CFLAGS)
 # No LIBADD: convenience libraries do not carry system libraries either
 # (libtool would put them on aigate.cgi's link line ahead of the static
 # archives it uses); whoever links this library adds $(JANSSON_LIBS), and
-# $(CRYPTO_LIBS) if it uses the state key (statekey.c).
+# $(NETTLE_LIBS) if it uses the state key (statekey.c).
 
 check_PROGRAMS += tests/unit/test_common
 UNIT_TESTS += tests/unit/test_common
@@ -20,7 +20,7 @@ tests_unit_test_common_SOURCES = tests/unit/test_common.c
 tests_unit_test_common_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_unit_test_common_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_common_LDADD = $(AIG_TEST_LIBS) common/libaigcommon.la $(JANSSON_LIBS) \
-	$(CRYPTO_LIBS)
+	$(CRYPTO_LIBS) $(NETTLE_LIBS)
 dist_man_MANS += man/aigate.json.5
 
 ## Fuzzing the log escaping (aig_log_escape, aig_log_quote): the corpus

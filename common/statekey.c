@@ -5,44 +5,29 @@
  * state_dir belongs to the user the gate runs as; where that is the web
  * server's user, every other CGI, PHP page or web application on the host
  * can write there. A cache file it plants is refused unless it carries a
- * MAC under a key only the gate can read. */
+ * MAC under a key only the gate can read.
+ *
+ * The HMAC is Nettle's, not OpenSSL's: pam_aigate.so checks a cached
+ * login with it, and loading and starting OpenSSL's libcrypto in a new
+ * process (a CGI's PAM login, a sudo) costs about 2 ms, Nettle's about
+ * 0.1 ms (docs/performance.md). */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <nettle/hmac.h>
+#include <nettle/memops.h>
 
 #include "aig_common.h"
 
 struct aig_state_key {
 	unsigned char *bytes;
 	size_t len;
-	/* HMAC-SHA256 keyed with bytes, copied for each MAC (fetching the
-	 * algorithms and setting the key every time cost more than the MAC
-	 * of a cache entry); NULL: made for each MAC */
-	EVP_MAC_CTX *keyed;
+	/* HMAC-SHA256 keyed with bytes, copied for each MAC (hashing the
+	 * key's pads every time would double the work for a short entry) */
+	struct hmac_sha256_ctx keyed;
 };
-
-/* A new HMAC-SHA256 context keyed with key; NULL on failure. */
-static EVP_MAC_CTX *keyed_ctx(const unsigned char *key, size_t len)
-{
-	char digest[] = "SHA256";
-	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(
-				       OSSL_MAC_PARAM_DIGEST, digest, 0),
-			       OSSL_PARAM_construct_end()};
-	EVP_MAC *m = EVP_MAC_fetch(NULL, "HMAC", NULL);
-	EVP_MAC_CTX *ctx = m != NULL ? EVP_MAC_CTX_new(m) : NULL;
-
-	EVP_MAC_free(m); /* the context holds its own reference */
-	if (ctx != NULL && !EVP_MAC_init(ctx, key, len, params)) {
-		EVP_MAC_CTX_free(ctx);
-		ctx = NULL;
-	}
-	return ctx;
-}
 
 int aig_state_key_load(const char *path, struct aig_state_key **key,
 		       struct aig_error *err)
@@ -70,7 +55,7 @@ int aig_state_key_load(const char *path, struct aig_state_key **key,
 	}
 	k->bytes = buf;
 	k->len = len;
-	k->keyed = keyed_ctx(buf, len);
+	hmac_sha256_set_key(&k->keyed, len, buf);
 	*key = k;
 	return AIG_OK;
 }
@@ -79,12 +64,13 @@ void aig_state_key_free(struct aig_state_key *key)
 {
 	if (key == NULL)
 		return;
-	EVP_MAC_CTX_free(key->keyed);
+	explicit_bzero(&key->keyed, sizeof(key->keyed));
 	aig_wipe_free(key->bytes, key->len);
 	free(key);
 }
 
-static bool mac_update_part(EVP_MAC_CTX *ctx, const struct aig_mac_part *p)
+static void mac_update_part(struct hmac_sha256_ctx *ctx,
+			    const struct aig_mac_part *p)
 {
 	unsigned char n[8];
 	uint64_t len = p->len;
@@ -92,29 +78,23 @@ static bool mac_update_part(EVP_MAC_CTX *ctx, const struct aig_mac_part *p)
 
 	for (i = 7; i >= 0; i--, len >>= 8)
 		n[i] = (unsigned char)(len & 0xff);
-	return EVP_MAC_update(ctx, n, sizeof(n)) &&
-	       (p->len == 0 || EVP_MAC_update(ctx, p->data, p->len));
+	hmac_sha256_update(ctx, sizeof(n), n);
+	if (p->len != 0)
+		hmac_sha256_update(ctx, p->len, p->data);
 }
 
 int aig_state_mac(const struct aig_state_key *key,
 		  const struct aig_mac_part *parts, size_t n,
 		  unsigned char mac[AIG_STATE_MAC_LEN], struct aig_error *err)
 {
-	EVP_MAC_CTX *ctx = key->keyed != NULL ? EVP_MAC_CTX_dup(key->keyed)
-					      : keyed_ctx(key->bytes, key->len);
-	size_t i, out = 0;
-	bool ok = ctx != NULL;
+	struct hmac_sha256_ctx ctx = key->keyed;
+	size_t i;
 
-	for (i = 0; ok && i < n; i++)
-		ok = mac_update_part(ctx, &parts[i]);
-	ok = ok && EVP_MAC_final(ctx, mac, &out, AIG_STATE_MAC_LEN) &&
-	     out == AIG_STATE_MAC_LEN;
-	EVP_MAC_CTX_free(ctx);
-	if (!ok) {
-		explicit_bzero(mac, AIG_STATE_MAC_LEN);
-		return aig_error_set(err, AIG_ERR_INTERNAL,
-				     "HMAC-SHA256 failed");
-	}
+	(void)err; /* Nettle's HMAC cannot fail */
+	for (i = 0; i < n; i++)
+		mac_update_part(&ctx, &parts[i]);
+	hmac_sha256_digest(&ctx, AIG_STATE_MAC_LEN, mac);
+	explicit_bzero(&ctx, sizeof(ctx));
 	return AIG_OK;
 }
 
@@ -125,7 +105,7 @@ bool aig_state_mac_ok(const struct aig_state_key *key,
 	unsigned char want[AIG_STATE_MAC_LEN];
 
 	return aig_state_mac(key, parts, n, want, NULL) == AIG_OK &&
-	       CRYPTO_memcmp(want, mac, AIG_STATE_MAC_LEN) == 0;
+	       memeql_sec(want, mac, AIG_STATE_MAC_LEN);
 }
 
 int aig_state_mac_hex(const struct aig_state_key *key,
@@ -154,5 +134,5 @@ bool aig_state_mac_hex_ok(const struct aig_state_key *key,
 
 	return hexlen == 2 * AIG_STATE_MAC_LEN &&
 	       aig_state_mac_hex(key, parts, n, want, NULL) == AIG_OK &&
-	       CRYPTO_memcmp(want, hex, hexlen) == 0;
+	       memeql_sec(want, hex, hexlen);
 }

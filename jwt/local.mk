@@ -12,7 +12,7 @@ jwt_libaigjwt_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 AIG_JWT_CPPFLAGS = -I$(top_srcdir)/jwt
 # No LIBADD (see common/local.mk): linking it takes $(LIBAIGJWT_DEPS).
 LIBAIGJWT_DEPS = http/libaighttp.la common/libaigcommon.la $(AIG_HTTP_LIBS) \
-	$(JANSSON_LIBS)
+	$(JANSSON_LIBS) $(NETTLE_LIBS)
 
 check_PROGRAMS += tests/unit/test_jwt
 UNIT_TESTS += tests/unit/test_jwt
@@ -82,7 +82,7 @@ tests/fuzz/fuzz_jwt$(EXEEXT): $(FUZZ_JWT_SRC) $(srcdir)/jwt/aig_jwt.h \
 	    -fno-sanitize-recover=undefined $(DEFS) -I$(top_builddir) \
 	    $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) $(JANSSON_CFLAGS) \
 	    $(CRYPTO_CFLAGS) -o $@ \
-	    $(FUZZ_JWT_SRC) common/libaigcommon.la $(CRYPTO_LIBS) \
+	    $(FUZZ_JWT_SRC) common/libaigcommon.la $(CRYPTO_LIBS) $(NETTLE_LIBS) \
 	    $(JANSSON_LIBS)
 CLEANFILES += tests/fuzz/fuzz_jwt$(EXEEXT)
 endif
@@ -101,7 +101,7 @@ bench_bench_jwt_SOURCES = bench/bench_jwt.c
 bench_bench_jwt_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(AIG_JWT_CPPFLAGS)
 bench_bench_jwt_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 bench_bench_jwt_LDADD = $(AIG_TEST_LIBS) jwt/libaigjwt.la \
-	$(LIBAIGJWT_DEPS) $(CRYPTO_LIBS)
+	$(LIBAIGJWT_DEPS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 
 # AWS ALB tokens and Cognito claims, the keys by kid against a local
 # HTTPS server.

@@ -34,7 +34,7 @@ tests_unit_test_ldap_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LMDB_CFLAGS)
 tests_unit_test_ldap_LDADD = $(AIG_TEST_LIBS) ldap/libaigldap.la \
 	common/libaigcommon.la \
-	$(JANSSON_LIBS) $(LMDB_LIBS) $(CRYPTO_LIBS)
+	$(JANSSON_LIBS) $(LMDB_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 
 # Integration tests against the real test bed (tests/testbed/).
 check_PROGRAMS += tests/integration/ldap_driver
@@ -43,7 +43,7 @@ tests_integration_ldap_driver_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $(A
 tests_integration_ldap_driver_CFLAGS = $(AM_CFLAGS) $(LDAP_CFLAGS) \
 	$(JANSSON_CFLAGS)
 tests_integration_ldap_driver_LDADD = $(AIG_TEST_LIBS) ldap/libaigldap.la \
-	common/libaigcommon.la $(JANSSON_LIBS) $(CRYPTO_LIBS)
+	common/libaigcommon.la $(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 TESTS += tests/integration/ldap_ad.sh tests/integration/ldap_slapd.sh
 dist_check_SCRIPTS += tests/integration/ldap_ad.sh \
 	tests/integration/ldap_slapd.sh
@@ -55,4 +55,4 @@ bench_bench_ldap_SOURCES = bench/bench_ldap.c
 bench_bench_ldap_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 bench_bench_ldap_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(LDAP_CFLAGS)
 bench_bench_ldap_LDADD = ldap/libaigldap.la common/libaigcommon.la \
-	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(LDAP_LIBS)
+	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS) $(LDAP_LIBS)

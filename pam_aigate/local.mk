@@ -33,7 +33,7 @@ pam_aigate_pam_aigate_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version \
 	-export-symbols $(top_srcdir)/pam_aigate/export.sym
 pam_aigate_pam_aigate_la_LIBADD = pam_aigate/libaigpam.la \
 	ldap/libaigldapcore.la common/libaigcommon.la $(PAM_LIBS) \
-	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(XCRYPT_LIBS)
+	$(JANSSON_LIBS) $(NETTLE_LIBS) $(XCRYPT_LIBS)
 # The directory code for pam_aigate.so: one exported symbol, the table of
 # ldap/ldap_ops.h; never unloaded either.
 pam_aigate_aigate_ldap_la_SOURCES = ldap/ops.c ldap/ldap_ops.h
@@ -44,7 +44,7 @@ pam_aigate_aigate_ldap_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version \
 	-shared -no-undefined -Wl,-z,nodelete \
 	-export-symbols-regex '^aig_ldap_ops_v1$$'
 pam_aigate_aigate_ldap_la_LIBADD = ldap/libaigldap.la common/libaigcommon.la \
-	$(JANSSON_LIBS) $(CRYPTO_LIBS)
+	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 
 # libtool's .la file has no use in a PAM module directory.
 install-data-hook: install-pam-hook
@@ -67,7 +67,7 @@ tests_unit_test_pam_CFLAGS = $(AM_CFLAGS) $(PAM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(LDAP_CFLAGS)
 tests_unit_test_pam_LDADD = $(AIG_TEST_LIBS) pam_aigate/libaigpam.la \
 	ldap/libaigldap.la common/libaigcommon.la $(PAM_LIBS) $(LMDB_LIBS) \
-	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(XCRYPT_LIBS)
+	$(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS) $(XCRYPT_LIBS)
 
 # Integration: the module through the real libpam against Samba AD DC.
 check_PROGRAMS += tests/integration/pam_driver

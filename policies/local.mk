@@ -94,21 +94,21 @@ tests/fuzz/fuzz_policy_load: $(srcdir)/tests/fuzz/fuzz_policy_load.c \
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_POLICY_CC) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_policy_load.c $(FUZZ_POLICY_SRCS) \
-		$(srcdir)/common/*.c $(PCRE2_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+		$(srcdir)/common/*.c $(PCRE2_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 
 tests/fuzz/fuzz_policy_body: $(srcdir)/tests/fuzz/fuzz_policy_body.c \
 		$(FUZZ_POLICY_DEPS)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_POLICY_CC) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_policy_body.c $(FUZZ_POLICY_SRCS) \
-		$(srcdir)/common/*.c $(PCRE2_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+		$(srcdir)/common/*.c $(PCRE2_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 
 tests/fuzz/fuzz_output: $(srcdir)/tests/fuzz/fuzz_output.c \
 		$(FUZZ_POLICY_DEPS)
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_POLICY_CC) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_output.c $(FUZZ_POLICY_SRCS) \
-		$(srcdir)/common/*.c $(PCRE2_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+		$(srcdir)/common/*.c $(PCRE2_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 
 # built only for the test that runs them
 tests/fuzz/fuzz_policy.log: $(FUZZ_POLICY_BINS)

@@ -12,7 +12,7 @@ tests_lib_libaigtest_la_SOURCES = tests/lib/aig_test.h tests/lib/tap.c \
 tests_lib_libaigtest_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_lib_libaigtest_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(CRYPTO_CFLAGS)
-tests_lib_libaigtest_la_LIBADD = $(CRYPTO_LIBS) $(JANSSON_LIBS)
+tests_lib_libaigtest_la_LIBADD = $(CRYPTO_LIBS) $(NETTLE_LIBS) $(JANSSON_LIBS)
 AIG_TEST_CPPFLAGS = -I$(top_srcdir)/tests/lib
 AIG_TEST_LIBS = tests/lib/libaigtest.la
 
@@ -133,12 +133,12 @@ CLEANFILES += $(FUZZ_UNITS_BINS)
 tests/fuzz/fuzz_config: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_config.c
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_config.c \
-		$(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
+		$(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 
 tests/fuzz/fuzz_groups: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_groups.c
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) -o $@ $(srcdir)/tests/fuzz/fuzz_groups.c \
-		$(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
+		$(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 
 FUZZ_PATH_SRCS = $(srcdir)/cgi/request.c $(srcdir)/cgi/forward.c \
 	$(srcdir)/cgi/outcome.c $(srcdir)/cgi/response.c $(srcdir)/http/*.c \
@@ -149,7 +149,7 @@ tests/fuzz/fuzz_path: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_path.c \
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_CGI_CPPFLAGS) $(AIG_HTTP_CPPFLAGS) \
 		$(SSL_CFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_path.c $(FUZZ_PATH_SRCS) \
-		$(srcdir)/common/*.c $(AIG_HTTP_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) \
+		$(srcdir)/common/*.c $(AIG_HTTP_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS) \
 		$(PCRE2_LIBS)
 
 tests/fuzz/fuzz_ldap_escape: $(FUZZ_UNITS_DEPS) \
@@ -159,7 +159,7 @@ tests/fuzz/fuzz_ldap_escape: $(FUZZ_UNITS_DEPS) \
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_LDAP_CPPFLAGS) $(LDAP_CFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_ldap_escape.c $(srcdir)/ldap/util.c \
 		$(srcdir)/ldap/dn.c \
-		$(srcdir)/common/*.c $(LDAP_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS)
+		$(srcdir)/common/*.c $(LDAP_LIBS) $(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 
 tests/fuzz/fuzz_glob: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_glob.c \
 		$(srcdir)/policies/glob.c $(srcdir)/policies/arena.c \
@@ -167,21 +167,21 @@ tests/fuzz/fuzz_glob: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_glob.c \
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_POLICY_CPPFLAGS) $(PCRE2_CFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_glob.c $(srcdir)/policies/glob.c \
-		$(srcdir)/policies/arena.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
+		$(srcdir)/policies/arena.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 
 tests/fuzz/fuzz_base64: $(FUZZ_UNITS_DEPS) \
 		$(srcdir)/tests/fuzz/fuzz_base64.c $(srcdir)/jwt/b64url.c
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_JWT_CPPFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_base64.c \
-		$(srcdir)/jwt/b64url.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
+		$(srcdir)/jwt/b64url.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 
 tests/fuzz/fuzz_basic: $(FUZZ_UNITS_DEPS) $(srcdir)/tests/fuzz/fuzz_basic.c \
 		$(srcdir)/cgi/basic.c
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_UNITS_CC) $(AIG_CGI_CPPFLAGS) -o $@ \
 		$(srcdir)/tests/fuzz/fuzz_basic.c \
-		$(srcdir)/cgi/basic.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS)
+		$(srcdir)/cgi/basic.c $(srcdir)/common/*.c $(JANSSON_LIBS) $(CRYPTO_LIBS) $(NETTLE_LIBS)
 
 # built only for the test that runs them
 tests/fuzz/fuzz_units.log: $(FUZZ_UNITS_BINS)

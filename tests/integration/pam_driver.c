@@ -135,16 +135,18 @@ static int step(pam_handle_t *pamh, const char *op)
 	return PAM_SYSTEM_ERR;
 }
 
-/* Whether libldap is mapped in this process: pam_aigate.so loads its
- * directory code (and so libldap) only when a login needs the DC. */
-static bool libldap_loaded(void)
+/* Whether a library whose path contains name ("/libldap") is mapped in
+ * this process: pam_aigate.so loads its directory code (and so libldap)
+ * only when a login needs the DC, and OpenSSL's libcrypto not at all for
+ * a login answered from its cache. */
+static bool lib_loaded(const char *name)
 {
 	FILE *f = fopen("/proc/self/maps", "r");
 	char line[1024];
 	bool found = false;
 
 	while (f != NULL && !found && fgets(line, sizeof(line), f) != NULL)
-		found = strstr(line, "/libldap") != NULL;
+		found = strstr(line, name) != NULL;
 	if (f != NULL)
 		fclose(f);
 	return found;
@@ -181,7 +183,9 @@ static int cmd_run(const char *confdir, const char *service, const char *user,
 			break;
 	}
 	pam_end(pamh, rc);
-	printf("libldap_loaded=%s\n", libldap_loaded() ? "yes" : "no");
+	printf("libldap_loaded=%s\n", lib_loaded("/libldap") ? "yes" : "no");
+	printf("libcrypto_loaded=%s\n",
+	       lib_loaded("/libcrypto.so") ? "yes" : "no");
 	free_answers(&a);
 	return 0;
 }
