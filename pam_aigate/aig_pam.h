@@ -104,7 +104,7 @@ int aig_pam_cred_authenticate(struct aig_pam_ctx *ctx, const char *user,
 			      const char *password);
 
 /* The yescrypt cost (crypt_gensalt(3) count) of the cached hashes. */
-#define AIG_PAM_CRED_COST 2
+#define AIG_PAM_CRED_COST 1
 #define AIG_PAM_CACHED_AUTH_MAX 86400L
 #define AIG_PAM_OFFLINE_AUTH_MAX 365L
 #define AIG_PAM_OFFLINE_ATTEMPTS_DEFAULT 3
