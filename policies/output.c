@@ -18,6 +18,7 @@
 #define MATCH_LIMIT 1000000
 #define DEPTH_LIMIT 50000
 #define HEAP_LIMIT_KIB 32768
+#define OUT_JIT_OPTIONS (PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD)
 
 /* ------------------------------------------------------------- loading */
 
@@ -60,7 +61,8 @@ static int compile_pat(const struct aig_jr *jr, const char *ptr,
 	if (rc >= 0)
 		return aig_jr_fail(jr, ptr, false, "matches the empty string");
 	pcre2_pattern_info(p->code, PCRE2_INFO_MAXLOOKBEHIND, &p->lookbehind);
-	pcre2_jit_compile(p->code, PCRE2_JIT_COMPLETE | PCRE2_JIT_PARTIAL_HARD);
+	if (!aig_policy_jit_deferred)
+		pcre2_jit_compile(p->code, OUT_JIT_OPTIONS);
 	return AIG_OK;
 }
 
@@ -317,7 +319,23 @@ static const char *padded(struct out_matcher *m, const char *s, size_t n)
 	memset(m->buf + n, 0, SLACK);
 	m->src = s;
 	m->src_n = n;
+	m->scanned += n;
 	return m->buf;
+}
+
+/* With JIT deferred (aig_policy_defer_jit(), a one-request CGI), a
+ * pattern is JIT-compiled once its matcher has been given
+ * AIG_POLICY_JIT_MIN_BODY bytes of answer: below that the interpreter
+ * costs less than the compile (bench/bench_jit_crossover.c). */
+static void late_jit(const struct out_matcher *m, const struct out_pat *p)
+{
+	size_t size;
+
+	if (!aig_policy_jit_deferred || m->scanned < AIG_POLICY_JIT_MIN_BODY)
+		return;
+	if (pcre2_pattern_info(p->code, PCRE2_INFO_JITSIZE, &size) == 0 &&
+	    size == 0)
+		pcre2_jit_compile(p->code, OUT_JIT_OPTIONS);
 }
 
 void out_matcher_forget(struct out_matcher *m)
@@ -334,6 +352,7 @@ int out_match(struct out_matcher *m, const struct out_pat *p, const char *s,
 
 	if ((s = padded(m, s, n)) == NULL)
 		return OUT_LIMIT; /* out of memory: fail closed */
+	late_jit(m, p);
 	rc = pcre2_match(p->code, (PCRE2_SPTR)s, n, start,
 			 PCRE2_NOTEMPTY | (partial ? PCRE2_PARTIAL_HARD : 0),
 			 m->md, m->mctx);

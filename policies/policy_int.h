@@ -225,6 +225,7 @@ struct out_matcher {
 	size_t cap;
 	const char *src; /* what buf holds a copy of (see out_match()) */
 	size_t src_n;
+	size_t scanned; /* bytes copied into buf so far (deferred JIT) */
 };
 int out_matcher_init(struct out_matcher *m); /* AIG_OK or AIG_ERR_NOMEM */
 void out_matcher_fini(struct out_matcher *m);

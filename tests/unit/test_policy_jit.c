@@ -4,7 +4,9 @@
  * small body is checked by the interpreter, a body of at least
  * AIG_POLICY_JIT_MIN_BODY bytes JIT-compiles them; the verdicts are the
  * same as with JIT at load, a match at the very end of a large body
- * included. A process of its own: the switch is process-wide. */
+ * included. The output rules' patterns likewise: none at load, JIT once
+ * an answer of AIG_POLICY_JIT_MIN_BODY bytes has been checked. A process
+ * of its own: the switch is process-wide. */
 #include "config.h"
 
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
+#include "aig_output.h"
 #include "aig_policy.h"
 #include "aig_test.h"
 #include "policy_int.h"
@@ -21,6 +24,7 @@
 static const char policy[] =
 	"{\"version\": 1, \"prompt\": {\"deny\": "
 	"[\"(?i)\\\\bdrop\\\\s+table\\\\b\", \"ignore (all )?previous\"]},"
+	" \"output\": {\"redact\": [{\"pattern\": \"secret-[0-9]+\"}]},"
 	" \"rules\": [{\"name\": \"all\", \"groups\": [\"*\"],"
 	" \"paths\": [\"/**\"], \"max_body_bytes\": 1048576}]}";
 
@@ -35,6 +39,39 @@ static bool all_jitted(const struct aig_policy *pol)
 		    size == 0)
 			return false;
 	return pol->ndeny > 0;
+}
+
+/* True when every output pattern of pol is JIT-compiled. */
+static bool output_jitted(const struct aig_policy *pol)
+{
+	const struct aig_output_rules *r = pol->output;
+	size_t i, size;
+
+	for (i = 0; r != NULL && i < r->nredact; i++)
+		if (pcre2_pattern_info(r->redact[i].code, PCRE2_INFO_JITSIZE,
+				       &size) != 0 ||
+		    size == 0)
+			return false;
+	return r != NULL && r->nredact > 0;
+}
+
+/* The answer body through pol's output rules: how many matches were
+ * replaced, and whether the last "secret-" is gone from the text. */
+static size_t redacted(const struct aig_policy *pol, const char *body,
+		       bool *tail_gone)
+{
+	struct aig_output_report rep;
+	struct aig_error err = {0};
+	char *out = NULL;
+	size_t n = 0;
+
+	if (aig_output_json(aig_policy_output(pol, NULL), body, strlen(body),
+			    &out, &n, &rep, &err) != AIG_OK ||
+	    rep.denied)
+		aig_test_bail("output check failed: %s", err.msg);
+	*tail_gone = out != NULL && memmem(out, n, "secret-", 7) == NULL;
+	free(out);
+	return rep.redactions;
 }
 
 /* {"input": "<pad bytes of filler><tail>"}, NUL-terminated. */
@@ -91,6 +128,26 @@ int main(void)
 	   "large body: a match at its very end is found (JIT)");
 	ok(check(pol, small_bad) == AIG_BODY_DENIED,
 	   "small body after: still denied (JIT now)");
+
+	ok(!output_jitted(pol), "deferred: no output pattern JIT-compiled");
+	{
+		char *small_ans = body_of(10, "is secret-42");
+		char *big_ans = body_of(AIG_POLICY_JIT_MIN_BODY,
+					"ends with secret-7");
+		bool gone = false;
+
+		ok(redacted(pol, small_ans, &gone) == 1 && gone,
+		   "small answer: redacted (interpreter)");
+		ok(!output_jitted(pol), "small answer: still no JIT compile");
+		ok(redacted(pol, big_ans, &gone) == 1 && gone,
+		   "answer of AIG_POLICY_JIT_MIN_BODY bytes: the match at "
+		   "its end redacted");
+		ok(output_jitted(pol), "that answer JIT-compiled the pattern");
+		ok(redacted(pol, small_ans, &gone) == 1 && gone,
+		   "small answer after: redacted (JIT now)");
+		free(small_ans);
+		free(big_ans);
+	}
 	aig_policy_free(pol);
 	free(small_bad);
 	free(small_ok);
