@@ -487,16 +487,17 @@ if ! $smoke && [ "${AIG_BENCH_SKIP_PAM:-0}" != 1 ]; then
 	}
 	pam_conf ""
 	pam_row e1 "aigate.cgi, mod_cgi, Basic/PAM -> AD, no cache"
+	# (e2), (e3), (f): pam_aigate's caches need a state key (state_key_file)
+	# that the gate's user can read
+	(umask 077 && openssl rand -out "$W/state.key" 32)
+	chown "$www" "$W/state.key"
+	sed -i "s|\"state_dir\": \"$W/state\",|\"state_dir\": \"$W/state\", \"state_key_file\": \"$W/state.key\",|" \
+		"$W/pametc/aigate/aigate.json"
 	pam_conf "groups_cache"
 	pam_row e2 "aigate.cgi, mod_cgi, Basic/PAM -> AD, groups_cache"
 	[ -s "$W/state/ldap-groups.mdb" ] ||
 		pam_note="$pam_note  (e2): WARNING: no group cache in state_dir after the run: groups_cache did not take effect.
 "
-	# (e3), (f): the credential caches need the state key, the gate's user's
-	(umask 077 && openssl rand -out "$W/state.key" 32)
-	chown "$www" "$W/state.key"
-	sed -i "s|\"state_dir\": \"$W/state\",|\"state_dir\": \"$W/state\", \"state_key_file\": \"$W/state.key\",|" \
-		"$W/pametc/aigate/aigate.json"
 	pam_conf "cached_auth=300"
 	pam_row e3 "aigate.cgi, mod_cgi, Basic/PAM, cached_auth=300"
 	[ -s "$W/state/pam-creds.mdb" ] ||
