@@ -62,6 +62,12 @@ aig_ext_negotiate_accept(void **state, const struct aig_config *cfg,
 			 unsigned char *tok, size_t len, char **principal,
 			 unsigned char **out_tok, size_t *out_len, char *why,
 			 size_t why_len);
+/* Whether the acceptor can be had (made in *state as for _accept(): the
+ * keytab trusted and readable, and holding keys it may use): AIG_EXT_NEG_OK
+ * or AIG_EXT_NEG_UNAVAILABLE with why. For /_aigate/health. */
+enum aig_ext_neg_result aig_ext_negotiate_ready(void **state,
+						const struct aig_config *cfg,
+						char *why, size_t why_len);
 void aig_ext_negotiate_close(void *state);
 
 /* pam_check.c: runs PAM service `service` (authenticate, then acct_mgmt)
@@ -88,7 +94,7 @@ enum aig_ext_pam_result aig_ext_pam_check(const char *service,
 					  char **groups, int *pam_code);
 
 /* What aigate-ext.so exports, as the symbol aig_gate_ext_v1. */
-#define AIG_GATE_EXT_VERSION 5
+#define AIG_GATE_EXT_VERSION 6
 struct aig_gate_ext {
 	unsigned version;
 	const char *package; /* PACKAGE_STRING of its build */
@@ -122,6 +128,10 @@ struct aig_gate_ext {
 		void **dir, const struct aig_config *cfg,
 		const struct aig_log *log, const char *login, char **name,
 		struct aig_strv *groups, struct aig_error *err);
+	/* aig_ext_negotiate_ready() */
+	enum aig_ext_neg_result (*negotiate_ready)(void **state,
+						   const struct aig_config *cfg,
+						   char *why, size_t why_len);
 };
 
 /* What aigate-pam.so exports, as the symbol aig_gate_pam_v1. */

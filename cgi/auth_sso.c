@@ -50,6 +50,28 @@ void aig_sso_drop(struct aig_warm *w)
 	w->accounts = NULL;
 }
 
+/* Whether the extension can make the acceptor from the keytab: a keytab
+ * that is readable but holds no key the gate may use (no HTTP/ principal,
+ * or not auth.negotiate.service_principal's) makes every Negotiate
+ * request 503, so health must say so too. */
+static bool negotiate_ready(struct aig_gate *g)
+{
+	struct aig_error err = {0};
+	const struct aig_gate_ext *ext = aig_gate_ext_load(&err);
+	char why[200];
+
+	if (ext == NULL) {
+		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
+		return sso_stop(g, AIG_OUT_UNAVAILABLE,
+				"Negotiate module cannot be loaded");
+	}
+	if (ext->negotiate_ready(&g->w->neg, g->cfg, why, sizeof(why)) ==
+	    AIG_EXT_NEG_OK)
+		return true;
+	aig_log_msg(&g->log, LOG_ERR, "negotiate: %s", why);
+	return sso_stop(g, AIG_OUT_UNAVAILABLE, "Negotiate keytab unavailable");
+}
+
 bool aig_sso_health(struct aig_gate *g)
 {
 	const struct aig_file_trust t = {S_IFREG, geteuid(), true};
@@ -66,11 +88,14 @@ bool aig_sso_health(struct aig_gate *g)
 	     aig_file_trusted_st(&st, &t, path, &err) == AIG_OK;
 	if (fd >= 0)
 		close(fd);
-	if (ok)
-		return true;
-	aig_log_msg(&g->log, LOG_ERR, "negotiate: keytab %s cannot be used%s%s",
-		    path, err.msg[0] ? ": " : "", err.msg);
-	return sso_stop(g, AIG_OUT_UNAVAILABLE, "Negotiate keytab unavailable");
+	if (!ok) {
+		aig_log_msg(&g->log, LOG_ERR,
+			    "negotiate: keytab %s cannot be used%s%s", path,
+			    err.msg[0] ? ": " : "", err.msg);
+		return sso_stop(g, AIG_OUT_UNAVAILABLE,
+				"Negotiate keytab unavailable");
+	}
+	return negotiate_ready(g);
 }
 
 /* Whether realm (len bytes) is one of list, exactly: Kerberos realms are

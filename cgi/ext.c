@@ -228,4 +228,5 @@ const struct aig_gate_ext aig_gate_ext_v1 = {
 	aig_ext_negotiate_accept,
 	aig_ext_negotiate_close,
 	dir_account,
+	aig_ext_negotiate_ready,
 };

@@ -399,6 +399,15 @@ aig_ext_negotiate_accept(void **state, const struct aig_config *cfg,
 	return r;
 }
 
+enum aig_ext_neg_result aig_ext_negotiate_ready(void **state,
+						const struct aig_config *cfg,
+						char *why, size_t why_len)
+{
+	struct neg *n;
+
+	return acceptor(state, cfg, &n, why, why_len);
+}
+
 #else /* configure --without-gssapi: the configuration refuses negotiate */
 
 enum aig_ext_neg_result
@@ -414,6 +423,16 @@ aig_ext_negotiate_accept(void **state, const struct aig_config *cfg,
 	*principal = NULL;
 	*out_tok = NULL;
 	*out_len = 0;
+	snprintf(why, why_len, "aigate was built without GSSAPI");
+	return AIG_EXT_NEG_UNAVAILABLE;
+}
+
+enum aig_ext_neg_result aig_ext_negotiate_ready(void **state,
+						const struct aig_config *cfg,
+						char *why, size_t why_len)
+{
+	(void)state;
+	(void)cfg;
 	snprintf(why, why_len, "aigate was built without GSSAPI");
 	return AIG_EXT_NEG_UNAVAILABLE;
 }

@@ -338,7 +338,15 @@ expect_match "$(klist -k "$kt" | tr '\n' ' ')" "HTTP/$host@.*ldap/$AIG_AD_HOSTNA
 expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $other")" 401 "... a ticket for ldap/ (its key in the keytab) is 401"
 expect_match "$(audit_of)" '"reason":"Kerberos: ' "... refused by Kerberos"
 expect_eq "$(neg bob GET /_aigate/whoami)" 200 "... one for HTTP/$host is accepted"
+# a keytab that the gate can read but that holds no HTTP/ key: every
+# Negotiate request is 503, and health must say so rather than 200
+samba-tool domain exportkeytab "$web/ldap-only.keytab" --principal="ldap/$AIG_AD_HOSTNAME" \
+	-s "$AIG_AD_SMBCONF" >/dev/null
+cat "$web/ldap-only.keytab" >"$kt"
+expect_eq "$(neg bob GET /_aigate/whoami)" 503 "a keytab with no HTTP/ principal: Negotiate is 503"
+expect_eq "$(call bob GET /_aigate/health)" 503 "... and health says so"
 cat "$web/http.keytab.good" >"$kt"
+expect_eq "$(call bob GET /_aigate/health)" 200 "... 200 with the HTTP/ keytab back"
 
 # --- aigatectl: the keytab as the gate sees it, and a principal to explain
 if [ "$server" = lighttpd ]; then
