@@ -42,21 +42,27 @@ static int check_stat(const struct stat *st, bool dir, const char *dirname,
 }
 
 /* Waits up to LOCK_WAIT_MS for the flock: the holders only open, read or
- * write and close, but a stuck one must not hang logins. */
+ * write and close (a tenth of a millisecond or so), but a stuck one must
+ * not hang logins. The first retries come after 50 us, the wait doubling
+ * up to 1 ms, so that concurrent logins do not each sleep a whole
+ * millisecond for a lock held a fraction of one. */
 static int lock_dir(int fd, const char *dirname, struct aig_error *err)
 {
-	const struct timespec ms = {0, 1000000};
-	int i;
+	long step_ns = 50000, waited_ns = 0;
 
-	for (i = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; i++) {
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		struct timespec ts = {0, step_ns};
+
 		if (errno != EWOULDBLOCK && errno != EINTR)
 			return aig_error_set(err, AIG_ERR_IO, "%s: lock: %s",
 					     dirname, strerror(errno));
-		if (i >= LOCK_WAIT_MS)
+		if (waited_ns >= LOCK_WAIT_MS * 1000000L)
 			return aig_error_set(err, AIG_ERR_IO,
 					     "%s: locked for over %d ms",
 					     dirname, LOCK_WAIT_MS);
-		nanosleep(&ms, NULL);
+		nanosleep(&ts, NULL);
+		waited_ns += step_ns;
+		step_ns = step_ns >= 500000 ? 1000000 : 2 * step_ns;
 	}
 	return AIG_OK;
 }

@@ -606,6 +606,34 @@ static void test_cache_forged(const char *dir, struct aig_state_key *key)
 	aig_state_key_free(other);
 }
 
+/* The state_dir lock: a second taker (another open file description, as
+ * another process or thread has) waits, then gives up with a clear error
+ * after about 500 ms; once the first is released it is taken at once. */
+static void test_statedir_lock(void)
+{
+	static char dir[] = "/tmp/aigate-ldap-lock.XXXXXX";
+	static const char *const files[] = {"x.mdb"};
+	struct aig_error err = {0};
+	struct timespec t0, t1;
+	int first = -1, second = -1;
+	long ms;
+
+	aig_test_tmpdir(dir);
+	ok(aig_ldap_statedir_lock(dir, files, 1, &first, NULL) == AIG_OK,
+	   "statedir: locked");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ok(aig_ldap_statedir_lock(dir, files, 1, &second, &err) == AIG_ERR_IO &&
+		   second == -1 && strstr(err.msg, "locked for over") != NULL,
+	   "statedir: a second taker gives up: %s", err.msg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ok(ms >= 450, "statedir: ... after waiting its 500 ms (%ld ms)", ms);
+	close(first);
+	ok(aig_ldap_statedir_lock(dir, files, 1, &second, NULL) == AIG_OK,
+	   "statedir: taken once released");
+	close(second);
+}
+
 static void test_cache(void)
 {
 	static char dir[] = "/tmp/aigate-ldap-cache.XXXXXX";
@@ -653,6 +681,7 @@ int main(void)
 	test_account_state();
 	test_login();
 	test_srv();
+	test_statedir_lock();
 	test_cache();
 	return tap_done();
 }
