@@ -626,7 +626,8 @@ static void test_statedir_lock(void)
 		   second == -1 && strstr(err.msg, "locked for over") != NULL,
 	   "statedir: a second taker gives up: %s", err.msg);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 +
+	     (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	ok(ms >= 450, "statedir: ... after waiting its 500 ms (%ld ms)", ms);
 	close(first);
 	ok(aig_ldap_statedir_lock(dir, files, 1, &second, NULL) == AIG_OK,

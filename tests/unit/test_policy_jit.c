@@ -132,8 +132,8 @@ int main(void)
 	ok(!output_jitted(pol), "deferred: no output pattern JIT-compiled");
 	{
 		char *small_ans = body_of(10, "is secret-42");
-		char *big_ans = body_of(AIG_POLICY_JIT_MIN_BODY,
-					"ends with secret-7");
+		char *big_ans =
+			body_of(AIG_POLICY_JIT_MIN_BODY, "ends with secret-7");
 		bool gone = false;
 
 		ok(redacted(pol, small_ans, &gone) == 1 && gone,
