@@ -568,7 +568,7 @@ int aig_state_mac(const struct aig_state_key *key,
 		  unsigned char mac[AIG_STATE_MAC_LEN], struct aig_error *err);
 
 /* True if mac (AIG_STATE_MAC_LEN bytes) is the MAC of the parts; compared
- * in constant time (Nettle's memeql_sec). */
+ * in constant time (aig_ct_equal()). */
 bool aig_state_mac_ok(const struct aig_state_key *key,
 		      const struct aig_mac_part *parts, size_t n,
 		      const unsigned char *mac);

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include <nettle/hmac.h>
-#include <nettle/memops.h>
 
 #include "aig_common.h"
 
@@ -105,7 +104,7 @@ bool aig_state_mac_ok(const struct aig_state_key *key,
 	unsigned char want[AIG_STATE_MAC_LEN];
 
 	return aig_state_mac(key, parts, n, want, NULL) == AIG_OK &&
-	       memeql_sec(want, mac, AIG_STATE_MAC_LEN);
+	       aig_ct_equal(want, mac, AIG_STATE_MAC_LEN);
 }
 
 int aig_state_mac_hex(const struct aig_state_key *key,
@@ -134,5 +133,5 @@ bool aig_state_mac_hex_ok(const struct aig_state_key *key,
 
 	return hexlen == 2 * AIG_STATE_MAC_LEN &&
 	       aig_state_mac_hex(key, parts, n, want, NULL) == AIG_OK &&
-	       memeql_sec(want, hex, hexlen);
+	       aig_ct_equal(want, hex, hexlen);
 }

@@ -25,7 +25,6 @@
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
-#include <nettle/memops.h>
 #include <security/pam_ext.h>
 
 #include "aig_pam.h"
@@ -178,7 +177,7 @@ static bool hash_matches(const char *password, const char *hash)
 	out = crypt_r(password, hash, cd);
 	/* libxcrypt fails with a string starting with '*', never hash */
 	if (out != NULL && out[0] != '*' && strlen(out) == n && n > 0)
-		ok = memeql_sec(out, hash, n) != 0;
+		ok = aig_ct_equal(out, hash, n);
 	explicit_bzero(cd, sizeof(*cd));
 	free(cd);
 	return ok;
