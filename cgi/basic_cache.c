@@ -18,16 +18,10 @@
 #include <string.h>
 #include <syslog.h>
 
-#include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-
 #include "basic_cache.h"
 #include "gate.h"
 
-#define KEY_LEN 32
-#define TAG_LEN 32
+#define TAG_LEN AIG_STATE_MAC_LEN
 
 struct entry {
 	unsigned char tag[TAG_LEN];  /* login and password */
@@ -37,8 +31,7 @@ struct entry {
 };
 
 struct aig_basic_cache {
-	unsigned char key[KEY_LEN];
-	EVP_MAC *mac;
+	struct aig_state_key *key; /* random, this process's only */
 	struct entry e[AIG_BASIC_CACHE_SLOTS];
 };
 
@@ -52,15 +45,14 @@ static void entry_clear(struct entry *e)
 int aig_basic_cache_new(struct aig_basic_cache **out, struct aig_error *err)
 {
 	struct aig_basic_cache *c = calloc(1, sizeof(*c));
+	int rc;
 
 	*out = NULL;
 	if (c == NULL)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
-	if (RAND_priv_bytes(c->key, KEY_LEN) != 1 ||
-	    (c->mac = EVP_MAC_fetch(NULL, "HMAC", NULL)) == NULL) {
+	if ((rc = aig_state_key_random(&c->key, err)) != AIG_OK) {
 		aig_basic_cache_free(c);
-		return aig_error_set(err, AIG_ERR_INTERNAL,
-				     "basic_cache_s: no random key or HMAC");
+		return rc;
 	}
 	*out = c;
 	return AIG_OK;
@@ -74,40 +66,21 @@ void aig_basic_cache_free(struct aig_basic_cache *c)
 		return;
 	for (i = 0; i < AIG_BASIC_CACHE_SLOTS; i++)
 		entry_clear(&c->e[i]);
-	EVP_MAC_free(c->mac);
-	explicit_bzero(c->key, sizeof(c->key));
+	aig_state_key_free(c->key);
 	free(c);
 }
 
-/* HMAC-SHA256 of label, then each string with its length before it. */
+/* HMAC-SHA256 of label, then a, then b (if not NULL), each with its
+ * length before it (aig_state_mac()). */
 static bool tag_of(const struct aig_basic_cache *c, const char *label,
 		   const char *a, const char *b, unsigned char out[TAG_LEN])
 {
-	char digest[] = "SHA256";
-	OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(
-				       OSSL_MAC_PARAM_DIGEST, digest, 0),
-			       OSSL_PARAM_construct_end()};
-	const char *parts[3] = {label, a, b};
-	EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(c->mac);
-	size_t i, n = 0;
-	bool ok = ctx != NULL && EVP_MAC_init(ctx, c->key, KEY_LEN, params);
+	const struct aig_mac_part parts[3] = {{label, strlen(label)},
+					      {a, strlen(a)},
+					      {b, b != NULL ? strlen(b) : 0}};
 
-	for (i = 0; ok && i < 3 && parts[i] != NULL; i++) {
-		uint64_t len = strlen(parts[i]);
-		unsigned char l[8];
-		int k;
-
-		for (k = 7; k >= 0; k--, len >>= 8)
-			l[k] = (unsigned char)(len & 0xff);
-		ok = EVP_MAC_update(ctx, l, sizeof(l)) &&
-		     EVP_MAC_update(ctx, (const unsigned char *)parts[i],
-				    strlen(parts[i]));
-	}
-	ok = ok && EVP_MAC_final(ctx, out, &n, TAG_LEN) && n == TAG_LEN;
-	EVP_MAC_CTX_free(ctx);
-	if (!ok)
-		explicit_bzero(out, TAG_LEN);
-	return ok;
+	return aig_state_mac(c->key, parts, b != NULL ? 3 : 2, out, NULL) ==
+	       AIG_OK;
 }
 
 static struct entry *slot(struct aig_basic_cache *c,
@@ -131,7 +104,7 @@ bool aig_basic_cache_get(struct aig_basic_cache *c, const char *user,
 	if (c == NULL || ttl_s <= 0 || !tag_of(c, "cred", user, password, tag))
 		return false;
 	e = slot(c, tag);
-	hit = e->name != NULL && CRYPTO_memcmp(e->tag, tag, TAG_LEN) == 0 &&
+	hit = e->name != NULL && aig_ct_equal(e->tag, tag, TAG_LEN) &&
 	      e->at <= now && now - e->at < ttl_s;
 	explicit_bzero(tag, sizeof(tag));
 	if (!hit)
@@ -177,7 +150,7 @@ static void drop_user(struct aig_basic_cache *c, const char *user)
 	}
 	for (i = 0; i < AIG_BASIC_CACHE_SLOTS; i++)
 		if (c->e[i].name != NULL &&
-		    CRYPTO_memcmp(c->e[i].utag, utag, TAG_LEN) == 0)
+		    aig_ct_equal(c->e[i].utag, utag, TAG_LEN))
 			entry_clear(&c->e[i]);
 }
 

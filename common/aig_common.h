@@ -558,6 +558,10 @@ struct aig_mac_part {
 int aig_state_key_load(const char *path, struct aig_state_key **key,
 		       struct aig_error *err);
 
+/* A key of AIG_STATE_KEY_MIN random bytes (getrandom(2)) that lives only
+ * in this process, for state that is never written anywhere. */
+int aig_state_key_random(struct aig_state_key **key, struct aig_error *err);
+
 void aig_state_key_free(struct aig_state_key *key);
 
 /* HMAC-SHA256 under key over the n parts, each preceded by its length (8

@@ -13,25 +13,40 @@
  * 0.1 ms (docs/performance.md). */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include <nettle/hmac.h>
 
 #include "aig_common.h"
 
 struct aig_state_key {
-	unsigned char *bytes;
-	size_t len;
-	/* HMAC-SHA256 keyed with bytes, copied for each MAC (hashing the
-	 * key's pads every time would double the work for a short entry) */
+	/* HMAC-SHA256 keyed with the key's bytes, copied for each MAC
+	 * (hashing the key's pads every time would double the work for a
+	 * short entry); the bytes themselves are not kept */
 	struct hmac_sha256_ctx keyed;
 };
+
+/* A key made of len bytes (wiped here whatever happens). */
+static int key_of(unsigned char *buf, size_t len, struct aig_state_key **key,
+		  struct aig_error *err)
+{
+	struct aig_state_key *k = calloc(1, sizeof(*k));
+
+	if (k != NULL)
+		hmac_sha256_set_key(&k->keyed, len, buf);
+	explicit_bzero(buf, len);
+	if (k == NULL)
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	*key = k;
+	return AIG_OK;
+}
 
 int aig_state_key_load(const char *path, struct aig_state_key **key,
 		       struct aig_error *err)
 {
-	struct aig_state_key *k = NULL;
 	unsigned char *buf = NULL;
 	size_t len = 0;
 	int rc;
@@ -40,23 +55,36 @@ int aig_state_key_load(const char *path, struct aig_state_key **key,
 	rc = aig_secret_read_raw(path, AIG_STATE_KEY_MAX, &buf, &len, err);
 	if (rc != AIG_OK)
 		return rc;
-	if (len < AIG_STATE_KEY_MIN) {
-		aig_wipe_free(buf, len);
-		return aig_error_set(err, AIG_ERR_INVALID,
-				     "%s: %zu bytes, a state key needs at "
-				     "least %d",
-				     path, len, AIG_STATE_KEY_MIN);
+	if (len < AIG_STATE_KEY_MIN)
+		rc = aig_error_set(err, AIG_ERR_INVALID,
+				   "%s: %zu bytes, a state key needs at "
+				   "least %d",
+				   path, len, AIG_STATE_KEY_MIN);
+	else
+		rc = key_of(buf, len, key, err);
+	aig_wipe_free(buf, len);
+	return rc;
+}
+
+int aig_state_key_random(struct aig_state_key **key, struct aig_error *err)
+{
+	unsigned char buf[AIG_STATE_KEY_MIN];
+	size_t got = 0;
+
+	*key = NULL;
+	while (got < sizeof(buf)) {
+		ssize_t n = getrandom(buf + got, sizeof(buf) - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			explicit_bzero(buf, sizeof(buf));
+			return aig_error_set(err, AIG_ERR_INTERNAL,
+					     "getrandom: %s", strerror(errno));
+		}
+		got += (size_t)n;
 	}
-	k = calloc(1, sizeof(*k));
-	if (k == NULL) {
-		aig_wipe_free(buf, len);
-		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
-	}
-	k->bytes = buf;
-	k->len = len;
-	hmac_sha256_set_key(&k->keyed, len, buf);
-	*key = k;
-	return AIG_OK;
+	return key_of(buf, sizeof(buf), key, err);
 }
 
 void aig_state_key_free(struct aig_state_key *key)
@@ -64,7 +92,6 @@ void aig_state_key_free(struct aig_state_key *key)
 	if (key == NULL)
 		return;
 	explicit_bzero(&key->keyed, sizeof(key->keyed));
-	aig_wipe_free(key->bytes, key->len);
 	free(key);
 }
 

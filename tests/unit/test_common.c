@@ -876,6 +876,13 @@ static void test_state_key(void)
 		   !aig_state_mac_hex_ok(k, ab_c, 2, hex, 63) &&
 		   !aig_state_mac_hex_ok(k, a_bc, 2, hex, 64),
 	   "MAC in hex: verifies, and only for its parts and length");
+	aig_state_key_free(k2);
+	k2 = NULL;
+	ok(aig_state_key_random(&k2, &err) == AIG_OK && k2 != NULL &&
+		   aig_state_mac(k2, ab_c, 2, m1, NULL) == AIG_OK &&
+		   aig_state_mac_ok(k2, ab_c, 2, m1) &&
+		   !aig_state_mac_ok(k, ab_c, 2, m1),
+	   "random key: its MACs verify under it, not under another key");
 out:
 	aig_state_key_free(k);
 	aig_state_key_free(k2);
