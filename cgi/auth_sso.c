@@ -9,16 +9,13 @@
  * the replay record) is here. */
 #include "config.h"
 
-#include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "account_cache.h"
 #include "aig_ext.h"
@@ -50,17 +47,20 @@ void aig_sso_drop(struct aig_warm *w)
 	w->accounts = NULL;
 }
 
-/* Whether the extension can make the acceptor from the keytab: a keytab
- * that is readable but holds no key the gate may use (no HTTP/ principal,
- * or not auth.negotiate.service_principal's) makes every Negotiate
- * request 503, so health must say so too. */
-static bool negotiate_ready(struct aig_gate *g)
+/* With negotiate on, whether the extension can make the acceptor from the
+ * keytab, as a Negotiate request would (negotiate.c checks the file as a
+ * secret, then that it holds a key the gate may use): a keytab that is
+ * unreadable, unsafe, or without an HTTP/ key (or service_principal's)
+ * makes every Negotiate request 503, so health says so too. */
+bool aig_sso_health(struct aig_gate *g)
 {
 	struct aig_error err = {0};
-	const struct aig_gate_ext *ext = aig_gate_ext_load(&err);
+	const struct aig_gate_ext *ext;
 	char why[200];
 
-	if (ext == NULL) {
+	if (!aig_config_has_method(g->cfg, AIG_AUTH_NEGOTIATE))
+		return true;
+	if ((ext = aig_gate_ext_load(&err)) == NULL) {
 		aig_log_msg(&g->log, LOG_ERR, "%s", err.msg);
 		return sso_stop(g, AIG_OUT_UNAVAILABLE,
 				"Negotiate module cannot be loaded");
@@ -70,32 +70,6 @@ static bool negotiate_ready(struct aig_gate *g)
 		return true;
 	aig_log_msg(&g->log, LOG_ERR, "negotiate: %s", why);
 	return sso_stop(g, AIG_OUT_UNAVAILABLE, "Negotiate keytab unavailable");
-}
-
-bool aig_sso_health(struct aig_gate *g)
-{
-	const struct aig_file_trust t = {S_IFREG, geteuid(), true};
-	const char *path = g->cfg->auth.negotiate.keytab;
-	struct aig_error err = {0};
-	struct stat st;
-	int fd;
-	bool ok;
-
-	if (!aig_config_has_method(g->cfg, AIG_AUTH_NEGOTIATE))
-		return true;
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	ok = fd >= 0 && fstat(fd, &st) == 0 &&
-	     aig_file_trusted_st(&st, &t, path, &err) == AIG_OK;
-	if (fd >= 0)
-		close(fd);
-	if (!ok) {
-		aig_log_msg(&g->log, LOG_ERR,
-			    "negotiate: keytab %s cannot be used%s%s", path,
-			    err.msg[0] ? ": " : "", err.msg);
-		return sso_stop(g, AIG_OUT_UNAVAILABLE,
-				"Negotiate keytab unavailable");
-	}
-	return negotiate_ready(g);
 }
 
 /* Whether realm (len bytes) is one of list, exactly: Kerberos realms are
