@@ -43,6 +43,15 @@ count() { # dir
 	passed=$((passed + ${p:-0}))
 	failed=$((failed + ${f:-0} + ${e:-0}))
 	grep -E '^(FAIL|ERROR):' "$log" || true
+	# What each failing test said, so that a CI log alone tells why.
+	local t
+	for t in $(sed -n 's/^\(FAIL\|ERROR\): //p' "$log"); do
+		[ -f "$1/$t.log" ] || t=${t%.*}
+		[ -f "$1/$t.log" ] || continue
+		echo "--- $t: its failed assertions and last lines"
+		grep -E '^not ok' "$1/$t.log" | head -n 20 || true
+		tail -n 25 "$1/$t.log"
+	done
 }
 # The C sources: git's list in a checkout, else (a release tarball, a
 # machine without git) every .c and .h under the tree but the build

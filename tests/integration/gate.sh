@@ -72,12 +72,12 @@ config() { # LDAP_URI BACKEND_URL
 	cat >"$web/etc/aigate/aigate.json" <<JSON
 {
   "ldap": {"uri": ["$1"], "domain": "$AIG_AD_DOMAIN", "base_dn": "$AIG_AD_BASE",
-           "ca_file": "$web/etc/aigate/ad-ca.pem", "timeout_ms": 2000},
+           "ca_file": "$web/etc/aigate/ad-ca.pem", "timeout_ms": 5000},
   "jwt": {"issuer": "https://issuer.test", "audience": ["aigate"],
           "jwks_file": "$web/etc/aigate/jwks.json", "algorithms": ["RS256", "ES256"],
           "user_claim": "email", "groups_claim": "groups"},
   "auth": {"methods": ["bearer", "basic"], "pam_service": "$svc", "realm": "aigate"},
-  "backend": {"url": "$2", "timeout_ms": 2000},
+  "backend": {"url": "$2", "timeout_ms": 3000},
   "policy_file": "$web/etc/aigate/policy.json",
   "state_dir": "$web/state",
   "state_key_file": "$web/etc/aigate/state.key",
@@ -258,15 +258,23 @@ expect_match "$(cat "$web/stream.b")" 'event: end' "the stream reaches its end e
 ok "$(awk -v f="$first" -v t="$total" 'BEGIN { exit !(t - f > 0.6) }' && echo 0 || echo 1)" \
 	"the first byte came $(awk -v f="$first" -v t="$total" 'BEGIN { printf "%.2f", t - f }') s before the end"
 
-# --- rate limit: inference allows a burst of 10, then 1 a second
+# --- rate limit: inference allows a burst of 10, then 1 a second.
+# Quick requests until the first 429: at least the burst passes, and no
+# more than the burst plus what refilled while they ran (a loaded machine
+# may take seconds for them, which must not fail the test).
 t=$(token rsa rsa1 RS256 "$(claims ratey@corp.example.com '["AI_Users"]')")
 codes=""
-for _ in $(seq 13); do
-	codes="$codes $(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")"
+start=$(date +%s.%N)
+for _ in $(seq 40); do
+	code=$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")
+	codes="$codes $code"
+	[ "$code" = 429 ] && break
 done
+took=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%d", e - s + 1 }')
 n200=$(echo "$codes" | tr ' ' '\n' | grep -c '^200$' || true)
-ok "$([ "$n200" -ge 10 ] && [ "$n200" -le 12 ] && echo 0 || echo 1)" "burst 10: $n200 of 13 quick requests allowed ($codes)"
-expect_match "$codes" '429$' "the last of 13 quick requests is 429"
+ok "$([ "$n200" -ge 10 ] && [ "$n200" -le $((10 + took)) ] && echo 0 || echo 1)" \
+	"burst 10: $n200 quick requests allowed in under $took s ($codes)"
+expect_match "$codes" '429$' "then a 429"
 expect_match "$(header Retry-After)" '^[1-9][0-9]*$' "... with Retry-After in whole seconds"
 
 # --- groups_from_ldap: a token's user looked up in AD over service_bind
@@ -274,7 +282,7 @@ expect_match "$(header Retry-After)" '^[1-9][0-9]*$' "... with Retry-After in wh
 install -o www-data -m 0600 "$AIG_AD_SVC_PASSWORD_FILE" "$web/etc/aigate/svc.secret"
 mkdir -p "$web/state-ldap"
 chown www-data "$web/state-ldap"
-sed -i -e "s|ad-ca.pem\", \"timeout_ms\": 2000},|ad-ca.pem\", \"timeout_ms\": 2000, \"service_bind\": {\"dn\": \"$AIG_AD_SVC_DN\", \"password_file\": \"$web/etc/aigate/svc.secret\"}},|" \
+sed -i -e "s|ad-ca.pem\", \"timeout_ms\": 5000},|ad-ca.pem\", \"timeout_ms\": 5000, \"service_bind\": {\"dn\": \"$AIG_AD_SVC_DN\", \"password_file\": \"$web/etc/aigate/svc.secret\"}},|" \
 	-e 's|"user_claim": "email", "groups_claim": "groups"|"user_claim": "sub", "groups_claim": "groups", "groups_from_ldap": true|' \
 	-e "s|\"state_dir\": \"[^\"]*\"|\"state_dir\": \"$web/state-ldap\"|" "$web/etc/aigate/aigate.json"
 sub_token() { # SUB: a token whose groups claim says AI_Admins
