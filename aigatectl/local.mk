@@ -22,7 +22,7 @@ AIGATECTL_LIBS = aigatectl/libaigctl.la jwt/libaigjwt.la \
 	policies/libaigpolicy.la ldap/libaigldap.la common/libaigcommon.la \
 	$(LDAP_LIBS) $(SASL_LIBS) $(GSSAPI_LIBS) $(LMDB_LIBS) $(PCRE2_LIBS) \
 	http/libaighttp.la $(AIG_HTTP_LIBS) $(JANSSON_LIBS) $(ZLIB_LIBS) \
-	$(CRYPTO_LIBS) $(NETTLE_LIBS)
+	$(CRYPTO_LIBS) $(HOGWEED_LIBS) $(NETTLE_LIBS)
 
 sbin_PROGRAMS += aigatectl/aigatectl
 aigatectl_aigatectl_SOURCES = aigatectl/main.c

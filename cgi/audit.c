@@ -8,7 +8,7 @@
 #include <string.h>
 #include <syslog.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "gate.h"
 
@@ -24,16 +24,16 @@ static double ms_since(const struct timespec *t0)
 /* Hex SHA-256 of the body into out[65], or "" when there is none. */
 static void body_sha256(const struct aig_gate *g, char out[65])
 {
-	unsigned char md[32];
-	unsigned len = 0;
+	unsigned char md[SHA256_DIGEST_SIZE];
+	struct sha256_ctx ctx;
 	size_t i;
 
 	out[0] = '\0';
-	if (g->req.body == NULL || g->req.body_len == 0 ||
-	    !EVP_Digest(g->req.body, g->req.body_len, md, &len, EVP_sha256(),
-			NULL) ||
-	    len != sizeof(md))
+	if (g->req.body == NULL || g->req.body_len == 0)
 		return;
+	sha256_init(&ctx);
+	sha256_update(&ctx, g->req.body_len, (const uint8_t *)g->req.body);
+	sha256_digest(&ctx, sizeof(md), md);
 	for (i = 0; i < sizeof(md); i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 }

@@ -244,7 +244,7 @@ tests_unit_test_cgi_basic_cache_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS) $
 tests_unit_test_cgi_basic_cache_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cgi_basic_cache_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la \
 	jwt/libaigjwt.la policies/libaigpolicy.la common/libaigcommon.la \
-	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(NETTLE_LIBS) $(PCRE2_LIBS)
+	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(HOGWEED_LIBS) $(NETTLE_LIBS) $(PCRE2_LIBS)
 
 # auth.negotiate.account_check_s's table alone.
 check_PROGRAMS += tests/unit/test_cgi_account_cache
@@ -255,7 +255,7 @@ tests_unit_test_cgi_account_cache_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_TEST_CPPFLAGS)
 tests_unit_test_cgi_account_cache_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_unit_test_cgi_account_cache_LDADD = $(AIG_TEST_LIBS) cgi/libaigcgi.la \
 	jwt/libaigjwt.la policies/libaigpolicy.la common/libaigcommon.la \
-	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(NETTLE_LIBS) $(PCRE2_LIBS)
+	$(LIBAIGCGI_DEPS) $(CRYPTO_LIBS) $(HOGWEED_LIBS) $(NETTLE_LIBS) $(PCRE2_LIBS)
 
 check_PROGRAMS += tests/unit/test_cgi_identity
 UNIT_TESTS += tests/unit/test_cgi_identity

@@ -121,6 +121,9 @@ static int load(const char *path, struct aig_identity_key **out,
 	BIO *bio = NULL;
 	int rc;
 
+	/* OpenSSL is started here, on first use, not for every request
+	 * (main.c); its configuration file stays unread */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 	if (k == NULL || (k->path = strdup(path)) == NULL) {
 		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 		goto out;

@@ -97,6 +97,8 @@ int aig_quarantine_store(const struct aig_config *cfg, const char *id,
 	if (cfg->quarantine.dir == NULL)
 		return aig_error_set(err, AIG_ERR_CONFIG,
 				     "quarantine: not configured");
+	/* OpenSSL on first use, its configuration file unread (main.c) */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
 	if ((rc = dir_usage(cfg->quarantine.dir, &used, err)) != AIG_OK)
 		return rc;
 	/* the envelope adds the recipients and a block of padding */

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "sso.h"
 
@@ -106,7 +106,7 @@ static enum aig_spnego_kind krb5_token(const unsigned char *p, size_t len,
 {
 	const unsigned char *q, *end;
 	struct tlv app, oid, ap, seq, auth, enc, cipher;
-	unsigned mdlen = 0;
+	struct sha256_ctx ctx;
 
 	if (ntlmssp(p, len))
 		return AIG_SPNEGO_NTLM;
@@ -128,10 +128,9 @@ static enum aig_spnego_kind krb5_token(const unsigned char *p, size_t len,
 	    !der_find(enc.val, enc.val + enc.len, 0xa2, &cipher) ||
 	    !der_only(cipher.val, cipher.len, 0x04, &cipher) || cipher.len < 16)
 		return AIG_SPNEGO_MALFORMED;
-	if (!EVP_Digest(cipher.val, cipher.len, out->digest, &mdlen,
-			EVP_sha256(), NULL) ||
-	    mdlen != sizeof(out->digest))
-		return AIG_SPNEGO_MALFORMED;
+	sha256_init(&ctx);
+	sha256_update(&ctx, cipher.len, cipher.val);
+	sha256_digest(&ctx, sizeof(out->digest), out->digest);
 	return AIG_SPNEGO_KERBEROS;
 }
 

@@ -9,7 +9,7 @@ PKGS="
  libclang-rt-14-dev valgrind
  libpam0g-dev libldap2-dev libsasl2-dev libsasl2-modules libsasl2-modules-gssapi-mit
  libjansson-dev libssl-dev liblmdb-dev libpcre2-dev zlib1g-dev logrotate libcrypt-dev
- nettle-dev
+ nettle-dev libgmp-dev
  libhiredis-dev libfcgi-dev libkrb5-dev libresolv-wrapper
  samba-ad-dc samba samba-ad-provision winbind krb5-user ldap-utils
  slapd openssl ca-certificates

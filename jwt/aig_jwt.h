@@ -3,15 +3,15 @@
  * aig_jwt.h - verifying OIDC bearer tokens (aigate.cgi(8), AUTHENTICATION).
  *
  * JWS compact serialization only; RS256/384/512, PS256/384/512 and
- * ES256/384 on OpenSSL 3's EVP API; keys from a JWK Set (jwt.jwks_file,
+ * ES256/384 on Nettle (hogweed); keys from a JWK Set (jwt.jwks_file,
  * jwt.jwks_uri, or OIDC discovery from jwt.issuer) cached under state_dir;
  * claims checked against aigate.json's "jwt" section.
  *
  * Layers, each usable alone (tests, fuzzers and aigatectl drive them):
  *   aig_jwt_b64url_decode     strict base64url
- *   aig_jwks_key_*            one JWK, built into an OpenSSL key once
+ *   aig_jwks_key_*            one JWK, built into a Nettle key once
  *   aig_jwt_verify_signature  one signature with one key: the only code
- *                             that asks OpenSSL to verify
+ *                             that asks Nettle to verify
  *   aig_jwks_*                a JWK Set, and choosing a key by kid
  *   aig_jwt_verify_jws        a compact JWS: form, header, key, signature
  *   aig_jwt_check_claims      a JWT payload against the configuration
@@ -159,8 +159,7 @@ struct aig_jwks_key;
  * n, e even, 1, or over 64 bits; EC x, y not exactly the curve's size
  * or not a point of the curve; any member of the wrong type or not
  * strict base64url. A leading zero octet in n or e is tolerated (same
- * integer). Only a non-object jwk, out of memory or an OpenSSL failure is
- * an error. On AIG_OK *key is new: free with aig_jwks_key_free(). */
+ * integer). Only a non-object jwk or out of memory is an error. On AIG_OK *key is new: free with aig_jwks_key_free(). */
 int aig_jwks_key_from_json(const json_t *jwk, struct aig_jwks_key **key,
 			   struct aig_error *err);
 
@@ -179,10 +178,10 @@ int aig_jwks_key_check_alg(const struct aig_jwks_key *key, int alg,
 
 /* Verifies sig over msg (both borrowed) with key and alg: first
  * aig_jwks_key_check_alg(), then the exact length (RSA: the modulus size;
- * ES256: 64, ES384: 96 bytes of raw r||s, turned into DER for OpenSSL),
- * then EVP_DigestVerify: PKCS#1 v1.5 for RS*, PSS with MGF1 on the same
- * hash and a salt of the hash's length for PS*. Returns AIG_OK,
- * AIG_JWT_ERR_KEY, AIG_JWT_ERR_SIGNATURE or AIG_ERR_NOMEM/INTERNAL. */
+ * ES256: 64, ES384: 96 bytes of raw r||s), then Nettle's verify:
+ * PKCS#1 v1.5 for RS*, PSS with MGF1 on the same hash and a salt of the
+ * hash's length for PS*, ECDSA for ES* (r and s within [1, q-1]).
+ * Returns AIG_OK, AIG_JWT_ERR_KEY or AIG_JWT_ERR_SIGNATURE. */
 int aig_jwt_verify_signature(const struct aig_jwks_key *key, int alg,
 			     const void *msg, size_t msglen,
 			     const unsigned char *sig, size_t siglen,

@@ -15,13 +15,6 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-
 #include "aig_alb.h"
 #include "jwt_int.h"
 
@@ -73,55 +66,65 @@ static bool one_public_block(const char *pem, size_t len)
 	       memcmp(p, begin, sizeof(begin) - 1) == 0;
 }
 
-static int p256_point(EVP_PKEY *pk, unsigned char pt[65], struct aig_error *err)
-{
-	char group[32] = "";
-	BIGNUM *x = NULL, *y = NULL;
-	bool ok;
+/* The DER of a P-256 public key (RFC 5480 SubjectPublicKeyInfo, named
+ * curve, uncompressed point) up to the point's 65 bytes: the one form an
+ * ALB key endpoint answers. Any other key, curve or encoding differs in
+ * these bytes or in the length, and is refused. */
+static const unsigned char p256_spki_prefix[26] = {
+	0x30, 0x59,				      /* SEQUENCE, 89 */
+	0x30, 0x13,				      /* SEQUENCE, 19 */
+	0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, /* ecPublicKey */
+	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01,
+	0x07,		  /* prime256v1 */
+	0x03, 0x42, 0x00, /* BIT STRING, 66, no unused bits */
+};
 
-	ok = EVP_PKEY_is_a(pk, "EC") &&
-	     EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME,
-					    group, sizeof(group), NULL) == 1 &&
-	     (strcmp(group, "prime256v1") == 0 ||
-	      strcmp(group, "P-256") == 0) &&
-	     EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_X, &x) == 1 &&
-	     EVP_PKEY_get_bn_param(pk, OSSL_PKEY_PARAM_EC_PUB_Y, &y) == 1 &&
-	     BN_bn2binpad(x, pt + 1, 32) == 32 &&
-	     BN_bn2binpad(y, pt + 33, 32) == 32;
-	pt[0] = 0x04;
-	BN_free(x);
-	BN_free(y);
-	if (!ok)
-		return aig_error_set(err, AIG_ERR_INVALID,
-				     "not a P-256 public key");
-	return AIG_OK;
+/* The base64 between the BEGIN and END lines of the one block, without
+ * its line breaks, into b64 (at least len bytes); its length, or 0. */
+static size_t pem_body(const char *pem, size_t len, char *b64)
+{
+	static const char begin[] = "-----BEGIN PUBLIC KEY-----";
+	static const char end[] = "-----END PUBLIC KEY-----";
+	const char *p = memmem(pem, len, begin, sizeof(begin) - 1), *q;
+	size_t n = 0;
+
+	if (p == NULL)
+		return 0;
+	p += sizeof(begin) - 1;
+	q = memmem(p, len - (size_t)(p - pem), end, sizeof(end) - 1);
+	if (q == NULL)
+		return 0;
+	for (; p < q; p++) {
+		if (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t')
+			continue;
+		b64[n++] = *p;
+	}
+	return n;
 }
 
 int aig_alb_key_from_pem(const char *pem, size_t len, const char *kid,
 			 struct aig_jwks_key **key, struct aig_error *err)
 {
-	unsigned char pt[65];
-	EVP_PKEY *pk = NULL;
-	BIO *bio = NULL;
-	int rc;
+	char b64[AIG_ALB_MAX_PEM];
+	unsigned char der[AIG_ALB_MAX_PEM];
+	size_t n, derlen = 0;
 
 	*key = NULL;
 	if (len == 0 || len > AIG_ALB_MAX_PEM || memchr(pem, '\0', len) ||
 	    !one_public_block(pem, len))
 		return aig_error_set(err, AIG_ERR_INVALID,
 				     "not one PEM public key block");
-	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL)
-		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
-	pk = PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL);
-	ERR_clear_error();
-	rc = pk == NULL ? aig_error_set(err, AIG_ERR_INVALID,
-					"not a PEM public key")
-			: p256_point(pk, pt, err);
-	if (rc == AIG_OK)
-		rc = aig_jwks_key_from_p256(pt, sizeof(pt), kid, key, err);
-	EVP_PKEY_free(pk);
-	BIO_free(bio);
-	return rc;
+	n = pem_body(pem, len, b64);
+	if (n == 0 || !aig_base64_decode(b64, n, false, der, sizeof(der),
+					 &derlen))
+		return aig_error_set(err, AIG_ERR_INVALID,
+				     "not a PEM public key");
+	if (derlen != sizeof(p256_spki_prefix) + 65 ||
+	    memcmp(der, p256_spki_prefix, sizeof(p256_spki_prefix)) != 0)
+		return aig_error_set(err, AIG_ERR_INVALID,
+				     "not a P-256 public key");
+	return aig_jwks_key_from_p256(der + sizeof(p256_spki_prefix), 65, kid,
+				      key, err);
 }
 
 /* ------------------------------------------------------------ memory */

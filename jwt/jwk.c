@@ -1,18 +1,30 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* jwk.c - one JWK built into an OpenSSL key, and the one function that
- * verifies a signature with it. Keys are built once, when a JWK Set is
- * loaded; a verification then costs one EVP_DigestVerify. */
+/* jwk.c - one JWK built into a Nettle public key, and the one function
+ * that verifies a signature with it. Keys are built once, when a JWK Set
+ * is loaded; a verification then costs one hash and one Nettle verify.
+ *
+ * Nettle (hogweed), not OpenSSL: a one-request CGI process that verifies
+ * a token with OpenSSL 3 pays its library start-up (provider and name-map
+ * set-up), about 1.5 ms here, for one public-key operation of 0.05 ms
+ * (docs/performance.md). Nettle has no start-up. OpenSSL stays the
+ * library of TLS (http/), where a handshake dwarfs it.
+ *
+ * Nettle's big numbers are GMP's, whose allocation aborts the process on
+ * exhaustion rather than returning: a key or signature here is at most
+ * 8192 bits, so that is a few hundred bytes. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
-#include <openssl/ec.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/param_build.h>
-#include <openssl/rsa.h>
+#include <gmp.h>
+#include <nettle/bignum.h>
+#include <nettle/dsa.h>
+#include <nettle/ecc-curve.h>
+#include <nettle/ecc.h>
+#include <nettle/ecdsa.h>
+#include <nettle/rsa.h>
+#include <nettle/sha2.h>
 
 #include "jwt_int.h"
 
@@ -21,33 +33,34 @@ struct aig_jwks_key {
 	enum aig_jwks_kty kty; /* AIG_KTY_NONE when unusable */
 	int alg;	       /* the JWK's "alg", or -1 */
 	const char *unusable;  /* static reason, NULL when usable */
-	EVP_PKEY *pkey;	       /* NULL when unusable */
-	size_t sig_len;	       /* the exact signature length */
+	/* which of rsa and ec was initialised (and must be cleared): set
+	 * as soon as it is, whether or not the key turned out usable */
+	enum aig_jwks_kty made;
+	struct rsa_public_key rsa; /* made == AIG_KTY_RSA */
+	struct ecc_point ec;	   /* made == AIG_KTY_EC_* */
+	size_t sig_len;		   /* the exact signature length */
 };
 
 /* ------------------------------------------------------------ algorithms */
 
+enum hash { SHA256, SHA384, SHA512 };
+enum scheme { PKCS1, PSS, ECDSA };
+
 static const struct alg_info {
 	const char *name;
-	const char *md; /* OpenSSL digest name */
-	int hash_len;
+	enum hash hash;
+	size_t hash_len;
 	enum aig_jwks_kty kty;
-	int padding; /* RSA padding; 0 for ECDSA */
+	enum scheme scheme;
 } alg_table[AIG_JWT_ALG__MAX] = {
-	[AIG_JWT_RS256] = {"RS256", "SHA256", 32, AIG_KTY_RSA,
-			   RSA_PKCS1_PADDING},
-	[AIG_JWT_RS384] = {"RS384", "SHA384", 48, AIG_KTY_RSA,
-			   RSA_PKCS1_PADDING},
-	[AIG_JWT_RS512] = {"RS512", "SHA512", 64, AIG_KTY_RSA,
-			   RSA_PKCS1_PADDING},
-	[AIG_JWT_PS256] = {"PS256", "SHA256", 32, AIG_KTY_RSA,
-			   RSA_PKCS1_PSS_PADDING},
-	[AIG_JWT_PS384] = {"PS384", "SHA384", 48, AIG_KTY_RSA,
-			   RSA_PKCS1_PSS_PADDING},
-	[AIG_JWT_PS512] = {"PS512", "SHA512", 64, AIG_KTY_RSA,
-			   RSA_PKCS1_PSS_PADDING},
-	[AIG_JWT_ES256] = {"ES256", "SHA256", 32, AIG_KTY_EC_P256, 0},
-	[AIG_JWT_ES384] = {"ES384", "SHA384", 48, AIG_KTY_EC_P384, 0},
+	[AIG_JWT_RS256] = {"RS256", SHA256, 32, AIG_KTY_RSA, PKCS1},
+	[AIG_JWT_RS384] = {"RS384", SHA384, 48, AIG_KTY_RSA, PKCS1},
+	[AIG_JWT_RS512] = {"RS512", SHA512, 64, AIG_KTY_RSA, PKCS1},
+	[AIG_JWT_PS256] = {"PS256", SHA256, 32, AIG_KTY_RSA, PSS},
+	[AIG_JWT_PS384] = {"PS384", SHA384, 48, AIG_KTY_RSA, PSS},
+	[AIG_JWT_PS512] = {"PS512", SHA512, 64, AIG_KTY_RSA, PSS},
+	[AIG_JWT_ES256] = {"ES256", SHA256, 32, AIG_KTY_EC_P256, ECDSA},
+	[AIG_JWT_ES384] = {"ES384", SHA384, 48, AIG_KTY_EC_P384, ECDSA},
 };
 
 int aig_jwt_alg_from_name(const char *name)
@@ -184,85 +197,57 @@ static bool member_b64(const json_t *jwk, const char *name, unsigned char *out,
 
 /* ----------------------------------------------------- building a key */
 
-/* Builds a public key of `type` ("RSA", "EC") from params. NULL when
- * OpenSSL refuses the values (or runs out of memory). */
-static EVP_PKEY *pkey_fromdata(const char *type, OSSL_PARAM *params)
-{
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
-	EVP_PKEY *pkey = NULL;
-
-	if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
-	    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1) {
-		EVP_PKEY_free(pkey);
-		pkey = NULL;
-	}
-	EVP_PKEY_CTX_free(ctx);
-	return pkey;
-}
-
 /* n and e: n odd, 2048 to 8192 bits; e odd, > 1, at most 64 bits. */
-static const char *rsa_values(const json_t *jwk, BIGNUM **n, BIGNUM **e)
+static const char *build_rsa(const json_t *jwk, struct aig_jwks_key *key)
 {
 	unsigned char nb[AIG_JWT_RSA_MAX_BITS / 8 + 1], eb[16];
-	size_t nlen, elen;
-	int bits;
+	size_t nlen, elen, bits;
 
 	if (!member_b64(jwk, "n", nb, sizeof(nb), &nlen) ||
 	    !member_b64(jwk, "e", eb, sizeof(eb), &elen))
 		return "n or e missing, not base64url, or too long";
-	*n = BN_bin2bn(nb, (int)nlen, NULL);
-	*e = BN_bin2bn(eb, (int)elen, NULL);
-	if (*n == NULL || *e == NULL)
-		return "out of memory";
-	bits = BN_num_bits(*n);
+	rsa_public_key_init(&key->rsa);
+	key->made = AIG_KTY_RSA;
+	nettle_mpz_set_str_256_u(key->rsa.n, nlen, nb);
+	nettle_mpz_set_str_256_u(key->rsa.e, elen, eb);
+	bits = mpz_sgn(key->rsa.n) > 0 ? mpz_sizeinbase(key->rsa.n, 2) : 0;
 	if (bits < AIG_JWT_RSA_MIN_BITS)
 		return "RSA modulus under 2048 bits";
 	if (bits > AIG_JWT_RSA_MAX_BITS)
 		return "RSA modulus over 8192 bits";
-	if (!BN_is_odd(*n) || !BN_is_odd(*e) || BN_is_one(*e) ||
-	    BN_num_bits(*e) > 64)
+	if (!mpz_odd_p(key->rsa.n) || !mpz_odd_p(key->rsa.e) ||
+	    mpz_cmp_ui(key->rsa.e, 1) == 0 ||
+	    mpz_sizeinbase(key->rsa.e, 2) > 64)
 		return "RSA n or e is not a valid public key";
+	if (!rsa_public_key_prepare(&key->rsa))
+		return "RSA n or e is not a valid public key";
+	key->sig_len = key->rsa.size; /* (bits + 7) / 8 */
 	return NULL;
 }
 
-static const char *build_rsa(const json_t *jwk, struct aig_jwks_key *key)
+/* The point (x, y), each coord bytes big-endian, on the curve of kty;
+ * Nettle refuses coordinates outside the field and a point off the curve
+ * (both curves have prime order: a point on them is a valid key). */
+static const char *build_point(struct aig_jwks_key *key, enum aig_jwks_kty kty,
+			       const unsigned char *x, const unsigned char *y,
+			       size_t coord)
 {
-	BIGNUM *n = NULL, *e = NULL;
-	OSSL_PARAM_BLD *bld = NULL;
-	OSSL_PARAM *params = NULL;
-	const char *why = rsa_values(jwk, &n, &e);
+	mpz_t mx, my;
+	int on_curve;
 
-	if (why != NULL)
-		goto out;
-	why = "OpenSSL refused the RSA key";
-	bld = OSSL_PARAM_BLD_new();
-	if (bld == NULL ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) ||
-	    !OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e))
-		goto out;
-	params = OSSL_PARAM_BLD_to_param(bld);
-	if (params == NULL ||
-	    (key->pkey = pkey_fromdata("RSA", params)) == NULL)
-		goto out;
-	key->sig_len = (size_t)(BN_num_bits(n) + 7) / 8;
-	why = NULL;
-out:
-	OSSL_PARAM_free(params);
-	OSSL_PARAM_BLD_free(bld);
-	BN_free(e);
-	BN_free(n);
-	return why;
-}
-
-/* True when OpenSSL's own public-key check passes (point on the curve,
- * not at infinity, of the right order). */
-static bool ec_point_ok(EVP_PKEY *pkey)
-{
-	EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-	bool ok = ctx != NULL && EVP_PKEY_public_check(ctx) == 1;
-
-	EVP_PKEY_CTX_free(ctx);
-	return ok;
+	ecc_point_init(&key->ec, kty == AIG_KTY_EC_P256
+					 ? nettle_get_secp_256r1()
+					 : nettle_get_secp_384r1());
+	key->made = kty;
+	nettle_mpz_init_set_str_256_u(mx, coord, x);
+	nettle_mpz_init_set_str_256_u(my, coord, y);
+	on_curve = ecc_point_set(&key->ec, mx, my);
+	mpz_clear(mx);
+	mpz_clear(my);
+	if (!on_curve)
+		return "EC x, y is not a point of the curve";
+	key->sig_len = 2 * coord;
+	return NULL;
 }
 
 /* x and y must be exactly the field size (RFC 7518 §6.2.1.2). */
@@ -270,27 +255,24 @@ static const char *build_ec(const json_t *jwk, struct aig_jwks_key *key,
 			    enum aig_jwks_kty kty)
 {
 	size_t coord = kty == AIG_KTY_EC_P256 ? 32 : 48, xl, yl;
-	unsigned char pt[1 + 2 * 48];
-	char group[8];
-	OSSL_PARAM params[3];
+	unsigned char x[48], y[48];
 
-	if (!member_b64(jwk, "x", pt + 1, coord, &xl) ||
-	    !member_b64(jwk, "y", pt + 1 + coord, coord, &yl) || xl != coord ||
+	if (!member_b64(jwk, "x", x, coord, &xl) ||
+	    !member_b64(jwk, "y", y, coord, &yl) || xl != coord ||
 	    yl != coord)
 		return "EC x or y missing, not base64url, or not the curve's "
 		       "size";
-	pt[0] = POINT_CONVERSION_UNCOMPRESSED;
-	strcpy(group, kty == AIG_KTY_EC_P256 ? "P-256" : "P-384");
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-						     group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-						      pt, 1 + 2 * coord);
-	params[2] = OSSL_PARAM_construct_end();
-	key->pkey = pkey_fromdata("EC", params);
-	if (key->pkey == NULL || !ec_point_ok(key->pkey))
-		return "EC x, y is not a point of the curve";
-	key->sig_len = 2 * coord;
-	return NULL;
+	return build_point(key, kty, x, y, coord);
+}
+
+/* Clears what build_rsa() or build_point() initialised. */
+static void key_clear(struct aig_jwks_key *key)
+{
+	if (key->made == AIG_KTY_RSA)
+		rsa_public_key_clear(&key->rsa);
+	else if (key->made != AIG_KTY_NONE)
+		ecc_point_clear(&key->ec);
+	key->made = AIG_KTY_NONE;
 }
 
 /* kid: absent, or a string of 1 to AIG_JWT_MAX_KID bytes. */
@@ -323,13 +305,10 @@ static void jwk_build(const json_t *jwk, struct aig_jwks_key *key)
 	if (key->unusable == NULL)
 		key->unusable = kty == AIG_KTY_RSA ? build_rsa(jwk, key)
 						   : build_ec(jwk, key, kty);
-	if (key->unusable == NULL) {
+	if (key->unusable == NULL)
 		key->kty = kty;
-	} else {
-		EVP_PKEY_free(key->pkey);
-		key->pkey = NULL;
-	}
-	ERR_clear_error();
+	else
+		key_clear(key);
 }
 
 int aig_jwks_key_from_json(const json_t *jwk, struct aig_jwks_key **out,
@@ -361,7 +340,7 @@ void aig_jwks_key_free(struct aig_jwks_key *key)
 {
 	if (key == NULL)
 		return;
-	EVP_PKEY_free(key->pkey);
+	key_clear(key);
 	free(key->kid);
 	free(key);
 }
@@ -402,79 +381,101 @@ int aig_jwks_key_check_alg(const struct aig_jwks_key *key, int alg,
 	return AIG_OK;
 }
 
-/* Raw r||s (RFC 7518 §3.4) to the DER form OpenSSL verifies. *der is
- * allocated by OpenSSL: OPENSSL_free() it. */
-static int ecdsa_der(const unsigned char *sig, size_t siglen,
-		     unsigned char **der, size_t *derlen, struct aig_error *err)
+/* The alg's hash of msg into out (alg_info.hash_len bytes). */
+static void hash(const struct alg_info *a, const void *msg, size_t len,
+		 uint8_t *out)
 {
-	ECDSA_SIG *es = ECDSA_SIG_new();
-	BIGNUM *r = BN_bin2bn(sig, (int)(siglen / 2), NULL);
-	BIGNUM *s = BN_bin2bn(sig + siglen / 2, (int)(siglen / 2), NULL);
-	int n, rc = AIG_OK;
+	struct sha256_ctx c256;
+	struct sha512_ctx c512;
 
-	if (es == NULL || r == NULL || s == NULL ||
-	    ECDSA_SIG_set0(es, r, s) != 1) {
-		BN_free(r);
-		BN_free(s);
-		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
-		goto out;
+	switch (a->hash) {
+	case SHA256:
+		sha256_init(&c256);
+		sha256_update(&c256, len, msg);
+		sha256_digest(&c256, SHA256_DIGEST_SIZE, out);
+		break;
+	case SHA384:
+		sha384_init(&c512);
+		sha384_update(&c512, len, msg);
+		sha384_digest(&c512, SHA384_DIGEST_SIZE, out);
+		break;
+	case SHA512:
+		sha512_init(&c512);
+		sha512_update(&c512, len, msg);
+		sha512_digest(&c512, SHA512_DIGEST_SIZE, out);
+		break;
 	}
-	*der = NULL;
-	n = i2d_ECDSA_SIG(es, der);
-	if (n <= 0) {
-		rc = aig_error_set(err, AIG_ERR_INTERNAL,
-				   "cannot encode an ECDSA signature");
-		goto out;
-	}
-	*derlen = (size_t)n;
-out:
-	ECDSA_SIG_free(es);
-	return rc;
 }
 
-/* PKCS#1 v1.5 for RS*; PSS with MGF1 on the same hash and a salt of the
- * hash's length for PS* (RFC 7518 §3.5): never OpenSSL's "auto". */
-static bool set_padding(EVP_PKEY_CTX *pctx, const struct alg_info *a)
+/* PKCS#1 v1.5 (RFC 8017 §8.2.2): Nettle encodes the DigestInfo and
+ * compares, it never parses the signature's padding. SHA-384 has no
+ * function of its own: its DigestInfo prefix (RFC 8017 §9.2 note 1). */
+static int pkcs1_verify(const struct rsa_public_key *k,
+			const struct alg_info *a, const uint8_t *digest,
+			const mpz_t s)
 {
-	if (a->padding == 0)
-		return true;
-	if (EVP_PKEY_CTX_set_rsa_padding(pctx, a->padding) <= 0)
-		return false;
-	if (a->padding != RSA_PKCS1_PSS_PADDING)
-		return true;
-	return EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, a->md, NULL) > 0 &&
-	       EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, a->hash_len) > 0;
+	static const uint8_t sha384_prefix[19] = {
+		0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01,
+		0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30};
+	uint8_t info[sizeof(sha384_prefix) + SHA384_DIGEST_SIZE];
+
+	switch (a->hash) {
+	case SHA256: return rsa_sha256_verify_digest(k, digest, s);
+	case SHA512: return rsa_sha512_verify_digest(k, digest, s);
+	case SHA384: break;
+	}
+	memcpy(info, sha384_prefix, sizeof(sha384_prefix));
+	memcpy(info + sizeof(sha384_prefix), digest, SHA384_DIGEST_SIZE);
+	return rsa_pkcs1_verify(k, sizeof(info), info, s);
 }
 
-static int digest_verify(EVP_PKEY *pkey, const struct alg_info *a,
-			 const void *msg, size_t msglen,
-			 const unsigned char *sig, size_t siglen,
-			 struct aig_error *err)
+/* PSS with MGF1 on the same hash and a salt of the hash's length (RFC
+ * 7518 §3.5), never a salt length read from the signature. */
+static int pss_verify(const struct rsa_public_key *k, const struct alg_info *a,
+		      const uint8_t *digest, const mpz_t s)
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	EVP_PKEY_CTX *pctx = NULL;
-	int rc;
+	switch (a->hash) {
+	case SHA256:
+		return rsa_pss_sha256_verify_digest(k, a->hash_len, digest, s);
+	case SHA384:
+		return rsa_pss_sha384_verify_digest(k, a->hash_len, digest, s);
+	case SHA512:
+		return rsa_pss_sha512_verify_digest(k, a->hash_len, digest, s);
+	}
+	return 0;
+}
 
-	if (md == NULL) {
-		rc = aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
-		goto out;
-	}
-	if (EVP_DigestVerifyInit_ex(md, &pctx, a->md, NULL, NULL, pkey, NULL) !=
-		    1 ||
-	    !set_padding(pctx, a)) {
-		rc = aig_error_set(err, AIG_ERR_INTERNAL,
-				   "OpenSSL cannot set up %s", a->name);
-		goto out;
-	}
-	if (EVP_DigestVerify(md, sig, siglen, msg, msglen) == 1)
-		rc = AIG_OK;
-	else
-		rc = aig_error_set(err, AIG_JWT_ERR_SIGNATURE,
-				   "%s signature does not verify", a->name);
-out:
-	ERR_clear_error();
-	EVP_MD_CTX_free(md);
-	return rc;
+/* RSA: the signature is the modulus's length (checked by the caller);
+ * Nettle refuses one not below the modulus. */
+static bool rsa_verified(const struct aig_jwks_key *key,
+			 const struct alg_info *a, const uint8_t *digest,
+			 const unsigned char *sig, size_t siglen)
+{
+	mpz_t s;
+	int ok;
+
+	nettle_mpz_init_set_str_256_u(s, siglen, sig);
+	ok = a->scheme == PSS ? pss_verify(&key->rsa, a, digest, s)
+			      : pkcs1_verify(&key->rsa, a, digest, s);
+	mpz_clear(s);
+	return ok == 1;
+}
+
+/* ECDSA: raw r||s (RFC 7518 §3.4), each half the signature; Nettle
+ * refuses r or s outside [1, q-1]. */
+static bool ecdsa_verified(const struct aig_jwks_key *key,
+			   const struct alg_info *a, const uint8_t *digest,
+			   const unsigned char *sig, size_t siglen)
+{
+	struct dsa_signature rs;
+	int ok;
+
+	dsa_signature_init(&rs);
+	nettle_mpz_set_str_256_u(rs.r, siglen / 2, sig);
+	nettle_mpz_set_str_256_u(rs.s, siglen / 2, sig + siglen / 2);
+	ok = ecdsa_verify(&key->ec, a->hash_len, digest, &rs);
+	dsa_signature_clear(&rs);
+	return ok == 1;
 }
 
 int aig_jwt_verify_signature(const struct aig_jwks_key *key, int alg,
@@ -482,25 +483,26 @@ int aig_jwt_verify_signature(const struct aig_jwks_key *key, int alg,
 			     const unsigned char *sig, size_t siglen,
 			     struct aig_error *err)
 {
-	unsigned char *der = NULL;
-	size_t derlen = 0;
+	uint8_t digest[SHA512_DIGEST_SIZE];
+	const struct alg_info *a;
+	bool ok;
 	int rc = aig_jwks_key_check_alg(key, alg, err);
 
 	if (rc != AIG_OK)
 		return rc;
+	a = &alg_table[alg];
 	if (siglen != key->sig_len)
 		return aig_error_set(err, AIG_JWT_ERR_SIGNATURE,
 				     "%s signature is %zu bytes, not %zu",
-				     alg_table[alg].name, siglen, key->sig_len);
-	if (key->kty == AIG_KTY_RSA)
-		return digest_verify(key->pkey, &alg_table[alg], msg, msglen,
-				     sig, siglen, err);
-	rc = ecdsa_der(sig, siglen, &der, &derlen, err);
-	if (rc == AIG_OK)
-		rc = digest_verify(key->pkey, &alg_table[alg], msg, msglen, der,
-				   derlen, err);
-	OPENSSL_free(der);
-	return rc;
+				     a->name, siglen, key->sig_len);
+	hash(a, msg, msglen, digest);
+	ok = a->scheme == ECDSA
+		     ? ecdsa_verified(key, a, digest, sig, siglen)
+		     : rsa_verified(key, a, digest, sig, siglen);
+	if (!ok)
+		return aig_error_set(err, AIG_JWT_ERR_SIGNATURE,
+				     "%s signature does not verify", a->name);
+	return AIG_OK;
 }
 
 int aig_jwks_key_from_p256(const unsigned char *point, size_t len,
@@ -508,9 +510,6 @@ int aig_jwks_key_from_p256(const unsigned char *point, size_t len,
 			   struct aig_error *err)
 {
 	struct aig_jwks_key *key = calloc(1, sizeof(*key));
-	unsigned char pt[65];
-	char group[] = "P-256";
-	OSSL_PARAM params[3];
 
 	*out = NULL;
 	if (key == NULL || (kid != NULL && (key->kid = strdup(kid)) == NULL)) {
@@ -518,25 +517,18 @@ int aig_jwks_key_from_p256(const unsigned char *point, size_t len,
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 	}
 	key->alg = AIG_JWT_ES256;
-	if (len != sizeof(pt) || point[0] != POINT_CONVERSION_UNCOMPRESSED) {
+	if (len != 65 || point[0] != 0x04) { /* SEC 1 §2.3.3 uncompressed */
 		aig_jwks_key_free(key);
 		return aig_error_set(err, AIG_ERR_INVALID,
 				     "not an uncompressed P-256 point");
 	}
-	memcpy(pt, point, len);
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-						     group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-						      pt, sizeof(pt));
-	params[2] = OSSL_PARAM_construct_end();
-	key->pkey = pkey_fromdata("EC", params);
-	if (key->pkey == NULL || !ec_point_ok(key->pkey)) {
+	if (build_point(key, AIG_KTY_EC_P256, point + 1, point + 33, 32) !=
+	    NULL) {
 		aig_jwks_key_free(key);
 		return aig_error_set(err, AIG_ERR_INVALID,
 				     "not a point of P-256");
 	}
 	key->kty = AIG_KTY_EC_P256;
-	key->sig_len = 64;
 	*out = key;
 	return AIG_OK;
 }

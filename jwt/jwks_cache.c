@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "jwt_int.h"
 
@@ -100,16 +100,13 @@ static int make_paths(struct aig_jwks_cache *c, struct aig_error *err)
 	unsigned char md[32];
 	char id[17], tag = (char)('0' + c->kind);
 	const char *src = source_of(c);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	bool ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) &&
-		  EVP_DigestUpdate(ctx, &tag, 1) &&
-		  EVP_DigestUpdate(ctx, src, strlen(src) + 1) &&
-		  EVP_DigestFinal_ex(ctx, md, NULL);
+	struct sha256_ctx ctx;
 	int i, n = 0;
 
-	EVP_MD_CTX_free(ctx);
-	if (!ok)
-		return aig_error_set(err, AIG_ERR_INTERNAL, "SHA-256 failed");
+	sha256_init(&ctx);
+	sha256_update(&ctx, 1, (const uint8_t *)&tag);
+	sha256_update(&ctx, strlen(src) + 1, (const uint8_t *)src);
+	sha256_digest(&ctx, sizeof(md), md);
 	for (i = 0; i < 8; i++)
 		snprintf(id + 2 * i, 3, "%02x", md[i]);
 	n |= snprintf(c->json_path, PATH_MAX, "%s/jwks-%s.json",

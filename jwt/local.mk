@@ -12,7 +12,7 @@ jwt_libaigjwt_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS)
 AIG_JWT_CPPFLAGS = -I$(top_srcdir)/jwt
 # No LIBADD (see common/local.mk): linking it takes $(LIBAIGJWT_DEPS).
 LIBAIGJWT_DEPS = http/libaighttp.la common/libaigcommon.la $(AIG_HTTP_LIBS) \
-	$(JANSSON_LIBS) $(NETTLE_LIBS)
+	$(JANSSON_LIBS) $(HOGWEED_LIBS) $(NETTLE_LIBS)
 
 check_PROGRAMS += tests/unit/test_jwt
 UNIT_TESTS += tests/unit/test_jwt
@@ -82,7 +82,7 @@ tests/fuzz/fuzz_jwt$(EXEEXT): $(FUZZ_JWT_SRC) $(srcdir)/jwt/aig_jwt.h \
 	    -fno-sanitize-recover=undefined $(DEFS) -I$(top_builddir) \
 	    $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) $(JANSSON_CFLAGS) \
 	    $(CRYPTO_CFLAGS) -o $@ \
-	    $(FUZZ_JWT_SRC) common/libaigcommon.la $(CRYPTO_LIBS) $(NETTLE_LIBS) \
+	    $(FUZZ_JWT_SRC) common/libaigcommon.la $(CRYPTO_LIBS) $(HOGWEED_LIBS) $(NETTLE_LIBS) \
 	    $(JANSSON_LIBS)
 CLEANFILES += tests/fuzz/fuzz_jwt$(EXEEXT)
 endif

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 
 #include "jwt_int.h"
 
@@ -92,10 +91,12 @@ static struct aig_jwt_identity *identity_dup(const struct aig_jwt_identity *a)
 static bool token_hash(const char *token, size_t len,
 		       unsigned char hash[HASH_LEN])
 {
-	unsigned int n = 0;
+	struct sha256_ctx ctx;
 
-	return EVP_Digest(token, len, hash, &n, EVP_sha256(), NULL) == 1 &&
-	       n == HASH_LEN;
+	sha256_init(&ctx);
+	sha256_update(&ctx, len, (const uint8_t *)token);
+	sha256_digest(&ctx, HASH_LEN, hash);
+	return true;
 }
 
 static struct verified *slot_of(struct aig_jwt_verifier *v,
@@ -112,7 +113,7 @@ static struct aig_jwt_identity *seen_before(struct aig_jwt_verifier *v,
 {
 	struct verified *s = slot_of(v, hash);
 
-	if (s->id == NULL || CRYPTO_memcmp(s->hash, hash, HASH_LEN) != 0 ||
+	if (s->id == NULL || !aig_ct_equal(s->hash, hash, HASH_LEN) ||
 	    (long long)now < s->since || (long long)now >= s->until ||
 	    s->generation != aig_jwks_cache_generation(v->cache))
 		return NULL;

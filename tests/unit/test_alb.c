@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "aig_alb.h"
@@ -189,6 +190,69 @@ static int verify(struct aig_alb_verifier *v, const char *t,
 
 /* ------------------------------------------------------------- pieces */
 
+/* A PEM "PUBLIC KEY" block around der, with eol ending each line. */
+static char *pem_of(const unsigned char *der, size_t len, const char *eol)
+{
+	static char out[1024];
+	unsigned char b64[512];
+	int n = EVP_EncodeBlock(b64, der, (int)len);
+
+	snprintf(out, sizeof(out),
+		 "-----BEGIN PUBLIC KEY-----%s%.64s%s%s%s"
+		 "-----END PUBLIC KEY-----%s",
+		 eol, b64, eol, n > 64 ? (char *)b64 + 64 : "",
+		 n > 64 ? eol : "", eol);
+	return out;
+}
+
+/* The key's PEM re-encoded and altered: line ends, a point off the
+ * curve, a bit string one byte longer, a bad base64 character. */
+static void test_pem_forms(const char *pem)
+{
+	unsigned char der[128];
+	const char *b = strchr(pem, '\n') + 1, *e = strstr(pem, "-----END");
+	char b64[256], *p;
+	size_t n = 0, i = 0;
+	struct aig_jwks_key *k = NULL;
+	struct aig_error err = {0};
+
+	for (; b < e; b++)
+		if (*b != '\n')
+			b64[i++] = *b;
+	b64[i] = '\0';
+	if (!aig_base64_decode(b64, i, false, der, sizeof(der) - 1, &n) ||
+	    n != 91)
+		abort();
+	ok(aig_alb_key_from_pem(pem_of(der, n, "\r\n"),
+				strlen(pem_of(der, n, "\r\n")), KID, &k,
+				&err) == AIG_OK,
+	   "a P-256 PEM with CRLF line ends is a key");
+	aig_jwks_key_free(k);
+	k = NULL;
+	der[90] ^= 1;
+	p = pem_of(der, n, "\n");
+	ok(aig_alb_key_from_pem(p, strlen(p), KID, &k, &err) ==
+			   AIG_ERR_INVALID &&
+		   k == NULL,
+	   "a P-256 PEM whose point is off the curve is refused (%s)",
+	   err.msg);
+	der[90] ^= 1;
+	der[n] = 0;
+	der[1]++;
+	der[24]++;
+	p = pem_of(der, n + 1, "\n");
+	ok(aig_alb_key_from_pem(p, strlen(p), KID, &k, &err) ==
+		   AIG_ERR_INVALID,
+	   "a P-256 PEM with a byte more in its bit string is refused");
+	der[1]--;
+	der[24]--;
+	p = pem_of(der, n, "\n");
+	p[40] = '!';
+	ok(aig_alb_key_from_pem(p, strlen(p), KID, &k, &err) ==
+		   AIG_ERR_INVALID,
+	   "a PEM with a character outside base64 is refused");
+}
+
 static void test_pieces(void)
 {
 	unsigned char out[64];
@@ -237,6 +301,7 @@ static void test_pieces(void)
 	ok(aig_alb_key_from_pem("<html>-----BEGIN PUBLIC KEY-----\n", 33, KID,
 				&k, &err) == AIG_ERR_INVALID,
 	   "a truncated PEM is not a key");
+	test_pem_forms(pem);
 	free(pem);
 	EVP_PKEY_free(rsa);
 	EVP_PKEY_free(p384);
