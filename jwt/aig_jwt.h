@@ -159,7 +159,8 @@ struct aig_jwks_key;
  * n, e even, 1, or over 64 bits; EC x, y not exactly the curve's size
  * or not a point of the curve; any member of the wrong type or not
  * strict base64url. A leading zero octet in n or e is tolerated (same
- * integer). Only a non-object jwk or out of memory is an error. On AIG_OK *key is new: free with aig_jwks_key_free(). */
+ * integer). Only a non-object jwk or out of memory is an error. On AIG_OK
+ * *key is new: free with aig_jwks_key_free(). */
 int aig_jwks_key_from_json(const json_t *jwk, struct aig_jwks_key **key,
 			   struct aig_error *err);
 

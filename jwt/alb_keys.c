@@ -71,13 +71,14 @@ static bool one_public_block(const char *pem, size_t len)
  * ALB key endpoint answers. Any other key, curve or encoding differs in
  * these bytes or in the length, and is refused. */
 static const unsigned char p256_spki_prefix[26] = {
-	0x30, 0x59,				      /* SEQUENCE, 89 */
-	0x30, 0x13,				      /* SEQUENCE, 19 */
-	0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, /* ecPublicKey */
-	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01,
-	0x07,		  /* prime256v1 */
-	0x03, 0x42, 0x00, /* BIT STRING, 66, no unused bits */
-};
+	/* SEQUENCE (89), SEQUENCE (19) */
+	0x30, 0x59, 0x30, 0x13,
+	/* OID 1.2.840.10045.2.1, ecPublicKey */
+	0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01,
+	/* OID 1.2.840.10045.3.1.7, prime256v1 */
+	0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07,
+	/* BIT STRING (66), no unused bits */
+	0x03, 0x42, 0x00};
 
 /* The base64 between the BEGIN and END lines of the one block, without
  * its line breaks, into b64 (at least len bytes); its length, or 0. */
@@ -115,8 +116,8 @@ int aig_alb_key_from_pem(const char *pem, size_t len, const char *kid,
 		return aig_error_set(err, AIG_ERR_INVALID,
 				     "not one PEM public key block");
 	n = pem_body(pem, len, b64);
-	if (n == 0 || !aig_base64_decode(b64, n, false, der, sizeof(der),
-					 &derlen))
+	if (n == 0 ||
+	    !aig_base64_decode(b64, n, false, der, sizeof(der), &derlen))
 		return aig_error_set(err, AIG_ERR_INVALID,
 				     "not a PEM public key");
 	if (derlen != sizeof(p256_spki_prefix) + 65 ||

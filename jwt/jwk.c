@@ -258,8 +258,7 @@ static const char *build_ec(const json_t *jwk, struct aig_jwks_key *key,
 	unsigned char x[48], y[48];
 
 	if (!member_b64(jwk, "x", x, coord, &xl) ||
-	    !member_b64(jwk, "y", y, coord, &yl) || xl != coord ||
-	    yl != coord)
+	    !member_b64(jwk, "y", y, coord, &yl) || xl != coord || yl != coord)
 		return "EC x or y missing, not base64url, or not the curve's "
 		       "size";
 	return build_point(key, kty, x, y, coord);
@@ -496,9 +495,8 @@ int aig_jwt_verify_signature(const struct aig_jwks_key *key, int alg,
 				     "%s signature is %zu bytes, not %zu",
 				     a->name, siglen, key->sig_len);
 	hash(a, msg, msglen, digest);
-	ok = a->scheme == ECDSA
-		     ? ecdsa_verified(key, a, digest, sig, siglen)
-		     : rsa_verified(key, a, digest, sig, siglen);
+	ok = a->scheme == ECDSA ? ecdsa_verified(key, a, digest, sig, siglen)
+				: rsa_verified(key, a, digest, sig, siglen);
 	if (!ok)
 		return aig_error_set(err, AIG_JWT_ERR_SIGNATURE,
 				     "%s signature does not verify", a->name);

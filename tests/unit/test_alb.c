@@ -234,22 +234,19 @@ static void test_pem_forms(const char *pem)
 	ok(aig_alb_key_from_pem(p, strlen(p), KID, &k, &err) ==
 			   AIG_ERR_INVALID &&
 		   k == NULL,
-	   "a P-256 PEM whose point is off the curve is refused (%s)",
-	   err.msg);
+	   "a P-256 PEM whose point is off the curve is refused (%s)", err.msg);
 	der[90] ^= 1;
 	der[n] = 0;
 	der[1]++;
 	der[24]++;
 	p = pem_of(der, n + 1, "\n");
-	ok(aig_alb_key_from_pem(p, strlen(p), KID, &k, &err) ==
-		   AIG_ERR_INVALID,
+	ok(aig_alb_key_from_pem(p, strlen(p), KID, &k, &err) == AIG_ERR_INVALID,
 	   "a P-256 PEM with a byte more in its bit string is refused");
 	der[1]--;
 	der[24]--;
 	p = pem_of(der, n, "\n");
 	p[40] = '!';
-	ok(aig_alb_key_from_pem(p, strlen(p), KID, &k, &err) ==
-		   AIG_ERR_INVALID,
+	ok(aig_alb_key_from_pem(p, strlen(p), KID, &k, &err) == AIG_ERR_INVALID,
 	   "a PEM with a character outside base64 is refused");
 }
 

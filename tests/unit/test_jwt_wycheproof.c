@@ -221,7 +221,8 @@ static bool has_flag(const json_t *t, const char *flag)
 	size_t i;
 
 	json_array_foreach (json_object_get(t, "flags"), i, f)
-		if (json_is_string(f) && strcmp(json_string_value(f), flag) == 0)
+		if (json_is_string(f) &&
+		    strcmp(json_string_value(f), flag) == 0)
 			return true;
 	return false;
 }
