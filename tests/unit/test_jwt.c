@@ -269,7 +269,7 @@ static void test_jwk_rsa_values(void)
 {
 	json_t *jwk = mint_jwk(rsa1, "k", NULL);
 	const char *n64 = json_string_value(json_object_get(jwk, "n"));
-	unsigned char n[600];
+	unsigned char n[1100];
 	size_t nlen;
 	char *padded;
 
@@ -280,9 +280,49 @@ static void test_jwk_rsa_values(void)
 		   "RSA e even");
 	expect_key(jwk_set(json_deep_copy(jwk), "e", "\"AQ\""), false,
 		   "RSA e = 1");
+	expect_key(jwk_set(json_deep_copy(jwk), "e", "\"AQAAAAAAAAAB\""), false,
+		   "RSA e over 64 bits");
+	n[nlen] ^= 1; /* n's last octet: n even */
+	free(padded);
+	padded = mint_b64url(n + 1, nlen);
+	json_object_set_new(jwk, "n", json_string(padded));
+	expect_key(json_deep_copy(jwk), false, "RSA n even");
+	n[nlen] ^= 1;
+	free(padded);
+	n[0] = 0x01; /* 8193 bits */
+	memset(n + 1, 0xff, 1024);
+	padded = mint_b64url(n, 1025);
+	json_object_set_new(jwk, "n", json_string(padded));
+	expect_key(json_deep_copy(jwk), false, "RSA n of 8193 bits");
+	free(padded);
+	n[0] = 0;
+	padded = mint_b64url(n, nlen + 1);
 	json_object_set_new(jwk, "n", json_string(padded));
 	expect_key(jwk, true, "RSA n with a leading zero octet");
 	free(padded);
+}
+
+/* Coordinates at the field's prime p (RFC 7518 §6.2.1.2 says x, y are
+ * field elements; p itself is not one) and the point (0, 0). */
+static void test_jwk_ec_values(void)
+{
+	static const unsigned char p256[32] = {
+		0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x01,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	static const unsigned char zero[32];
+	char *bp = mint_b64url(p256, sizeof(p256));
+	char *bz = mint_b64url(zero, sizeof(zero));
+	json_t *ec = mint_jwk(ec256, "e", NULL);
+
+	json_object_set_new(ec, "x", json_string(bp));
+	expect_key(json_deep_copy(ec), false, "EC x equal to the prime p");
+	json_object_set_new(ec, "x", json_string(bz));
+	json_object_set_new(ec, "y", json_string(bz));
+	expect_key(ec, false, "EC point (0, 0)");
+	free(bp);
+	free(bz);
 }
 
 static void test_jwk(void)
@@ -328,6 +368,7 @@ static void test_jwk(void)
 		 y[strlen(y) - 1] == 'A' ? 'E' : 'A');
 	expect_key(jwk_set(ec, "y", bad_y), false, "EC point off the curve");
 	test_jwk_rsa_values();
+	test_jwk_ec_values();
 	ok(strncmp(unusable_of(json_integer(1)), "error", 5) == 0,
 	   "JWK: a non-object is an error");
 }
