@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* client.c - the steps of aig_http_exchange(), and the client handle
- * that keeps the SSL_CTX between requests and, when asked, the last
+ * that keeps the TLS context between requests and, when asked, the last
  * connection (keep-alive).
  *
  * One connection at most is kept: every user of a client talks to one
@@ -15,8 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/err.h>
-
 #include "http_int.h"
 
 #define READ_CHUNK 16384
@@ -24,9 +22,11 @@
 #define JOIN_MAX 65536
 
 struct aig_http_client {
-	char *ca_file;	      /* NULL: the system store */
-	SSL_CTX *ctx;	      /* made at the first https:// request */
-	BIO_METHOD *bio_meth; /* likewise */
+	char *ca_file; /* NULL: the system store */
+	/* the TLS context (tls->client_new), made at the first https://
+	 * request, with the table of the functions that work it */
+	void *tls;
+	const struct aig_http_tls_ops *tls_ops;
 	/* aig_http_client_keep_alive(); idle_ms 0: nothing is kept */
 	int idle_ms;
 	unsigned max_requests;
@@ -102,27 +102,19 @@ void aig_http_client_free(struct aig_http_client *c)
 	if (c == NULL)
 		return;
 	drop(c);
-	SSL_CTX_free(c->ctx);
-	BIO_meth_free(c->bio_meth);
+	if (c->tls != NULL)
+		c->tls_ops->client_free(c->tls);
 	free(c->ca_file);
 	free(c);
 }
 
 static int tls_ready(struct aig_http_client *c, struct aig_error *err)
 {
-	int rc = AIG_OK;
-
-	/* no-op if the program did it first; else the config stays unread */
-	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1) {
-		ERR_clear_error();
-		return aig_error_set(err, AIG_ERR_INTERNAL,
-				     "OpenSSL cannot be initialised");
-	}
-	if (c->bio_meth == NULL)
-		rc = aig_http_tls_bio_method_new(&c->bio_meth, err);
-	if (rc == AIG_OK && c->ctx == NULL)
-		rc = aig_http_tls_ctx_new(c->ca_file, &c->ctx, err);
-	return rc;
+	if (c->tls_ops == NULL && (c->tls_ops = aig_http_tls_get(err)) == NULL)
+		return AIG_ERR_UNAVAILABLE;
+	if (c->tls == NULL)
+		return c->tls_ops->client_new(c->ca_file, &c->tls, err);
+	return AIG_OK;
 }
 
 /* Reads and parses until the final response has ended. */
@@ -207,8 +199,7 @@ static int attempt(struct aig_http_client *c, const struct aig_http_url *u,
 		drop(c);
 		rc = aig_http_conn_open(conn, u, err);
 		if (rc == AIG_OK && u->tls)
-			rc = aig_http_tls_start(conn, c->ctx, c->bio_meth, u,
-						err);
+			rc = c->tls_ops->start(conn, c->tls, u, err);
 	}
 	if (rc == AIG_OK) {
 		c->requests++;

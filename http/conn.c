@@ -16,8 +16,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
-
 #include "http_int.h"
 
 #define SLICE_MS 1000
@@ -73,7 +71,7 @@ bool aig_http_conn_quiet(const struct aig_http_conn *c)
 {
 	struct pollfd p = {c->fd, POLLIN, 0};
 
-	if (c->fd < 0 || (c->ssl != NULL && SSL_has_pending(c->ssl)))
+	if (c->fd < 0 || (c->ssl != NULL && c->tls->pending(c)))
 		return false;
 	/* POLLHUP and POLLERR are reported even when not asked for */
 	return poll(&p, 1, 0) == 0;
@@ -81,15 +79,8 @@ bool aig_http_conn_quiet(const struct aig_http_conn *c)
 
 void aig_http_conn_close(struct aig_http_conn *c)
 {
-	if (c->ssl != NULL) {
-		/* one try, not waited for: the response is in already. Never
-		 * after a failure (a fatal TLS error forbids it). */
-		if (c->complete)
-			SSL_shutdown(c->ssl);
-		ERR_clear_error();
-		SSL_free(c->ssl);
-		c->ssl = NULL;
-	}
+	if (c->ssl != NULL)
+		c->tls->close(c);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -247,7 +238,7 @@ int aig_http_conn_send(struct aig_http_conn *c, const char *p, size_t n,
 	int rc;
 
 	if (c->ssl != NULL)
-		return aig_http_tls_send(c, p, n, err);
+		return c->tls->send(c, p, n, err);
 	while (n > 0) {
 		if ((rc = aig_http_conn_check(c, "sending", err)) != AIG_OK)
 			return rc;
@@ -276,7 +267,7 @@ int aig_http_conn_recv(struct aig_http_conn *c, char *buf, size_t cap,
 
 	*got = 0;
 	if (c->ssl != NULL)
-		return aig_http_tls_recv(c, buf, cap, got, err);
+		return c->tls->recv(c, buf, cap, got, err);
 	for (;;) {
 		if ((rc = aig_http_conn_check(c, "receiving", err)) != AIG_OK)
 			return rc;

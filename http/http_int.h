@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include <http_parser.h>
-#include <openssl/ssl.h>
 
 #include "aig_http.h"
 
@@ -55,14 +54,17 @@ int aig_http_head_make(const struct aig_http_request *req,
 
 /* ------------------------------------------------------ conn.c, tls.c */
 
+struct aig_http_conn;
+
 /* One connection and the deadline of the exchange it carries. Start with
  * aig_http_conn_init(), end with aig_http_conn_close(). A kept connection
  * (client.c) carries the next exchange after aig_http_conn_arm(); it must
  * not move in memory while open: the TLS BIO points at it. */
 struct aig_http_conn {
 	int fd;
-	SSL *ssl;		  /* NULL for http:// */
-	struct timespec deadline; /* CLOCK_MONOTONIC */
+	void *ssl; /* the TLS session (an OpenSSL SSL), NULL for http:// */
+	const struct aig_http_tls_ops *tls; /* what works ssl; with it */
+	struct timespec deadline;	    /* CLOCK_MONOTONIC */
 	int timeout_ms;
 	const volatile sig_atomic_t *stop;
 	const char *where; /* borrowed from the URL */
@@ -116,27 +118,48 @@ int aig_http_conn_send(struct aig_http_conn *c, const char *p, size_t n,
 int aig_http_conn_recv(struct aig_http_conn *c, char *buf, size_t cap,
 		       size_t *got, struct aig_error *err);
 
-/* aig_http_conn_send() and _recv() on a TLS connection. */
-int aig_http_tls_send(struct aig_http_conn *c, const char *p, size_t n,
-		      struct aig_error *err);
-int aig_http_tls_recv(struct aig_http_conn *c, char *buf, size_t cap,
-		      size_t *got, struct aig_error *err);
+/* ---------------------------------------------------- tls.c, tls_get.c */
 
-/* A client SSL_CTX: TLS 1.2 or later, peer always verified against
- * ca_file or the system store, no renegotiation. *out is new (caller frees
- * with SSL_CTX_free). AIG_HTTP_ERR_TLS if the CA store cannot be loaded. */
-int aig_http_tls_ctx_new(const char *ca_file, SSL_CTX **out,
-			 struct aig_error *err);
+/* What a connection does over TLS, on OpenSSL (tls.c). Behind a table so
+ * that a program can have it from a module: aigate.cgi loads it from
+ * aigate-openssl.so for a request that makes a TLS connection, and a
+ * request that does not then neither maps nor relocates OpenSSL
+ * (docs/performance.md). Every other program links tls.c. */
+struct aig_http_tls_ops {
+	/* sizeof(struct aig_http_conn) and of struct aig_http_url where
+	 * the table was built: a module's must be the program's */
+	size_t conn_size, url_size;
+	/* A client's TLS context in *tls: TLS 1.2 or later, peer always
+	 * verified against ca_file or the system store, no renegotiation;
+	 * OpenSSL started without its configuration file. AIG_HTTP_ERR_TLS
+	 * if the CA store cannot be loaded. Freed with client_free. */
+	int (*client_new)(const char *ca_file, void **tls,
+			  struct aig_error *err);
+	void (*client_free)(void *tls);
+	/* Runs the TLS handshake on the connected c->fd: SNI and host name
+	 * check for a name, IP check for an address literal. Sets c->ssl
+	 * and c->tls (also on failure: close them with conn close). */
+	int (*start)(struct aig_http_conn *c, void *tls,
+		     const struct aig_http_url *u, struct aig_error *err);
+	/* aig_http_conn_send() and _recv() on a TLS connection. */
+	int (*send)(struct aig_http_conn *c, const char *p, size_t n,
+		    struct aig_error *err);
+	int (*recv)(struct aig_http_conn *c, char *buf, size_t cap, size_t *got,
+		    struct aig_error *err);
+	/* Whether TLS bytes are buffered, unread. */
+	bool (*pending)(const struct aig_http_conn *c);
+	/* Frees c->ssl, after one close_notify attempt that does not wait
+	 * when c->complete. */
+	void (*close)(struct aig_http_conn *c);
+};
 
-/* A BIO method over a socket that sends with MSG_NOSIGNAL. *out is new
- * (caller frees with BIO_meth_free, after every BIO made from it). */
-int aig_http_tls_bio_method_new(BIO_METHOD **out, struct aig_error *err);
+/* tls.c's table. */
+extern const struct aig_http_tls_ops aig_http_tls_openssl;
 
-/* Runs the TLS handshake on the connected c->fd: SNI and host name check
- * for a name, IP check for an address literal. */
-int aig_http_tls_start(struct aig_http_conn *c, SSL_CTX *ctx,
-		       const BIO_METHOD *bm, const struct aig_http_url *u,
-		       struct aig_error *err);
+/* The table this program uses, or NULL with err set (AIG_ERR_UNAVAILABLE)
+ * when it cannot be had. tls_get.c returns tls.c's; aigate.cgi has its
+ * own (cgi/openssl_load.c), which the linker takes instead. */
+const struct aig_http_tls_ops *aig_http_tls_get(struct aig_error *err);
 
 /* -------------------------------------------------------- response.c */
 

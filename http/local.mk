@@ -3,7 +3,7 @@
 ## (libaighttp): http-parser parses, libssl does TLS.
 noinst_LTLIBRARIES += http/libaighttp.la
 http_libaighttp_la_SOURCES = http/aig_http.h http/http_int.h http/client.c \
-	http/url.c http/conn.c http/tls.c http/response.c
+	http/url.c http/conn.c http/tls.c http/tls_get.c http/response.c
 http_libaighttp_la_CFLAGS = $(AM_CFLAGS) $(SSL_CFLAGS) $(CRYPTO_CFLAGS)
 # No LIBADD (see common/local.mk): whoever links this library adds
 # $(AIG_HTTP_LIBS), or aigate.cgi the static archives of $(GATE_LIBS).

@@ -17,11 +17,13 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #include "http_int.h"
@@ -72,8 +74,7 @@ static bool load_system_store(SSL_CTX *ctx)
 	return SSL_CTX_load_verify_file(ctx, X509_get_default_cert_file()) == 1;
 }
 
-int aig_http_tls_ctx_new(const char *ca_file, SSL_CTX **out,
-			 struct aig_error *err)
+static int ctx_new(const char *ca_file, SSL_CTX **out, struct aig_error *err)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	char why[256];
@@ -156,7 +157,8 @@ static int bio_create(BIO *b)
 	return 1;
 }
 
-int aig_http_tls_bio_method_new(BIO_METHOD **out, struct aig_error *err)
+/* A BIO method over a socket that sends with MSG_NOSIGNAL. */
+static int bio_method_new(BIO_METHOD **out, struct aig_error *err)
 {
 	/* no BIO_get_new_index(): its process-wide supply of about a hundred
 	 * would run out in a long-lived process making a client per request;
@@ -177,6 +179,50 @@ int aig_http_tls_bio_method_new(BIO_METHOD **out, struct aig_error *err)
 	return AIG_OK;
 }
 
+/* ------------------------------------------------------ a client's TLS */
+
+/* What a client keeps between its connections. */
+struct tls_client {
+	SSL_CTX *ctx;
+	BIO_METHOD *bio_meth;
+};
+
+static void client_free(void *tls)
+{
+	struct tls_client *t = tls;
+
+	if (t == NULL)
+		return;
+	SSL_CTX_free(t->ctx);
+	BIO_meth_free(t->bio_meth);
+	free(t);
+}
+
+static int client_new(const char *ca_file, void **out, struct aig_error *err)
+{
+	struct tls_client *t;
+	int rc;
+
+	*out = NULL;
+	/* no-op if the program did it first; else the config stays unread */
+	if (OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1) {
+		ERR_clear_error();
+		return aig_error_set(err, AIG_ERR_INTERNAL,
+				     "OpenSSL cannot be initialised");
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL)
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	rc = bio_method_new(&t->bio_meth, err);
+	if (rc == AIG_OK)
+		rc = ctx_new(ca_file, &t->ctx, err);
+	if (rc != AIG_OK) {
+		client_free(t);
+		return rc;
+	}
+	*out = t;
+	return AIG_OK;
+}
+
 /* ---------------------------------------------------------- handshake */
 
 /* What a failed TLS call means; waits and returns AIG_OK when it is to be
@@ -187,7 +233,7 @@ static int after(struct aig_http_conn *c, int ret, const char *doing,
 	char why[256];
 	long vr;
 
-	switch (SSL_get_error(c->ssl, ret)) {
+	switch (SSL_get_error((SSL *)c->ssl, ret)) {
 	case SSL_ERROR_WANT_READ:
 		return aig_http_conn_wait(c, POLLIN, &c->deadline, doing, err);
 	case SSL_ERROR_WANT_WRITE:
@@ -205,7 +251,7 @@ static int after(struct aig_http_conn *c, int ret, const char *doing,
 		break;
 	default: break;
 	}
-	vr = SSL_get_verify_result(c->ssl);
+	vr = SSL_get_verify_result((SSL *)c->ssl);
 	if (vr != X509_V_OK) {
 		ERR_clear_error();
 		return aig_error_set(err, AIG_HTTP_ERR_TLS,
@@ -230,32 +276,34 @@ static bool set_peer(SSL *ssl, const struct aig_http_url *u)
 	       SSL_set1_host(ssl, u->host) == 1;
 }
 
-int aig_http_tls_start(struct aig_http_conn *c, SSL_CTX *ctx,
-		       const BIO_METHOD *bm, const struct aig_http_url *u,
-		       struct aig_error *err)
+static int start(struct aig_http_conn *c, void *tls,
+		 const struct aig_http_url *u, struct aig_error *err)
 {
+	const struct tls_client *t = tls;
 	BIO *bio = NULL;
+	SSL *ssl;
 	char why[256];
 	int ret, rc;
 
-	c->ssl = SSL_new(ctx);
-	bio = c->ssl ? BIO_new(bm) : NULL;
-	if (bio == NULL || !set_peer(c->ssl, u)) {
+	c->tls = &aig_http_tls_openssl;
+	c->ssl = ssl = SSL_new(t->ctx);
+	bio = ssl ? BIO_new(t->bio_meth) : NULL;
+	if (bio == NULL || !set_peer(ssl, u)) {
 		BIO_free(bio);
 		return aig_error_set(err, AIG_HTTP_ERR_TLS,
 				     "%s: TLS cannot be set up: %s", c->where,
 				     ssl_reason(why, sizeof(why)));
 	}
-	BIO_set_data(bio, c);	       /* c stays where it is while open */
-	SSL_set_bio(c->ssl, bio, bio); /* c->ssl owns bio */
-	SSL_set_connect_state(c->ssl);
+	BIO_set_data(bio, c);	    /* c stays where it is while open */
+	SSL_set_bio(ssl, bio, bio); /* ssl owns bio */
+	SSL_set_connect_state(ssl);
 	for (;;) {
 		if ((rc = aig_http_conn_check(c, "TLS handshake", err)) !=
 		    AIG_OK)
 			return rc;
 		ERR_clear_error();
 		errno = 0;
-		if ((ret = SSL_do_handshake(c->ssl)) == 1)
+		if ((ret = SSL_do_handshake(ssl)) == 1)
 			return AIG_OK;
 		if ((rc = after(c, ret, "TLS handshake", err)) != AIG_OK)
 			return rc;
@@ -264,8 +312,8 @@ int aig_http_tls_start(struct aig_http_conn *c, SSL_CTX *ctx,
 
 /* -------------------------------------------------- send and receive */
 
-int aig_http_tls_send(struct aig_http_conn *c, const char *p, size_t n,
-		      struct aig_error *err)
+static int send_all(struct aig_http_conn *c, const char *p, size_t n,
+		    struct aig_error *err)
 {
 	size_t k;
 	int ret, rc;
@@ -276,7 +324,7 @@ int aig_http_tls_send(struct aig_http_conn *c, const char *p, size_t n,
 		/* a retried SSL_write_ex gets the same arguments */
 		ERR_clear_error();
 		errno = 0;
-		ret = SSL_write_ex(c->ssl, p, n, &k);
+		ret = SSL_write_ex((SSL *)c->ssl, p, n, &k);
 		if (ret == 1) {
 			p += k;
 			n -= k;
@@ -287,8 +335,8 @@ int aig_http_tls_send(struct aig_http_conn *c, const char *p, size_t n,
 	return AIG_OK;
 }
 
-int aig_http_tls_recv(struct aig_http_conn *c, char *buf, size_t cap,
-		      size_t *got, struct aig_error *err)
+static int recv_some(struct aig_http_conn *c, char *buf, size_t cap,
+		     size_t *got, struct aig_error *err)
 {
 	int ret, rc;
 
@@ -297,16 +345,17 @@ int aig_http_tls_recv(struct aig_http_conn *c, char *buf, size_t cap,
 			return rc;
 		ERR_clear_error();
 		errno = 0;
-		if ((ret = SSL_read_ex(c->ssl, buf, cap, got)) == 1)
+		if ((ret = SSL_read_ex((SSL *)c->ssl, buf, cap, got)) == 1)
 			return AIG_OK;
 		*got = 0;
-		if (SSL_get_error(c->ssl, ret) == SSL_ERROR_ZERO_RETURN) {
+		if (SSL_get_error((SSL *)c->ssl, ret) ==
+		    SSL_ERROR_ZERO_RETURN) {
 			c->eof = true;
 			return AIG_OK; /* close_notify: the orderly end */
 		}
 		if (ERR_GET_REASON(ERR_peek_last_error()) ==
 			    SSL_R_UNEXPECTED_EOF_WHILE_READING ||
-		    (SSL_get_error(c->ssl, ret) == SSL_ERROR_SYSCALL &&
+		    (SSL_get_error((SSL *)c->ssl, ret) == SSL_ERROR_SYSCALL &&
 		     errno == 0)) {
 			c->eof = true;
 			ERR_clear_error();
@@ -320,3 +369,31 @@ int aig_http_tls_recv(struct aig_http_conn *c, char *buf, size_t cap,
 			return rc;
 	}
 }
+
+static bool pending(const struct aig_http_conn *c)
+{
+	return SSL_has_pending((const SSL *)c->ssl) == 1;
+}
+
+static void close_tls(struct aig_http_conn *c)
+{
+	/* one try, not waited for: the response is in already. Never after
+	 * a failure (a fatal TLS error forbids it). */
+	if (c->complete)
+		SSL_shutdown((SSL *)c->ssl);
+	ERR_clear_error();
+	SSL_free((SSL *)c->ssl);
+	c->ssl = NULL;
+}
+
+const struct aig_http_tls_ops aig_http_tls_openssl = {
+	.conn_size = sizeof(struct aig_http_conn),
+	.url_size = sizeof(struct aig_http_url),
+	.client_new = client_new,
+	.client_free = client_free,
+	.start = start,
+	.send = send_all,
+	.recv = recv_some,
+	.pending = pending,
+	.close = close_tls,
+};
