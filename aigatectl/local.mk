@@ -94,7 +94,7 @@ contrib/logrotate/aigate: contrib/logrotate/aigate.in Makefile
 # `make bench-seal`: seal MB/s against sha256sum of the same file, and the
 # gate's FastCGI req/s with and without a seal every second (needs root).
 bench-seal: aigatectl/aigatectl$(EXEEXT) cgi/aigate.cgi$(EXEEXT) \
-		cgi/aigate-ext.la cgi/aigate-pam.la tests/integration/jwt_tool$(EXEEXT)
+		cgi/aigate-ext.la cgi/aigate-pam.la cgi/aigate-openssl.la tests/integration/jwt_tool$(EXEEXT)
 	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
 	    $(SHELL) $(srcdir)/bench/bench_audit_seal.sh $(BENCH_SECONDS)
 .PHONY: bench-seal

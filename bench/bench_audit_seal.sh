@@ -111,7 +111,7 @@ rm -f "$W/big/audit.jsonl"
 
 # ---------------------------------------------------------------- 2.
 cp "$top_builddir/cgi/aigate.cgi" "$W/libexec/aigate/aigate.cgi"
-cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$W/libexec/aigate/"
+cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$top_builddir/cgi/.libs/aigate-openssl.so" "$W/libexec/aigate/"
 "$tool" keygen "$W/keys" >/dev/null
 cp "$W/keys/jwks.json" "$W/etc/aigate/jwks.json"
 $py - "$top_srcdir/policies/policy.json" "$W/etc/aigate/policy.json" <<'PY'

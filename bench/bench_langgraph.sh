@@ -44,6 +44,7 @@ done
 mkdir -p "$W/libexec/aigate" "$W/etc/aigate" "$W/keys" "$W/state" "$W/log" \
 	"$W/srv/htdocs" "$W/run/lighttpd"
 cp "$top_builddir/cgi/aigate.cgi" "$W/libexec/aigate/aigate.cgi"
+cp "$top_builddir/cgi/.libs/aigate-openssl.so" "$W/libexec/aigate/"
 "$tool" keygen "$W/keys" >/dev/null
 cp "$W/keys/jwks.json" "$W/etc/aigate/"
 /usr/bin/python3 - "$top_srcdir/policies/policy.json" "$W/etc/aigate" <<'PY'

@@ -25,6 +25,7 @@ mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/keys" "$web/state" \
 	"$web/log" "$web/sc" "$web/run/lighttpd" "$web/srv/htdocs"
 chown www-data "$web/state" "$web/log" "$web/run/lighttpd"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
+cp "$top_builddir/cgi/.libs/aigate-openssl.so" "$web/libexec/aigate/"
 "$tool" keygen "$web/keys" >/dev/null
 cp "$web/keys/jwks.json" "$web/etc/aigate/jwks.json"
 (umask 077 && openssl rand -out "$web/etc/aigate/state.key" 32)

@@ -132,9 +132,9 @@ wait_http() {
 mkdir -p "$W/libexec/aigate" "$W/etc/aigate" "$W/keys" "$W/state" "$W/log" \
 	"$W/cgi" "$W/lib" "$W/fcgi" "$W/other"
 cp "$gate_bin" "$W/libexec/aigate/aigate.cgi"
-# The extension modules (aigate-pam.so: Basic; aigate-ext.so: libldap)
-# sit beside the gate.
-for ext in aigate-ext.so aigate-pam.so; do
+# The extension modules (aigate-pam.so: Basic; aigate-ext.so: libldap;
+# aigate-openssl.so: TLS) sit beside the gate.
+for ext in aigate-ext.so aigate-pam.so aigate-openssl.so; do
 	[ ! -f "$top_builddir/cgi/.libs/$ext" ] || cp "$top_builddir/cgi/.libs/$ext" "$W/libexec/aigate/"
 done
 gcc -O2 -static -o "$W/cgi/hello.cgi" "$top_srcdir/bench/hello_cgi.c"

@@ -30,6 +30,7 @@ endif
 
 BENCH_SECONDS = 10
 BENCH_DEPS = cgi/aigate.cgi$(EXEEXT) cgi/aigate-ext.la cgi/aigate-pam.la \
+	cgi/aigate-openssl.la \
 	pam_aigate/pam_aigate.la pam_aigate/aigate-ldap.la tests/integration/jwt_tool$(EXEEXT) \
 	bench/crypto_floor$(EXEEXT) $(BENCH_FCGI_HELLO)
 bench: $(BENCH_DEPS)

@@ -73,7 +73,7 @@ printf '%-52s %9s us  (python3-gssapi, ticket cached; not in the figures above)\
 
 # --- requests/s through lighttpd + FastCGI
 mkdir -p "$dir/libexec/aigate" "$dir/etc/aigate" "$dir/run/lighttpd" "$dir/srv/htdocs" "$dir/state"
-cp "$top_builddir/cgi/aigate.cgi" "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$dir/libexec/aigate/"
+cp "$top_builddir/cgi/aigate.cgi" "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$top_builddir/cgi/.libs/aigate-openssl.so" "$dir/libexec/aigate/"
 cp "$dir/http.keytab" "$dir/state.key" "$dir/jwks.json" "$dir/policy.json" "$dir/etc/aigate/"
 install -m 0600 -o www-data "$AIG_AD_SVC_PASSWORD_FILE" "$dir/etc/aigate/svc.secret"
 cp "$AIG_AD_CA" "$dir/etc/aigate/ca.pem"

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * aig_ext.h - the interface between aigate.cgi and its extension module,
- * its two extension modules: aigate-pam.so (pam_check.c: Basic through
- * PAM) and aigate-ext.so (ext.c: the parts that need libldap or MIT
- * krb5: groups_from_ldap, Negotiate, single sign-on accounts), each
- * loaded with dlopen(3) only by a request that takes one of them (linking
- * them costs every request 2-3 ms of start-up). They are two so that a
+ * aig_ext.h - the interface between aigate.cgi and its extension
+ * modules: aigate-pam.so (pam_check.c: Basic through PAM), aigate-ext.so
+ * (ext.c: the parts that need libldap or MIT krb5: groups_from_ldap,
+ * Negotiate, single sign-on accounts) and aigate-openssl.so
+ * (openssl_ext.c: the parts that need OpenSSL: TLS, the identity key,
+ * quarantine), each loaded with dlopen(3) only by a request that takes
+ * one of them (linking them costs every request 2-3 ms of start-up;
+ * OpenSSL linked but unused, 0.4 ms). They are two so that a
  * Basic request loads libpam alone: pam_aigate.so loads its directory
  * code only when a login needs the DC, and a login its credential cache
  * answers then loads neither libldap nor MIT krb5. The two sides meet only
@@ -149,13 +151,40 @@ struct aig_gate_pam {
 					     char **groups, int *pam_code);
 };
 
+/* What aigate-openssl.so exports, as the symbol aig_gate_openssl_v1: the
+ * functions of http/tls.c, identity.c and quarantine.c, which the gate
+ * reaches through openssl_load.c. */
+#define AIG_GATE_OPENSSL_VERSION 1
+struct aig_http_tls_ops;
+struct aig_identity_key;
+struct aig_identity_claims;
+struct aig_gate_openssl {
+	unsigned version;
+	const char *package; /* PACKAGE_STRING of its build */
+	size_t config_size;  /* sizeof(struct aig_config) there */
+	const struct aig_http_tls_ops *tls; /* http_int.h */
+	/* aig_identity.h */
+	int (*identity_get)(struct aig_identity_key **kp, const char *path,
+			    struct aig_error *err);
+	void (*identity_free)(struct aig_identity_key *k);
+	const char *(*identity_jwks)(const struct aig_identity_key *k);
+	int (*identity_token)(const struct aig_identity_key *k,
+			      const struct aig_identity_claims *c, char **out,
+			      struct aig_error *err);
+	/* cgi_int.h */
+	int (*quarantine_store)(const struct aig_config *cfg, const char *id,
+				const char *body, size_t len,
+				struct aig_error *err);
+};
+
 /* ext_load.c: each module, loaded once per process from its file
- * (aigate-ext.so, aigate-pam.so) beside the running executable (or in its
- * .libs/, in a build tree). The file must belong to root or to the executable's
- * owner and be writable by nobody else, and come from the same build (version,
- * package, config_size). NULL with err set when it cannot be loaded (the
- * request is then 503). */
+ * (aigate-ext.so, aigate-pam.so, aigate-openssl.so) beside the running
+ * executable (or in its .libs/, in a build tree). The file must belong to root
+ * or to the executable's owner and be writable by nobody else, and come from
+ * the same build (version, package, config_size). NULL with err set when it
+ * cannot be loaded (the request is then 503). */
 const struct aig_gate_ext *aig_gate_ext_load(struct aig_error *err);
 const struct aig_gate_pam *aig_gate_pam_load(struct aig_error *err);
+const struct aig_gate_openssl *aig_gate_openssl_load(struct aig_error *err);
 
 #endif /* AIG_EXT_H */

@@ -9,13 +9,14 @@
  * the replay record) is here. */
 #include "config.h"
 
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
 #include <time.h>
+
+#include <nettle/base64.h>
 
 #include "account_cache.h"
 #include "aig_ext.h"
@@ -242,9 +243,9 @@ static bool keep_reply(struct aig_gate *g, const unsigned char *tok, size_t len)
 	if (g->auth_reply == NULL)
 		return false;
 	memcpy(g->auth_reply, head, sizeof(head) - 1);
-	EVP_EncodeBlock((unsigned char *)g->auth_reply + sizeof(head) - 1, tok,
-			(int)len);
-	strcat(g->auth_reply, "\r\n");
+	/* padded base64 (RFC 4648 §4), as RFC 4559 has it */
+	base64_encode_raw(g->auth_reply + sizeof(head) - 1, len, tok);
+	memcpy(g->auth_reply + sizeof(head) - 1 + b64, "\r\n", 3);
 	return true;
 }
 

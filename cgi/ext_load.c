@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* ext_load.c - loading aigate-ext.so and aigate-pam.so (aig_ext.h) when
- * a request needs one.
+/* ext_load.c - loading aigate-ext.so, aigate-pam.so and aigate-openssl.so
+ * (aig_ext.h) when a request needs one.
  *
  * A module is looked for beside the executable that runs (readlink of
  * /proc/self/exe), never where the environment or a request says; it is
@@ -24,9 +24,11 @@
 
 #define EXT_NAME "aigate-ext.so"
 #define PAM_NAME "aigate-pam.so"
+#define OPENSSL_NAME "aigate-openssl.so"
 
 static const struct aig_gate_ext *loaded_ext;
 static const struct aig_gate_pam *loaded_pam;
+static const struct aig_gate_openssl *loaded_openssl;
 
 /* The symbol `symbol` of the module `name` beside the executable (or in
  * its .libs/, where libtool leaves it in a build tree), loaded (the handle
@@ -116,4 +118,19 @@ const struct aig_gate_pam *aig_gate_pam_load(struct aig_error *err)
 		return refuse(h, PAM_NAME, err);
 	loaded_pam = pam;
 	return loaded_pam;
+}
+
+const struct aig_gate_openssl *aig_gate_openssl_load(struct aig_error *err)
+{
+	const struct aig_gate_openssl *o;
+	void *h;
+
+	if (loaded_openssl != NULL)
+		return loaded_openssl;
+	o = load_symbol(OPENSSL_NAME, "aig_gate_openssl_v1", &h, err);
+	if (o == NULL || !same_build(o->version, AIG_GATE_OPENSSL_VERSION,
+				     o->package, o->config_size))
+		return refuse(h, OPENSSL_NAME, err);
+	loaded_openssl = o;
+	return loaded_openssl;
 }

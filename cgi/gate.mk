@@ -29,7 +29,8 @@ LIBAIGCGI_DEPS = policies/libaigpolicy.la common/libaigcommon.la \
 # aigate-pam.so is Basic through PAM alone, so that a login that
 # pam_aigate.so answers from its credential cache loads libpam and
 # nothing of the directory's.
-aigatelibexec_LTLIBRARIES = cgi/aigate-ext.la cgi/aigate-pam.la
+aigatelibexec_LTLIBRARIES = cgi/aigate-ext.la cgi/aigate-pam.la \
+	cgi/aigate-openssl.la
 cgi_aigate_ext_la_SOURCES = cgi/aig_ext.h cgi/ext.c cgi/negotiate.c
 cgi_aigate_ext_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_LDAP_CPPFLAGS)
 cgi_aigate_ext_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
@@ -47,9 +48,25 @@ cgi_aigate_pam_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
 cgi_aigate_pam_la_LIBADD = ldap/libaigldapcore.la common/libaigcommon.la \
 	$(PAM_LIBS) $(JANSSON_LIBS) $(NETTLE_LIBS)
 
+# aigate-openssl.so is TLS (http/tls.c and the connection code it calls),
+# the identity key and quarantine: what needs OpenSSL. aigate.cgi links
+# none of it (cgi/openssl_load.c), so that a request without TLS neither
+# maps nor relocates OpenSSL: 0.4 ms of every exec (docs/performance.md).
+cgi_aigate_openssl_la_SOURCES = cgi/aig_ext.h cgi/openssl_ext.c \
+	cgi/identity.c cgi/quarantine.c http/tls.c http/conn.c
+cgi_aigate_openssl_la_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
+	$(AIG_POLICY_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
+cgi_aigate_openssl_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(SSL_CFLAGS) $(CRYPTO_CFLAGS) $(PCRE2_CFLAGS)
+cgi_aigate_openssl_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+	-export-symbols-regex '^aig_gate_openssl_v1$$'
+cgi_aigate_openssl_la_LIBADD = common/libaigcommon.la $(JANSSON_LIBS) \
+	$(NETTLE_LIBS) $(OPENSSL_MODULE_LIBS)
+
 aigatelibexec_PROGRAMS += cgi/aigate.cgi
-cgi_aigate_cgi_SOURCES = cgi/main.c cgi/fcgi.c cgi/gate.h
-cgi_aigate_cgi_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
+cgi_aigate_cgi_SOURCES = cgi/main.c cgi/fcgi.c cgi/gate.h cgi/openssl_load.c
+cgi_aigate_cgi_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) \
+	$(AIG_POLICY_CPPFLAGS) $(AIG_HTTP_CPPFLAGS)
 cgi_aigate_cgi_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(CRYPTO_CFLAGS) \
 	$(LDAP_CFLAGS) $(PCRE2_CFLAGS) $(LMDB_CFLAGS)
 # Linked with the static archives Debian ships ($(GATE_LIBS), configure):
@@ -208,11 +225,13 @@ EXTRA_DIST += bench/negotiate.sh
 install-exec-hook: install-ext-hook
 install-ext-hook:
 	rm -f $(DESTDIR)$(aigatelibexecdir)/aigate-ext.la \
-		$(DESTDIR)$(aigatelibexecdir)/aigate-pam.la
+		$(DESTDIR)$(aigatelibexecdir)/aigate-pam.la \
+		$(DESTDIR)$(aigatelibexecdir)/aigate-openssl.la
 uninstall-hook: uninstall-ext-hook
 uninstall-ext-hook:
 	rm -f $(DESTDIR)$(aigatelibexecdir)/aigate-ext.so \
-		$(DESTDIR)$(aigatelibexecdir)/aigate-pam.so
+		$(DESTDIR)$(aigatelibexecdir)/aigate-pam.so \
+		$(DESTDIR)$(aigatelibexecdir)/aigate-openssl.so
 .PHONY: install-ext-hook uninstall-ext-hook
 
 # Behind an AWS ALB (auth.alb) and Cognito tokens, under both servers.

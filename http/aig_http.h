@@ -200,4 +200,26 @@ int aig_http_exchange(struct aig_http_client *c,
 		      const struct aig_http_request *req,
 		      const struct aig_http_handler *h, struct aig_error *err);
 
+/* ------------------------------------------------------------------ TLS */
+
+/* TLS is a table of operations on OpenSSL (http/tls.c), which a program
+ * may take from a loaded module rather than link: aigate.cgi loads it
+ * from aigate-openssl.so, so that a request without TLS neither maps nor
+ * relocates OpenSSL. Opaque here. */
+struct aig_http_tls_ops;
+
+/* tls.c's table, in the programs and modules that link tls.c. */
+extern const struct aig_http_tls_ops aig_http_tls_openssl;
+
+/* The table a client uses, asked for at its first https:// request: the
+ * library's (http/tls_get.c) returns &aig_http_tls_openssl; a program
+ * that defines its own aig_http_tls_get() gets neither tls_get.c nor
+ * tls.c from the library. NULL with err set (AIG_ERR_UNAVAILABLE) when
+ * it cannot be had. */
+const struct aig_http_tls_ops *aig_http_tls_get(struct aig_error *err);
+
+/* Whether ops was built with this program's connection and URL structures
+ * (a module from the same sources). */
+bool aig_http_tls_fits(const struct aig_http_tls_ops *ops);
+
 #endif /* AIG_HTTP_H */

@@ -108,6 +108,12 @@ void aig_http_client_free(struct aig_http_client *c)
 	free(c);
 }
 
+bool aig_http_tls_fits(const struct aig_http_tls_ops *ops)
+{
+	return ops->conn_size == sizeof(struct aig_http_conn) &&
+	       ops->url_size == sizeof(struct aig_http_url);
+}
+
 static int tls_ready(struct aig_http_client *c, struct aig_error *err)
 {
 	if (c->tls_ops == NULL && (c->tls_ops = aig_http_tls_get(err)) == NULL)

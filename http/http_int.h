@@ -153,14 +153,6 @@ struct aig_http_tls_ops {
 	void (*close)(struct aig_http_conn *c);
 };
 
-/* tls.c's table. */
-extern const struct aig_http_tls_ops aig_http_tls_openssl;
-
-/* The table this program uses, or NULL with err set (AIG_ERR_UNAVAILABLE)
- * when it cannot be had. tls_get.c returns tls.c's; aigate.cgi has its
- * own (cgi/openssl_load.c), which the linker takes instead. */
-const struct aig_http_tls_ops *aig_http_tls_get(struct aig_error *err);
-
 /* -------------------------------------------------------- response.c */
 
 /* The response reader: http-parser in HTTP_RESPONSE mode and the caps of

@@ -61,7 +61,7 @@ wait_for() { # TENTHS CMD...
 mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/keys" "$web/state" \
 	"$web/log" "$web/run" "$web/srv/htdocs"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
-cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$web/libexec/aigate/"
+cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$top_builddir/cgi/.libs/aigate-openssl.so" "$web/libexec/aigate/"
 "$tool" keygen "$web/keys" >/dev/null
 cp "$web/keys/jwks.json" "$web/etc/aigate/jwks.json"
 $py - "$top_srcdir/policies/policy.json" "$web/etc/aigate/policy.json" <<'PY'

@@ -37,6 +37,7 @@ kid3=6f3d4e5f-cccc-4ddd-addd-23456789abcd
 mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/keys" "$web/log" \
 	"$web/srv/htdocs" "$web/keys-root"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
+cp "$top_builddir/cgi/.libs/aigate-openssl.so" "$web/libexec/aigate/"
 cp "$top_srcdir/policies/policy.json" "$web/etc/aigate/policy.json"
 "$tool" keygen "$web/keys"
 mkdir -p "$web/keys/other"

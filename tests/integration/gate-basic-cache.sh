@@ -34,7 +34,7 @@ pw=$AIG_AD_PASSWORD
 chmod 0755 "$work"
 mkdir -m 0700 "$work/state"
 (umask 077 && openssl rand -out "$work/state.key" 32)
-cp "$top_builddir/cgi/aigate.cgi" "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$work/"
+cp "$top_builddir/cgi/aigate.cgi" "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$top_builddir/cgi/.libs/aigate-openssl.so" "$work/"
 cp "$top_builddir/pam_aigate/.libs/pam_aigate.so" "$top_builddir/pam_aigate/.libs/aigate-ldap.so" "$work/"
 
 python3 "$top_srcdir/tests/integration/tcp_count.py" "$work/port" "$work/count" \

@@ -29,6 +29,7 @@ for n in a b; do
 JSON
 done
 cp "$top_builddir/cgi/aigate.cgi" "$work/aigate.cgi"
+cp "$top_builddir/cgi/.libs/aigate-openssl.so" "$work/"
 if [ "${AIG_WITH_FCGI:-yes}" = no ]; then
 	# Built without FastCGI: started by a FastCGI server, the gate says
 	# so and exits instead of serving.

@@ -74,7 +74,7 @@ mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/lib" "$web/state" \
 	"$web/log" "$web/srv" "$web/run/lighttpd" "$web/run/fcgid"
 chown www-data "$web/run/lighttpd" "$web/run/fcgid" "$web/state" "$web/log"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
-cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$web/libexec/aigate/"
+cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$top_builddir/cgi/.libs/aigate-openssl.so" "$web/libexec/aigate/"
 cp "$top_builddir/pam_aigate/.libs/pam_aigate.so" "$top_builddir/pam_aigate/.libs/aigate-ldap.so" "$web/lib/"
 cp "$AIG_AD_CA" "$web/etc/aigate/ad-ca.pem"
 # the shipped policy, its rate limits raised for the many calls below

@@ -68,7 +68,7 @@ wait_for() { # TENTHS CMD...: true once CMD succeeds, polled every 0.1 s
 mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/keys" "$web/state" \
 	"$web/log" "$web/srv-l/htdocs" "$web/srv-a"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
-cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$web/libexec/aigate/"
+cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$top_builddir/cgi/.libs/aigate-openssl.so" "$web/libexec/aigate/"
 cgi=$web/libexec/aigate/aigate.cgi
 "$tool" keygen "$web/keys" >/dev/null
 cp "$web/keys/jwks.json" "$web/etc/aigate/jwks.json"

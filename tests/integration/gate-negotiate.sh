@@ -69,7 +69,7 @@ chmod 0600 "$web/etc/aigate/http.keytab"
 
 # --- the gate's files
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
-cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$web/libexec/aigate/"
+cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$top_builddir/cgi/.libs/aigate-openssl.so" "$web/libexec/aigate/"
 cp "$AIG_AD_CA" "$web/etc/aigate/ad-ca.pem"
 cp "$top_srcdir/policies/policy.json" "$web/etc/aigate/policy.json"
 install -m 0600 -o www-data "$AIG_AD_SVC_PASSWORD_FILE" "$web/etc/aigate/svc.secret"

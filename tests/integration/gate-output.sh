@@ -35,6 +35,7 @@ mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/keys" "$web/state" \
 	"$web/log" "$web/sc" "$web/run/lighttpd" "$web/run/fcgid"
 chown www-data "$web/state" "$web/log" "$web/run/lighttpd" "$web/run/fcgid"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
+cp "$top_builddir/cgi/.libs/aigate-openssl.so" "$web/libexec/aigate/"
 # the shipped policy, its rates raised for the many requests here
 python3 - "$top_srcdir/policies/policy.json" >"$web/etc/aigate/policy.json" <<'PY'
 import json, sys

@@ -37,6 +37,7 @@ as_www() { setpriv --reuid=www-data --regid=www-data --clear-groups "$@"; }
 mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/keys" "$web/run/aigate" \
 	"$web/srv/htdocs"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
+cp "$top_builddir/cgi/.libs/aigate-openssl.so" "$web/libexec/aigate/"
 cp "$top_srcdir/policies/policy.json" "$web/etc/aigate/policy.json"
 "$tool" keygen "$web/keys"
 cp "$web/keys/jwks.json" "$web/etc/aigate/jwks.json"

@@ -37,6 +37,7 @@ chown www-data "$web/state" "$web/log" "$web/run/lighttpd" "$web/run/fcgid"
 install -d -o www-data -g www-data -m 0700 "$web/quarantine"
 chmod 0700 "$web/reviewer"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
+cp "$top_builddir/cgi/.libs/aigate-openssl.so" "$web/libexec/aigate/"
 "$tool" keygen "$web/keys" >/dev/null
 cp "$web/keys/jwks.json" "$web/etc/aigate/jwks.json"
 (umask 077 && openssl rand -out "$web/etc/aigate/state.key" 32)

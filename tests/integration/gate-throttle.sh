@@ -33,7 +33,7 @@ tool=$top_builddir/tests/integration/jwt_tool
 mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/lib" "$web/keys" \
 	"$web/log" "$web/srv/htdocs" "$web/run"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
-cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$web/libexec/aigate/"
+cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$top_builddir/cgi/.libs/aigate-openssl.so" "$web/libexec/aigate/"
 cp "$top_builddir/pam_aigate/.libs/pam_aigate.so" "$top_builddir/pam_aigate/.libs/aigate-ldap.so" "$web/lib/"
 cp "$AIG_AD_CA" "$web/etc/aigate/ad-ca.pem"
 "$tool" keygen "$web/keys" >/dev/null

@@ -45,7 +45,7 @@ mkdir -p "$web/libexec/aigate" "$web/etc/aigate" "$web/lib" "$web/keys" \
 	"$web/state" "$web/log" "$web/srv" "$web/run/lighttpd" "$web/run/fcgid"
 chown www-data "$web/run/lighttpd" "$web/run/fcgid"
 cp "$top_builddir/cgi/aigate.cgi" "$web/libexec/aigate/aigate.cgi"
-cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$web/libexec/aigate/"
+cp "$top_builddir/cgi/.libs/aigate-ext.so" "$top_builddir/cgi/.libs/aigate-pam.so" "$top_builddir/cgi/.libs/aigate-openssl.so" "$web/libexec/aigate/"
 cp "$top_builddir/pam_aigate/.libs/pam_aigate.so" "$top_builddir/pam_aigate/.libs/aigate-ldap.so" "$web/lib/"
 cp "$AIG_AD_CA" "$web/etc/aigate/ad-ca.pem"
 cp "$top_srcdir/policies/policy.json" "$web/etc/aigate/policy.json"
@@ -317,6 +317,16 @@ if [ -z "$fastcgi" ]; then
 	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "a symbolic link in its place is refused too"
 	rm "$web/libexec/aigate/aigate-pam.so"
 	mv "$web/ext.saved" "$web/libexec/aigate/aigate-pam.so"
+	# OpenSSL is in aigate-openssl.so, loaded only for TLS (the identity
+	# key, quarantine): a bearer request to an http:// backend never
+	# loads it; an https:// JWKS below does
+	ok "$(nm "$top_builddir/cgi/aigate.cgi" | grep -q -E ' T (OPENSSL_init_crypto|SSL_new|EVP_DigestVerify)$' && echo 1 || echo 0)" \
+		"aigate.cgi itself links no OpenSSL"
+	mv "$web/libexec/aigate/aigate-openssl.so" "$web/openssl.saved"
+	t=$(token rsa rsa1 RS256 "$(claims nossl@corp.example.com '["AI_Users"]')")
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 200 \
+		"without aigate-openssl.so, a bearer request to an http:// backend passes"
+	mv "$web/openssl.saved" "$web/libexec/aigate/aigate-openssl.so"
 	chmod 0666 "$web/lib/aigate-ldap.so"
 	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" "${auth[@]}")" 503 "a world-writable aigate-ldap.so beside pam_aigate.so is refused: the DC cannot be asked, 503"
 	chmod 0644 "$web/lib/aigate-ldap.so"
@@ -427,8 +437,15 @@ https_config() { # CA STATE_DIR
 		-e "s|\"jwks_uri\": \"[^\"]*\", \"ca_file\": \"[^\"]*\"|\"jwks_uri\": \"https://127.0.0.1:$jport/jwks.json\", \"ca_file\": \"$1\"|" \
 		-e "s|\"state_dir\": \"[^\"]*\"|\"state_dir\": \"$2\"|" "$web/etc/aigate/aigate.json"
 }
-https_config "$tls/ca.pem" "$web/state-https"
 t=$(token rsa rsa1 RS256 "$(claims bob@corp.example.com '["AI_Users"]')")
+if [ -z "$fastcgi" ]; then
+	https_config "$tls/ca.pem" "$web/state-nossl"
+	mv "$web/libexec/aigate/aigate-openssl.so" "$web/openssl.saved"
+	expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 503 \
+		"JWKS over HTTPS without aigate-openssl.so: 503, never 401"
+	mv "$web/openssl.saved" "$web/libexec/aigate/aigate-openssl.so"
+fi
+https_config "$tls/ca.pem" "$web/state-https"
 expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: Bearer $t")" 200 "JWKS fetched over verified HTTPS: the token is accepted"
 expect_match "$(cat "$web/jwks.log" 2>/dev/null)" '^/jwks.json$' "... and the issuer was asked once"
 # other code running as www-data plants a well-formed cache holding its

@@ -154,7 +154,8 @@ ok "$st" "apt-get install ./*.deb"
 [ "$st" = 0 ] || { printf '%s\n' "$out" | tail -n 30; finish; }
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 for f in "/usr/lib/$ma/security/pam_aigate.so" "/usr/lib/$ma/security/aigate-ldap.so" /etc/pam.d/aigate \
-	/usr/lib/aigate/aigate.cgi /usr/lib/aigate/aigate-ext.so /usr/lib/aigate/aigate-pam.so /usr/sbin/aigatectl \
+	/usr/lib/aigate/aigate.cgi /usr/lib/aigate/aigate-ext.so /usr/lib/aigate/aigate-pam.so \
+	/usr/lib/aigate/aigate-openssl.so /usr/sbin/aigatectl \
 	/etc/aigate/aigate.json /etc/aigate/policy.json /etc/logrotate.d/aigate \
 	/etc/apache2/conf-available/aigate.conf /etc/lighttpd/conf-available/50-aigate.conf \
 	/lib/systemd/system/aigate-audit-seal.timer /lib/systemd/system/aigate-audit-seal.service \
