@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,6 +43,24 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The smaller of x and cap, cap when x is not a number (as fmin(): a
+ * damaged bucket is full, not empty). Not fmin() itself: it alone would
+ * make every exec of aigate.cgi map libm. */
+static double at_most(double x, double cap)
+{
+	return x < cap ? x : cap;
+}
+
+/* Whole seconds, at least 1, until a bucket holding tokens (under 1) has
+ * one again at rate tokens a second. */
+static unsigned seconds_until_one(double tokens, double rate)
+{
+	double wait = (1.0 - tokens) / rate; /* at most 60 s: rate >= 1/60 */
+	unsigned s = wait > 1.0 ? (unsigned)wait : 1;
+
+	return s < wait ? s + 1 : s; /* rounded up, without libm's ceil() */
+}
+
 /* Refills b to now, then takes one token if there is one (give: puts one
  * back, up to burst). */
 static void bucket_update(struct bucket *b, double now, unsigned per_minute,
@@ -54,16 +71,16 @@ static void bucket_update(struct bucket *b, double now, unsigned per_minute,
 
 	if (elapsed < 0)
 		elapsed = 0; /* a clock step back gives nothing away */
-	b->tokens = fmin((double)burst, b->tokens + elapsed * rate);
+	b->tokens = at_most(b->tokens + elapsed * rate, (double)burst);
 	b->at = now;
 	*allowed = give || b->tokens >= 1.0;
 	*retry = 0;
 	if (give)
-		b->tokens = fmin((double)burst, b->tokens + 1.0);
+		b->tokens = at_most(b->tokens + 1.0, (double)burst);
 	else if (*allowed)
 		b->tokens -= 1.0;
 	else
-		*retry = (unsigned)fmax(1.0, ceil((1.0 - b->tokens) / rate));
+		*retry = seconds_until_one(b->tokens, rate);
 	b->full_at = now + ((double)burst - b->tokens) / rate;
 }
 
