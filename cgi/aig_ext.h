@@ -95,12 +95,18 @@ enum aig_ext_pam_result aig_ext_pam_check(const char *service,
 					  const char *rhost, char **name,
 					  char **groups, int *pam_code);
 
+/* How every module's table begins: what says it was built from the same
+ * sources as the gate (ext_load.c checks it before any other member). */
+struct aig_gate_head {
+	unsigned version;    /* the table's AIG_GATE_*_VERSION */
+	const char *package; /* PACKAGE_STRING of its build */
+	size_t config_size;  /* sizeof(struct aig_config) there */
+};
+
 /* What aigate-ext.so exports, as the symbol aig_gate_ext_v1. */
 #define AIG_GATE_EXT_VERSION 6
 struct aig_gate_ext {
-	unsigned version;
-	const char *package; /* PACKAGE_STRING of its build */
-	size_t config_size;  /* sizeof(struct aig_config) there */
+	struct aig_gate_head head;
 	/* The groups of a token's user (groups_from_ldap), through the group
 	 * cache under state_dir, else over a session bound as
 	 * ldap.service_bind. *dir is the process's directory state (NULL at
@@ -139,9 +145,7 @@ struct aig_gate_ext {
 /* What aigate-pam.so exports, as the symbol aig_gate_pam_v1. */
 #define AIG_GATE_PAM_VERSION 1
 struct aig_gate_pam {
-	unsigned version;
-	const char *package; /* PACKAGE_STRING of its build */
-	size_t config_size;  /* sizeof(struct aig_config) there */
+	struct aig_gate_head head;
 	/* aig_ext_pam_check() */
 	enum aig_ext_pam_result (*pam_check)(const char *service,
 					     const char *confdir,
@@ -159,9 +163,7 @@ struct aig_http_tls_ops;
 struct aig_identity_key;
 struct aig_identity_claims;
 struct aig_gate_openssl {
-	unsigned version;
-	const char *package; /* PACKAGE_STRING of its build */
-	size_t config_size;  /* sizeof(struct aig_config) there */
+	struct aig_gate_head head;
 	const struct aig_http_tls_ops *tls; /* http_int.h */
 	/* aig_identity.h */
 	int (*identity_get)(struct aig_identity_key **kp, const char *path,

@@ -220,9 +220,7 @@ dir_account(void **state, const struct aig_config *cfg,
 }
 
 const struct aig_gate_ext aig_gate_ext_v1 = {
-	AIG_GATE_EXT_VERSION,
-	PACKAGE_STRING,
-	sizeof(struct aig_config),
+	{AIG_GATE_EXT_VERSION, PACKAGE_STRING, sizeof(struct aig_config)},
 	dir_groups,
 	dir_close,
 	aig_ext_negotiate_accept,

@@ -26,9 +26,8 @@
 #define PAM_NAME "aigate-pam.so"
 #define OPENSSL_NAME "aigate-openssl.so"
 
-static const struct aig_gate_ext *loaded_ext;
-static const struct aig_gate_pam *loaded_pam;
-static const struct aig_gate_openssl *loaded_openssl;
+/* The tables loaded so far (struct aig_gate_ext, _pam, _openssl). */
+static const void *loaded_ext, *loaded_pam, *loaded_openssl;
 
 /* The symbol `symbol` of the module `name` beside the executable (or in
  * its .libs/, where libtool leaves it in a build tree), loaded (the handle
@@ -72,65 +71,47 @@ static const void *load_symbol(const char *name, const char *symbol, void **h,
 	return sym;
 }
 
-/* Whether a module's table (version, package, config_size, as both
- * tables begin) comes from the same sources as this program. */
-static bool same_build(unsigned version, unsigned want, const char *package,
-		       size_t config_size)
+/* The table `symbol` of module `name`, loaded once per process (*cache),
+ * if its head says it comes from the same sources as this program
+ * (version want, package, config_size); NULL with err set otherwise. A
+ * table begins with its head, so the head's address is the table's. */
+static const void *load_table(const char *name, const char *symbol,
+			      unsigned want, const void **cache,
+			      struct aig_error *err)
 {
-	return version == want && strcmp(package, PACKAGE_STRING) == 0 &&
-	       config_size == sizeof(struct aig_config);
-}
+	const struct aig_gate_head *head;
+	void *h;
 
-static const void *refuse(void *h, const char *name, struct aig_error *err)
-{
-	aig_error_set(err, AIG_ERR_UNAVAILABLE,
-		      "%s is not the module of this aigate.cgi", name);
-	if (h != NULL)
-		dlclose(h);
-	return NULL;
+	if (*cache != NULL)
+		return *cache;
+	head = load_symbol(name, symbol, &h, err);
+	if (head == NULL || head->version != want ||
+	    strcmp(head->package, PACKAGE_STRING) != 0 ||
+	    head->config_size != sizeof(struct aig_config)) {
+		aig_error_set(err, AIG_ERR_UNAVAILABLE,
+			      "%s is not the module of this aigate.cgi", name);
+		if (h != NULL)
+			dlclose(h);
+		return NULL;
+	}
+	*cache = head;
+	return head;
 }
 
 const struct aig_gate_ext *aig_gate_ext_load(struct aig_error *err)
 {
-	const struct aig_gate_ext *ext;
-	void *h;
-
-	if (loaded_ext != NULL)
-		return loaded_ext;
-	ext = load_symbol(EXT_NAME, "aig_gate_ext_v1", &h, err);
-	if (ext == NULL || !same_build(ext->version, AIG_GATE_EXT_VERSION,
-				       ext->package, ext->config_size))
-		return refuse(h, EXT_NAME, err);
-	loaded_ext = ext;
-	return loaded_ext;
+	return load_table(EXT_NAME, "aig_gate_ext_v1", AIG_GATE_EXT_VERSION,
+			  &loaded_ext, err);
 }
 
 const struct aig_gate_pam *aig_gate_pam_load(struct aig_error *err)
 {
-	const struct aig_gate_pam *pam;
-	void *h;
-
-	if (loaded_pam != NULL)
-		return loaded_pam;
-	pam = load_symbol(PAM_NAME, "aig_gate_pam_v1", &h, err);
-	if (pam == NULL || !same_build(pam->version, AIG_GATE_PAM_VERSION,
-				       pam->package, pam->config_size))
-		return refuse(h, PAM_NAME, err);
-	loaded_pam = pam;
-	return loaded_pam;
+	return load_table(PAM_NAME, "aig_gate_pam_v1", AIG_GATE_PAM_VERSION,
+			  &loaded_pam, err);
 }
 
 const struct aig_gate_openssl *aig_gate_openssl_load(struct aig_error *err)
 {
-	const struct aig_gate_openssl *o;
-	void *h;
-
-	if (loaded_openssl != NULL)
-		return loaded_openssl;
-	o = load_symbol(OPENSSL_NAME, "aig_gate_openssl_v1", &h, err);
-	if (o == NULL || !same_build(o->version, AIG_GATE_OPENSSL_VERSION,
-				     o->package, o->config_size))
-		return refuse(h, OPENSSL_NAME, err);
-	loaded_openssl = o;
-	return loaded_openssl;
+	return load_table(OPENSSL_NAME, "aig_gate_openssl_v1",
+			  AIG_GATE_OPENSSL_VERSION, &loaded_openssl, err);
 }

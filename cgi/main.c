@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include <syslog.h>
 
-#include <openssl/crypto.h>
-
 #include "gate.h"
 
 /* lighttpd and Apache send SIGTERM when the client goes away (CGI) or
@@ -44,12 +42,10 @@ static void harden_process(void)
 	sigaction(SIGTERM, &sa, NULL); /* no SA_RESTART: writes fail fast */
 	umask(027);
 	openlog("aigate", LOG_PID, LOG_AUTHPRIV);
-	/* OpenSSL is not started here: a bearer token is verified and every
-	 * hash of a request made with Nettle, so a request that makes no TLS
-	 * connection never pays OpenSSL 3's start-up (docs/performance.md).
-	 * Each use starts it first, with OPENSSL_INIT_NO_LOAD_CONFIG: TLS
-	 * (http/client.c), the identity key (identity.c), quarantine
-	 * (quarantine.c). */
+	/* No OpenSSL here: tokens are verified and requests hashed with
+	 * Nettle, and what needs OpenSSL (TLS, the identity key,
+	 * quarantine) is in aigate-openssl.so, loaded by the requests that
+	 * use it (openssl_load.c, docs/performance.md). */
 }
 
 static int serve_cgi(struct aig_warm *w)

@@ -13,7 +13,11 @@
 #include "cgi_int.h"
 
 const struct aig_gate_openssl aig_gate_openssl_v1 = {
-	AIG_GATE_OPENSSL_VERSION, PACKAGE_STRING,     sizeof(struct aig_config),
-	&aig_http_tls_openssl,	  aig_identity_get,   aig_identity_free,
-	aig_identity_jwks,	  aig_identity_token, aig_quarantine_store,
+	{AIG_GATE_OPENSSL_VERSION, PACKAGE_STRING, sizeof(struct aig_config)},
+	&aig_http_tls_openssl,
+	aig_identity_get,
+	aig_identity_free,
+	aig_identity_jwks,
+	aig_identity_token,
+	aig_quarantine_store,
 };

@@ -190,8 +190,6 @@ out:
 }
 
 const struct aig_gate_pam aig_gate_pam_v1 = {
-	AIG_GATE_PAM_VERSION,
-	PACKAGE_STRING,
-	sizeof(struct aig_config),
+	{AIG_GATE_PAM_VERSION, PACKAGE_STRING, sizeof(struct aig_config)},
 	aig_ext_pam_check,
 };
