@@ -286,24 +286,23 @@ struct aig_metrics_sample {
 	size_t n_extra;
 };
 
-/* The counters in state_dir/metrics.mdb, shared by every gate process;
- * kept open by a FastCGI process. Opaque; free with aig_metrics_close(). */
+/* The counters in state_dir/metrics.counters, one file every gate process
+ * of the host maps and adds to (metrics.c describes its format). A
+ * FastCGI process keeps it mapped. Opaque; free with aig_metrics_close(). */
 struct aig_metrics;
+
+/* How many series the file holds, and the hash that places a key. */
+#define AIG_METRICS_SLOTS 2048
+uint32_t aig_metrics_key_hash(const char *key);
 
 int aig_metrics_open(const char *state_dir, struct aig_metrics **m,
 		     struct aig_error *err);
 void aig_metrics_close(struct aig_metrics *m);
 
-/* Adds a request to the counters: in memory, written by
- * aig_metrics_flush() once AIG_METRICS_BATCH requests or
- * AIG_METRICS_BATCH_S seconds are pending, and by aig_metrics_close(). */
-#define AIG_METRICS_BATCH 64
-#define AIG_METRICS_BATCH_S 1
+/* Adds a request to the counters, seen at once by every process. Fails
+ * only when the file has no slot left for a new series. */
 int aig_metrics_add(struct aig_metrics *m, const struct aig_metrics_sample *s,
 		    struct aig_error *err);
-
-/* Writes the pending counts (one LMDB write transaction). */
-int aig_metrics_flush(struct aig_metrics *m, struct aig_error *err);
 
 /* The counters as Prometheus text; *text is new (caller frees). */
 int aig_metrics_text(struct aig_metrics *m, char **text, struct aig_error *err);

@@ -158,8 +158,6 @@ int aig_fcgi_serve(struct aig_warm *w, const char *own_config,
 	       FCGX_Accept_r(&rq) == 0) {
 		serve_one(w, own_config, &rq, terminated);
 		FCGX_Finish_r(&rq);
-		if (!request_waiting())
-			aig_warm_idle(w); /* write what was batched */
 		leaving = leaving || heap_too_big();
 	}
 	FCGX_Free(&rq, 1);

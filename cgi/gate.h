@@ -74,8 +74,6 @@ int aig_warm_ratelimit(struct aig_warm *w, struct aig_error *err);
 void aig_warm_drop_ratelimit(struct aig_warm *w);
 int aig_warm_metrics(struct aig_warm *w, struct aig_error *err);
 void aig_warm_drop_metrics(struct aig_warm *w);
-/* Writes what was batched (the metrics): the process has nothing to do. */
-void aig_warm_idle(struct aig_warm *w);
 
 /* One request's state. Owned strings are freed by aig_gate_free(). */
 struct aig_gate {

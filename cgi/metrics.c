@@ -1,302 +1,415 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* metrics.c - counters for /_aigate/metrics (Prometheus text), kept in
- * LMDB under state_dir so that every gate process adds to the same ones.
+/* metrics.c - counters for /_aigate/metrics (Prometheus text), in one
+ * file under state_dir that every gate process of the host maps and adds
+ * to with atomic instructions: state_dir/metrics.counters.
  *
- * Keys are the series' names with their labels, values 64-bit counters
- * (latency sums in microseconds). A process adds its requests up in
- * memory and writes them in one transaction (LMDB serialises writers
- * across processes): a CGI process when it ends, a FastCGI process every
- * AIG_METRICS_BATCH requests or AIG_METRICS_BATCH_S seconds, and whenever
- * it is idle. One write per request cost about 5 us of the gate's
- * decision (bench/bench_decision). */
+ * A CGI process adds one request and ends. The LMDB environment these
+ * counters were kept in before cost such a process about 0.15 ms of its
+ * 1.4 ms (lock file, a 16 MiB map and its ftruncate(2), two write
+ * transactions); mapping this file and adding to five counters is a few
+ * microseconds. A FastCGI process keeps the map and adds each request
+ * when it ends: nothing waits in memory, nothing is written in batches.
+ *
+ * The file (mode 0600): a header (magic, slot size, slot count), then
+ * AIG_METRICS_SLOTS slots of {state, hash, value, key}. A series lives in
+ * the first slot, probing linearly from the FNV-1a hash of its key, that
+ * holds its key. A new series claims an empty slot with a
+ * compare-and-swap (EMPTY -> CLAIMED), writes its key and publishes it
+ * (READY, with release order); values grow by atomic fetch-and-add. A
+ * process that dies between claim and publish leaves the slot CLAIMED:
+ * the others wait a bounded time for it, then probe past it, so a series
+ * may end up in two slots; the text adds them together. Nothing is ever
+ * removed: series are bounded (aig_metrics_sample). Histogram buckets are
+ * stored one per latency range and summed when the text is made, so that
+ * a request adds to one bucket, not to every one above it.
+ *
+ * Trust: the file is used only when it is a regular file (no symlink)
+ * owned by the gate's user with no group or other permission; otherwise
+ * the metrics are unavailable (logged; the request itself goes on). A
+ * file of another size or header (an older format, a crash while it was
+ * made) is replaced by a new one. Its blocks are reserved when it is made
+ * (posix_fallocate), so that a full disk fails then and cannot fault a
+ * later request with SIGBUS. Whoever can write state_dir can change a
+ * counter, as with the rate-limit buckets; a key with no NUL in its slot
+ * is skipped, never read past. */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
-#include <time.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "aig_cgi.h"
 #include "cgi_int.h"
 
-#define METRICS_MAP_SIZE (16u << 20)
+#define COUNTERS_FILE "metrics.counters"
+#define COUNTERS_MAGIC "AIGCNT1\n"
+/* How many times a CLAIMED slot is looked at again before it is probed
+ * past (a yield every 64): far longer than writing one key takes. */
+#define CLAIM_WAIT 4096
+
+_Static_assert(__atomic_always_lock_free(sizeof(uint64_t), 0),
+	       "the counters need lock-free 64-bit atomics");
+
+enum { SLOT_EMPTY = 0, SLOT_CLAIMED = 1, SLOT_READY = 2 };
+
+struct slot {
+	uint32_t state; /* SLOT_*, atomic */
+	uint32_t hash;	/* of key, written before READY */
+	uint64_t value; /* atomic */
+	char key[AIG_METRICS_KEY_MAX];
+};
+
+struct head {
+	char magic[8];
+	uint32_t slot_size, nslots;
+	char reserved[48];
+};
+
+struct table {
+	struct head head;
+	struct slot slot[AIG_METRICS_SLOTS];
+};
+
+/* The file mapped (MAP_SHARED); unmapped by aig_metrics_close(). */
+struct aig_metrics {
+	struct table *t;
+};
 
 static const double latency_buckets_ms[] = {1,	  2.5,	5,     10,    25,
 					    50,	  100,	250,   500,   1000,
 					    2500, 5000, 10000, 30000, 120000};
 #define N_BUCKETS (sizeof(latency_buckets_ms) / sizeof(latency_buckets_ms[0]))
 
-static int mfail(struct aig_error *err, const char *what, int rc)
+uint32_t aig_metrics_key_hash(const char *key)
 {
-	return aig_error_set(err, AIG_ERR_UNAVAILABLE, "metrics: %s: %s", what,
-			     mdb_strerror(rc));
-}
+	uint32_t h = 2166136261u;
 
-static int add(MDB_txn *txn, MDB_dbi dbi, const char *key, uint64_t n)
-{
-	MDB_val k = {strlen(key), (void *)(uintptr_t)key}, v;
-	uint64_t cur = 0;
-	int rc = mdb_get(txn, dbi, &k, &v);
-
-	if (rc == 0 && v.mv_size == sizeof(cur))
-		memcpy(&cur, v.mv_data, sizeof(cur));
-	else if (rc != 0 && rc != MDB_NOTFOUND)
-		return rc;
-	cur += n;
-	v.mv_size = sizeof(cur);
-	v.mv_data = &cur;
-	return mdb_put(txn, dbi, &k, &v, 0);
-}
-
-/* What this process counted and has not written yet: requests are
- * added up here and written in one transaction (aig_metrics.h). */
-#define STATUS_KINDS 16
-#define EXTRA_KINDS 64
-
-struct pending {
-	unsigned samples;
-	struct timespec first; /* when the first of them was counted */
-	struct {
-		bool allowed;
-		int status;
-		uint64_t n;
-	} by_status[STATUS_KINDS];
-	size_t nstatus;
-	uint64_t buckets[N_BUCKETS];
-	uint64_t count, sum_us, rate_limited, backend_errors;
-	struct {
-		char key[AIG_METRICS_KEY_MAX];
-		uint64_t n;
-	} extra[EXTRA_KINDS];
-	size_t nextra;
-};
-
-struct aig_metrics {
-	MDB_env *env;
-	MDB_dbi dbi;
-	struct pending p;
-};
-
-/* Writes the pending counts into the transaction. */
-static int write_pending(MDB_txn *txn, MDB_dbi dbi, const struct pending *p)
-{
-	char key[160];
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; rc == 0 && i < p->nstatus; i++) {
-		snprintf(key, sizeof(key),
-			 "aigate_requests_total{decision=\"%s\",status=\"%d\"}",
-			 p->by_status[i].allowed ? "allow" : "deny",
-			 p->by_status[i].status);
-		rc = add(txn, dbi, key, p->by_status[i].n);
+	for (; *key != '\0'; key++) {
+		h ^= (unsigned char)*key;
+		h *= 16777619u;
 	}
-	for (i = 0; rc == 0 && i < N_BUCKETS; i++) {
-		if (p->buckets[i] == 0)
-			continue;
-		snprintf(key, sizeof(key),
-			 "aigate_request_duration_ms_bucket{le=\"%g\"}",
-			 latency_buckets_ms[i]);
-		rc = add(txn, dbi, key, p->buckets[i]);
-	}
-	if (rc == 0)
-		rc = add(txn, dbi, "aigate_request_duration_ms_count",
-			 p->count);
-	if (rc == 0)
-		rc = add(txn, dbi, "aigate_request_duration_us_sum", p->sum_us);
-	if (rc == 0 && p->rate_limited)
-		rc = add(txn, dbi, "aigate_rate_limited_total",
-			 p->rate_limited);
-	if (rc == 0 && p->backend_errors)
-		rc = add(txn, dbi, "aigate_backend_errors_total",
-			 p->backend_errors);
-	for (i = 0; rc == 0 && i < p->nextra; i++)
-		rc = add(txn, dbi, p->extra[i].key, p->extra[i].n);
-	return rc;
+	return h;
 }
 
-/* The slot of key among the pending extra counts, or -1 when full. */
-static int extra_slot(struct pending *p, const char *key)
-{
-	size_t i;
+/* ------------------------------------------------------------ the file */
 
-	for (i = 0; i < p->nextra; i++)
-		if (strcmp(p->extra[i].key, key) == 0)
-			return (int)i;
-	if (p->nextra == EXTRA_KINDS)
-		return -1;
-	snprintf(p->extra[p->nextra].key, sizeof(p->extra[0].key), "%s", key);
-	p->extra[p->nextra].n = 0;
-	return (int)p->nextra++;
+enum file_state { FILE_OK, FILE_MISSING, FILE_FOREIGN, FILE_ERROR };
+
+static enum file_state map_file(const char *path, struct table **t, int *status,
+				struct aig_error *err)
+{
+	int fd = open(path, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+	void *p;
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return FILE_MISSING;
+		*status =
+			aig_error_set(err, AIG_ERR_UNAVAILABLE,
+				      "metrics: %s: %s", path, strerror(errno));
+		return FILE_ERROR;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		close(fd);
+		*status = aig_error_set(err, AIG_ERR_UNSAFE,
+					"metrics: %s is not a regular file of "
+					"uid %u with mode 0600",
+					path, (unsigned)geteuid());
+		return FILE_ERROR;
+	}
+	if (st.st_size != (off_t)sizeof(struct table)) {
+		close(fd);
+		return FILE_FOREIGN;
+	}
+	p = mmap(NULL, sizeof(struct table), PROT_READ | PROT_WRITE, MAP_SHARED,
+		 fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		*status =
+			aig_error_set(err, AIG_ERR_UNAVAILABLE,
+				      "metrics: %s: %s", path, strerror(errno));
+		return FILE_ERROR;
+	}
+	*t = p;
+	if (memcmp((*t)->head.magic, COUNTERS_MAGIC, 8) != 0 ||
+	    (*t)->head.slot_size != sizeof(struct slot) ||
+	    (*t)->head.nslots != AIG_METRICS_SLOTS) {
+		munmap(p, sizeof(struct table));
+		*t = NULL;
+		return FILE_FOREIGN;
+	}
+	return FILE_OK;
 }
 
-/* A sample's extra counts: all, or none when they do not fit (then the
- * caller writes what is pending and tries again). */
-static bool add_extra(struct pending *p, const struct aig_metrics_sample *s)
+/* Makes a new file beside path and moves it there: over a foreign one
+ * (replace), or only if there is none (another process may have made it
+ * meanwhile: then that one stands). The LMDB file of the older format is
+ * removed when the first counters file is made. */
+static int make_file(const char *state_dir, const char *path, bool replace,
+		     struct aig_error *err)
 {
-	size_t i, fresh = 0;
+	struct head h = {
+		COUNTERS_MAGIC, sizeof(struct slot), AIG_METRICS_SLOTS, {0}};
+	char tmp[4200];
+	int fd, rc = 0;
 
-	for (i = 0; i < s->n_extra; i++) {
-		size_t j;
-
-		for (j = 0; j < p->nextra; j++)
-			if (strcmp(p->extra[j].key, s->extra[i].key) == 0)
-				break;
-		fresh += j == p->nextra;
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", state_dir, COUNTERS_FILE);
+	fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
+	if (fd < 0)
+		return aig_error_set(err, AIG_ERR_UNAVAILABLE,
+				     "metrics: %s: %s", tmp, strerror(errno));
+	rc = posix_fallocate(fd, 0, (off_t)sizeof(struct table));
+	if (rc == 0 && pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		rc = errno != 0 ? errno : EIO;
+	if (close(fd) != 0 && rc == 0)
+		rc = errno;
+	if (rc == 0 && replace && rename(tmp, path) != 0)
+		rc = errno;
+	else if (rc == 0 && !replace && link(tmp, path) != 0 && errno != EEXIST)
+		rc = errno;
+	if (rc != 0 || !replace)
+		unlink(tmp);
+	if (rc != 0)
+		return aig_error_set(err, AIG_ERR_UNAVAILABLE,
+				     "metrics: %s: %s", path, strerror(rc));
+	if (!replace) {
+		snprintf(tmp, sizeof(tmp), "%s/metrics.mdb", state_dir);
+		unlink(tmp);
+		snprintf(tmp, sizeof(tmp), "%s/metrics.mdb-lock", state_dir);
+		unlink(tmp);
 	}
-	if (p->nextra + fresh > EXTRA_KINDS)
-		return false;
-	for (i = 0; i < s->n_extra; i++)
-		p->extra[extra_slot(p, s->extra[i].key)].n += s->extra[i].n;
-	return true;
+	return AIG_OK;
 }
 
 int aig_metrics_open(const char *state_dir, struct aig_metrics **out,
 		     struct aig_error *err)
 {
-	struct aig_metrics *m = calloc(1, sizeof(*m));
-	int rc;
+	struct aig_metrics *m;
+	struct table *t = NULL;
+	char path[4096];
+	int tries;
 
 	*out = NULL;
-	if (m == NULL)
-		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
-	rc = aig_state_open(state_dir, "metrics", METRICS_MAP_SIZE, &m->env,
-			    &m->dbi, err);
-	if (rc != AIG_OK) {
-		free(m);
-		return rc;
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir,
+			     COUNTERS_FILE) >= sizeof(path))
+		return aig_error_set(err, AIG_ERR_CONFIG, "state_dir too long");
+	for (tries = 0; tries < 3; tries++) {
+		int rc = AIG_OK;
+		enum file_state s = map_file(path, &t, &rc, err);
+
+		if (s == FILE_OK)
+			break;
+		if (s == FILE_ERROR)
+			return rc;
+		rc = make_file(state_dir, path, s == FILE_FOREIGN, err);
+		if (rc != AIG_OK)
+			return rc;
 	}
+	if (t == NULL)
+		return aig_error_set(err, AIG_ERR_UNAVAILABLE,
+				     "metrics: %s could not be made", path);
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		munmap(t, sizeof(*t));
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	}
+	m->t = t;
 	*out = m;
 	return AIG_OK;
 }
 
-int aig_metrics_flush(struct aig_metrics *m, struct aig_error *err)
-{
-	MDB_txn *txn = NULL;
-	int rc;
-
-	if (m->p.samples == 0)
-		return AIG_OK;
-	if ((rc = mdb_txn_begin(m->env, NULL, 0, &txn)) != 0 ||
-	    (rc = write_pending(txn, m->dbi, &m->p)) != 0) {
-		if (txn != NULL)
-			mdb_txn_abort(txn);
-		return mfail(err, "update", rc);
-	}
-	rc = mdb_txn_commit(txn);
-	memset(&m->p, 0, sizeof(m->p));
-	return rc == 0 ? AIG_OK : mfail(err, "commit", rc);
-}
-
 void aig_metrics_close(struct aig_metrics *m)
 {
-	struct aig_error err = {0};
-
 	if (m == NULL)
 		return;
-	if (aig_metrics_flush(m, &err) != AIG_OK)
-		syslog(LOG_ERR, "%s", err.msg);
-	mdb_env_close(m->env);
+	munmap(m->t, sizeof(*m->t));
 	free(m);
 }
 
-/* The slot of (allowed, status) among the pending counts, or -1 when all
- * slots hold other pairs. */
-static int status_slot(struct pending *p, bool allowed, int status)
-{
-	size_t i;
+/* ----------------------------------------------------------- the slots */
 
-	for (i = 0; i < p->nstatus; i++)
-		if (p->by_status[i].allowed == allowed &&
-		    p->by_status[i].status == status)
-			return (int)i;
-	if (p->nstatus == STATUS_KINDS)
-		return -1;
-	p->by_status[p->nstatus].allowed = allowed;
-	p->by_status[p->nstatus].status = status;
-	return (int)p->nstatus++;
+static bool holds(const struct slot *s, uint32_t h, const char *key)
+{
+	return s->hash == h && memchr(s->key, '\0', sizeof(s->key)) != NULL &&
+	       strcmp(s->key, key) == 0;
 }
 
-/* Due after AIG_METRICS_BATCH samples or AIG_METRICS_BATCH_S seconds since
- * the first, counted in full: whole seconds alone would call a batch begun
- * at x.999 s due at x+1.000 (and made test_cgi_state fail now and then). */
-static bool due(const struct pending *p)
+/* The state of a slot once it is no longer being claimed, or CLAIMED when
+ * its writer did not finish in time (it may have died). */
+static uint32_t settled(struct slot *s)
 {
-	struct timespec now;
-	double elapsed;
+	uint32_t st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+	int i;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	elapsed = (double)(now.tv_sec - p->first.tv_sec) +
-		  (double)(now.tv_nsec - p->first.tv_nsec) / 1e9;
-	return p->samples >= AIG_METRICS_BATCH ||
-	       elapsed >= AIG_METRICS_BATCH_S;
+	for (i = 0; st == SLOT_CLAIMED && i < CLAIM_WAIT; i++) {
+		if (i % 64 == 63)
+			sched_yield();
+		st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+	}
+	return st;
 }
 
+/* The slot of key, claimed for it when it has none; NULL when every slot
+ * holds another series. */
+static struct slot *slot_of(struct table *t, const char *key)
+{
+	uint32_t h = aig_metrics_key_hash(key), i;
+
+	for (i = 0; i < AIG_METRICS_SLOTS; i++) {
+		struct slot *s = &t->slot[(h + i) % AIG_METRICS_SLOTS];
+		uint32_t st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+
+		if (st == SLOT_EMPTY &&
+		    __atomic_compare_exchange_n(&s->state, &st, SLOT_CLAIMED,
+						false, __ATOMIC_ACQUIRE,
+						__ATOMIC_ACQUIRE)) {
+			s->hash = h;
+			memset(s->key, 0, sizeof(s->key));
+			memcpy(s->key, key, strlen(key));
+			__atomic_store_n(&s->state, SLOT_READY,
+					 __ATOMIC_RELEASE);
+			return s;
+		}
+		if (st == SLOT_CLAIMED)
+			st = settled(s);
+		if (st == SLOT_READY && holds(s, h, key))
+			return s;
+	}
+	return NULL;
+}
+
+static int add(struct table *t, const char *key, uint64_t n,
+	       struct aig_error *err)
+{
+	struct slot *s;
+
+	if (n == 0)
+		return AIG_OK;
+	if (strlen(key) >= AIG_METRICS_KEY_MAX || (s = slot_of(t, key)) == NULL)
+		return aig_error_set(err, AIG_ERR_UNAVAILABLE,
+				     "metrics: no slot left for %.80s (%d "
+				     "series at most)",
+				     key, AIG_METRICS_SLOTS);
+	__atomic_fetch_add(&s->value, n, __ATOMIC_RELAXED);
+	return AIG_OK;
+}
+
+static void bucket_key(char *key, size_t size, size_t i)
+{
+	snprintf(key, size, "aigate_request_duration_ms_bucket{le=\"%g\"}",
+		 latency_buckets_ms[i]);
+}
+
+/* The count goes first: a scrape between the two adds then sees the
+ * request in +Inf only, which a histogram allows (not the reverse). */
 int aig_metrics_add(struct aig_metrics *m, const struct aig_metrics_sample *s,
 		    struct aig_error *err)
 {
-	struct pending *p = &m->p;
-	int slot = status_slot(p, s->allowed, s->status);
+	char key[AIG_METRICS_KEY_MAX];
+	double us = s->latency_ms > 0 ? s->latency_ms * 1000.0 : 0;
 	size_t i;
+	int rc;
 
-	if (slot < 0 || !add_extra(p, s)) { /* full: write what is there */
-		int rc = aig_metrics_flush(m, err);
+	snprintf(key, sizeof(key),
+		 "aigate_requests_total{decision=\"%s\",status=\"%d\"}",
+		 s->allowed ? "allow" : "deny", s->status);
+	rc = add(m->t, key, 1, err);
+	if (rc == AIG_OK)
+		rc = add(m->t, "aigate_request_duration_ms_count", 1, err);
+	for (i = 0; rc == AIG_OK && i < N_BUCKETS; i++)
+		if (s->latency_ms <= latency_buckets_ms[i]) {
+			bucket_key(key, sizeof(key), i);
+			rc = add(m->t, key, 1, err);
+			break;
+		}
+	if (rc == AIG_OK)
+		rc = add(m->t, "aigate_request_duration_us_sum",
+			 us < 1e15 ? (uint64_t)us : 0, err);
+	if (rc == AIG_OK)
+		rc = add(m->t, "aigate_rate_limited_total", s->rate_limited,
+			 err);
+	if (rc == AIG_OK)
+		rc = add(m->t, "aigate_backend_errors_total", s->backend_error,
+			 err);
+	for (i = 0; rc == AIG_OK && i < s->n_extra; i++)
+		rc = add(m->t, s->extra[i].key, s->extra[i].n, err);
+	return rc;
+}
 
-		if (rc != AIG_OK)
-			return rc;
-		slot = status_slot(p, s->allowed, s->status);
-		add_extra(p, s);
+/* ------------------------------------------------------------ the text */
+
+/* The published series, copied out, in key order, one entry per key. */
+struct series {
+	char key[AIG_METRICS_KEY_MAX];
+	uint64_t n;
+};
+
+struct snapshot {
+	struct series *s;
+	size_t n;
+};
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct series *)a)->key,
+		      ((const struct series *)b)->key);
+}
+
+static int take_snapshot(struct table *t, struct snapshot *snap)
+{
+	size_t i, n = 0;
+
+	snap->s = calloc(AIG_METRICS_SLOTS, sizeof(*snap->s));
+	if (snap->s == NULL)
+		return AIG_ERR_NOMEM;
+	for (i = 0; i < AIG_METRICS_SLOTS; i++) {
+		struct slot *s = &t->slot[i];
+
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) !=
+			    SLOT_READY ||
+		    memchr(s->key, '\0', sizeof(s->key)) == NULL)
+			continue;
+		memcpy(snap->s[n].key, s->key, sizeof(s->key));
+		snap->s[n++].n = __atomic_load_n(&s->value, __ATOMIC_RELAXED);
 	}
-	if (p->samples++ == 0)
-		clock_gettime(CLOCK_MONOTONIC, &p->first);
-	p->by_status[slot].n++;
-	for (i = 0; i < N_BUCKETS; i++)
-		if (s->latency_ms <= latency_buckets_ms[i])
-			p->buckets[i]++;
-	p->count++;
-	p->sum_us += (uint64_t)(s->latency_ms * 1000.0);
-	p->rate_limited += s->rate_limited;
-	p->backend_errors += s->backend_error;
-	return due(p) ? aig_metrics_flush(m, err) : AIG_OK;
+	qsort(snap->s, n, sizeof(*snap->s), by_key);
+	snap->n = 0;
+	for (i = 0; i < n; i++) /* a series in two slots: added together */
+		if (snap->n > 0 &&
+		    strcmp(snap->s[snap->n - 1].key, snap->s[i].key) == 0)
+			snap->s[snap->n - 1].n += snap->s[i].n;
+		else
+			snap->s[snap->n++] = snap->s[i];
+	return AIG_OK;
 }
 
 /* The value of key, 0 when absent. */
-static uint64_t get(MDB_txn *txn, MDB_dbi dbi, const char *key)
+static uint64_t get(const struct snapshot *snap, const char *key)
 {
-	MDB_val k = {strlen(key), (void *)(uintptr_t)key}, v;
-	uint64_t n = 0;
+	struct series want, *hit;
 
-	if (mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size == sizeof(n))
-		memcpy(&n, v.mv_data, sizeof(n));
-	return n;
+	snprintf(want.key, sizeof(want.key), "%s", key);
+	hit = bsearch(&want, snap->s, snap->n, sizeof(*snap->s), by_key);
+	return hit != NULL ? hit->n : 0;
 }
 
 /* Every series whose key starts with prefix, in key order. */
-static int print_prefix(MDB_txn *txn, MDB_dbi dbi, const char *prefix,
-			FILE *out)
+static void print_prefix(const struct snapshot *snap, const char *prefix,
+			 FILE *out)
 {
-	MDB_cursor *cur = NULL;
-	MDB_val k = {strlen(prefix), (void *)(uintptr_t)prefix}, v;
-	MDB_cursor_op op = MDB_SET_RANGE;
-	uint64_t n;
-	int rc = mdb_cursor_open(txn, dbi, &cur);
+	size_t i, len = strlen(prefix);
 
-	if (rc != 0)
-		return rc;
-	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if (k.mv_size < strlen(prefix) ||
-		    memcmp(k.mv_data, prefix, strlen(prefix)) != 0)
-			break;
-		if (v.mv_size != sizeof(n))
-			continue;
-		memcpy(&n, v.mv_data, sizeof(n));
-		fprintf(out, "%.*s %llu\n", (int)k.mv_size,
-			(const char *)k.mv_data, (unsigned long long)n);
-	}
-	mdb_cursor_close(cur);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rc;
+	for (i = 0; i < snap->n; i++)
+		if (strncmp(snap->s[i].key, prefix, len) == 0)
+			fprintf(out, "%s %llu\n", snap->s[i].key,
+				(unsigned long long)snap->s[i].n);
 }
 
 /* The families of the extra counts (metrics_gate.c): labelled ones print
@@ -342,51 +455,59 @@ static const struct {
 };
 
 /* The fixed series of family i that are not stored yet, as 0. */
-static void print_fixed(MDB_txn *txn, MDB_dbi dbi, size_t i, FILE *out)
+static void print_fixed(const struct snapshot *snap, size_t i, FILE *out)
 {
 	const char *const *l = families[i].fixed;
-	char key[AIG_METRICS_KEY_MAX];
-	MDB_val k, v;
+	struct series want;
 
 	for (; l != NULL && *l != NULL; l++) {
-		snprintf(key, sizeof(key), "%s%s", families[i].name, *l);
-		k.mv_size = strlen(key);
-		k.mv_data = key;
-		if (mdb_get(txn, dbi, &k, &v) != 0)
-			fprintf(out, "%s 0\n", key);
+		snprintf(want.key, sizeof(want.key), "%s%s", families[i].name,
+			 *l);
+		if (bsearch(&want, snap->s, snap->n, sizeof(*snap->s),
+			    by_key) == NULL)
+			fprintf(out, "%s 0\n", want.key);
 	}
 }
 
-/* Each family together, as the exposition format wants. */
-static int render_all(MDB_txn *txn, MDB_dbi dbi, FILE *out)
+/* The histogram: each range's count summed into the buckets at and above
+ * it; +Inf is the count, or the buckets' sum if a scrape came between a
+ * request's two adds. */
+static void print_histogram(const struct snapshot *snap, FILE *out)
 {
-	uint64_t count = get(txn, dbi, "aigate_request_duration_ms_count");
+	uint64_t count = get(snap, "aigate_request_duration_ms_count"), sum = 0;
+	char key[AIG_METRICS_KEY_MAX];
 	size_t i;
-	char key[96];
-	int rc;
 
-	fputs("# HELP aigate_requests_total Requests by decision and HTTP "
-	      "status.\n# TYPE aigate_requests_total counter\n",
-	      out);
-	if ((rc = print_prefix(txn, dbi, "aigate_requests_total{", out)) != 0)
-		return rc;
 	fputs("# HELP aigate_request_duration_ms Time in the gate, "
 	      "milliseconds.\n# TYPE aigate_request_duration_ms histogram\n",
 	      out);
 	for (i = 0; i < N_BUCKETS; i++) {
-		snprintf(key, sizeof(key),
-			 "aigate_request_duration_ms_bucket{le=\"%g\"}",
-			 latency_buckets_ms[i]);
-		fprintf(out, "%s %llu\n", key,
-			(unsigned long long)get(txn, dbi, key));
+		bucket_key(key, sizeof(key), i);
+		sum += get(snap, key);
+		fprintf(out, "%s %llu\n", key, (unsigned long long)sum);
 	}
+	if (count < sum)
+		count = sum;
 	fprintf(out,
 		"aigate_request_duration_ms_bucket{le=\"+Inf\"} %llu\n"
 		"aigate_request_duration_ms_sum %.3f\n"
 		"aigate_request_duration_ms_count %llu\n",
 		(unsigned long long)count,
-		(double)get(txn, dbi, "aigate_request_duration_us_sum") / 1e3,
+		(double)get(snap, "aigate_request_duration_us_sum") / 1e3,
 		(unsigned long long)count);
+}
+
+/* Each family together, as the exposition format wants. */
+static void render_all(const struct snapshot *snap, FILE *out)
+{
+	size_t i;
+	char key[96];
+
+	fputs("# HELP aigate_requests_total Requests by decision and HTTP "
+	      "status.\n# TYPE aigate_requests_total counter\n",
+	      out);
+	print_prefix(snap, "aigate_requests_total{", out);
+	print_histogram(snap, out);
 	fprintf(out,
 		"# HELP aigate_rate_limited_total Requests refused by a rate "
 		"limit.\n# TYPE aigate_rate_limited_total counter\n"
@@ -394,47 +515,41 @@ static int render_all(MDB_txn *txn, MDB_dbi dbi, FILE *out)
 		"# HELP aigate_backend_errors_total Backend failures (502, "
 		"504).\n# TYPE aigate_backend_errors_total counter\n"
 		"aigate_backend_errors_total %llu\n",
-		(unsigned long long)get(txn, dbi, "aigate_rate_limited_total"),
-		(unsigned long long)get(txn, dbi,
-					"aigate_backend_errors_total"));
+		(unsigned long long)get(snap, "aigate_rate_limited_total"),
+		(unsigned long long)get(snap, "aigate_backend_errors_total"));
 	for (i = 0; i < sizeof(families) / sizeof(families[0]); i++) {
 		fprintf(out, "# HELP %s %s\n# TYPE %s counter\n",
 			families[i].name, families[i].help, families[i].name);
 		snprintf(key, sizeof(key), "%s{", families[i].name);
-		if ((rc = print_prefix(txn, dbi, key, out)) != 0)
-			return rc;
-		print_fixed(txn, dbi, i, out);
-		snprintf(key, sizeof(key), "%s", families[i].name);
+		print_prefix(snap, key, out);
+		print_fixed(snap, i, out);
 		if (families[i].bare)
-			fprintf(out, "%s %llu\n", key,
-				(unsigned long long)get(txn, dbi, key));
+			fprintf(out, "%s %llu\n", families[i].name,
+				(unsigned long long)get(snap,
+							families[i].name));
 	}
-	return 0;
 }
 
 int aig_metrics_text(struct aig_metrics *m, char **text, struct aig_error *err)
 {
-	MDB_txn *txn = NULL;
+	struct snapshot snap = {NULL, 0};
 	size_t len = 0;
 	FILE *out;
-	int rc;
 
 	*text = NULL;
-	rc = aig_metrics_flush(m, err); /* this process's counts too */
-	if (rc != AIG_OK)
-		return rc;
-	out = open_memstream(text, &len);
-	if (out == NULL)
+	if (take_snapshot(m->t, &snap) != AIG_OK)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
-	if ((rc = mdb_txn_begin(m->env, NULL, MDB_RDONLY, &txn)) == 0)
-		rc = render_all(txn, m->dbi, out);
-	if (txn != NULL)
-		mdb_txn_abort(txn);
-	fclose(out);
-	if (rc != 0) {
+	out = open_memstream(text, &len);
+	if (out == NULL) {
+		free(snap.s);
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
+	}
+	render_all(&snap, out);
+	free(snap.s);
+	if (fclose(out) != 0) {
 		free(*text);
 		*text = NULL;
-		return mfail(err, "read", rc);
+		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 	}
 	return AIG_OK;
 }

@@ -181,17 +181,6 @@ int aig_warm_metrics(struct aig_warm *w, struct aig_error *err)
 	return aig_metrics_open(w->cfg->state_dir, &w->metrics, err);
 }
 
-void aig_warm_idle(struct aig_warm *w)
-{
-	struct aig_error err = {0};
-
-	if (w->metrics != NULL &&
-	    aig_metrics_flush(w->metrics, &err) != AIG_OK) {
-		aig_log_msg(&w->log, LOG_ERR, "%s", err.msg);
-		aig_warm_drop_metrics(w);
-	}
-}
-
 void aig_warm_drop_metrics(struct aig_warm *w)
 {
 	aig_metrics_close(w->metrics);

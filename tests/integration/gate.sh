@@ -194,6 +194,11 @@ expect_eq "$(call GET /_aigate/metrics -H "Authorization: $(basic alice "$pw")")
 expect_match "$(body)" 'aigate_requests_total\{decision="allow",status="200"\} [1-9]' "... counting allowed requests"
 expect_match "$(body)" 'aigate_requests_total\{decision="deny",status="403"\} [1-9]' "... and denied ones, from every CGI process"
 expect_match "$(body)" 'aigate_request_duration_ms_bucket\{le="\+Inf"\} [1-9]' "... with a latency histogram"
+# promtool parses the text and lints it; the one lint it reports is the
+# histogram's name (its "ms"), which dashboards and alerts already use.
+lint=$(promtool check metrics <"$web/last.b" 2>&1 |
+	grep -v '^aigate_request_duration_ms metric names should not contain abbreviated units$' || true)
+expect_eq "$lint" "" "promtool check metrics: the text parses, histogram and counters well-formed"
 missing=""
 for m in $(grep -o 'aigate_[a-z_]*' "$top_srcdir/contrib/grafana/aigate.json" | sort -u); do
 	# a family labelled by what happened has its TYPE line until then

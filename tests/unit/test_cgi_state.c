@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "aig_cgi.h"
@@ -208,9 +209,15 @@ static void test_metrics(void)
 	struct aig_error err = {0};
 	char *text = NULL;
 
+	char old[300];
+
+	/* the LMDB file of the older format goes when the new file is made */
+	snprintf(old, sizeof(old), "%s/metrics.mdb", dir);
+	aig_test_write(old, "x", 1, 0600);
 	ok(record(&a, &err) == AIG_OK && record(&a, &err) == AIG_OK &&
 		   record(&d, &err) == AIG_OK && record(&b, &err) == AIG_OK,
 	   "four processes record a request each (%s)", err.msg);
+	ok(access(old, F_OK) != 0, "metrics.mdb of the older format removed");
 	ok(render(&text, &err) == AIG_OK && text != NULL, "render");
 	if (text == NULL)
 		return;
@@ -236,49 +243,196 @@ static void test_metrics(void)
 	free(text);
 }
 
-/* A process adds its requests up in memory and writes them in batches:
- * another process sees them once written, none lost, none twice. */
-static void test_metrics_batched(void)
+/* The text holds want, found with strstr. */
+static bool text_has(struct aig_metrics *m, const char *want)
+{
+	struct aig_error err = {0};
+	char *text = NULL;
+	bool found = aig_metrics_text(m, &text, &err) == AIG_OK &&
+		     strstr(text, want) != NULL;
+
+	free(text);
+	return found;
+}
+
+/* A request added by one process is in another's text at once; several
+ * processes adding at the same time lose nothing and count nothing twice. */
+static void test_metrics_shared(void)
 {
 	struct aig_metrics_sample a = {true, 201, 1.5, false, false};
 	struct aig_metrics *m = NULL, *other = NULL;
 	struct aig_error err = {0};
-	char *text = NULL, want[128];
-	int i;
-	bool ok_add = true;
+	char want[160];
+	int i, status, children_ok = 1;
+	pid_t pid[4];
 
 	ok(aig_metrics_open(dir, &m, &err) == AIG_OK &&
 		   aig_metrics_open(dir, &other, &err) == AIG_OK,
 	   "two handles on the metrics (%s)", err.msg);
 	if (m == NULL || other == NULL)
 		return;
-	for (i = 0; i < 3; i++)
-		ok_add &= aig_metrics_add(m, &a, &err) == AIG_OK;
-	ok(ok_add && aig_metrics_text(other, &text, &err) == AIG_OK &&
-		   strstr(text, "status=\"201\"") == NULL,
-	   "three requests counted in memory are not written yet");
-	free(text);
-	for (i = 3; i < AIG_METRICS_BATCH; i++)
-		ok_add &= aig_metrics_add(m, &a, &err) == AIG_OK;
+	ok(aig_metrics_add(m, &a, &err) == AIG_OK &&
+		   text_has(other, "aigate_requests_total{decision=\"allow\","
+				   "status=\"201\"} 1\n"),
+	   "one process's request is in the other's text at once");
+	for (i = 0; i < 4; i++) {
+		if ((pid[i] = fork()) == 0) {
+			struct aig_metrics *c = NULL;
+			struct aig_metrics_sample s = {true, 202, 7, false,
+						       false};
+			int n, bad = 0;
+
+			/* each child adds 500 of 202 and 20 series of its own
+			 */
+			bad |= aig_metrics_open(dir, &c, &err) != AIG_OK;
+			for (n = 0; !bad && n < 500; n++) {
+				s.n_extra = n < 20;
+				snprintf(s.extra[0].key, sizeof(s.extra[0].key),
+					 "aigate_denials_total{reason=\"c%d"
+					 "-%d\"}",
+					 i, n);
+				s.extra[0].n = 1;
+				bad |= aig_metrics_add(c, &s, &err) != AIG_OK;
+			}
+			aig_metrics_close(c);
+			_exit(bad);
+		}
+	}
+	for (i = 0; i < 4; i++)
+		children_ok &= pid[i] > 0 && waitpid(pid[i], &status, 0) > 0 &&
+			       WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	ok(children_ok, "four processes added at the same time");
+	ok(text_has(other, "aigate_requests_total{decision=\"allow\","
+			   "status=\"202\"} 2000\n"),
+	   "2000 requests from four processes: none lost, none twice");
 	snprintf(want, sizeof(want),
-		 "aigate_requests_total{decision=\"allow\",status=\"201\"} "
-		 "%d\n",
-		 AIG_METRICS_BATCH);
-	ok(ok_add && aig_metrics_text(other, &text, &err) == AIG_OK &&
-		   strstr(text, want) != NULL,
-	   "a full batch (%d) is written at once", AIG_METRICS_BATCH);
-	free(text);
-	ok_add &= aig_metrics_add(m, &a, &err) == AIG_OK;
+		 "aigate_denials_total{reason=\"c3-19\"} 1\n");
+	ok(text_has(other, want) &&
+		   text_has(other, "aigate_denials_total{reason=\"c0-0\"} 1\n"),
+	   "series claimed by different processes at once are all there");
 	aig_metrics_close(m);
-	snprintf(want, sizeof(want),
-		 "aigate_requests_total{decision=\"allow\",status=\"201\"} "
-		 "%d\n",
-		 AIG_METRICS_BATCH + 1);
-	ok(ok_add && aig_metrics_text(other, &text, &err) == AIG_OK &&
-		   strstr(text, want) != NULL,
-	   "closing writes the rest");
-	free(text);
 	aig_metrics_close(other);
+
+	/* no file yet, four processes at once: they all end in one file */
+	snprintf(want, sizeof(want), "%s/metrics.counters", dir);
+	unlink(want);
+	for (i = 0; i < 4; i++)
+		if ((pid[i] = fork()) == 0) {
+			struct aig_metrics *c = NULL;
+			int bad = aig_metrics_open(dir, &c, &err) != AIG_OK ||
+				  aig_metrics_add(c, &a, &err) != AIG_OK;
+
+			aig_metrics_close(c);
+			_exit(bad);
+		}
+	children_ok = 1;
+	for (i = 0; i < 4; i++)
+		children_ok &= pid[i] > 0 && waitpid(pid[i], &status, 0) > 0 &&
+			       WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	m = NULL;
+	ok(children_ok && aig_metrics_open(dir, &m, &err) == AIG_OK &&
+		   text_has(m, "aigate_requests_total{decision=\"allow\","
+			       "status=\"201\"} 4\n"),
+	   "four processes making the file at once count in the same one");
+	aig_metrics_close(m);
+}
+
+/* The slot a key is placed in first: the file's format (metrics.c). */
+static size_t home_slot(const char *key)
+{
+	return aig_metrics_key_hash(key) % AIG_METRICS_SLOTS;
+}
+
+#define SLOT_SIZE (16 + AIG_METRICS_KEY_MAX)
+#define SLOT_AT(i) (64 + (off_t)(i)*SLOT_SIZE)
+
+/* A damaged or hostile file: a key with no NUL, a slot whose writer died
+ * between claim and publish, another format, a mode that lets others in,
+ * a symlink, and a table with no slot left. */
+static void test_metrics_file(void)
+{
+	struct aig_metrics_sample a = {true, 203, 2, false, false};
+	struct aig_metrics *m = NULL;
+	struct aig_error err = {0};
+	char path[300], link_to[300], buf[SLOT_SIZE];
+	uint32_t state;
+	int fd, i, rc = AIG_OK;
+	const char *stuck = "aigate_requests_total{decision=\"allow\","
+			    "status=\"203\"}";
+
+	snprintf(path, sizeof(path), "%s/metrics.counters", dir);
+	/* the slot where status 203 would go: claimed by a dead writer */
+	fd = open(path, O_RDWR);
+	state = 1;
+	ok(fd >= 0 && pwrite(fd, &state, 4, SLOT_AT(home_slot(stuck))) == 4,
+	   "a slot left claimed");
+	/* a published slot with a key of no NUL */
+	memset(buf, 'A', sizeof(buf));
+	state = 2;
+	memcpy(buf, &state, 4);
+	ok(pwrite(fd, buf, sizeof(buf), SLOT_AT(home_slot(stuck) + 7)) ==
+		   (ssize_t)sizeof(buf),
+	   "a slot with a key of no NUL");
+	close(fd);
+	ok(aig_metrics_open(dir, &m, &err) == AIG_OK &&
+		   aig_metrics_add(m, &a, &err) == AIG_OK &&
+		   text_has(m, "status=\"203\"} 1\n") && !text_has(m, "AAAA"),
+	   "the series goes past the claimed slot; the damaged key is not "
+	   "read (%s)",
+	   err.msg);
+	aig_metrics_close(m);
+	m = NULL;
+
+	/* another format: replaced by an empty file */
+	fd = open(path, O_RDWR);
+	ok(fd >= 0 && pwrite(fd, "OLDFMT\n\n", 8, 0) == 8, "damage the header");
+	close(fd);
+	ok(aig_metrics_open(dir, &m, &err) == AIG_OK &&
+		   !text_has(m, "status=\"203\"") &&
+		   text_has(m, "aigate_request_duration_ms_count 0\n"),
+	   "a file of another header is made again, empty (%s)", err.msg);
+	aig_metrics_close(m);
+	m = NULL;
+	ok(truncate(path, 100) == 0 &&
+		   aig_metrics_open(dir, &m, &err) == AIG_OK,
+	   "a file of another size is made again (%s)", err.msg);
+	aig_metrics_close(m);
+	m = NULL;
+
+	/* a mode that lets the group write: not used */
+	aig_error_clear(&err);
+	chmod(path, 0660);
+	ok(aig_metrics_open(dir, &m, &err) == AIG_ERR_UNSAFE && m == NULL &&
+		   strstr(err.msg, "mode 0600") != NULL,
+	   "a group-writable file is refused: %s", err.msg);
+	chmod(path, 0600);
+
+	/* a symlink in its place: not followed */
+	aig_error_clear(&err);
+	snprintf(link_to, sizeof(link_to), "%s/elsewhere", dir);
+	ok(rename(path, link_to) == 0 && symlink(link_to, path) == 0 &&
+		   aig_metrics_open(dir, &m, &err) != AIG_OK && m == NULL,
+	   "a symlink is not followed: %s", err.msg);
+	unlink(path);
+	unlink(link_to);
+
+	/* every slot taken: an error, and the series already there count on */
+	aig_error_clear(&err);
+	ok(aig_metrics_open(dir, &m, &err) == AIG_OK, "a new file");
+	for (i = 0; rc == AIG_OK && i < AIG_METRICS_SLOTS + 1; i++) {
+		a.n_extra = 1;
+		a.extra[0].n = 1;
+		snprintf(a.extra[0].key, sizeof(a.extra[0].key),
+			 "aigate_denials_by_rule_total{rule=\"r%d\"}", i);
+		rc = aig_metrics_add(m, &a, &err);
+	}
+	ok(rc == AIG_ERR_UNAVAILABLE && strstr(err.msg, "no slot left"),
+	   "a full table is an error after %d adds: %s", i, err.msg);
+	a.n_extra = 0;
+	ok(aig_metrics_add(m, &a, &err) == AIG_OK &&
+		   text_has(m, "aigate_request_duration_ms_count"),
+	   "series already in the table still count");
+	aig_metrics_close(m);
 }
 
 static void test_recovery(const struct aig_config *cfg)
@@ -309,7 +463,8 @@ int main(void)
 	test_redis_store();
 	test_full_map();
 	test_metrics();
-	test_metrics_batched();
+	test_metrics_shared();
+	test_metrics_file();
 	test_recovery(cfg);
 	aig_config_free(cfg);
 	return tap_done();
