@@ -47,23 +47,33 @@ static ssize_t stream_read(void *cookie, char *buf, size_t n)
 	return got < 0 ? -1 : got;
 }
 
+/* The answer's stream. Each flush of the FILE goes out at once
+ * (server-sent events must not wait), but for the last: closing leaves
+ * it in libfcgi's buffer, so that FCGX_Finish_r() sends it with the end
+ * of the request in one write(2). */
+struct out_stream {
+	FCGX_Stream *s;
+	bool closing;
+};
+
 static ssize_t stream_write(void *cookie, const char *buf, size_t n)
 {
-	FCGX_Stream *s = cookie;
+	struct out_stream *o = cookie;
 
-	if (n > INT_MAX || FCGX_PutStr(buf, (int)n, s) != (int)n ||
-	    FCGX_FFlush(s) != 0) {
+	if (n > INT_MAX || FCGX_PutStr(buf, (int)n, o->s) != (int)n ||
+	    (!o->closing && FCGX_FFlush(o->s) != 0)) {
 		errno = EPIPE; /* the server or the client went away */
 		return -1;
 	}
 	return (ssize_t)n;
 }
 
-/* A FILE over a FastCGI stream; closing it does not close the stream. */
-static FILE *stream_open(FCGX_Stream *s, const char *mode)
+/* A FILE over a FastCGI stream, buffered; closing it does not close the
+ * stream. */
+static FILE *stream_open(void *cookie, const char *mode)
 {
 	cookie_io_functions_t io = {stream_read, stream_write, NULL, NULL};
-	FILE *f = fopencookie(s, mode, io);
+	FILE *f = fopencookie(cookie, mode, io);
 
 	if (f != NULL && setvbuf(f, NULL, _IOFBF, STREAM_BUFFER) != 0) {
 		fclose(f);
@@ -105,7 +115,8 @@ static void refuse(FCGX_Stream *s, enum aig_outcome o)
 static void serve_one(struct aig_warm *w, const char *own_config,
 		      FCGX_Request *rq, const volatile sig_atomic_t *terminated)
 {
-	FILE *in = stream_open(rq->in, "r"), *out = stream_open(rq->out, "w");
+	struct out_stream o = {rq->out, false};
+	FILE *in = stream_open(rq->in, "r"), *out = stream_open(&o, "w");
 	const char *config = FCGX_GetParam("AIGATE_CONFIG", rq->envp);
 	struct aig_gate g;
 
@@ -121,6 +132,7 @@ static void serve_one(struct aig_warm *w, const char *own_config,
 	}
 	if (in != NULL)
 		fclose(in);
+	o.closing = true;
 	if (out != NULL)
 		fclose(out);
 	wipe_credentials(rq->envp);
@@ -134,11 +146,17 @@ static bool request_waiting(void)
 	return poll(&p, 1, 0) > 0;
 }
 
-/* Whether this process should end after the request it just served. */
+/* Whether this process should end after the request it just served:
+ * asked every AIG_FCGI_HEAP_CHECK requests, since mallinfo2(3) walks and
+ * consolidates the whole heap. */
 static bool heap_too_big(void)
 {
-	struct mallinfo2 mi = mallinfo2();
+	static unsigned served;
+	struct mallinfo2 mi;
 
+	if (++served % AIG_FCGI_HEAP_CHECK != 0)
+		return false;
+	mi = mallinfo2();
 	if (mi.uordblks <= AIG_FCGI_MAX_HEAP)
 		return false;
 	malloc_trim(0);

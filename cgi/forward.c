@@ -187,6 +187,16 @@ static int on_headers_done(void *arg, int status)
 	return AIG_HTTP_GO_ON;
 }
 
+/* Body bytes, flushed at once, but for those that end a body of known
+ * length: they go out with the end of the request, in one write with it
+ * (under FastCGI with the end-request record, fcgi.c). */
+static bool write_body(struct hop *h, const char *data, size_t len)
+{
+	if (h->length >= 0 && (long long)(h->f->bytes_out + len) >= h->length)
+		return fwrite(data, 1, len, h->f->out) == len;
+	return write_all(h->f->out, data, len);
+}
+
 /* The headers go out with the first body byte (or at the end for an empty
  * body), so that a backend that fails before its body is still a 502 or
  * 504 of the gate. */
@@ -205,7 +215,7 @@ static int on_body(void *arg, const char *data, size_t len)
 	}
 	if (!send_headers(h, false))
 		return AIG_HTTP_STOP;
-	if (!write_all(h->f->out, data, len)) {
+	if (!write_body(h, data, len)) {
 		h->f->client_gone = true; /* stops the backend transfer */
 		return AIG_HTTP_STOP;
 	}
@@ -320,7 +330,8 @@ static void finish_filtered(struct aig_forward *f, struct hop *h)
 	}
 	h->length = len > 0 ? (long long)len : -1;
 	if (send_headers(h, len == 0) && len > 0) {
-		if (write_all(f->out, body, len))
+		/* the whole answer: it goes out with the end of the request */
+		if (fwrite(body, 1, len, f->out) == len)
 			f->bytes_out += len;
 		else
 			f->client_gone = true;

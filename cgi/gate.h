@@ -200,11 +200,13 @@ bool aig_fcgi_started(void);
 /* fcgi.c: serves FastCGI requests on the listening socket at fd 0, each
  * with the configuration its AIGATE_CONFIG parameter names, else
  * own_config (the process's; NULL: the default path), until
- * *terminated, an accept error, or the heap passes AIG_FCGI_MAX_HEAP (then
- * after the requests already waiting; the server starts a new process).
+ * *terminated, an accept error, or the heap passes AIG_FCGI_MAX_HEAP (looked
+ * at every AIG_FCGI_HEAP_CHECK requests; then after the requests already
+ * waiting; the server starts a new process).
  * Returns the exit status. Built without FastCGI (configure
  * --without-fcgi): logs that and returns 1. */
 #define AIG_FCGI_MAX_HEAP (64u << 20)
+#define AIG_FCGI_HEAP_CHECK 16
 int aig_fcgi_serve(struct aig_warm *w, const char *own_config,
 		   const volatile sig_atomic_t *terminated);
 
