@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <syslog.h>
+
+#include <jansson.h>
 
 #include "gate.h"
 
@@ -48,6 +51,17 @@ static void harden_process(void)
 	 * use it (openssl_load.c, docs/performance.md). */
 }
 
+/* jansson seeds its hash tables from /dev/urandom (open, read, close)
+ * unless it is given a seed before its first object: one getrandom(2). */
+static void seed_json(void)
+{
+	uint32_t seed = 0;
+
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == sizeof(seed) &&
+	    seed != 0)
+		json_object_seed(seed);
+}
+
 static int serve_cgi(struct aig_warm *w)
 {
 	struct aig_gate g;
@@ -66,6 +80,7 @@ int main(void)
 	int rc = 1;
 
 	harden_process();
+	seed_json();
 	aig_warm_init(&w);
 	/* Set by the web server (SetEnv, setenv.add-environment,
 	 * bin-environment, FcgidInitialEnv); kept before the environment is

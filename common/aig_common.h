@@ -593,6 +593,10 @@ bool aig_state_mac_hex_ok(const struct aig_state_key *key,
  * "2026-11-25T18:33:30.123Z", into out (at least 32 bytes). */
 void aig_time_rfc3339(char *out, size_t outlen);
 
+/* The same for a given time (seconds since the epoch, milliseconds). It
+ * does not call gmtime_r(3), which reads /etc/localtime first. */
+void aig_time_rfc3339_at(int64_t sec, long ms, char *out, size_t outlen);
+
 /* Appends record (borrowed) as one compact JSON line to path with a single
  * write(2) on an O_APPEND descriptor, so that lines from concurrent
  * writers never interleave. The file is created with mode 0640. */

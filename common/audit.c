@@ -14,16 +14,43 @@
 
 #include "aig_common.h"
 
+/* The day, month and year of a day count since 1970-01-01, by Howard
+ * Hinnant's civil_from_days (proleptic Gregorian calendar). */
+static void civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	unsigned doe = (unsigned)(z - era * 146097);
+	unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	unsigned mp = (5 * doy + 2) / 153;
+
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+void aig_time_rfc3339_at(int64_t sec, long ms, char *out, size_t outlen)
+{
+	int64_t days = sec / 86400, rem = sec % 86400, y;
+	unsigned m, d;
+
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	snprintf(out, outlen, "%04lld-%02u-%02uT%02u:%02u:%02u.%03ldZ",
+		 (long long)y, m, d, (unsigned)(rem / 3600),
+		 (unsigned)(rem / 60 % 60), (unsigned)(rem % 60), ms);
+}
+
 void aig_time_rfc3339(char *out, size_t outlen)
 {
 	struct timespec ts;
-	struct tm tm;
-	char base[24];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, outlen, "%s.%03ldZ", base, ts.tv_nsec / 1000000);
+	aig_time_rfc3339_at(ts.tv_sec, ts.tv_nsec / 1000000, out, outlen);
 }
 
 /* logrotate's "create" makes the new file as root and then gives it to

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -951,6 +952,42 @@ static void test_base64(void)
 	   "whitespace, misplaced padding and impossible lengths refused");
 }
 
+/* The audit time stamp, made without gmtime_r(3), against gmtime_r and
+ * strftime at the calendar's edges and over a sweep of the years. */
+static void test_rfc3339_time(void)
+{
+	static const int64_t edges[] = {
+		0,	    -1,		59,	     86399,	  86400,
+		951782400,  951868799,	951868800,   4107542400,  4107456000,
+		1798761599, 1798761600, -2208988800, 253402300799};
+	char got[40], want[40], base[24];
+	struct tm tm;
+	int64_t t;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(edges) / sizeof(edges[0]) + 4000; i++) {
+		time_t tt;
+
+		t = i < sizeof(edges) / sizeof(edges[0])
+			    ? edges[i]
+			    : (int64_t)(i * 2654435761u % 253402300800u) -
+				      2208988800;
+		tt = (time_t)t;
+		gmtime_r(&tt, &tm);
+		strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+		snprintf(want, sizeof(want), "%s.042Z", base);
+		aig_time_rfc3339_at(t, 42, got, sizeof(got));
+		if (strcmp(got, want) != 0 && bad++ < 5)
+			printf("# %lld: %s, gmtime_r says %s\n", (long long)t,
+			       got, want);
+	}
+	ok(bad == 0, "RFC 3339 stamps equal gmtime_r's (%d differ), 1900-9999",
+	   bad);
+	aig_time_rfc3339_at(951825600, 7, got, sizeof(got));
+	ok(strcmp(got, "2000-02-29T12:00:00.007Z") == 0, "a leap day: %s", got);
+}
+
 int main(void)
 {
 	aig_test_tmpdir(tmpdir);
@@ -975,5 +1012,6 @@ int main(void)
 	test_state_key();
 	test_groups();
 	test_base64();
+	test_rfc3339_time();
 	return tap_done();
 }
