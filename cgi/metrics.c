@@ -36,7 +36,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +49,9 @@
 #define COUNTERS_FILE "metrics.counters"
 #define COUNTERS_MAGIC "AIGCNT1\n"
 /* How many times a CLAIMED slot is looked at again before it is probed
- * past (a yield every 64): far longer than writing one key takes. */
-#define CLAIM_WAIT 4096
+ * past: longer than writing one key takes, short enough that a slot left
+ * CLAIMED by a dead process costs a lookup little. */
+#define CLAIM_WAIT 1000
 
 _Static_assert(__atomic_always_lock_free(sizeof(uint64_t), 0),
 	       "the counters need lock-free 64-bit atomics");
@@ -235,10 +235,11 @@ void aig_metrics_close(struct aig_metrics *m)
 
 /* ----------------------------------------------------------- the slots */
 
-static bool holds(const struct slot *s, uint32_t h, const char *key)
+/* Reads at most the key's length and its NUL from the slot, whatever the
+ * slot holds. */
+static bool holds(const struct slot *s, uint32_t h, const char *key, size_t len)
 {
-	return s->hash == h && memchr(s->key, '\0', sizeof(s->key)) != NULL &&
-	       strcmp(s->key, key) == 0;
+	return s->hash == h && memcmp(s->key, key, len + 1) == 0;
 }
 
 /* The state of a slot once it is no longer being claimed, or CLAIMED when
@@ -248,17 +249,14 @@ static uint32_t settled(struct slot *s)
 	uint32_t st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
 	int i;
 
-	for (i = 0; st == SLOT_CLAIMED && i < CLAIM_WAIT; i++) {
-		if (i % 64 == 63)
-			sched_yield();
+	for (i = 0; st == SLOT_CLAIMED && i < CLAIM_WAIT; i++)
 		st = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
-	}
 	return st;
 }
 
 /* The slot of key, claimed for it when it has none; NULL when every slot
  * holds another series. */
-static struct slot *slot_of(struct table *t, const char *key)
+static struct slot *slot_of(struct table *t, const char *key, size_t len)
 {
 	uint32_t h = aig_metrics_key_hash(key), i;
 
@@ -272,14 +270,14 @@ static struct slot *slot_of(struct table *t, const char *key)
 						__ATOMIC_ACQUIRE)) {
 			s->hash = h;
 			memset(s->key, 0, sizeof(s->key));
-			memcpy(s->key, key, strlen(key));
+			memcpy(s->key, key, len);
 			__atomic_store_n(&s->state, SLOT_READY,
 					 __ATOMIC_RELEASE);
 			return s;
 		}
 		if (st == SLOT_CLAIMED)
 			st = settled(s);
-		if (st == SLOT_READY && holds(s, h, key))
+		if (st == SLOT_READY && holds(s, h, key, len))
 			return s;
 	}
 	return NULL;
@@ -288,11 +286,12 @@ static struct slot *slot_of(struct table *t, const char *key)
 static int add(struct table *t, const char *key, uint64_t n,
 	       struct aig_error *err)
 {
+	size_t len = strlen(key);
 	struct slot *s;
 
 	if (n == 0)
 		return AIG_OK;
-	if (strlen(key) >= AIG_METRICS_KEY_MAX || (s = slot_of(t, key)) == NULL)
+	if (len >= AIG_METRICS_KEY_MAX || (s = slot_of(t, key, len)) == NULL)
 		return aig_error_set(err, AIG_ERR_UNAVAILABLE,
 				     "metrics: no slot left for %.80s (%d "
 				     "series at most)",
@@ -372,11 +371,11 @@ static int take_snapshot(struct table *t, struct snapshot *snap)
 	for (i = 0; i < AIG_METRICS_SLOTS; i++) {
 		struct slot *s = &t->slot[i];
 
-		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) !=
-			    SLOT_READY ||
-		    memchr(s->key, '\0', sizeof(s->key)) == NULL)
+		if (__atomic_load_n(&s->state, __ATOMIC_ACQUIRE) != SLOT_READY)
 			continue;
 		memcpy(snap->s[n].key, s->key, sizeof(s->key));
+		if (memchr(snap->s[n].key, '\0', sizeof(s->key)) == NULL)
+			continue; /* damaged: skipped (checked on the copy) */
 		snap->s[n++].n = __atomic_load_n(&s->value, __ATOMIC_RELAXED);
 	}
 	qsort(snap->s, n, sizeof(*snap->s), by_key);
