@@ -7,7 +7,8 @@
 
 # The floors of compare.sh's CGI and FastCGI rows. crypto_floor: one RS256
 # verify in a program linked as aigate.cgi is (the same archives and
-# flags, cgi/gate.mk); fcgi_hello: a libfcgi responder that only answers.
+# flags, cgi/gate.mk); fcgi_hello: a libfcgi responder that only answers;
+# fcgi_hop: one that only forwards the body to the backend and back.
 noinst_PROGRAMS += bench/crypto_floor
 bench_crypto_floor_SOURCES = bench/crypto_floor.c
 bench_crypto_floor_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
@@ -26,6 +27,11 @@ bench_fcgi_hello_SOURCES = bench/fcgi_hello.c
 bench_fcgi_hello_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS)
 bench_fcgi_hello_LDADD = $(FCGI_LIBS)
 BENCH_FCGI_HELLO += bench/fcgi_hello$(EXEEXT)
+noinst_PROGRAMS += bench/fcgi_hop
+bench_fcgi_hop_SOURCES = bench/fcgi_hop.c
+bench_fcgi_hop_CFLAGS = $(AM_CFLAGS) $(FCGI_CFLAGS)
+bench_fcgi_hop_LDADD = $(FCGI_LIBS)
+BENCH_FCGI_HELLO += bench/fcgi_hop$(EXEEXT)
 endif
 
 BENCH_SECONDS = 10
