@@ -9,7 +9,9 @@
  * transactions); mapping this file and adding to five counters costs
  * about 0.02-0.03 ms, mostly the page faults of the new mapping. A FastCGI
  * process keeps the map and adds each request when it ends: nothing waits
- * in memory, nothing is written in batches.
+ * in memory, nothing is written in batches. It looks at most once a
+ * second, and at each scrape, whether the file at the path is still the
+ * one it maps (deleted to reset, or replaced), and maps the new one.
  *
  * The file (mode 0600): a header (magic, slot size, slot count), then
  * AIG_METRICS_SLOTS slots of {state, hash, value, key}. A series lives in
@@ -42,6 +44,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aig_cgi.h"
@@ -77,9 +80,14 @@ struct table {
 	struct slot slot[AIG_METRICS_SLOTS];
 };
 
-/* The file mapped (MAP_SHARED); unmapped by aig_metrics_close(). */
+/* The file mapped (MAP_SHARED); unmapped by aig_metrics_close(). Which
+ * file it is (dev, ino), and when that was last looked at. */
 struct aig_metrics {
 	struct table *t;
+	dev_t dev;
+	ino_t ino;
+	time_t checked; /* CLOCK_MONOTONIC_COARSE seconds */
+	char *state_dir, *path;
 };
 
 static const double latency_buckets_ms[] = {1,	  2.5,	5,     10,    25,
@@ -102,7 +110,8 @@ uint32_t aig_metrics_key_hash(const char *key)
 
 enum file_state { FILE_OK, FILE_MISSING, FILE_FOREIGN, FILE_ERROR };
 
-static enum file_state map_file(const char *path, struct table **t, int *status,
+static enum file_state map_file(const char *path, struct table **t,
+				struct stat *st_out, int *status,
 				struct aig_error *err)
 {
 	int fd = open(path, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
@@ -140,6 +149,7 @@ static enum file_state map_file(const char *path, struct table **t, int *status,
 		return FILE_ERROR;
 	}
 	*t = p;
+	*st_out = st;
 	if (memcmp((*t)->head.magic, COUNTERS_MAGIC, 8) != 0 ||
 	    (*t)->head.slot_size != sizeof(struct slot) ||
 	    (*t)->head.nslots != AIG_METRICS_SLOTS) {
@@ -190,39 +200,94 @@ static int make_file(const char *state_dir, const char *path, bool replace,
 	return AIG_OK;
 }
 
-int aig_metrics_open(const char *state_dir, struct aig_metrics **out,
-		     struct aig_error *err)
+/* The file at path mapped, made first when there is none or it is
+ * foreign; *st is the one mapped. */
+static int map_table(const char *state_dir, const char *path, struct table **t,
+		     struct stat *st, struct aig_error *err)
 {
-	struct aig_metrics *m;
-	struct table *t = NULL;
-	char path[4096];
 	int tries;
 
-	*out = NULL;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", state_dir,
-			     COUNTERS_FILE) >= sizeof(path))
-		return aig_error_set(err, AIG_ERR_CONFIG, "state_dir too long");
+	*t = NULL;
 	for (tries = 0; tries < 3; tries++) {
 		int rc = AIG_OK;
-		enum file_state s = map_file(path, &t, &rc, err);
+		enum file_state s = map_file(path, t, st, &rc, err);
 
 		if (s == FILE_OK)
-			break;
+			return AIG_OK;
 		if (s == FILE_ERROR)
 			return rc;
 		rc = make_file(state_dir, path, s == FILE_FOREIGN, err);
 		if (rc != AIG_OK)
 			return rc;
 	}
-	if (t == NULL)
-		return aig_error_set(err, AIG_ERR_UNAVAILABLE,
-				     "metrics: %s could not be made", path);
-	if ((m = calloc(1, sizeof(*m))) == NULL) {
-		munmap(t, sizeof(*t));
+	return aig_error_set(err, AIG_ERR_UNAVAILABLE,
+			     "metrics: %s could not be made", path);
+}
+
+static time_t coarse_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec;
+}
+
+int aig_metrics_open(const char *state_dir, struct aig_metrics **out,
+		     struct aig_error *err)
+{
+	struct aig_metrics *m = calloc(1, sizeof(*m));
+	struct stat st;
+	int rc;
+
+	*out = NULL;
+	if (strlen(state_dir) > 4000) {
+		free(m);
+		return aig_error_set(err, AIG_ERR_CONFIG, "state_dir too long");
+	}
+	if (m == NULL || (m->state_dir = strdup(state_dir)) == NULL ||
+	    asprintf(&m->path, "%s/%s", state_dir, COUNTERS_FILE) < 0) {
+		if (m != NULL)
+			free(m->state_dir);
+		free(m);
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 	}
-	m->t = t;
+	rc = map_table(state_dir, m->path, &m->t, &st, err);
+	if (rc != AIG_OK) {
+		m->t = NULL;
+		aig_metrics_close(m);
+		return rc;
+	}
+	m->dev = st.st_dev;
+	m->ino = st.st_ino;
+	m->checked = coarse_now();
 	*out = m;
+	return AIG_OK;
+}
+
+/* A process that keeps the map (FastCGI) looks, at most once a second
+ * and at each scrape, whether the file is still the one it maps: an
+ * administrator deletes it to start the counters from zero, or a foreign
+ * one was replaced. Then it maps the file that is there now. */
+static int current(struct aig_metrics *m, bool now, struct aig_error *err)
+{
+	time_t t = coarse_now();
+	struct table *fresh = NULL;
+	struct stat st;
+	int rc;
+
+	if (!now && t == m->checked)
+		return AIG_OK;
+	m->checked = t;
+	if (stat(m->path, &st) == 0 && st.st_dev == m->dev &&
+	    st.st_ino == m->ino)
+		return AIG_OK;
+	rc = map_table(m->state_dir, m->path, &fresh, &st, err);
+	if (rc != AIG_OK)
+		return rc;
+	munmap(m->t, sizeof(*m->t));
+	m->t = fresh;
+	m->dev = st.st_dev;
+	m->ino = st.st_ino;
 	return AIG_OK;
 }
 
@@ -230,7 +295,10 @@ void aig_metrics_close(struct aig_metrics *m)
 {
 	if (m == NULL)
 		return;
-	munmap(m->t, sizeof(*m->t));
+	if (m->t != NULL)
+		munmap(m->t, sizeof(*m->t));
+	free(m->state_dir);
+	free(m->path);
 	free(m);
 }
 
@@ -317,6 +385,8 @@ int aig_metrics_add(struct aig_metrics *m, const struct aig_metrics_sample *s,
 	size_t i;
 	int rc;
 
+	if ((rc = current(m, false, err)) != AIG_OK)
+		return rc;
 	snprintf(key, sizeof(key),
 		 "aigate_requests_total{decision=\"%s\",status=\"%d\"}",
 		 s->allowed ? "allow" : "deny", s->status);
@@ -536,7 +606,11 @@ int aig_metrics_text(struct aig_metrics *m, char **text, struct aig_error *err)
 	size_t len = 0;
 	FILE *out;
 
+	int rc;
+
 	*text = NULL;
+	if ((rc = current(m, true, err)) != AIG_OK)
+		return rc;
 	if (take_snapshot(m->t, &snap) != AIG_OK)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 	out = open_memstream(text, &len);

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "aig_cgi.h"
@@ -435,6 +436,39 @@ static void test_metrics_file(void)
 	aig_metrics_close(m);
 }
 
+/* The file deleted to start from zero: a process that keeps the map
+ * (FastCGI) maps the new one at the next scrape, and within a second at
+ * its next request; nothing is counted into the deleted file after that. */
+static void test_metrics_reset(void)
+{
+	struct aig_metrics_sample a = {true, 204, 2, false, false};
+	struct aig_metrics *m = NULL, *fresh = NULL;
+	const struct timespec second = {1, 100 * 1000 * 1000};
+	struct aig_error err = {0};
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/metrics.counters", dir);
+	unlink(path); /* the table test before filled it */
+	ok(aig_metrics_open(dir, &m, &err) == AIG_OK &&
+		   aig_metrics_add(m, &a, &err) == AIG_OK &&
+		   text_has(m, "status=\"204\"} 1\n"),
+	   "a request counted (%s)", err.msg);
+	if (m == NULL)
+		return;
+	ok(unlink(path) == 0 && !text_has(m, "status=\"204\"") &&
+		   access(path, F_OK) == 0,
+	   "deleted: the next scrape maps a new, empty file");
+	ok(unlink(path) == 0, "deleted again");
+	nanosleep(&second, NULL);
+	ok(aig_metrics_add(m, &a, &err) == AIG_OK &&
+		   aig_metrics_open(dir, &fresh, &err) == AIG_OK &&
+		   text_has(fresh, "status=\"204\"} 1\n"),
+	   "a second later, a request is counted in the new file (%s)",
+	   err.msg);
+	aig_metrics_close(fresh);
+	aig_metrics_close(m);
+}
+
 static void test_recovery(const struct aig_config *cfg)
 {
 	struct aig_ratelimit *rl = NULL;
@@ -465,6 +499,7 @@ int main(void)
 	test_metrics();
 	test_metrics_shared();
 	test_metrics_file();
+	test_metrics_reset();
 	test_recovery(cfg);
 	aig_config_free(cfg);
 	return tap_done();
