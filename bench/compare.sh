@@ -407,43 +407,35 @@ lighttpd_stop fcgi
 # --- (c2): a libfcgi hello under the same mod_fastcgi, same max-procs --------
 fcgi_procs=$(sed -n 's/.*"max-procs" *=> *\([0-9]*\).*/\1/p' "$top_srcdir/contrib/lighttpd/aigate-fastcgi.conf.in")
 [ -n "$fcgi_procs" ] || die "no max-procs in contrib/lighttpd/aigate-fastcgi.conf.in"
-if [ -x "$fcgi_hello_bin" ]; then
-	cp "$fcgi_hello_bin" "$W/cgi/fcgi_hello"
-	chmod a+rx "$W/cgi/fcgi_hello"
-	lighttpd_start fcgihello "server.modules += ( \"mod_fastcgi\" )
+# fcgi_floor ROW NAME BIN [ENV]: a floor responder BIN under the same
+# mod_fastcgi and max-procs as the gate, with lighttpd's bin-environment
+# ENV (a "KEY" => "VALUE" list), benched on the gate's URL and body.
+fcgi_floor() {
+	local row=$1 name=$2 bin=$3 env=${4:-}
+	if [ ! -x "$bin" ]; then
+		log "no $bin (built without FastCGI): row ($row) skipped"
+		return 0
+	fi
+	cp "$bin" "$W/cgi/$row"
+	chmod a+rx "$W/cgi/$row"
+	lighttpd_start "fcgi$row" "server.modules += ( \"mod_fastcgi\" )
 fastcgi.server += ( \"/ai\" => ((
-    \"socket\" => \"$W/fcgi/lighttpd/hello.sock\",
-    \"bin-path\" => \"$W/cgi/fcgi_hello\",
+    \"socket\" => \"$W/fcgi/lighttpd/$row.sock\",
+    \"bin-path\" => \"$W/cgi/$row\",${env:+
+    \"bin-environment\" => ( $env ),}
     \"max-procs\" => $fcgi_procs,
     \"check-local\" => \"disable\", \"fix-root-scriptname\" => \"disable\"
 )))"
 	expect_status 200 "$url/ai/chat/invoke" "Bearer $token"
-	bench c2 "libfcgi hello, lighttpd mod_fastcgi ($fcgi_procs procs)" "$url/ai/chat/invoke" "$W/bearer.lua" "$conns"
-	R_RSS[c2]=-
-	lighttpd_stop fcgihello
-else
-	log "no bench/fcgi_hello (built without FastCGI): row (c2) skipped"
-fi
+	bench "$row" "$name ($fcgi_procs procs)" "$url/ai/chat/invoke" "$W/bearer.lua" "$conns"
+	R_RSS[$row]=-
+	lighttpd_stop "fcgi$row"
+}
+fcgi_floor c2 "libfcgi hello, lighttpd mod_fastcgi" "$fcgi_hello_bin"
 
 # --- (c4): the backend hop alone, same mod_fastcgi, same max-procs ---------
-if [ -x "$fcgi_hop_bin" ]; then
-	cp "$fcgi_hop_bin" "$W/cgi/fcgi_hop"
-	chmod a+rx "$W/cgi/fcgi_hop"
-	lighttpd_start fcgihop "server.modules += ( \"mod_fastcgi\" )
-fastcgi.server += ( \"/ai\" => ((
-    \"socket\" => \"$W/fcgi/lighttpd/hop.sock\",
-    \"bin-path\" => \"$W/cgi/fcgi_hop\",
-    \"bin-environment\" => ( \"AIG_HOP_BACKEND\" => \"127.0.0.1:$bport\" ),
-    \"max-procs\" => $fcgi_procs,
-    \"check-local\" => \"disable\", \"fix-root-scriptname\" => \"disable\"
-)))"
-	expect_status 200 "$url/ai/chat/invoke" "Bearer $token"
-	bench c4 "libfcgi hop floor: body to the backend and back ($fcgi_procs procs)" "$url/ai/chat/invoke" "$W/bearer.lua" "$conns"
-	R_RSS[c4]=-
-	lighttpd_stop fcgihop
-else
-	log "no bench/fcgi_hop (built without FastCGI): row (c4) skipped"
-fi
+fcgi_floor c4 "libfcgi hop floor: body to the backend and back" "$fcgi_hop_bin" \
+	"\"AIG_HOP_BACKEND\" => \"127.0.0.1:$bport\""
 
 # --- (d): the seed design's proxy under gunicorn -----------------------------
 gport=$("$web_sh" port)
