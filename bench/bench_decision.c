@@ -11,9 +11,9 @@
  *                 them (gate.c):
  *                 read the request, configuration and audit file checked
  *                 (stat), verify, policy decision, body checks (JSON,
- *                 prompt patterns, model), rate limit (LMDB write), then
- *                 the audit record (one write) and the metrics (LMDB
- *                 write); not the backend hop
+ *                 prompt patterns, model), rate limit (the mapped
+ *                 buckets), then the audit record (one write) and the
+ *                 metrics (the mapped counters); not the backend hop
  *   new token     the same with a token the process has not seen: the
  *                 signature verified again
  * and the parts of the decision one by one. Each figure is the best of
@@ -375,9 +375,9 @@ int main(int argc, char **argv)
 		"aig_jwt_verify, token seen before",
 		"aig_jwt_verify, a new token",
 		"policy: decide + body checks",
-		"rate limit (LMDB write)",
+		"rate limit (mapped buckets)",
 		"audit record (one write)",
-		"metrics (batched LMDB writes)",
+		"metrics (mapped counters)",
 		"decision: all of the gate's steps",
 		"decision, a token not seen before"};
 	void (*const fns[NCASES])(struct ctx *) = {

@@ -240,10 +240,11 @@ bool aig_url_encode_path(const char *path, char **out);
 struct aig_ratelimit;
 
 /* Opens the shared token-bucket store named by cfg->ratelimit.store:
- * "lmdb" (state_dir/ratelimit.mdb) or "redis://host:port/db". cfg is
+ * "lmdb" (the host's own, state_dir/ratelimit.buckets; the name is the
+ * earlier versions' LMDB store's) or "redis://host:port/db". cfg is
  * borrowed. *out is new: free with aig_ratelimit_close(). A bucket that
  * has refilled to full is the same as none, so neither store keeps it:
- * Redis keys expire, and a full LMDB map drops them and tries again. */
+ * Redis keys expire, and the host's store gives its place to another. */
 int aig_ratelimit_open(const struct aig_config *cfg, struct aig_ratelimit **out,
 		       struct aig_error *err);
 

@@ -6,7 +6,7 @@ noinst_LTLIBRARIES += cgi/libaigcgi.la
 AIG_CGI_CPPFLAGS = -I$(top_srcdir)/cgi $(AIG_POLICY_CPPFLAGS)
 cgi_libaigcgi_la_SOURCES = cgi/aig_cgi.h cgi/cgi_int.h cgi/request.c \
 	cgi/outcome.c cgi/response.c cgi/basic.c cgi/forward.c cgi/ratelimit.c \
-	cgi/ratelimit_redis.c cgi/metrics.c cgi/state.c \
+	cgi/ratelimit_redis.c cgi/metrics.c cgi/mapfile.c cgi/state.c \
 	cgi/gate.h cgi/gate.c cgi/audit.c cgi/warm.c cgi/aig_ext.h cgi/ext_load.c \
 	cgi/outfilter.c cgi/quarantine.c cgi/route_step.c cgi/metrics_gate.c \
 	cgi/basic_cache.h cgi/basic_cache.c \

@@ -26,26 +26,19 @@
  * stored one per latency range and summed when the text is made, so that
  * a request adds to one bucket, not to every one above it.
  *
- * Trust: the file is used only when it is a regular file (no symlink)
- * owned by the gate's user with no group or other permission; otherwise
- * the metrics are unavailable (logged; the request itself goes on). A
- * file of another size or header (an older format, a crash while it was
- * made) is replaced by a new one. Its blocks are reserved when it is made
- * (posix_fallocate), so that a full disk fails then and cannot fault a
- * later request with SIGBUS. Whoever can write state_dir can change a
- * counter, as with the rate-limit buckets; a key with no NUL in its slot
- * is skipped, never read past. */
+ * Trust (mapfile.c): the file is used only when it is a regular file (no
+ * symlink) owned by the gate's user with no group or other permission;
+ * otherwise the metrics are unavailable (logged; the request itself goes
+ * on). A file of another size or header (an older format) is replaced by
+ * a new one, made whole before it is put in place, its blocks reserved.
+ * Whoever can write state_dir can change a counter, as with the
+ * rate-limit buckets; a key with no NUL in its slot is skipped, never
+ * read past. */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "aig_cgi.h"
 #include "cgi_int.h"
@@ -80,14 +73,9 @@ struct table {
 	struct slot slot[AIG_METRICS_SLOTS];
 };
 
-/* The file mapped (MAP_SHARED); unmapped by aig_metrics_close(). Which
- * file it is (dev, ino), and when that was last looked at. */
+/* The file mapped (mapfile.c); unmapped by aig_metrics_close(). */
 struct aig_metrics {
-	struct table *t;
-	dev_t dev;
-	ino_t ino;
-	time_t checked; /* CLOCK_MONOTONIC_COARSE seconds */
-	char *state_dir, *path;
+	struct aig_mapfile mf;
 };
 
 static const double latency_buckets_ms[] = {1,	  2.5,	5,     10,    25,
@@ -108,186 +96,57 @@ uint32_t aig_metrics_key_hash(const char *key)
 
 /* ------------------------------------------------------------ the file */
 
-enum file_state { FILE_OK, FILE_MISSING, FILE_FOREIGN, FILE_ERROR };
-
-static enum file_state map_file(const char *path, struct table **t,
-				struct stat *st_out, int *status,
-				struct aig_error *err)
+static int init_table(const struct aig_mapfile_kind *k, void *map,
+		      struct aig_error *err)
 {
-	int fd = open(path, O_RDWR | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-	struct stat st;
-	void *p;
+	struct head *h = map;
 
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return FILE_MISSING;
-		*status =
-			aig_error_set(err, AIG_ERR_UNAVAILABLE,
-				      "metrics: %s: %s", path, strerror(errno));
-		return FILE_ERROR;
-	}
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
-		close(fd);
-		*status = aig_error_set(err, AIG_ERR_UNSAFE,
-					"metrics: %s is not a regular file of "
-					"uid %u with mode 0600",
-					path, (unsigned)geteuid());
-		return FILE_ERROR;
-	}
-	if (st.st_size != (off_t)sizeof(struct table)) {
-		close(fd);
-		return FILE_FOREIGN;
-	}
-	p = mmap(NULL, sizeof(struct table), PROT_READ | PROT_WRITE, MAP_SHARED,
-		 fd, 0);
-	close(fd);
-	if (p == MAP_FAILED) {
-		*status =
-			aig_error_set(err, AIG_ERR_UNAVAILABLE,
-				      "metrics: %s: %s", path, strerror(errno));
-		return FILE_ERROR;
-	}
-	*t = p;
-	*st_out = st;
-	if (memcmp((*t)->head.magic, COUNTERS_MAGIC, 8) != 0 ||
-	    (*t)->head.slot_size != sizeof(struct slot) ||
-	    (*t)->head.nslots != AIG_METRICS_SLOTS) {
-		munmap(p, sizeof(struct table));
-		*t = NULL;
-		return FILE_FOREIGN;
-	}
-	return FILE_OK;
-}
-
-/* Makes a new file beside path and moves it there: over a foreign one
- * (replace), or only if there is none (another process may have made it
- * meanwhile: then that one stands). The LMDB file of the older format is
- * removed when the first counters file is made. */
-static int make_file(const char *state_dir, const char *path, bool replace,
-		     struct aig_error *err)
-{
-	struct head h = {
-		COUNTERS_MAGIC, sizeof(struct slot), AIG_METRICS_SLOTS, {0}};
-	char tmp[4200];
-	int fd, rc = 0;
-
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", state_dir, COUNTERS_FILE);
-	fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
-	if (fd < 0)
-		return aig_error_set(err, AIG_ERR_UNAVAILABLE,
-				     "metrics: %s: %s", tmp, strerror(errno));
-	rc = posix_fallocate(fd, 0, (off_t)sizeof(struct table));
-	if (rc == 0 && pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-		rc = errno != 0 ? errno : EIO;
-	if (close(fd) != 0 && rc == 0)
-		rc = errno;
-	if (rc == 0 && replace && rename(tmp, path) != 0)
-		rc = errno;
-	else if (rc == 0 && !replace && link(tmp, path) != 0 && errno != EEXIST)
-		rc = errno;
-	if (rc != 0 || !replace)
-		unlink(tmp);
-	if (rc != 0)
-		return aig_error_set(err, AIG_ERR_UNAVAILABLE,
-				     "metrics: %s: %s", path, strerror(rc));
-	if (!replace) {
-		snprintf(tmp, sizeof(tmp), "%s/metrics.mdb", state_dir);
-		unlink(tmp);
-		snprintf(tmp, sizeof(tmp), "%s/metrics.mdb-lock", state_dir);
-		unlink(tmp);
-	}
+	(void)k;
+	(void)err;
+	memcpy(h->magic, COUNTERS_MAGIC, 8);
+	h->slot_size = sizeof(struct slot);
+	h->nslots = AIG_METRICS_SLOTS;
 	return AIG_OK;
 }
 
-/* The file at path mapped, made first when there is none or it is
- * foreign; *st is the one mapped. */
-static int map_table(const char *state_dir, const char *path, struct table **t,
-		     struct stat *st, struct aig_error *err)
+static bool valid_table(const struct aig_mapfile_kind *k, const void *map)
 {
-	int tries;
+	const struct head *h = map;
 
-	*t = NULL;
-	for (tries = 0; tries < 3; tries++) {
-		int rc = AIG_OK;
-		enum file_state s = map_file(path, t, st, &rc, err);
-
-		if (s == FILE_OK)
-			return AIG_OK;
-		if (s == FILE_ERROR)
-			return rc;
-		rc = make_file(state_dir, path, s == FILE_FOREIGN, err);
-		if (rc != AIG_OK)
-			return rc;
-	}
-	return aig_error_set(err, AIG_ERR_UNAVAILABLE,
-			     "metrics: %s could not be made", path);
+	(void)k;
+	return memcmp(h->magic, COUNTERS_MAGIC, 8) == 0 &&
+	       h->slot_size == sizeof(struct slot) &&
+	       h->nslots == AIG_METRICS_SLOTS;
 }
 
-static time_t coarse_now(void)
-{
-	struct timespec ts;
+/* The LMDB files of the older format. */
+static const char *const old_files[] = {"metrics.mdb", "metrics.mdb-lock",
+					NULL};
 
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return ts.tv_sec;
+static const struct aig_mapfile_kind counters_kind = {
+	COUNTERS_FILE, "metrics",   sizeof(struct table),
+	init_table,    valid_table, old_files};
+
+static struct table *table_of(struct aig_metrics *m)
+{
+	return m->mf.map;
 }
 
 int aig_metrics_open(const char *state_dir, struct aig_metrics **out,
 		     struct aig_error *err)
 {
 	struct aig_metrics *m = calloc(1, sizeof(*m));
-	struct stat st;
 	int rc;
 
 	*out = NULL;
-	if (strlen(state_dir) > 4000) {
-		free(m);
-		return aig_error_set(err, AIG_ERR_CONFIG, "state_dir too long");
-	}
-	if (m == NULL || (m->state_dir = strdup(state_dir)) == NULL ||
-	    asprintf(&m->path, "%s/%s", state_dir, COUNTERS_FILE) < 0) {
-		if (m != NULL)
-			free(m->state_dir);
-		free(m);
+	if (m == NULL)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
-	}
-	rc = map_table(state_dir, m->path, &m->t, &st, err);
+	rc = aig_mapfile_open(&m->mf, &counters_kind, state_dir, err);
 	if (rc != AIG_OK) {
-		m->t = NULL;
-		aig_metrics_close(m);
+		free(m);
 		return rc;
 	}
-	m->dev = st.st_dev;
-	m->ino = st.st_ino;
-	m->checked = coarse_now();
 	*out = m;
-	return AIG_OK;
-}
-
-/* A process that keeps the map (FastCGI) looks, at most once a second
- * and at each scrape, whether the file is still the one it maps: an
- * administrator deletes it to start the counters from zero, or a foreign
- * one was replaced. Then it maps the file that is there now. */
-static int current(struct aig_metrics *m, bool now, struct aig_error *err)
-{
-	time_t t = coarse_now();
-	struct table *fresh = NULL;
-	struct stat st;
-	int rc;
-
-	if (!now && t == m->checked)
-		return AIG_OK;
-	m->checked = t;
-	if (stat(m->path, &st) == 0 && st.st_dev == m->dev &&
-	    st.st_ino == m->ino)
-		return AIG_OK;
-	rc = map_table(m->state_dir, m->path, &fresh, &st, err);
-	if (rc != AIG_OK)
-		return rc;
-	munmap(m->t, sizeof(*m->t));
-	m->t = fresh;
-	m->dev = st.st_dev;
-	m->ino = st.st_ino;
 	return AIG_OK;
 }
 
@@ -295,10 +154,7 @@ void aig_metrics_close(struct aig_metrics *m)
 {
 	if (m == NULL)
 		return;
-	if (m->t != NULL)
-		munmap(m->t, sizeof(*m->t));
-	free(m->state_dir);
-	free(m->path);
+	aig_mapfile_close(&m->mf);
 	free(m);
 }
 
@@ -385,31 +241,32 @@ int aig_metrics_add(struct aig_metrics *m, const struct aig_metrics_sample *s,
 	size_t i;
 	int rc;
 
-	if ((rc = current(m, false, err)) != AIG_OK)
+	if ((rc = aig_mapfile_current(&m->mf, false, err)) != AIG_OK)
 		return rc;
 	snprintf(key, sizeof(key),
 		 "aigate_requests_total{decision=\"%s\",status=\"%d\"}",
 		 s->allowed ? "allow" : "deny", s->status);
-	rc = add(m->t, key, 1, err);
+	rc = add(table_of(m), key, 1, err);
 	if (rc == AIG_OK)
-		rc = add(m->t, "aigate_request_duration_ms_count", 1, err);
+		rc = add(table_of(m), "aigate_request_duration_ms_count", 1,
+			 err);
 	for (i = 0; rc == AIG_OK && i < N_BUCKETS; i++)
 		if (s->latency_ms <= latency_buckets_ms[i]) {
 			bucket_key(key, sizeof(key), i);
-			rc = add(m->t, key, 1, err);
+			rc = add(table_of(m), key, 1, err);
 			break;
 		}
 	if (rc == AIG_OK)
-		rc = add(m->t, "aigate_request_duration_us_sum",
+		rc = add(table_of(m), "aigate_request_duration_us_sum",
 			 us < 1e15 ? (uint64_t)us : 0, err);
 	if (rc == AIG_OK)
-		rc = add(m->t, "aigate_rate_limited_total", s->rate_limited,
-			 err);
+		rc = add(table_of(m), "aigate_rate_limited_total",
+			 s->rate_limited, err);
 	if (rc == AIG_OK)
-		rc = add(m->t, "aigate_backend_errors_total", s->backend_error,
-			 err);
+		rc = add(table_of(m), "aigate_backend_errors_total",
+			 s->backend_error, err);
 	for (i = 0; rc == AIG_OK && i < s->n_extra; i++)
-		rc = add(m->t, s->extra[i].key, s->extra[i].n, err);
+		rc = add(table_of(m), s->extra[i].key, s->extra[i].n, err);
 	return rc;
 }
 
@@ -609,9 +466,9 @@ int aig_metrics_text(struct aig_metrics *m, char **text, struct aig_error *err)
 	int rc;
 
 	*text = NULL;
-	if ((rc = current(m, true, err)) != AIG_OK)
+	if ((rc = aig_mapfile_current(&m->mf, true, err)) != AIG_OK)
 		return rc;
-	if (take_snapshot(m->t, &snap) != AIG_OK)
+	if (take_snapshot(table_of(m), &snap) != AIG_OK)
 		return aig_error_set(err, AIG_ERR_NOMEM, "out of memory");
 	out = open_memstream(text, &len);
 	if (out == NULL) {

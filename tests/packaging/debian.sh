@@ -81,7 +81,7 @@ JSON
 	expect_eq "${code:-0}" 4 "the gate audited the 4 requests in /var/log/aigate/audit.jsonl"
 	out=$(stat -c '%U %a' /var/log/aigate/audit.jsonl 2>&1)
 	expect_match "$out" '^www-data ' "the audit file is the gate's (www-data)"
-	[ -e /var/lib/aigate/ratelimit.mdb ]
+	[ -e /var/lib/aigate/ratelimit.buckets ]
 	ok $? "the gate keeps its state in /var/lib/aigate"
 	out=$(grep -i 'state.key\|state_key' "$AIG_WEB_ERROR_LOG" /var/log/syslog 2>/dev/null | tail -n 3)
 	expect_eq "$out" "" "the gate does not complain about its state key"
@@ -213,7 +213,7 @@ grep -q '"pam_service": "aigate"' /etc/aigate/aigate.json
 ok $? "the upgrade keeps the administrator's aigate.json"
 expect_eq "$(sha256sum /etc/aigate/state.key 2>/dev/null)" "$key_sum" "the upgrade keeps the state key"
 expect_eq "$(wc -l </var/log/aigate/audit.jsonl 2>/dev/null)" "$audit_lines" "the upgrade keeps the audit log"
-[ -e /var/lib/aigate/ratelimit.mdb ] && [ -L /etc/apache2/conf-enabled/aigate.conf ]
+[ -e /var/lib/aigate/ratelimit.buckets ] && [ -L /etc/apache2/conf-enabled/aigate.conf ]
 ok $? "the upgrade keeps the state and the enabled snippet"
 
 out=$($APT remove $PKGS 2>&1)
@@ -221,7 +221,7 @@ ok $? "apt-get remove"
 [ ! -e /usr/lib/aigate/aigate.cgi ] && [ ! -e "/usr/lib/$ma/security/pam_aigate.so" ] && [ ! -e /usr/sbin/aigatectl ]
 ok $? "remove: the programs and the module are gone"
 for f in /etc/aigate/aigate.json /etc/aigate/state.key /etc/pam.d/aigate \
-	/var/log/aigate/audit.jsonl /var/lib/aigate/ratelimit.mdb; do
+	/var/log/aigate/audit.jsonl /var/lib/aigate/ratelimit.buckets; do
 	[ -e "$f" ]
 	ok $? "remove keeps $f"
 done

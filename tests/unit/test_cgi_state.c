@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_cgi_state.c - the gate's shared state: token buckets in LMDB, the
- * metrics counters and their Prometheus text, and recovery from a state
- * file that a crash left unreadable. */
+/* test_cgi_state.c - the gate's shared state: the token buckets
+ * (ratelimit.buckets), the metrics counters and their Prometheus text,
+ * and what each does with a file it cannot trust or a process that died
+ * in the middle. */
 #include "config.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -47,7 +51,7 @@ static void test_buckets(const struct aig_config *cfg)
 
 	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK, "open the store (%s)",
 	   err.msg);
-	snprintf(path, sizeof(path), "%s/ratelimit.mdb", dir);
+	snprintf(path, sizeof(path), "%s/ratelimit.buckets", dir);
 	ok(stat(path, &st) == 0 && st.st_size > 0 &&
 		   st.st_blocks * 512 >= st.st_size,
 	   "its blocks are reserved (a full disk cannot fault a write into "
@@ -139,46 +143,315 @@ static void test_give_back(const struct aig_config *cfg)
 	aig_ratelimit_close(rl);
 }
 
-/* A map full of buckets: those that have refilled are swept and the take
- * succeeds; one still spent survives the sweep. (Before, every take failed
- * with MDB_MAP_FULL once the map was full: every rate-limited request was
- * 503 for good.) */
-static void test_full_map(void)
+/* A one-set store (AIG_RATELIMIT_WAYS buckets) in dir/name. */
+static struct aig_ratelimit *one_set(const char *name)
 {
-	char sub[300], user[32];
+	char sub[300];
 	struct aig_ratelimit *rl = NULL;
 	struct aig_error err = {0};
-	unsigned retry = 0, i, failed = 0;
-	bool allowed = false;
 
-	snprintf(sub, sizeof(sub), "%s/small", dir);
+	snprintf(sub, sizeof(sub), "%s/%s", dir, name);
 	mkdir(sub, 0700);
-	ok(aig_ratelimit_open_lmdb(sub, 256u << 10, &rl, &err) == AIG_OK,
-	   "open a 256 KiB store (%s)", err.msg);
-	ok(aig_ratelimit_take(rl, "slow", "hot", 1, 1, &allowed, &retry,
-			      &err) == AIG_OK &&
-		   allowed,
-	   "a bucket of 1 a minute is spent");
-	/* 600000 a minute: each bucket is full again 0.1 ms after its take. */
-	for (i = 0; i < 6000; i++) {
-		snprintf(user, sizeof(user), "user-%u", i);
-		if (aig_ratelimit_take(rl, "fast", user, 600000, 1, &allowed,
-				       &retry, &err) != AIG_OK ||
-		    !allowed)
-			failed++;
+	ok(aig_ratelimit_open_local(sub, 1, &rl, &err) == AIG_OK,
+	   "open a store of one set in %s (%s)", name, err.msg);
+	return rl;
+}
+
+/* How many of n keys prefix-0.. take a token from rl (per_minute, burst
+ * 1); pause_us between takes. */
+static unsigned take_keys(struct aig_ratelimit *rl, const char *prefix,
+			  unsigned n, unsigned per_minute, unsigned pause_us)
+{
+	struct aig_error err = {0};
+	unsigned i, retry, taken = 0;
+	char user[32];
+	bool allowed;
+
+	for (i = 0; i < n; i++) {
+		snprintf(user, sizeof(user), "%s-%u", prefix, i);
+		taken += aig_ratelimit_take(rl, "r", user, per_minute, 1,
+					    &allowed, &retry, &err) == AIG_OK &&
+			 allowed;
+		if (pause_us > 0)
+			usleep(pause_us);
 	}
-	ok(failed == 0,
-	   "6000 users' buckets (more than the map holds) all taken: %u "
-	   "failed (%s)",
-	   failed, err.msg);
-	ok(aig_ratelimit_take(rl, "slow", "hot", 1, 1, &allowed, &retry,
+	return taken;
+}
+
+/* A key whose set is full of spending buckets is refused with an error
+ * (the gate answers 503), and no spending bucket is dropped to make room;
+ * buckets that have refilled make room for others. */
+static void test_full_set(void)
+{
+	struct aig_ratelimit *rl = one_set("full");
+	struct aig_error err = {0};
+	unsigned retry = 0;
+	bool allowed = false;
+	int rc;
+
+	if (rl == NULL)
+		return;
+	ok(take_keys(rl, "slow", AIG_RATELIMIT_WAYS, 1, 0) ==
+		   AIG_RATELIMIT_WAYS,
+	   "%u buckets of 1 a minute spent", AIG_RATELIMIT_WAYS);
+	rc = aig_ratelimit_take(rl, "r", "newcomer", 1, 1, &allowed, &retry,
+				&err);
+	ok(rc == AIG_ERR_UNAVAILABLE && !allowed &&
+		   strstr(err.msg, "all spending") != NULL,
+	   "a new key in a full set: an error, not allowed (%s)", err.msg);
+	ok(aig_ratelimit_give_back(rl, "r", "newcomer", 1, 1, &err) == AIG_OK,
+	   "giving back to a bucket the store does not hold is nothing");
+	ok(aig_ratelimit_take(rl, "r", "slow-0", 1, 1, &allowed, &retry,
 			      &err) == AIG_OK &&
 		   !allowed && retry >= 30,
-	   "the spent bucket was not swept: still refused (%u s)", retry);
+	   "a spending bucket was never dropped: still refused (%u s)", retry);
+	aig_ratelimit_close(rl);
+
+	/* 600000 a minute: each bucket is full again 0.1 ms after its take */
+	if ((rl = one_set("refill")) == NULL)
+		return;
+	ok(take_keys(rl, "fast", AIG_RATELIMIT_WAYS, 600000, 0) ==
+		   AIG_RATELIMIT_WAYS,
+	   "the set is spent by fast buckets");
+	usleep(2000);
+	ok(take_keys(rl, "next", 200, 600000, 200) == 200,
+	   "they refilled: 200 more keys, one at a time, all taken");
 	aig_ratelimit_close(rl);
 }
 
-/* One request's counts, as a CGI process adds them: open, add, close. */
+/* Burst 1500, one a minute, four processes taking 500 each at once:
+ * exactly 1500 allowed in all, none twice, none lost. */
+static void test_buckets_shared(const struct aig_config *cfg)
+{
+	struct aig_ratelimit *rl = NULL;
+	struct aig_error err = {0};
+	int fds[2], i, status, children_ok = 1;
+	unsigned total = 0, n, retry;
+	pid_t pid[4];
+	bool allowed;
+
+	if (pipe(fds) != 0)
+		return;
+	for (i = 0; i < 4; i++) {
+		if ((pid[i] = fork()) == 0) {
+			struct aig_ratelimit *c = NULL;
+			unsigned got = 0, k;
+			int bad = aig_ratelimit_open(cfg, &c, &err) != AIG_OK;
+
+			for (k = 0; !bad && k < 500; k++) {
+				bad |= aig_ratelimit_take(c, "shared", "fay", 1,
+							  1500, &allowed,
+							  &retry,
+							  &err) != AIG_OK;
+				got += allowed;
+			}
+			aig_ratelimit_close(c);
+			bad |= write(fds[1], &got, sizeof(got)) != sizeof(got);
+			_exit(bad);
+		}
+	}
+	close(fds[1]);
+	for (i = 0; i < 4; i++) {
+		children_ok &= pid[i] > 0 && waitpid(pid[i], &status, 0) > 0 &&
+			       WIFEXITED(status) && WEXITSTATUS(status) == 0;
+		if (read(fds[0], &n, sizeof(n)) == sizeof(n))
+			total += n;
+	}
+	close(fds[0]);
+	ok(children_ok && total == 1500,
+	   "four processes at once: 1500 of 2000 takes allowed (%u)", total);
+	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK &&
+		   aig_ratelimit_take(rl, "shared", "fay", 1, 1500, &allowed,
+				      &retry, &err) == AIG_OK &&
+		   !allowed,
+	   "and the bucket is empty for the next process");
+	aig_ratelimit_close(rl);
+}
+
+/* The lock of the only set of a one-set store in sub (the layout in
+ * cgi_int.h), in a map of the file. */
+static pthread_mutex_t *set_lock(void *map)
+{
+	return (pthread_mutex_t *)((char *)map + AIG_RATELIMIT_HEAD_SIZE);
+}
+
+static void *map_store(const char *sub, size_t *size)
+{
+	char path[320];
+	struct stat st;
+	void *p;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/ratelimit.buckets", sub);
+	if ((fd = open(path, O_RDWR)) < 0 || fstat(fd, &st) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	*size = (size_t)st.st_size;
+	p = mmap(NULL, *size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* A process that holds a set's lock for long makes a take fail (503)
+ * after a second, not hang; one that dies holding it leaves it to the
+ * next taker, who goes on. */
+static void test_lock_holder(void)
+{
+	char sub[300];
+	struct aig_ratelimit *rl = NULL;
+	struct aig_error err = {0};
+	unsigned retry;
+	bool allowed = false;
+	size_t size = 0;
+	int fds[2], status;
+	char c;
+	void *map = NULL;
+	pid_t pid;
+
+	snprintf(sub, sizeof(sub), "%s/locks", dir);
+	mkdir(sub, 0700);
+	ok(aig_ratelimit_open_local(sub, 1, &rl, &err) == AIG_OK &&
+		   (map = map_store(sub, &size)) != NULL && pipe(fds) == 0,
+	   "a store of one set, mapped (%s)", err.msg);
+	if (rl == NULL || map == NULL)
+		return;
+	if ((pid = fork()) == 0) {
+		int bad = pthread_mutex_lock(set_lock(map)) != 0 ||
+			  write(fds[1], "l", 1) != 1;
+
+		pause(); /* killed holding the lock */
+		_exit(bad);
+	}
+	ok(read(fds[0], &c, 1) == 1, "another process holds the set's lock");
+	aig_error_clear(&err);
+	ok(aig_ratelimit_take(rl, "r", "gus", 60, 5, &allowed, &retry, &err) ==
+			   AIG_ERR_UNAVAILABLE &&
+		   !allowed && strstr(err.msg, "lock") != NULL,
+	   "a lock held for over a second: an error, not allowed (%s)",
+	   err.msg);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	aig_error_clear(&err);
+	ok(aig_ratelimit_take(rl, "r", "gus", 60, 5, &allowed, &retry, &err) ==
+			   AIG_OK &&
+		   allowed,
+	   "its holder killed: the next take goes on (%s)", err.msg);
+	ok(aig_ratelimit_take(rl, "r", "gus", 60, 5, &allowed, &retry, &err) ==
+			   AIG_OK &&
+		   allowed,
+	   "and the lock is usable after");
+	close(fds[0]);
+	close(fds[1]);
+	munmap(map, size);
+	aig_ratelimit_close(rl);
+}
+
+/* The file: owned by the gate's user with mode 0600, no symlink (else an
+ * error: the limit fails closed); another size, another head or another
+ * boot's file is replaced; the LMDB store of earlier versions goes. */
+static void test_buckets_file(const struct aig_config *cfg)
+{
+	char path[256], old[256], link_to[256];
+	struct aig_ratelimit *rl = NULL;
+	struct aig_error err = {0};
+	struct stat before, after;
+	unsigned retry, i;
+	size_t size = 0;
+	bool allowed = false;
+	char *map;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/ratelimit.buckets", dir);
+	snprintf(old, sizeof(old), "%s/ratelimit.mdb", dir);
+	unlink(path);
+	aig_test_write(old, "old", 3, 0600);
+	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK &&
+		   access(old, F_OK) != 0,
+	   "the first file made removes the LMDB store (%s)", err.msg);
+	for (i = 0; rl != NULL && i < 2; i++)
+		aig_ratelimit_take(rl, "inference", "hal", 1, 2, &allowed,
+				   &retry, &err);
+	aig_ratelimit_close(rl);
+	rl = NULL;
+
+	chmod(path, 0660);
+	aig_error_clear(&err);
+	rc = aig_ratelimit_open(cfg, &rl, &err);
+	ok(rc == AIG_ERR_UNSAFE && rl == NULL,
+	   "mode 0660: not used, an error (%s)", err.msg);
+	chmod(path, 0600);
+
+	snprintf(link_to, sizeof(link_to), "%s/elsewhere", dir);
+	rename(path, link_to);
+	if (symlink(link_to, path) != 0)
+		aig_test_bail("symlink");
+	aig_error_clear(&err);
+	rc = aig_ratelimit_open(cfg, &rl, &err);
+	ok(rc != AIG_OK && rl == NULL, "a symlink: not followed, an error (%s)",
+	   err.msg);
+	unlink(path);
+	rename(link_to, path);
+
+	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK &&
+		   aig_ratelimit_take(rl, "inference", "hal", 1, 2, &allowed,
+				      &retry, &err) == AIG_OK &&
+		   !allowed,
+	   "the same file again: hal's bucket is still spent");
+	aig_ratelimit_close(rl);
+	rl = NULL;
+
+	/* the same file made in another boot (its head's boot id) */
+	stat(path, &before);
+	map = map_store(dir, &size);
+	ok(map != NULL, "mapped");
+	if (map == NULL)
+		return;
+	map[56] ^= 1; /* head: magic 8, sizes 16, salt 32, then the boot id */
+	munmap(map, size);
+	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK &&
+		   stat(path, &after) == 0 && after.st_ino != before.st_ino &&
+		   aig_ratelimit_take(rl, "inference", "hal", 1, 2, &allowed,
+				      &retry, &err) == AIG_OK &&
+		   allowed,
+	   "a file of another boot is replaced (its locks may be held by "
+	   "nobody): buckets start full");
+	aig_ratelimit_close(rl);
+	rl = NULL;
+
+	aig_test_write(path, "garbage, not a bucket file......", 31, 0600);
+	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK &&
+		   aig_ratelimit_take(rl, "inference", "bob", 60, 3, &allowed,
+				      &retry, &err) == AIG_OK &&
+		   allowed,
+	   "a file of another size is replaced (%s)", err.msg);
+	aig_ratelimit_close(rl);
+}
+
+/* A bucket spent under a large burst, then taken under a small one (the
+ * policy was edited): refused for at most one interval, not for the old
+ * burst's length. */
+static void test_lower_burst(const struct aig_config *cfg)
+{
+	struct aig_ratelimit *rl = NULL;
+	struct aig_error err = {0};
+	unsigned retry = 0, i;
+	bool allowed = false;
+
+	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK, "open (%s)", err.msg);
+	for (i = 0; rl != NULL && i < 50; i++)
+		aig_ratelimit_take(rl, "edited", "ida", 1, 100, &allowed,
+				   &retry, &err);
+	ok(rl != NULL &&
+		   aig_ratelimit_take(rl, "edited", "ida", 1, 2, &allowed,
+				      &retry, &err) == AIG_OK &&
+		   !allowed && retry >= 1 && retry <= 60,
+	   "burst lowered from 100 to 2: Retry-After within a minute (%u)",
+	   retry);
+	aig_ratelimit_close(rl);
+}
+
 static int record(const struct aig_metrics_sample *s, struct aig_error *err)
 {
 	struct aig_metrics *m = NULL;
@@ -469,22 +742,22 @@ static void test_metrics_reset(void)
 	aig_metrics_close(m);
 }
 
-static void test_recovery(const struct aig_config *cfg)
+/* An LMDB state file (negotiate-replay.mdb) that a crash left unreadable
+ * is made again instead of failing every request. */
+static void test_state_recovery(void)
 {
-	struct aig_ratelimit *rl = NULL;
 	struct aig_error err = {0};
+	MDB_env *env = NULL;
+	MDB_dbi dbi;
 	char path[256];
-	unsigned retry;
-	bool allowed;
 
-	snprintf(path, sizeof(path), "%s/ratelimit.mdb", dir);
+	snprintf(path, sizeof(path), "%s/junk.mdb", dir);
 	aig_test_write(path, "garbage, not an LMDB file......", 31, 0600);
-	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK &&
-		   aig_ratelimit_take(rl, "inference", "bob", 60, 3, &allowed,
-				      &retry, &err) == AIG_OK &&
-		   allowed,
+	ok(aig_state_open(dir, "junk", 1u << 20, &env, &dbi, &err) == AIG_OK &&
+		   env != NULL,
 	   "an unreadable state file is made again (%s)", err.msg);
-	aig_ratelimit_close(rl);
+	if (env != NULL)
+		mdb_env_close(env);
 }
 
 int main(void)
@@ -495,12 +768,16 @@ int main(void)
 	test_buckets(cfg);
 	test_give_back(cfg);
 	test_redis_store();
-	test_full_map();
+	test_full_set();
+	test_buckets_shared(cfg);
+	test_lock_holder();
+	test_buckets_file(cfg);
+	test_lower_burst(cfg);
+	test_state_recovery();
 	test_metrics();
 	test_metrics_shared();
 	test_metrics_file();
 	test_metrics_reset();
-	test_recovery(cfg);
 	aig_config_free(cfg);
 	return tap_done();
 }
