@@ -7,7 +7,11 @@
  *  - aig_policy_check_body() on a 64 KiB JSON body against 20 deny
  *    patterns (goal: under 1 ms) beside memchr() over the same bytes,
  *    and the part of it that folding white space and dropping
- *    zero-width characters (prompt_fold()) takes.
+ *    zero-width characters (prompt_fold()) takes;
+ *  - loading the shipped policy as a CGI process does (no JIT), beside
+ *    jansson's parse of its text and the building of the same JSON
+ *    objects without the text (json_deep_copy): what a cache of the
+ *    parsed policy could save at most.
  * Not a test: run `make bench-policy` or bench/bench_policy directly. */
 #include "config.h"
 
@@ -306,9 +310,81 @@ static void bench_body(void)
 	aig_policy_free(pol);
 }
 
+/* ------------------------------------------------------------- loading */
+
+struct largs {
+	const char *text;
+	size_t len;
+	json_t *tree;
+	long sink;
+};
+
+static void one_load(void *arg)
+{
+	struct largs *a = arg;
+	struct aig_policy *pol = NULL;
+	struct aig_error err = {0};
+
+	a->sink += aig_policy_parse("policy.json", a->text, a->len, &pol,
+				    &err) == AIG_OK;
+	aig_policy_free(pol);
+}
+
+static void one_lex(void *arg)
+{
+	struct largs *a = arg;
+	json_t *root =
+		json_loadb(a->text, a->len, JSON_REJECT_DUPLICATES, NULL);
+
+	a->sink += root != NULL;
+	json_decref(root);
+}
+
+static void one_copy(void *arg)
+{
+	struct largs *a = arg;
+	json_t *root = json_deep_copy(a->tree);
+
+	a->sink += root != NULL;
+	json_decref(root);
+}
+
+static void bench_load(void)
+{
+	struct largs a = {0};
+	FILE *f = fopen(AIG_BENCH_POLICY, "rb");
+	static char text[65536];
+	double load, lex, copy;
+
+	if (f == NULL) {
+		perror(AIG_BENCH_POLICY);
+		exit(1);
+	}
+	a.len = fread(text, 1, sizeof(text), f);
+	fclose(f);
+	a.text = text;
+	a.tree = json_loadb(text, a.len, 0, NULL);
+	if (a.tree == NULL)
+		exit(1);
+	aig_policy_defer_jit(); /* as in a CGI process */
+	load = time_it(one_load, &a, 2000) / 1e3;
+	lex = time_it(one_lex, &a, 2000) / 1e3;
+	copy = time_it(one_copy, &a, 2000) / 1e3;
+	printf("loading the shipped policy (%zu B), as a CGI process:\n",
+	       a.len);
+	printf("  aig_policy_parse                %8.1f us\n", load);
+	printf("  of which json_loadb              %8.1f us   baseline: "
+	       "the same objects built without the text %8.1f us\n",
+	       lex, copy);
+	printf("  a cache of the parsed JSON could save at most %.1f us\n",
+	       lex - copy);
+	json_decref(a.tree);
+}
+
 int main(void)
 {
 	bench_decide();
 	bench_body();
+	bench_load();
 	return 0;
 }

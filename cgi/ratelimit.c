@@ -203,8 +203,11 @@ int aig_ratelimit_open_local(const char *state_dir, unsigned nsets,
 
 /* ---------------------------------------------------------- the buckets */
 
-/* The set of key and its tag, by HMAC-SHA256 under the file's salt. */
-static struct set *place(const void *map, const char *key, uint8_t tag[16])
+/* The set of key (of nsets, the count the file was checked to have when
+ * it was mapped: not read from the file again) and its tag, by
+ * HMAC-SHA256 under the file's salt. */
+static struct set *place(const void *map, unsigned nsets, const char *key,
+			 uint8_t tag[16])
 {
 	const struct head *h = map;
 	struct hmac_sha256_ctx ctx;
@@ -217,7 +220,7 @@ static struct set *place(const void *map, const char *key, uint8_t tag[16])
 	memcpy(tag, d + 16, 16);
 	i = (uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 |
 	    (uint32_t)d[3] << 24;
-	return &sets_of(map)[i % h->nsets];
+	return &sets_of(map)[i % nsets];
 }
 
 static int lock_set(struct aig_ratelimit *rl, struct set *s,
@@ -307,7 +310,7 @@ static int update_local(struct aig_ratelimit *rl, const char *key,
 
 	if ((rc = aig_mapfile_current(&rl->mf, false, err)) != AIG_OK)
 		return rc;
-	s = place(rl->mf.map, key, tag);
+	s = place(rl->mf.map, rl->kind.nsets, key, tag);
 	if ((rc = lock_set(rl, s, err)) != AIG_OK)
 		return rc;
 	now = now_ns();

@@ -39,10 +39,25 @@ int aig_jr_fail(const struct aig_jr *r, const char *ptr, bool key,
 			     shown, o ? "\": " : "", what);
 }
 
+/* Puts n bytes of s at out + o, as many as fit before the last byte of
+ * out (kept for the NUL); returns the new end. Not snprintf(): the
+ * loaders join a pointer for every member they read, in every CGI
+ * process, and formatting each cost more than copying it. */
+static size_t put(char *out, size_t outlen, size_t o, const char *s, size_t n)
+{
+	if (o >= outlen - 1)
+		return o;
+	if (n > outlen - 1 - o)
+		n = outlen - 1 - o;
+	memmove(out + o, s, n);
+	return o + n;
+}
+
 void aig_jr_join(char *out, size_t outlen, const char *ptr, const char *key)
 {
-	size_t o = (size_t)snprintf(out, outlen, "%s/", ptr);
+	size_t o = put(out, outlen, 0, ptr, strlen(ptr));
 
+	o = put(out, outlen, o, "/", 1);
 	for (; *key && o + 3 < outlen; key++) {
 		if (*key == '~' || *key == '/') {
 			out[o++] = '~';
@@ -56,7 +71,15 @@ void aig_jr_join(char *out, size_t outlen, const char *ptr, const char *key)
 
 void aig_jr_join_index(char *out, size_t outlen, const char *ptr, size_t i)
 {
-	snprintf(out, outlen, "%s/%zu", ptr, i);
+	char num[24], *d = num + sizeof(num);
+	size_t o = put(out, outlen, 0, ptr, strlen(ptr));
+
+	do
+		*--d = (char)('0' + i % 10);
+	while ((i /= 10) != 0);
+	o = put(out, outlen, o, "/", 1);
+	o = put(out, outlen, o, d, (size_t)(num + sizeof(num) - d));
+	out[o] = '\0';
 }
 
 int aig_jr_check_keys(const struct aig_jr *r, json_t *obj, const char *ptr,

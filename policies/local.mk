@@ -117,7 +117,8 @@ endif
 ## The benchmark: built by make, run by hand.
 noinst_PROGRAMS += bench/bench_policy
 bench_bench_policy_SOURCES = bench/bench_policy.c
-bench_bench_policy_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_POLICY_CPPFLAGS)
+bench_bench_policy_CPPFLAGS = $(AM_CPPFLAGS) $(AIG_POLICY_CPPFLAGS) \
+	-DAIG_BENCH_POLICY='"$(abs_top_srcdir)/policies/policy.json"'
 bench_bench_policy_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(PCRE2_CFLAGS)
 bench_bench_policy_LDADD = $(tests_unit_test_policy_LDADD)
 

@@ -249,6 +249,21 @@ static void test_jr_join(void)
 	   "truncated within the buffer, never inside an escape: %s", small);
 	aig_jr_join_index(p, sizeof(p), "/ldap/uri", 3);
 	ok(strcmp(p, "/ldap/uri/3") == 0, "index: %s", p);
+	aig_jr_join_index(p, sizeof(p), "", 0);
+	ok(strcmp(p, "/0") == 0, "index 0 at the top: %s", p);
+	aig_jr_join_index(p, sizeof(p), "/r", (size_t)-1);
+	ok(strcmp(p, "/r/18446744073709551615") == 0, "the largest index: %s",
+	   p);
+	aig_jr_join_index(small, sizeof(small), "/abc", 12345);
+	ok(strcmp(small, "/abc/12") == 0, "an index truncated: %s", small);
+	aig_jr_join_index(small, sizeof(small), "/abcdefghij", 1);
+	ok(strcmp(small, "/abcdef") == 0, "a pointer truncated: %s", small);
+	aig_jr_join(small, sizeof(small), "/abcdefghij", "k");
+	ok(strcmp(small, "/abcdef") == 0, "a pointer truncated, then a key: %s",
+	   small);
+	strcpy(p, "/self");
+	aig_jr_join(p, sizeof(p), p, "k");
+	ok(strcmp(p, "/self/k") == 0, "joined onto itself: %s", p);
 }
 
 static void test_locate(void)
