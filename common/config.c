@@ -201,7 +201,7 @@ static int check_ldap_uris(const struct aig_jr *c, struct aig_config *cfg)
 	for (i = 0; i < cfg->ldap.uri.n; i++) {
 		const char *u = cfg->ldap.uri.v[i];
 
-		snprintf(p, sizeof(p), "/ldap/uri/%zu", i);
+		aig_jr_join_index(p, sizeof(p), "/ldap/uri", i);
 		if (strncmp(u, "ldaps://", 8) == 0)
 			continue;
 		if (strncmp(u, "ldap://", 7) != 0)
@@ -286,7 +286,7 @@ static int check_algorithms(const struct aig_jr *c, struct aig_config *cfg)
 	size_t i;
 
 	for (i = 0; i < cfg->jwt.algorithms.n; i++) {
-		snprintf(p, sizeof(p), "/jwt/algorithms/%zu", i);
+		aig_jr_join_index(p, sizeof(p), "/jwt/algorithms", i);
 		if (one_of(cfg->jwt.algorithms.v[i], algs) < 0)
 			return aig_jr_fail(
 				c, p, false,
@@ -441,7 +441,7 @@ static int parse_auth(const struct aig_jr *c, json_t *root,
 			  &cfg->auth.basic_cache_s)) != AIG_OK)
 		goto out;
 	for (i = 0; i < m.n; i++) {
-		snprintf(p, sizeof(p), "/auth/methods/%zu", i);
+		aig_jr_join_index(p, sizeof(p), "/auth/methods", i);
 		if ((k = one_of(m.v[i], names)) < 0) {
 			rc = aig_jr_fail(
 				c, p, false,

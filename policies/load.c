@@ -206,7 +206,8 @@ static int parse_patterns(const struct ctx *c, json_t *prompt, const char *key,
 	*n = count;
 	for (i = 0; i < count; i++) {
 		(*out)[i].text = texts[i];
-		snprintf(p, sizeof(p), "/prompt/%s/%zu", key, i);
+		aig_jr_join(p, sizeof(p), "/prompt", key);
+		aig_jr_join_index(p, sizeof(p), p, i);
 		if ((rc = compile_pattern(c, p, &(*out)[i])) != AIG_OK)
 			return rc;
 	}
@@ -475,7 +476,7 @@ static int parse_rule(struct ctx *c, json_t *r, size_t i)
 	char ptr[48];
 	int rc;
 
-	snprintf(ptr, sizeof(ptr), "/rules/%zu", i);
+	aig_jr_join_index(ptr, sizeof(ptr), "/rules", i);
 	enter_rule(c, i, NULL);
 	rule->index = i;
 	if (!json_is_object(r))
