@@ -742,6 +742,45 @@ static void test_metrics_reset(void)
 	aig_metrics_close(m);
 }
 
+/* A process that keeps the store (FastCGI) follows the file when an
+ * administrator deletes it to start every bucket full: within a second,
+ * and in the new file that other processes use too. */
+static void test_buckets_reset(const struct aig_config *cfg)
+{
+	const struct timespec second = {1, 100 * 1000 * 1000};
+	struct aig_ratelimit *rl = NULL, *other = NULL;
+	struct aig_error err = {0};
+	unsigned retry = 0;
+	bool allowed = false;
+	char path[300];
+
+	snprintf(path, sizeof(path), "%s/ratelimit.buckets", dir);
+	ok(aig_ratelimit_open(cfg, &rl, &err) == AIG_OK &&
+		   aig_ratelimit_take(rl, "reset", "jan", 1, 1, &allowed,
+				      &retry, &err) == AIG_OK &&
+		   aig_ratelimit_take(rl, "reset", "jan", 1, 1, &allowed,
+				      &retry, &err) == AIG_OK &&
+		   !allowed,
+	   "jan's bucket is spent (%s)", err.msg);
+	if (rl == NULL)
+		return;
+	ok(unlink(path) == 0, "the file deleted");
+	nanosleep(&second, NULL);
+	ok(aig_ratelimit_take(rl, "reset", "jan", 1, 1, &allowed, &retry,
+			      &err) == AIG_OK &&
+		   allowed && access(path, F_OK) == 0,
+	   "a second later the kept store maps a new file: jan's bucket is "
+	   "full (%s)",
+	   err.msg);
+	ok(aig_ratelimit_open(cfg, &other, &err) == AIG_OK &&
+		   aig_ratelimit_take(other, "reset", "jan", 1, 1, &allowed,
+				      &retry, &err) == AIG_OK &&
+		   !allowed,
+	   "and another process sees that take in the same new file");
+	aig_ratelimit_close(other);
+	aig_ratelimit_close(rl);
+}
+
 /* An LMDB state file (negotiate-replay.mdb) that a crash left unreadable
  * is made again instead of failing every request. */
 static void test_state_recovery(void)
@@ -773,6 +812,7 @@ int main(void)
 	test_lock_holder();
 	test_buckets_file(cfg);
 	test_lower_burst(cfg);
+	test_buckets_reset(cfg);
 	test_state_recovery();
 	test_metrics();
 	test_metrics_shared();
