@@ -238,35 +238,35 @@ int aig_metrics_add(struct aig_metrics *m, const struct aig_metrics_sample *s,
 {
 	char key[AIG_METRICS_KEY_MAX];
 	double us = s->latency_ms > 0 ? s->latency_ms * 1000.0 : 0;
+	struct table *t;
 	size_t i;
 	int rc;
 
 	if ((rc = aig_mapfile_current(&m->mf, false, err)) != AIG_OK)
 		return rc;
+	t = table_of(m); /* after the look: it may have mapped a new file */
 	snprintf(key, sizeof(key),
 		 "aigate_requests_total{decision=\"%s\",status=\"%d\"}",
 		 s->allowed ? "allow" : "deny", s->status);
-	rc = add(table_of(m), key, 1, err);
+	rc = add(t, key, 1, err);
 	if (rc == AIG_OK)
-		rc = add(table_of(m), "aigate_request_duration_ms_count", 1,
-			 err);
+		rc = add(t, "aigate_request_duration_ms_count", 1, err);
 	for (i = 0; rc == AIG_OK && i < N_BUCKETS; i++)
 		if (s->latency_ms <= latency_buckets_ms[i]) {
 			bucket_key(key, sizeof(key), i);
-			rc = add(table_of(m), key, 1, err);
+			rc = add(t, key, 1, err);
 			break;
 		}
 	if (rc == AIG_OK)
-		rc = add(table_of(m), "aigate_request_duration_us_sum",
+		rc = add(t, "aigate_request_duration_us_sum",
 			 us < 1e15 ? (uint64_t)us : 0, err);
 	if (rc == AIG_OK)
-		rc = add(table_of(m), "aigate_rate_limited_total",
-			 s->rate_limited, err);
+		rc = add(t, "aigate_rate_limited_total", s->rate_limited, err);
 	if (rc == AIG_OK)
-		rc = add(table_of(m), "aigate_backend_errors_total",
-			 s->backend_error, err);
+		rc = add(t, "aigate_backend_errors_total", s->backend_error,
+			 err);
 	for (i = 0; rc == AIG_OK && i < s->n_extra; i++)
-		rc = add(table_of(m), s->extra[i].key, s->extra[i].n, err);
+		rc = add(t, s->extra[i].key, s->extra[i].n, err);
 	return rc;
 }
 

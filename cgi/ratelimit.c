@@ -55,7 +55,7 @@
 
 #define BUCKETS_FILE "ratelimit.buckets"
 #define BUCKETS_MAGIC "AIGRLB1\n"
-#define RL_KEY_MAX 511
+#define RL_KEY_MAX 511 /* "rule\x1fuser"; the file keeps only its hash */
 #define BOOT_ID_LEN 40
 #define NS 1000000000LL
 #define LOCK_WAIT_S 1
@@ -357,8 +357,7 @@ void aig_ratelimit_close(struct aig_ratelimit *rl)
 {
 	if (rl == NULL)
 		return;
-	if (rl->mf.map != NULL)
-		aig_mapfile_close(&rl->mf);
+	aig_mapfile_close(&rl->mf); /* nothing mapped: nothing done */
 	aig_ratelimit_redis_close(rl->redis);
 	free(rl);
 }

@@ -39,6 +39,18 @@ static struct aig_config *config(void)
 	return config_store("lmdb");
 }
 
+/* Waits for the n children in pid; true when each exited with 0. */
+static bool reap(const pid_t *pid, int n)
+{
+	int i, status;
+	bool all = true;
+
+	for (i = 0; i < n; i++)
+		all &= pid[i] > 0 && waitpid(pid[i], &status, 0) > 0 &&
+		       WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	return all;
+}
+
 static void test_buckets(const struct aig_config *cfg)
 {
 	struct aig_ratelimit *rl = NULL;
@@ -225,7 +237,8 @@ static void test_buckets_shared(const struct aig_config *cfg)
 {
 	struct aig_ratelimit *rl = NULL;
 	struct aig_error err = {0};
-	int fds[2], i, status, children_ok = 1;
+	int fds[2], i;
+	bool children_ok;
 	unsigned total = 0, n, retry;
 	pid_t pid[4];
 	bool allowed;
@@ -251,12 +264,9 @@ static void test_buckets_shared(const struct aig_config *cfg)
 		}
 	}
 	close(fds[1]);
-	for (i = 0; i < 4; i++) {
-		children_ok &= pid[i] > 0 && waitpid(pid[i], &status, 0) > 0 &&
-			       WIFEXITED(status) && WEXITSTATUS(status) == 0;
-		if (read(fds[0], &n, sizeof(n)) == sizeof(n))
-			total += n;
-	}
+	children_ok = reap(pid, 4);
+	while (read(fds[0], &n, sizeof(n)) == sizeof(n))
+		total += n;
 	close(fds[0]);
 	ok(children_ok && total == 1500,
 	   "four processes at once: 1500 of 2000 takes allowed (%u)", total);
@@ -537,7 +547,7 @@ static void test_metrics_shared(void)
 	struct aig_metrics *m = NULL, *other = NULL;
 	struct aig_error err = {0};
 	char want[160];
-	int i, status, children_ok = 1;
+	int i;
 	pid_t pid[4];
 
 	ok(aig_metrics_open(dir, &m, &err) == AIG_OK &&
@@ -572,10 +582,7 @@ static void test_metrics_shared(void)
 			_exit(bad);
 		}
 	}
-	for (i = 0; i < 4; i++)
-		children_ok &= pid[i] > 0 && waitpid(pid[i], &status, 0) > 0 &&
-			       WIFEXITED(status) && WEXITSTATUS(status) == 0;
-	ok(children_ok, "four processes added at the same time");
+	ok(reap(pid, 4), "four processes added at the same time");
 	ok(text_has(other, "aigate_requests_total{decision=\"allow\","
 			   "status=\"202\"} 2000\n"),
 	   "2000 requests from four processes: none lost, none twice");
@@ -599,12 +606,8 @@ static void test_metrics_shared(void)
 			aig_metrics_close(c);
 			_exit(bad);
 		}
-	children_ok = 1;
-	for (i = 0; i < 4; i++)
-		children_ok &= pid[i] > 0 && waitpid(pid[i], &status, 0) > 0 &&
-			       WIFEXITED(status) && WEXITSTATUS(status) == 0;
 	m = NULL;
-	ok(children_ok && aig_metrics_open(dir, &m, &err) == AIG_OK &&
+	ok(reap(pid, 4) && aig_metrics_open(dir, &m, &err) == AIG_OK &&
 		   text_has(m, "aigate_requests_total{decision=\"allow\","
 			       "status=\"201\"} 4\n"),
 	   "four processes making the file at once count in the same one");
