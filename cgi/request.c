@@ -70,26 +70,75 @@ static bool parse_length(const char *s, long long *out)
 	return true;
 }
 
-/* The value of variable name in vars ("NAME=value" strings, NULL-ended),
- * or NULL. */
-static const char *var(char *const *vars, const char *name)
-{
-	size_t n = strlen(name);
+/* The variables the gate reads. */
+enum var_id {
+	V_PATH,
+	V_METHOD,
+	V_QUERY,
+	V_CONTENT_TYPE,
+	V_CONTENT_LENGTH,
+	V_AUTHORIZATION,
+	V_LAST_EVENT_ID,
+	V_REMOTE_ADDR,
+	V_ALB_DATA,
+	V_REMOTE_USER,
+	V_AUTH_TYPE,
+	V_HTTPS,
+	V_COUNT
+};
 
-	for (; vars != NULL && *vars != NULL; vars++)
-		if (strncmp(*vars, name, n) == 0 && (*vars)[n] == '=')
-			return *vars + n + 1;
-	return NULL;
+/* A name and its length, for the table below. */
+#define VAR_NAME(s) s, sizeof(s) - 1
+static const struct {
+	const char *name;
+	size_t len;
+} var_names[V_COUNT] = {
+	[V_PATH] = {VAR_NAME("PATH_INFO")},
+	[V_METHOD] = {VAR_NAME("REQUEST_METHOD")},
+	[V_QUERY] = {VAR_NAME("QUERY_STRING")},
+	[V_CONTENT_TYPE] = {VAR_NAME("CONTENT_TYPE")},
+	[V_CONTENT_LENGTH] = {VAR_NAME("CONTENT_LENGTH")},
+	[V_AUTHORIZATION] = {VAR_NAME("HTTP_AUTHORIZATION")},
+	[V_LAST_EVENT_ID] = {VAR_NAME("HTTP_LAST_EVENT_ID")},
+	[V_REMOTE_ADDR] = {VAR_NAME("REMOTE_ADDR")},
+	[V_ALB_DATA] = {VAR_NAME("HTTP_X_AMZN_OIDC_DATA")},
+	/* set by the web server only: a client's header is HTTP_... */
+	[V_REMOTE_USER] = {VAR_NAME("REMOTE_USER")},
+	[V_AUTH_TYPE] = {VAR_NAME("AUTH_TYPE")},
+	[V_HTTPS] = {VAR_NAME("HTTPS")},
+};
+
+/* The values of the gate's variables in vars ("NAME=value" strings,
+ * NULL-ended), in one pass; NULL for those not set. The first of a name
+ * counts, as with getenv(3). */
+static void find_vars(char *const *vars, const char *val[V_COUNT])
+{
+	const char *eq;
+	size_t k, n;
+
+	for (k = 0; k < V_COUNT; k++)
+		val[k] = NULL;
+	for (; vars != NULL && *vars != NULL; vars++) {
+		if ((eq = strchr(*vars, '=')) == NULL)
+			continue;
+		n = (size_t)(eq - *vars);
+		for (k = 0; k < V_COUNT; k++)
+			if (var_names[k].len == n && val[k] == NULL &&
+			    memcmp(*vars, var_names[k].name, n) == 0) {
+				val[k] = eq + 1;
+				break;
+			}
+	}
 }
 
-/* A copy of variable name (or def when unset/NULL). */
-static char *var_dup(char *const *vars, const char *name, const char *def)
+/* A copy of v, or of def when v is NULL; false when a copy was due and
+ * memory ran out. */
+static bool dup_var(char **out, const char *v, const char *def)
 {
-	const char *v = var(vars, name);
-
 	if (v == NULL)
 		v = def;
-	return v == NULL ? NULL : strdup(v);
+	*out = v == NULL ? NULL : strdup(v);
+	return v == NULL || *out != NULL;
 }
 
 static bool fail(enum aig_outcome *out, enum aig_outcome what)
@@ -99,32 +148,24 @@ static bool fail(enum aig_outcome *out, enum aig_outcome what)
 }
 
 /* Copies what the gate needs out of the variables. */
-static bool copy_vars(struct aig_request *req, char *const *vars)
+static bool copy_vars(struct aig_request *req, const char *const val[V_COUNT])
 {
-	const char *https = var(vars, "HTTPS");
+	const char *https = val[V_HTTPS];
+	bool ok = true;
 
-	req->path = var_dup(vars, "PATH_INFO", "/");
-	req->method = var_dup(vars, "REQUEST_METHOD", "");
-	req->query = var_dup(vars, "QUERY_STRING", "");
-	req->content_type = var_dup(vars, "CONTENT_TYPE", NULL);
-	req->authorization = var_dup(vars, "HTTP_AUTHORIZATION", NULL);
-	req->last_event_id = var_dup(vars, "HTTP_LAST_EVENT_ID", NULL);
-	req->remote_addr = var_dup(vars, "REMOTE_ADDR", "");
-	req->alb_data = var_dup(vars, "HTTP_X_AMZN_OIDC_DATA", NULL);
-	/* set by the web server only: a client's header is HTTP_... */
-	req->remote_user = var_dup(vars, "REMOTE_USER", NULL);
-	req->auth_type = var_dup(vars, "AUTH_TYPE", NULL);
+	ok &= dup_var(&req->path, val[V_PATH], "/");
+	ok &= dup_var(&req->method, val[V_METHOD], "");
+	ok &= dup_var(&req->query, val[V_QUERY], "");
+	ok &= dup_var(&req->content_type, val[V_CONTENT_TYPE], NULL);
+	ok &= dup_var(&req->authorization, val[V_AUTHORIZATION], NULL);
+	ok &= dup_var(&req->last_event_id, val[V_LAST_EVENT_ID], NULL);
+	ok &= dup_var(&req->remote_addr, val[V_REMOTE_ADDR], "");
+	ok &= dup_var(&req->alb_data, val[V_ALB_DATA], NULL);
+	ok &= dup_var(&req->remote_user, val[V_REMOTE_USER], NULL);
+	ok &= dup_var(&req->auth_type, val[V_AUTH_TYPE], NULL);
 	req->https = https != NULL &&
 		     (strcasecmp(https, "on") == 0 || strcmp(https, "1") == 0);
-	return req->path && req->method && req->query && req->remote_addr &&
-	       (var(vars, "CONTENT_TYPE") == NULL || req->content_type) &&
-	       (var(vars, "HTTP_AUTHORIZATION") == NULL ||
-		req->authorization) &&
-	       (var(vars, "HTTP_X_AMZN_OIDC_DATA") == NULL || req->alb_data) &&
-	       (var(vars, "HTTP_LAST_EVENT_ID") == NULL ||
-		req->last_event_id) &&
-	       (var(vars, "REMOTE_USER") == NULL || req->remote_user) &&
-	       (var(vars, "AUTH_TYPE") == NULL || req->auth_type);
+	return ok;
 }
 
 static bool printable(const char *s, size_t max)
@@ -142,6 +183,7 @@ static bool printable(const char *s, size_t max)
 bool aig_request_from_vars(struct aig_request *req, char *const *vars,
 			   enum aig_outcome *out)
 {
+	const char *val[V_COUNT];
 	bool length_ok;
 
 	memset(req, 0, sizeof(*req));
@@ -149,10 +191,10 @@ bool aig_request_from_vars(struct aig_request *req, char *const *vars,
 	*out = AIG_OUT_PENDING;
 	if (aig_request_id(req->id, NULL) != AIG_OK)
 		return fail(out, AIG_OUT_NO_MEMORY);
-	if (!copy_vars(req, vars))
+	find_vars(vars, val);
+	if (!copy_vars(req, val))
 		return fail(out, AIG_OUT_NO_MEMORY);
-	length_ok =
-		parse_length(var(vars, "CONTENT_LENGTH"), &req->content_length);
+	length_ok = parse_length(val[V_CONTENT_LENGTH], &req->content_length);
 	if (!aig_cgi_path_ok(req->path, strlen(req->path)))
 		return fail(out, AIG_OUT_BAD_PATH);
 	if (!method_known(req->method))

@@ -386,10 +386,54 @@ static void test_outcomes(void)
 	free(text);
 }
 
+/* Variables as a FastCGI server hands them over, not through the
+ * environment: the first of a name counts, a longer or shorter name with
+ * the same start is another variable, and an entry without '=' is not one
+ * at all. */
+static void test_vars(void)
+{
+	static const char *const src[] = {"PATH_INFOX=/evil",
+					  "PATH_INF=/evil",
+					  "REQUEST_METHOD",
+					  "HTTP_AUTHORIZATION",
+					  "PATH_INFO=/chat/invoke",
+					  "PATH_INFO=/second",
+					  "REQUEST_METHOD=POST",
+					  "REQUEST_METHOD=DELETE",
+					  "CONTENT_LENGTH=5",
+					  "CONTENT_LENGTH=999999999999",
+					  "=empty name",
+					  "HTTPS=on",
+					  "HTTPS=off",
+					  "REMOTE_USER=",
+					  NULL};
+	char *vars[sizeof(src) / sizeof(src[0])];
+	struct aig_request req;
+	enum aig_outcome out;
+	size_t i;
+	bool read;
+
+	for (i = 0; i < sizeof(src) / sizeof(src[0]); i++)
+		vars[i] = src[i] ? strdup(src[i]) : NULL;
+	read = aig_request_from_vars(&req, vars, &out);
+	ok(read && strcmp(req.path, "/chat/invoke") == 0 &&
+		   strcmp(req.method, "POST") == 0 && req.content_length == 5 &&
+		   req.https && req.authorization == NULL &&
+		   req.remote_user != NULL && req.remote_user[0] == '\0' &&
+		   strcmp(req.query, "") == 0 && req.content_type == NULL,
+	   "the first of each name counts, look-alike names and entries "
+	   "without '=' are ignored (path %s, method %s)",
+	   req.path ? req.path : "(null)", req.method ? req.method : "(null)");
+	aig_request_free(&req);
+	for (i = 0; i < sizeof(src) / sizeof(src[0]); i++)
+		free(vars[i]);
+}
+
 int main(void)
 {
 	test_paths();
 	test_env();
+	test_vars();
 	test_body();
 	test_basic();
 	test_outcomes();
