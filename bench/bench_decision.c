@@ -192,17 +192,51 @@ static void run_ratelimit(struct ctx *c)
 		fail("rate limit");
 }
 
-static void run_audit(struct ctx *c)
+/* The baseline for the audit record: the same members built as jansson
+ * objects and dumped, as the gate did before it wrote the text itself. */
+static void run_audit_jansson(struct ctx *c)
 {
-	json_t *rec = json_pack("{s:s, s:s, s:s, s:i}", "request_id",
-				"0123456789abcdef0123456789abcdef", "user",
-				"bench@corp.example.com", "decision", "allow",
-				"status", 200);
+	const struct aig_gate *g = &policy_gate;
+	json_t *groups = json_array(), *rec;
+	char ts[40];
+	size_t i;
 
+	aig_time_rfc3339(ts, sizeof(ts));
+	for (i = 0; groups != NULL && i < g->groups.n; i++)
+		json_array_append_new(groups, json_string(g->groups.v[i]));
+	rec = json_pack(
+		"{s:s, s:s, s:s, s:s?, s:o, s:s?, s:s?, s:s?, s:s?, s:s, s:s,"
+		" s:i, s:I, s:I, s:s?, s:I, s:f, s:f, s:s?}",
+		"ts", ts, "request_id", g->req.id, "client", g->req.remote_addr,
+		"user", g->user, "groups", groups, "auth", g->auth, "method",
+		g->req.method, "path", g->req.path, "rule", g->dec.rule_name,
+		"decision", "allow", "reason", "", "status", 200, "bytes_in",
+		(json_int_t)g->req.body_len, "bytes_out", (json_int_t)57,
+		"prompt_sha256",
+		"5d8c06d409fc9e7af7e4f18bd58ed479736e64f027a8e777e7ca71c20e42f3"
+		"3f",
+		"prompt_bytes", (json_int_t)g->prompt_bytes, "latency_ms",
+		0.084219, "backend_ms", 0.068291, "principal", NULL);
 	if (rec == NULL || aig_audit_write(c->w.audit_fd, c->w.cfg->audit.file,
 					   rec, NULL) != AIG_OK)
-		fail("audit");
+		fail("audit (jansson)");
 	json_decref(rec);
+}
+
+/* The gate's own: the record written as text (aig_gate_audit_record) and
+ * appended. */
+static void run_audit(struct ctx *c)
+{
+	char text[2048];
+	struct aig_jw w;
+
+	aig_jw_init(&w, text, sizeof(text));
+	aig_gate_audit_record(&w, &policy_gate, 0.084219);
+	if (w.failed ||
+	    aig_audit_write_text(c->w.audit_fd, c->w.cfg->audit.file, w.buf,
+				 w.len, NULL) != AIG_OK)
+		fail("audit");
+	aig_jw_free(&w);
 }
 
 static void run_metrics(struct ctx *c)
@@ -366,7 +400,7 @@ static void warm_up(struct ctx *c)
 	policy_gate.in = NULL;
 }
 
-#define NCASES 9
+#define NCASES 10
 
 int main(int argc, char **argv)
 {
@@ -376,14 +410,15 @@ int main(int argc, char **argv)
 		"aig_jwt_verify, a new token",
 		"policy: decide + body checks",
 		"rate limit (mapped buckets)",
-		"audit record (one write)",
+		"audit record: jansson, one write",
+		"audit record: as text, one write",
 		"metrics (mapped counters)",
 		"decision: all of the gate's steps",
 		"decision, a token not seen before"};
 	void (*const fns[NCASES])(struct ctx *) = {
-		run_bare,    run_verify,    run_verify_fresh,
-		run_policy,  run_ratelimit, run_audit,
-		run_metrics, run_decision,  run_fresh};
+		run_bare,      run_verify,	  run_verify_fresh, run_policy,
+		run_ratelimit, run_audit_jansson, run_audit,	    run_metrics,
+		run_decision,  run_fresh};
 	double best[NCASES];
 	char dir[] = "/tmp/aig-bench-decision-XXXXXX", cmd[96];
 	EVP_PKEY *key = mint_rsa(2048);

@@ -40,7 +40,9 @@ struct aig_warm {
 	struct stat cfg_stamp; /* the file cfg was read from */
 	struct aig_policy *pol;
 	struct stat pol_stamp;
-	int audit_fd; /* the audit file, or -1 */
+	int audit_fd;	 /* the audit file, or -1 */
+	dev_t audit_dev; /* the file audit_fd has open */
+	ino_t audit_ino;
 	struct aig_jwt_verifier *verifier;
 	struct aig_alb_verifier *alb; /* auth.alb: its keys by kid */
 	struct aig_ratelimit *rl;
@@ -170,6 +172,11 @@ void aig_gate_respond_error(struct aig_gate *g);
 /* Appends the audit record (aigate.cgi(8), AUDIT RECORD) and the syslog
  * summary, and adds the request to the metrics. */
 void aig_gate_audit(struct aig_gate *g);
+
+/* The audit record alone, as one JSON object written into w (the time
+ * stamp is now, the latency latency_ms). */
+void aig_gate_audit_record(struct aig_jw *w, const struct aig_gate *g,
+			   double latency_ms);
 
 /* metrics_gate.c: the counters beyond status and latency that the
  * request adds (audit_failed: its audit record could not be written). */

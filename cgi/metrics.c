@@ -78,10 +78,20 @@ struct aig_metrics {
 	struct aig_mapfile mf;
 };
 
-static const double latency_buckets_ms[] = {1,	  2.5,	5,     10,    25,
-					    50,	  100,	250,   500,   1000,
-					    2500, 5000, 10000, 30000, 120000};
-#define N_BUCKETS (sizeof(latency_buckets_ms) / sizeof(latency_buckets_ms[0]))
+/* The histogram's upper bounds and their series, spelt out so that a
+ * request does not format one: the bound and the le label are the same
+ * token, so they cannot differ. */
+#define BUCKET(le) le, "aigate_request_duration_ms_bucket{le=\"" #le "\"}"
+static const struct {
+	double le;
+	const char *key;
+} latency_buckets[] = {
+	{BUCKET(1)},	 {BUCKET(2.5)},	  {BUCKET(5)},	    {BUCKET(10)},
+	{BUCKET(25)},	 {BUCKET(50)},	  {BUCKET(100)},    {BUCKET(250)},
+	{BUCKET(500)},	 {BUCKET(1000)},  {BUCKET(2500)},   {BUCKET(5000)},
+	{BUCKET(10000)}, {BUCKET(30000)}, {BUCKET(120000)},
+};
+#define N_BUCKETS (sizeof(latency_buckets) / sizeof(latency_buckets[0]))
 
 uint32_t aig_metrics_key_hash(const char *key)
 {
@@ -225,10 +235,28 @@ static int add(struct table *t, const char *key, uint64_t n,
 	return AIG_OK;
 }
 
-static void bucket_key(char *key, size_t size, size_t i)
+/* "aigate_requests_total{decision=\"D\",status=\"N\"}" into key. */
+static void requests_key(char key[AIG_METRICS_KEY_MAX], bool allowed,
+			 int status)
 {
-	snprintf(key, size, "aigate_request_duration_ms_bucket{le=\"%g\"}",
-		 latency_buckets_ms[i]);
+	static const char head[] = "aigate_requests_total{decision=\"";
+	char digits[12], *d = digits + sizeof(digits);
+	unsigned u = status < 0 ? 0U - (unsigned)status : (unsigned)status;
+	size_t n = sizeof(head) - 1;
+
+	memcpy(key, head, n);
+	memcpy(key + n, allowed ? "allow" : "deny", allowed ? 5 : 4);
+	n += allowed ? 5 : 4;
+	memcpy(key + n, "\",status=\"", 10);
+	n += 10;
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (status < 0)
+		*--d = '-';
+	memcpy(key + n, d, (size_t)(digits + sizeof(digits) - d));
+	n += (size_t)(digits + sizeof(digits) - d);
+	memcpy(key + n, "\"}", 3);
 }
 
 /* The count goes first: a scrape between the two adds then sees the
@@ -245,16 +273,13 @@ int aig_metrics_add(struct aig_metrics *m, const struct aig_metrics_sample *s,
 	if ((rc = aig_mapfile_current(&m->mf, false, err)) != AIG_OK)
 		return rc;
 	t = table_of(m); /* after the look: it may have mapped a new file */
-	snprintf(key, sizeof(key),
-		 "aigate_requests_total{decision=\"%s\",status=\"%d\"}",
-		 s->allowed ? "allow" : "deny", s->status);
+	requests_key(key, s->allowed, s->status);
 	rc = add(t, key, 1, err);
 	if (rc == AIG_OK)
 		rc = add(t, "aigate_request_duration_ms_count", 1, err);
 	for (i = 0; rc == AIG_OK && i < N_BUCKETS; i++)
-		if (s->latency_ms <= latency_buckets_ms[i]) {
-			bucket_key(key, sizeof(key), i);
-			rc = add(t, key, 1, err);
+		if (s->latency_ms <= latency_buckets[i].le) {
+			rc = add(t, latency_buckets[i].key, 1, err);
 			break;
 		}
 	if (rc == AIG_OK)
@@ -402,16 +427,15 @@ static void print_fixed(const struct snapshot *snap, size_t i, FILE *out)
 static void print_histogram(const struct snapshot *snap, FILE *out)
 {
 	uint64_t count = get(snap, "aigate_request_duration_ms_count"), sum = 0;
-	char key[AIG_METRICS_KEY_MAX];
 	size_t i;
 
 	fputs("# HELP aigate_request_duration_ms Time in the gate, "
 	      "milliseconds.\n# TYPE aigate_request_duration_ms histogram\n",
 	      out);
 	for (i = 0; i < N_BUCKETS; i++) {
-		bucket_key(key, sizeof(key), i);
-		sum += get(snap, key);
-		fprintf(out, "%s %llu\n", key, (unsigned long long)sum);
+		sum += get(snap, latency_buckets[i].key);
+		fprintf(out, "%s %llu\n", latency_buckets[i].key,
+			(unsigned long long)sum);
 	}
 	if (count < sum)
 		count = sum;

@@ -10,6 +10,7 @@
  * Everything made from a configuration is dropped with it. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -122,20 +123,32 @@ int aig_warm_policy(struct aig_warm *w, struct aig_error *err)
 }
 
 /* The audit file is kept open while its name still leads to it; after a
- * rotation (rename, or a new file) the name is opened again. */
+ * rotation (rename, or a new file) the name is opened again. The open
+ * file's identity is taken once, when it is opened. */
 int aig_warm_audit(struct aig_warm *w, struct aig_error *err)
 {
-	struct stat open_st, path_st;
+	struct stat st;
+	int rc;
 
-	if (w->audit_fd >= 0 && fstat(w->audit_fd, &open_st) == 0 &&
-	    stat(w->cfg->audit.file, &path_st) == 0 &&
-	    open_st.st_dev == path_st.st_dev &&
-	    open_st.st_ino == path_st.st_ino)
+	if (w->audit_fd >= 0 && stat(w->cfg->audit.file, &st) == 0 &&
+	    st.st_dev == w->audit_dev && st.st_ino == w->audit_ino)
 		return AIG_OK;
 	if (w->audit_fd >= 0)
 		close(w->audit_fd);
 	w->audit_fd = -1;
-	return aig_audit_open(w->cfg->audit.file, &w->audit_fd, err);
+	rc = aig_audit_open(w->cfg->audit.file, &w->audit_fd, err);
+	if (rc != AIG_OK)
+		return rc;
+	if (fstat(w->audit_fd, &st) != 0) {
+		rc = aig_error_set(err, AIG_ERR_IO, "%s: %s",
+				   w->cfg->audit.file, strerror(errno));
+		close(w->audit_fd);
+		w->audit_fd = -1;
+		return rc;
+	}
+	w->audit_dev = st.st_dev;
+	w->audit_ino = st.st_ino;
+	return AIG_OK;
 }
 
 int aig_warm_verifier(struct aig_warm *w, struct aig_error *err)

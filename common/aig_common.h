@@ -587,6 +587,38 @@ bool aig_state_mac_hex_ok(const struct aig_state_key *key,
 			  const struct aig_mac_part *parts, size_t n,
 			  const char *hex, size_t hexlen);
 
+/* ------------------------------------------------------ writing JSON text */
+
+/* A JSON text written straight into a buffer, for a record made once and
+ * written out (the audit line): the same text as jansson's json_dumps()
+ * with JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6), but no
+ * tree of objects is built. It starts in the caller's buffer fixed and
+ * moves to the heap when that is full; aig_jw_free() releases what it
+ * took. buf holds len bytes and a NUL. On running out of memory it sets
+ * failed and writes nothing more: check failed before using the text.
+ * A string that is not valid UTF-8 is written with U+FFFD for each byte
+ * that is not (jansson would refuse the whole string). */
+struct aig_jw {
+	char *buf;   /* the text: fixed, or owned (malloc) once it grew */
+	char *fixed; /* the caller's buffer */
+	size_t len, cap;
+	bool comma;  /* a value was written at this level: ',' before next */
+	bool failed; /* out of memory (or no buffer): the text is cut */
+};
+
+void aig_jw_init(struct aig_jw *w, char *fixed, size_t cap);
+void aig_jw_free(struct aig_jw *w);
+/* key is the member's name inside an object, NULL inside an array or at
+ * the top. bracket is '{' or '[' to open and '}' or ']' to close. */
+void aig_jw_open(struct aig_jw *w, const char *key, char bracket);
+void aig_jw_close(struct aig_jw *w, char bracket);
+/* A string, or null when s is NULL. */
+void aig_jw_str(struct aig_jw *w, const char *key, const char *s);
+void aig_jw_int(struct aig_jw *w, const char *key, long long v);
+void aig_jw_bool(struct aig_jw *w, const char *key, bool v);
+/* A real as "%.6g" (null for NaN and the infinities). */
+void aig_jw_real(struct aig_jw *w, const char *key, double v);
+
 /* ----------------------------------------------------------------- audit */
 
 /* The current time as RFC 3339 UTC with milliseconds,
@@ -610,5 +642,12 @@ int aig_audit_append(const char *path, const json_t *record,
 int aig_audit_open(const char *path, int *fd, struct aig_error *err);
 int aig_audit_write(int fd, const char *path, const json_t *record,
 		    struct aig_error *err);
+/* The same for a record already written as text (line, len bytes; one
+ * JSON object without its newline, which this adds). The buffer must have
+ * one byte of room after line[len - 1]: it is used for the newline. */
+int aig_audit_write_text(int fd, const char *path, char *line, size_t len,
+			 struct aig_error *err);
+int aig_audit_append_text(const char *path, char *line, size_t len,
+			  struct aig_error *err);
 
 #endif /* AIG_COMMON_H */

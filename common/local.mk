@@ -4,7 +4,7 @@ common_libaigcommon_la_SOURCES = common/aig_common.h common/error.c \
 	common/log.c common/file.c common/module.c common/json.c common/reqid.c common/config.c \
 	common/utf8.c common/audit.c common/groups.c \
 	common/base64.c common/statekey.c
-common_libaigcommon_la_SOURCES += common/jsonread.c
+common_libaigcommon_la_SOURCES += common/jsonread.c common/jsonwrite.c
 common_libaigcommon_la_SOURCES += common/config_int.h common/config_alb.c
 common_libaigcommon_la_SOURCES += common/config_sso.c
 common_libaigcommon_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(NETTLE_CFLAGS)

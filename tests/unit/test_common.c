@@ -266,6 +266,143 @@ static void test_jr_join(void)
 	ok(strcmp(p, "/self/k") == 0, "joined onto itself: %s", p);
 }
 
+/* 1 when the writer's text w (one member "k", its buffer then freed)
+ * differs from jansson's for v (taken), with the first few printed. */
+static int jw_differs(struct aig_jw *w, json_t *v)
+{
+	json_t *o = json_object();
+	char *want;
+	int differs;
+
+	aig_jw_close(w, '}');
+	json_object_set_new(o, "k", v);
+	want = json_dumps(o, JSON_COMPACT | JSON_ENSURE_ASCII |
+				     JSON_REAL_PRECISION(6));
+	differs = w->failed || want == NULL || strcmp(w->buf, want) != 0;
+	if (differs)
+		printf("# %s, jansson %s\n", w->buf, want ? want : "(null)");
+	free(want);
+	json_decref(o);
+	aig_jw_free(w);
+	return differs;
+}
+
+static void jw_member(struct aig_jw *w, char *fixed, size_t cap)
+{
+	aig_jw_init(w, fixed, cap);
+	aig_jw_open(w, NULL, '{');
+}
+
+/* The JSON writer writes what jansson's json_dumps() writes for the audit
+ * line's flags: strings (escapes, non-ASCII, astral planes), integers and
+ * reals (precision 6, ".0", exponents). */
+static void test_jw_as_jansson(void)
+{
+	static const char *const strs[] = {"",
+					   "plain",
+					   "q\"b\\s/",
+					   "\b\f\n\r\t\x01\x1f\x7f",
+					   "\xc3\xa9t\xc3\xa9",
+					   "\xe2\x80\xa8\xe2\x80\xae",
+					   "\xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf",
+					   "<script>alert(1)</script>",
+					   "'; DROP TABLE audit; --"};
+	static const double reals[] = {0.0,	  -0.0,	    0.084219, 3.0,
+				       1234567.0, 1e-5,	    1e22,     1e-300,
+				       -2.5e-7,	  123456.5, 0.1,      99999.95};
+	static const long long ints[] = {0, -1, 7, 9223372036854775807LL,
+					 -9223372036854775807LL - 1};
+	char fixed[16];
+	struct aig_jw w;
+	size_t i;
+	int bad = 0;
+
+	for (i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		jw_member(&w, fixed, sizeof(fixed));
+		aig_jw_str(&w, "k", strs[i]);
+		bad += jw_differs(&w, json_string(strs[i]));
+	}
+	for (i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
+		jw_member(&w, fixed, sizeof(fixed));
+		aig_jw_real(&w, "k", reals[i]);
+		bad += jw_differs(&w, json_real(reals[i]));
+	}
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		jw_member(&w, fixed, sizeof(fixed));
+		aig_jw_int(&w, "k", ints[i]);
+		bad += jw_differs(&w, json_integer(ints[i]));
+	}
+	ok(bad == 0, "writer's text equals jansson's (%d differ)", bad);
+}
+
+/* Nesting, null, booleans, growing out of the caller's buffer, and input
+ * jansson refuses. */
+static void test_jw(void)
+{
+	char fixed[8], big[4096], *long_s;
+	struct aig_jw w;
+	json_t *back;
+	size_t i;
+
+	aig_jw_init(&w, fixed, sizeof(fixed));
+	aig_jw_open(&w, NULL, '{');
+	aig_jw_str(&w, "a", NULL);
+	aig_jw_open(&w, "g", '[');
+	aig_jw_str(&w, NULL, "x");
+	aig_jw_str(&w, NULL, "y");
+	aig_jw_close(&w, ']');
+	aig_jw_open(&w, "e", '[');
+	aig_jw_close(&w, ']');
+	aig_jw_open(&w, "o", '{');
+	aig_jw_bool(&w, "t", true);
+	aig_jw_bool(&w, "f", false);
+	aig_jw_close(&w, '}');
+	aig_jw_real(&w, "n", 0.0 / 0.0);
+	aig_jw_close(&w, '}');
+	ok(!w.failed && w.buf != fixed &&
+		   strcmp(w.buf,
+			  "{\"a\":null,\"g\":[\"x\",\"y\"],\"e\":[],"
+			  "\"o\":{\"t\":true,\"f\":false},\"n\":null}") == 0,
+	   "nested, null, booleans, NaN as null; grew from 8 bytes: %s", w.buf);
+	aig_jw_free(&w);
+
+	aig_jw_init(&w, fixed, sizeof(fixed));
+	aig_jw_str(&w, NULL,
+		   "\xff\xc0\xaf"
+		   "a\xed\xa0\x80"
+		   "b\xe2\x82");
+	ok(!w.failed &&
+		   strcmp(w.buf, "\"\\uFFFD\\uFFFD\\uFFFDa\\uFFFD\\uFFFD\\uFFFD"
+				 "b\\uFFFD\\uFFFD\"") == 0,
+	   "invalid UTF-8 (stray bytes, overlong, surrogate, truncated): "
+	   "U+FFFD per byte: %s",
+	   w.buf);
+	aig_jw_free(&w);
+
+	long_s = malloc(100001);
+	for (i = 0; i < 100000; i++)
+		long_s[i] = (char)(i % 3 == 0 ? '"' : i % 3 == 1 ? '\n' : 'a');
+	long_s[100000] = '\0';
+	aig_jw_init(&w, big, sizeof(big));
+	aig_jw_open(&w, NULL, '[');
+	aig_jw_str(&w, NULL, long_s);
+	aig_jw_close(&w, ']');
+	back = w.failed ? NULL : json_loadb(w.buf, w.len, 0, NULL);
+	ok(back != NULL && w.len == strlen(w.buf) &&
+		   strcmp(json_string_value(json_array_get(back, 0)), long_s) ==
+			   0,
+	   "100,000 bytes of quotes and newlines: %zu bytes, read back the "
+	   "same",
+	   w.len);
+	json_decref(back);
+	aig_jw_free(&w);
+	free(long_s);
+
+	aig_jw_init(&w, fixed, 0);
+	aig_jw_str(&w, NULL, "x");
+	ok(w.failed && w.len == 0, "no buffer: failed, nothing written");
+}
+
 static void test_locate(void)
 {
 	const char *t =
@@ -1001,6 +1138,11 @@ static void test_rfc3339_time(void)
 	   bad);
 	aig_time_rfc3339_at(951825600, 7, got, sizeof(got));
 	ok(strcmp(got, "2000-02-29T12:00:00.007Z") == 0, "a leap day: %s", got);
+	aig_time_rfc3339_at(253402300800, 999, got, sizeof(got));
+	ok(strcmp(got, "10000-01-01T00:00:00.999Z") == 0,
+	   "past 9999 (formatted the slow way): %s", got);
+	aig_time_rfc3339_at(0, 0, base, 10);
+	ok(strcmp(base, "1970-01-0") == 0, "cut to a short buffer: %s", base);
 }
 
 int main(void)
@@ -1014,6 +1156,8 @@ int main(void)
 	test_request_id();
 	test_locate();
 	test_jr_join();
+	test_jw_as_jansson();
+	test_jw();
 	test_config_good();
 	test_config_service_bind();
 	test_config_failure_limit();
