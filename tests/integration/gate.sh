@@ -254,14 +254,21 @@ printf '{"input":"\xff\xfe"}' >"$web/bad-utf8.json"
 expect_eq "$(call POST /chat/invoke "${json[@]}" --data-binary @"$web/bad-utf8.json" "${auth[@]}")" 400 "invalid UTF-8 is 400"
 
 # --- streaming is not buffered: the first event arrives before the last
-# is produced (the fixture waits 400 ms between events)
-out=$(curl -sS -N -o "$web/stream.b" -w '%{time_starttransfer} %{time_total}' \
-	-X POST "${json[@]}" "${auth[@]}" -d "$invoke" "$url/chat/stream")
-first=${out% *}
-total=${out#* }
+# is produced (the fixture waits 400 ms between events). A second try
+# when the first saw no gap: on a loaded machine the web server itself
+# can stall long enough to read every event at once, while a gate that
+# buffers fails both.
+gaps=
+for _ in 1 2; do
+	out=$(curl -sS -N -o "$web/stream.b" -w '%{time_starttransfer} %{time_total}' \
+		-X POST "${json[@]}" "${auth[@]}" -d "$invoke" "$url/chat/stream")
+	gap=$(awk -v f="${out% *}" -v t="${out#* }" 'BEGIN { printf "%.2f", t - f }')
+	gaps="$gaps $gap"
+	awk -v g="$gap" 'BEGIN { exit !(g > 0.6) }' && break
+done
 expect_match "$(cat "$web/stream.b")" 'event: end' "the stream reaches its end event"
-ok "$(awk -v f="$first" -v t="$total" 'BEGIN { exit !(t - f > 0.6) }' && echo 0 || echo 1)" \
-	"the first byte came $(awk -v f="$first" -v t="$total" 'BEGIN { printf "%.2f", t - f }') s before the end"
+ok "$(awk -v g="$gap" 'BEGIN { exit !(g > 0.6) }' && echo 0 || echo 1)" \
+	"the first byte came$gaps s before the end"
 
 # --- rate limit: inference allows a burst of 10, then 1 a second.
 # Quick requests until the first 429: at least the burst passes, and no
