@@ -450,7 +450,7 @@ static void fill_record(struct seal_rec *r, struct range_sum *sum,
 	unsigned char md[32];
 
 	EVP_DigestFinal_ex(sum->md, md, NULL);
-	seal_hex(md, sizeof(md), r->sha256);
+	aig_hex_lower(r->sha256, md, sizeof(md));
 	snprintf(r->file, sizeof(r->file), "%s", base);
 	r->inode = inode;
 	r->end = r->start + sum->bytes;

@@ -66,8 +66,6 @@ bool seal_sig_ok(EVP_PKEY *key, const char *msg, size_t len, const char *hex);
 /* Constant-time comparison of two NUL-terminated hex strings. */
 bool seal_hex_eq(const char *a, const char *b);
 
-void seal_hex(const unsigned char *b, size_t n, char *out);
-
 /* SHA-256 of n bytes as hex. */
 void seal_sha256_hex(const void *p, size_t n, char hex[SEAL_HEX256]);
 

@@ -31,18 +31,6 @@ void seal_state_wipe(struct seal_state *st)
 	explicit_bzero(st, sizeof(*st));
 }
 
-void seal_hex(const unsigned char *b, size_t n, char *out)
-{
-	static const char d[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = d[b[i] >> 4];
-		out[2 * i + 1] = d[b[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
-
 static int unhex1(char c)
 {
 	if (c >= '0' && c <= '9')
@@ -81,7 +69,7 @@ void seal_sha256_hex(const void *p, size_t n, char hex[SEAL_HEX256])
 	unsigned char md[32];
 
 	EVP_Digest(p, n, md, NULL, EVP_sha256(), NULL);
-	seal_hex(md, sizeof(md), hex);
+	aig_hex_lower(hex, md, sizeof(md));
 }
 
 /* MurmurHash64A (Austin Appleby, public domain): eight bytes a step. */
@@ -181,7 +169,7 @@ int seal_mac_hex(const struct seal_state *st, const char *msg, size_t len,
 				      len, md, sizeof(md), &mdlen) == NULL)
 		rc = aig_error_set(err, AIG_ERR_INTERNAL, "HMAC failed");
 	if (rc == AIG_OK)
-		seal_hex(md, mdlen, hex);
+		aig_hex_lower(hex, md, mdlen);
 	explicit_bzero(mk, sizeof(mk));
 	return rc;
 }
@@ -240,7 +228,7 @@ static int state_text(const struct seal_state *st, char *text, size_t len)
 	char hex[2 * SEAL_KEY_LEN + 1];
 	int n;
 
-	seal_hex(st->key, SEAL_KEY_LEN, hex);
+	aig_hex_lower(hex, st->key, SEAL_KEY_LEN);
 	n = snprintf(text, len, STATE_MAGIC "epoch %020" PRIu64 "\nkey %s\n",
 		     st->epoch, hex);
 	explicit_bzero(hex, sizeof(hex));
@@ -386,7 +374,7 @@ int seal_sign_hex(EVP_PKEY *key, const char *msg, size_t len,
 		rc = aig_error_set(err, AIG_ERR_INTERNAL,
 				   "Ed25519 signing failed");
 	else
-		seal_hex(sig, siglen, hex);
+		aig_hex_lower(hex, sig, siglen);
 	EVP_MD_CTX_free(ctx);
 	return rc;
 }

@@ -24,10 +24,8 @@ static double ms_since(const struct timespec *t0)
 /* Hex SHA-256 of the body into out[65], or "" when there is none. */
 static void body_sha256(const struct aig_gate *g, char out[65])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md[SHA256_DIGEST_SIZE];
 	struct sha256_ctx ctx;
-	size_t i;
 
 	out[0] = '\0';
 	if (g->req.body == NULL || g->req.body_len == 0)
@@ -35,11 +33,7 @@ static void body_sha256(const struct aig_gate *g, char out[65])
 	sha256_init(&ctx);
 	sha256_update(&ctx, g->req.body_len, (const uint8_t *)g->req.body);
 	sha256_digest(&ctx, sizeof(md), md);
-	for (i = 0; i < sizeof(md); i++) {
-		out[2 * i] = hex[md[i] >> 4];
-		out[2 * i + 1] = hex[md[i] & 15];
-	}
-	out[2 * sizeof(md)] = '\0';
+	aig_hex_lower(out, md, sizeof(md));
 }
 
 /* What the output rules did to the answer: pattern indexes and counts,

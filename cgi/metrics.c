@@ -240,8 +240,6 @@ static void requests_key(char key[AIG_METRICS_KEY_MAX], bool allowed,
 			 int status)
 {
 	static const char head[] = "aigate_requests_total{decision=\"";
-	char digits[12], *d = digits + sizeof(digits);
-	unsigned u = status < 0 ? 0U - (unsigned)status : (unsigned)status;
 	size_t n = sizeof(head) - 1;
 
 	memcpy(key, head, n);
@@ -249,13 +247,7 @@ static void requests_key(char key[AIG_METRICS_KEY_MAX], bool allowed,
 	n += allowed ? 5 : 4;
 	memcpy(key + n, "\",status=\"", 10);
 	n += 10;
-	do
-		*--d = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (status < 0)
-		*--d = '-';
-	memcpy(key + n, d, (size_t)(digits + sizeof(digits) - d));
-	n += (size_t)(digits + sizeof(digits) - d);
+	n += aig_decimal(key + n, status);
 	memcpy(key + n, "\"}", 3);
 }
 

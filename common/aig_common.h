@@ -306,6 +306,18 @@ bool aig_base64_decode(const char *in, size_t len, bool url, unsigned char *out,
 /* The bytes that len characters without padding decode to. */
 size_t aig_base64_decoded_len(size_t len);
 
+/* ------------------------------------------------------ numbers as text */
+
+/* The n bytes at bytes as 2 * n lower-case hex digits, then a NUL: out
+ * holds 2 * n + 1 bytes. */
+void aig_hex_lower(char *out, const void *bytes, size_t n);
+
+#define AIG_DECIMAL_MAX 20 /* "-9223372036854775808" */
+
+/* v in decimal at out, with a '-' when negative and no NUL; returns the
+ * number of bytes written (at most AIG_DECIMAL_MAX). */
+size_t aig_decimal(char out[AIG_DECIMAL_MAX], long long v);
+
 /* ---------------------------------------------------------- request ids */
 
 #define AIG_REQUEST_ID_LEN 32 /* 128 bits as lower-case hex */

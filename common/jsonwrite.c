@@ -173,17 +173,10 @@ void aig_jw_str(struct aig_jw *w, const char *key, const char *s)
 
 void aig_jw_int(struct aig_jw *w, const char *key, long long v)
 {
-	char d[24], *p = d + sizeof(d);
-	unsigned long long u =
-		v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	char d[AIG_DECIMAL_MAX];
 
 	lead(w, key);
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10) != 0);
-	if (v < 0)
-		*--p = '-';
-	put(w, p, (size_t)(d + sizeof(d) - p));
+	put(w, d, aig_decimal(d, v));
 }
 
 void aig_jw_bool(struct aig_jw *w, const char *key, bool v)

@@ -2,7 +2,7 @@
 noinst_LTLIBRARIES += common/libaigcommon.la
 common_libaigcommon_la_SOURCES = common/aig_common.h common/error.c \
 	common/log.c common/file.c common/module.c common/json.c common/reqid.c common/config.c \
-	common/utf8.c common/audit.c common/groups.c \
+	common/utf8.c common/audit.c common/groups.c common/digits.c \
 	common/base64.c common/statekey.c
 common_libaigcommon_la_SOURCES += common/jsonread.c common/jsonwrite.c
 common_libaigcommon_la_SOURCES += common/config_int.h common/config_alb.c

@@ -10,10 +10,8 @@
 
 int aig_request_id(char out[AIG_REQUEST_ID_LEN + 1], struct aig_error *err)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char raw[AIG_REQUEST_ID_LEN / 2];
 	size_t got = 0;
-	size_t i;
 
 	while (got < sizeof(raw)) {
 		ssize_t n = getrandom(raw + got, sizeof(raw) - got, 0);
@@ -25,11 +23,7 @@ int aig_request_id(char out[AIG_REQUEST_ID_LEN + 1], struct aig_error *err)
 					     "getrandom: %s", strerror(errno));
 		got += (size_t)n;
 	}
-	for (i = 0; i < sizeof(raw); i++) {
-		out[2 * i] = hex[raw[i] >> 4];
-		out[2 * i + 1] = hex[raw[i] & 15];
-	}
-	out[AIG_REQUEST_ID_LEN] = '\0';
+	aig_hex_lower(out, raw, sizeof(raw));
 	return AIG_OK;
 }
 

@@ -139,16 +139,10 @@ int aig_state_mac_hex(const struct aig_state_key *key,
 		      char hex[2 * AIG_STATE_MAC_LEN + 1],
 		      struct aig_error *err)
 {
-	static const char digits[] = "0123456789abcdef";
 	unsigned char mac[AIG_STATE_MAC_LEN];
-	size_t i;
 	int rc = aig_state_mac(key, parts, n, mac, err);
 
-	for (i = 0; i < AIG_STATE_MAC_LEN; i++) {
-		hex[2 * i] = digits[mac[i] >> 4];
-		hex[2 * i + 1] = digits[mac[i] & 0x0f];
-	}
-	hex[2 * AIG_STATE_MAC_LEN] = '\0';
+	aig_hex_lower(hex, mac, sizeof(mac));
 	return rc;
 }
 

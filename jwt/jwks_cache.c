@@ -101,14 +101,13 @@ static int make_paths(struct aig_jwks_cache *c, struct aig_error *err)
 	char id[17], tag = (char)('0' + c->kind);
 	const char *src = source_of(c);
 	struct sha256_ctx ctx;
-	int i, n = 0;
+	int n = 0;
 
 	sha256_init(&ctx);
 	sha256_update(&ctx, 1, (const uint8_t *)&tag);
 	sha256_update(&ctx, strlen(src) + 1, (const uint8_t *)src);
 	sha256_digest(&ctx, sizeof(md), md);
-	for (i = 0; i < 8; i++)
-		snprintf(id + 2 * i, 3, "%02x", md[i]);
+	aig_hex_lower(id, md, 8);
 	n |= snprintf(c->json_path, PATH_MAX, "%s/jwks-%s.json",
 		      c->cfg->state_dir, id) >= PATH_MAX;
 	n |= snprintf(c->stamp_path, PATH_MAX, "%s/jwks-%s.stamp",

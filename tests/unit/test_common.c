@@ -234,6 +234,51 @@ static void test_request_id(void)
 	   "constant-time compare");
 }
 
+/* Hex and decimal as printf would write them ("%02x", "%lld"), at the
+ * edges: every byte value, no bytes, the integers' extremes. */
+static void test_digits(void)
+{
+	static const long long ints[] = {0,
+					 1,
+					 -1,
+					 9,
+					 10,
+					 -10,
+					 99,
+					 100,
+					 2147483647LL,
+					 -2147483648LL,
+					 9223372036854775807LL,
+					 -9223372036854775807LL - 1};
+	unsigned char all[256];
+	char hex[2 * sizeof(all) + 1], want[2 * sizeof(all) + 1];
+	char d[AIG_DECIMAL_MAX + 1], w[32];
+	size_t i, n;
+	bool same = true;
+
+	for (i = 0; i < sizeof(all); i++) {
+		all[i] = (unsigned char)i;
+		snprintf(want + 2 * i, 3, "%02x", (unsigned)i);
+	}
+	memset(hex, 'Z', sizeof(hex));
+	aig_hex_lower(hex, all, sizeof(all));
+	ok(strcmp(hex, want) == 0, "every byte as two lower-case hex digits");
+	hex[0] = 'Z';
+	aig_hex_lower(hex, all, 0);
+	ok(hex[0] == '\0', "no bytes: an empty string");
+	for (i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		memset(d, 'Z', sizeof(d));
+		n = aig_decimal(d, ints[i]);
+		snprintf(w, sizeof(w), "%lld", ints[i]);
+		same &= n == strlen(w) && memcmp(d, w, n) == 0 &&
+			(n == AIG_DECIMAL_MAX || d[n] == 'Z');
+		if (!same)
+			printf("# aig_decimal(%s) wrote %.*s\n", w, (int)n, d);
+	}
+	ok(same, "integers from INT64_MIN to INT64_MAX as %%lld writes them, "
+		 "nothing past their length");
+}
+
 /* The pointers the strict reader builds: RFC 6901 escaping, and
  * truncation within the buffer. */
 static void test_jr_join(void)
@@ -1154,6 +1199,7 @@ int main(void)
 	test_quote();
 	test_utf8_clean();
 	test_request_id();
+	test_digits();
 	test_locate();
 	test_jr_join();
 	test_jw_as_jansson();
