@@ -21,7 +21,7 @@ AIG_TEST_LIBS = tests/lib/libaigtest.la
 EXTRA_DIST += tests/testbed/README.md tests/testbed/lib.sh tests/testbed/ad.sh \
 	tests/testbed/slapd.sh tests/testbed/web.sh tests/testbed/web/hello.cgi \
 	tests/testbed/web/lighttpd-sample.conf tests/testbed/web/apache-sample.conf \
-	tests/integration/assert.sh
+	tests/integration/assert.sh tests/integration/gate-lib.sh
 dist_check_SCRIPTS += tests/integration/testbed.sh \
 	tests/integration/testbed-slapd.sh tests/integration/testbed-web.sh
 TESTS += tests/integration/testbed.sh tests/integration/testbed-slapd.sh \

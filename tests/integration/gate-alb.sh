@@ -13,6 +13,7 @@ set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 server=${1:?usage: gate-alb.sh lighttpd|apache}
 . "$top_srcdir/tests/integration/assert.sh"
+. "$top_srcdir/tests/integration/gate-lib.sh"
 if [ "$(id -u)" != 0 ] || ! command -v "$([ "$server" = apache ] && echo apache2 || echo lighttpd)" >/dev/null 2>&1; then
 	echo "1..0 # SKIP needs root and $server"
 	exit 77
@@ -105,33 +106,8 @@ JSON
 }
 config "$web/state"
 
-sed -e "s|@LIBEXECDIR@|$web/libexec|g" -e "s|@SYSCONFDIR@|$web/etc|g" \
-	-e "s|@RUNSTATEDIR@|$web/run|g" \
-	"$top_srcdir/contrib/$server/aigate.conf.in" >"$web/site.conf"
-if [ "$server" = lighttpd ]; then
-	sed -i '1i server.document-root = "@DIR@/htdocs"' "$web/site.conf"
-fi
-"$top_srcdir/tests/testbed/web.sh" start "$server" "$web/srv" "$web/site.conf" >/dev/null
-. "$web/srv/web.env"
-url="$AIG_WEB_URL/ai"
-
-call() { # METHOD PATH [curl args...]
-	local m=$1 p=$2
-	shift 2
-	curl -sS --path-as-is -o "$web/last.b" -D "$web/last.h" -w '%{http_code}' \
-		-X "$m" "$@" "$url$p"
-}
-header() { sed -n "s/^$1: *//Ip" "$web/last.h" | tr -d '\r' | head -n1; }
-body() { cat "$web/last.b"; }
-audit_of() {
-	local id
-	id=$(header X-Request-Id)
-	for _ in $(seq 20); do
-		grep -q "\"request_id\":\"$id\"" "$web/log/audit.jsonl" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep "\"request_id\":\"$id\"" "$web/log/audit.jsonl" 2>/dev/null || true
-}
+gate_site_conf "$server" aigate
+gate_web_start "$server"
 now=$(date +%s)
 alb_header() { # KID [ALG] [SIGNER] [CLIENT] [EXP]
 	printf '{"typ":"JWT","kid":"%s","alg":"%s","iss":"https://idp.example.com","client":"%s","signer":"%s","exp":%s}' \

@@ -21,6 +21,7 @@ if [ -n "$fastcgi" ] && [ "${AIG_WITH_FCGI:-yes}" = no ]; then
 fi
 
 . "$top_srcdir/tests/integration/assert.sh"
+. "$top_srcdir/tests/integration/gate-lib.sh"
 in_ad_testbed gate-langgraph "$@"
 modules=$("$top_srcdir/tests/langgraph/setup.sh")
 web=$(mktemp -d /tmp/aigate-lg.XXXXXX)
@@ -110,24 +111,10 @@ account  required $web/lib/pam_aigate.so config=$web/etc/aigate/aigate.json
 PAM
 
 # --- the web server, with the shipped snippet
-snippet=aigate${server#"$web_server"}
-sed -e "s|@LIBEXECDIR@|$web/libexec|g" -e "s|@SYSCONFDIR@|$web/etc|g" \
-	-e "s|@RUNSTATEDIR@|$web/run|g" \
-	"$top_srcdir/contrib/$web_server/$snippet.conf.in" >"$web/site.conf"
-if [ "$web_server" = lighttpd ]; then
-	sed -i '1i server.document-root = "@DIR@/htdocs"' "$web/site.conf"
-fi
-if [ "$server" = apache-fcgid ]; then
-	sed -i -e '1i LoadModule fcgid_module /usr/lib/apache2/modules/mod_fcgid.so' \
-		-e "1i FcgidIPCDir $web/run/fcgid" \
-		-e "1i FcgidProcessTableFile $web/run/fcgid/shm" "$web/site.conf"
-fi
-mkdir -p "$web/srv/htdocs"
-"$top_srcdir/tests/testbed/web.sh" start "$web_server" "$web/srv" "$web/site.conf" >/dev/null
-. "$web/srv/web.env"
-gate="$AIG_WEB_URL/ai"
+gate_site_conf "$web_server" "aigate${server#"$web_server"}"
+gate_web_start "$web_server"
+gate=$url
 
-basic() { printf 'Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w0)"; }
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: $(basic bob "$pw")" "$gate/assistants/echo")" \
 	200 "bob reads an assistant through the gate"
 
@@ -136,13 +123,7 @@ out=$(cd "$web/graph" && LG_GATE="$gate" LG_BACKEND="http://127.0.0.1:$lport" \
 	LG_OWNER="$(basic bob "$pw")" LG_OTHER="$(basic jsmith "$pw")" \
 	LG_ADMIN="$(basic alice "$pw")" LG_OWNER_NAME=bob LG_OTHER_NAME=jsmith LG_ADMIN_NAME=alice \
 	node drive.mjs 2>&1) || true
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok 0 "${line#ok - }" ;;
-	"not ok - "*) ok 1 "${line#not ok - }" ;;
-	*) echo "# $line" ;;
-	esac
-done <<<"$out"
+tap_relay "$out"
 expect_match "$out" '# all passed' "the SDK driver ran to its end"
 
 # --- the signed identity: a second LangGraph server that runs the example
@@ -174,13 +155,7 @@ expect_match "$(cat "$web/etc/aigate/aigate.json")" '"identity"' "the gate now s
 out=$(cd "$web/graph-auth" && LG_GATE="$gate" LG_BACKEND="http://127.0.0.1:$aport" \
 	LG_OWNER="$(basic bob "$pw")" LG_KEY_FILE="$web/etc/aigate/identity.key" LG_AUDIENCE=langgraph-test \
 	node identity.mjs 2>&1) || true
-while IFS= read -r line; do
-	case $line in
-	"ok - "*) ok 0 "${line#ok - }" ;;
-	"not ok - "*) ok 1 "${line#not ok - }" ;;
-	*) echo "# $line" ;;
-	esac
-done <<<"$out"
+tap_relay "$out"
 expect_match "$out" '# all passed' "the identity driver ran to its end"
 
 # --- what the gate wrote down

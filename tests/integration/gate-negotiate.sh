@@ -33,6 +33,7 @@ if [ -n "$fastcgi" ] && [ "${AIG_WITH_FCGI:-yes}" = no ]; then
 fi
 
 . "$top_srcdir/tests/integration/assert.sh"
+. "$top_srcdir/tests/integration/gate-lib.sh"
 in_ad_testbed negotiate "$@"
 web=$(mktemp -d /tmp/aigate-neg.XXXXXX)
 chmod 0755 "$web"
@@ -116,20 +117,10 @@ else
 fi
 
 # --- the web server, with the shipped snippet
-snippet=aigate${server#"$web_server"}
-sed -e "s|@LIBEXECDIR@|$web/libexec|g" -e "s|@SYSCONFDIR@|$web/etc|g" \
-	-e "s|@RUNSTATEDIR@|$web/run|g" \
-	"$top_srcdir/contrib/$web_server/$snippet.conf.in" >"$web/site.conf"
-if [ "$web_server" = lighttpd ]; then
-	sed -i '1i server.document-root = "@DIR@/htdocs"' "$web/site.conf"
-	# let a 32 KiB header through, for the gate to answer it
+gate_site_conf "$web_server" "aigate${server#"$web_server"}"
+# let a 32 KiB header through lighttpd, for the gate to answer it
+[ "$web_server" != lighttpd ] ||
 	sed -i '1i server.max-request-field-size = 131072' "$web/site.conf"
-fi
-if [ "$server" = apache-fcgid ]; then
-	sed -i -e '1i LoadModule fcgid_module /usr/lib/apache2/modules/mod_fcgid.so' \
-		-e "1i FcgidIPCDir $web/run/fcgid" \
-		-e "1i FcgidProcessTableFile $web/run/fcgid/shm" "$web/site.conf"
-fi
 if [ -n "$front" ]; then
 	# and the same gate at /open with nobody authenticating in front
 	mkdir -p "$web/libexec/open"
@@ -157,8 +148,7 @@ ScriptAlias /open "$web/libexec/open/aigate.cgi"
 </Directory>
 CONF
 fi
-"$top_srcdir/tests/testbed/web.sh" start "$web_server" "$web/srv" "$web/site.conf" >/dev/null
-. "$web/srv/web.env"
+gate_web_start "$web_server"
 url="http://$host:$AIG_WEB_PORT/ai"
 # the clients' Kerberos configuration (not the web server's: it cannot
 # read the test bed's directory, and needs none)
@@ -168,24 +158,14 @@ resolve=(--resolve "$host:$AIG_WEB_PORT:127.0.0.1")
 ticket() { # USER: a TGT in $web/cc/USER
 	printf '%s\n' "$AIG_AD_PASSWORD" | KRB5CCNAME="FILE:$web/cc/$1" kinit "$1@$AIG_AD_REALM" >/dev/null
 }
-call() { # USER METHOD PATH [curl args...]: the status; headers, body in $web/last.*
+call_as() { # USER METHOD PATH [curl args...]: as call, with USER's tickets
 	local u=$1 m=$2 p=$3
 	shift 3
 	KRB5CCNAME="FILE:$web/cc/$u" curl -sS "${resolve[@]}" -o "$web/last.b" -D "$web/last.h" \
 		-w '%{http_code}' -X "$m" "$@" "$url$p"
 }
-neg() { call "$1" "$2" "$3" --negotiate -u : "${@:4}"; }
+neg() { call_as "$1" "$2" "$3" --negotiate -u : "${@:4}"; }
 token() { KRB5CCNAME="FILE:$web/cc/$1" $py "$client" token "HTTP@$host"; }
-header() { sed -n "s/^$1: *//Ip" "$web/last.h" | tr -d '\r' | head -n1; }
-audit_of() {
-	local id
-	id=$(header X-Request-Id)
-	for _ in $(seq 20); do
-		grep -q "\"request_id\":\"$id\"" "$web/log/audit.jsonl" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep "\"request_id\":\"$id\"" "$web/log/audit.jsonl" 2>/dev/null || true
-}
 invoke='{"input":{"messages":[{"type":"human","content":"hello"}]},"config":{"configurable":{"model":"small"}}}'
 json=(-H 'Content-Type: application/json')
 for u in bob alice mallory jsmith; do ticket "$u"; done
@@ -204,10 +184,10 @@ if [ -n "$front" ]; then
 	samba-tool user disable jsmith -s "$AIG_AD_SMBCONF" >/dev/null
 	expect_eq "$(neg jsmith GET /_aigate/whoami)" 401 "once disabled, his live ticket (accepted by Apache) is refused by the gate"
 	expect_match "$(audit_of)" '"reason":"account refused' "... account refused"
-	expect_eq "$(call bob GET /_aigate/whoami)" 401 "no ticket: the web server's 401"
+	expect_eq "$(call_as bob GET /_aigate/whoami)" 401 "no ticket: the web server's 401"
 	# the gate at /open: nobody sets REMOTE_USER there
 	url="http://$host:$AIG_WEB_PORT/open"
-	expect_eq "$(call bob GET /_aigate/whoami -H 'Remote-User: alice' -H 'X-Remote-User: alice' -H 'Auth-Type: GSSAPI')" 401 \
+	expect_eq "$(call_as bob GET /_aigate/whoami -H 'Remote-User: alice' -H 'X-Remote-User: alice' -H 'Auth-Type: GSSAPI')" 401 \
 		"a client's Remote-User: or X-Remote-User: header never counts"
 	expect_match "$(audit_of)" '"user":null' "... nobody is authenticated"
 	url="http://$host:$AIG_WEB_PORT/ai"
@@ -222,7 +202,7 @@ if [ -n "$front" ]; then
 fi
 
 # --- the challenge
-expect_eq "$(call bob POST /chat/invoke "${json[@]}" -d "$invoke")" 401 "no credentials: 401"
+expect_eq "$(call_as bob POST /chat/invoke "${json[@]}" -d "$invoke")" 401 "no credentials: 401"
 # the schemes challenged, in order (Apache joins the lines into one)
 schemes() {
 	grep -i '^WWW-Authenticate' "$web/last.h" | tr -d '\r' | sed 's/^[^:]*: *//' |
@@ -231,7 +211,7 @@ schemes() {
 expect_eq "$(schemes)" "Negotiate Basic " "... one challenge per method, in the configured order"
 expect_match "$(grep -i '^WWW-Authenticate' "$web/last.h")" 'Basic realm="aigate"' "... Basic with its realm"
 config '["basic", "negotiate"]'
-call bob GET /_aigate/whoami >/dev/null
+call_as bob GET /_aigate/whoami >/dev/null
 expect_eq "$(schemes)" "Basic Negotiate " "... and in the other order when configured so"
 config '["negotiate", "basic"]'
 
@@ -253,8 +233,8 @@ expect_eq "$(echo "$out" | tr '\n' ' ')" "200 mutual ok " "python3-gssapi: 200, 
 
 # --- replay: the same header twice
 t=$(token bob)
-expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $t")" 200 "a fresh token is accepted"
-expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $t")" 401 "the same header again is refused"
+expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: $t")" 200 "a fresh token is accepted"
+expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: $t")" 401 "the same header again is refused"
 expect_match "$(audit_of)" '"reason":"replayed authenticator"' "... as a replayed authenticator"
 
 # --- disabled while the ticket lives
@@ -290,38 +270,38 @@ stale() { # END: a token from bob's ticket ending at now + END seconds
 		"$spn@$AIG_AD_REALM" "$web/etc/aigate/http.keytab" "$1"
 }
 if [ "$server" = lighttpd ]; then
-	expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $(stale 600)")" 200 \
+	expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: $(stale 600)")" 200 \
 		"a ticket resealed by stale_apreq, ending in 10 minutes, is accepted"
-	expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $(stale -60)")" 200 \
+	expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: $(stale -60)")" 200 \
 		"... and one ended a minute ago: within Kerberos' clock skew"
 fi
-expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $(stale -3600)")" 401 \
+expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: $(stale -3600)")" 401 \
 	"a ticket ended an hour ago (past the clock skew) is 401"
 expect_match "$(audit_of)" '"reason":"Kerberos: [^"]*[Ee]xpired' "... refused by Kerberos as expired"
 
 # --- hostile tokens
-expect_eq "$(call bob GET /_aigate/whoami -H 'Authorization: Negotiate Zm9vYmFyYmF6')" 401 "a garbage token is 401"
+expect_eq "$(call_as bob GET /_aigate/whoami -H 'Authorization: Negotiate Zm9vYmFyYmF6')" 401 "a garbage token is 401"
 expect_match "$(audit_of)" '"reason":"malformed Negotiate token"' "... malformed"
-expect_eq "$(call bob GET /_aigate/whoami -H 'Authorization: Negotiate not base64!')" 401 "a token that is not base64 is 401"
+expect_eq "$(call_as bob GET /_aigate/whoami -H 'Authorization: Negotiate not base64!')" 401 "a token that is not base64 is 401"
 ntlm=$(printf 'NTLMSSP\0\1\0\0\0\7\202\10\242\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0' | base64 -w0)
-expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: Negotiate $ntlm")" 401 "an NTLMSSP token is 401"
+expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: Negotiate $ntlm")" 401 "an NTLMSSP token is 401"
 expect_match "$(audit_of)" '"reason":"NTLM refused"' "... NTLM refused"
 expect_eq "$(grep -ci '^WWW-Authenticate: Negotiate [A-Za-z0-9]' "$web/last.h")" 0 "... with no second round offered"
 # SPNEGO offering NTLM first (the OID 1.3.6.1.4.1.311.2.2.10)
 spn_ntlm=$(printf '\x60\x1c\x06\x06\x2b\x06\x01\x05\x05\x02\xa0\x12\x30\x10\xa0\x0e\x30\x0c\x06\x0a\x2b\x06\x01\x04\x01\x82\x37\x02\x02\x0a' | base64 -w0)
-expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: Negotiate $spn_ntlm")" 401 "SPNEGO offering NTLM is 401"
+expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: Negotiate $spn_ntlm")" 401 "SPNEGO offering NTLM is 401"
 expect_match "$(audit_of)" '"reason":"NTLM refused"' "... NTLM refused"
 big=$(head -c 49152 /dev/urandom | base64 -w0)
-expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: Negotiate $big")" 400 "a 64 KiB header is 400"
+expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: Negotiate $big")" 400 "a 64 KiB header is 400"
 if [ "$web_server" = lighttpd ]; then
 	# 32 KiB: lighttpd (configured above) lets it through to the gate
 	big=$(head -c 24576 /dev/urandom | base64 -w0)
-	expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: Negotiate $big")" 400 "a 32 KiB header is 400 from the gate"
+	expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: Negotiate $big")" 400 "a 32 KiB header is 400 from the gate"
 	expect_match "$(audit_of)" '"reason":"malformed request"' "... audited as a malformed request"
 fi
 printf '%s\n' "$AIG_AD_PASSWORD" | KRB5CCNAME="FILE:$web/cc/bob-ldap" kinit "bob@$AIG_AD_REALM" >/dev/null
 other=$(KRB5CCNAME="FILE:$web/cc/bob-ldap" $py "$client" token "ldap@$AIG_AD_HOSTNAME")
-expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $other")" 401 "a ticket for another SPN is 401"
+expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: $other")" 401 "a ticket for another SPN is 401"
 expect_match "$(audit_of)" '"reason":"Kerberos: ' "... refused by Kerberos"
 # a keytab that also holds another service's keys (here the DC's ldap/):
 # the gate uses the keys of its HTTP/ principals only. (Kerberos leaves a
@@ -335,7 +315,7 @@ samba-tool domain exportkeytab "$web/both.keytab" --principal="ldap/$AIG_AD_HOST
 	-s "$AIG_AD_SMBCONF" >/dev/null
 cat "$web/both.keytab" >"$kt"
 expect_match "$(klist -k "$kt" | tr '\n' ' ')" "HTTP/$host@.*ldap/$AIG_AD_HOSTNAME@" "a keytab with HTTP/ and ldap/ keys"
-expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $other")" 401 "... a ticket for ldap/ (its key in the keytab) is 401"
+expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: $other")" 401 "... a ticket for ldap/ (its key in the keytab) is 401"
 expect_match "$(audit_of)" '"reason":"Kerberos: ' "... refused by Kerberos"
 expect_eq "$(neg bob GET /_aigate/whoami)" 200 "... one for HTTP/$host is accepted"
 # a keytab that the gate can read but that holds no HTTP/ key: every
@@ -344,9 +324,9 @@ samba-tool domain exportkeytab "$web/ldap-only.keytab" --principal="ldap/$AIG_AD
 	-s "$AIG_AD_SMBCONF" >/dev/null
 cat "$web/ldap-only.keytab" >"$kt"
 expect_eq "$(neg bob GET /_aigate/whoami)" 503 "a keytab with no HTTP/ principal: Negotiate is 503"
-expect_eq "$(call bob GET /_aigate/health)" 503 "... and health says so"
+expect_eq "$(call_as bob GET /_aigate/health)" 503 "... and health says so"
 cat "$web/http.keytab.good" >"$kt"
-expect_eq "$(call bob GET /_aigate/health)" 200 "... 200 with the HTTP/ keytab back"
+expect_eq "$(call_as bob GET /_aigate/health)" 200 "... 200 with the HTTP/ keytab back"
 
 # --- aigatectl: the keytab as the gate sees it, and a principal to explain
 if [ "$server" = lighttpd ]; then
@@ -377,9 +357,9 @@ fi
 # --- the keytab unreadable: 503, and health says so
 chown root "$web/etc/aigate/http.keytab"
 expect_eq "$(neg bob GET /_aigate/whoami)" 503 "keytab unreadable: 503"
-expect_eq "$(call bob GET /_aigate/health)" 503 "... and health says so"
+expect_eq "$(call_as bob GET /_aigate/health)" 503 "... and health says so"
 chown www-data "$web/etc/aigate/http.keytab"
-expect_eq "$(call bob GET /_aigate/health)" 200 "health is 200 with it back"
+expect_eq "$(call_as bob GET /_aigate/health)" 200 "health is 200 with it back"
 expect_eq "$(neg bob GET /_aigate/whoami)" 200 "... and bob passes again"
 if [ -n "$fastcgi" ]; then
 	# a process keeps the keytab's keys in memory: a keytab rewritten in
@@ -403,9 +383,9 @@ if [ "${AIG_WITH_REDIS:-yes}" != no ] && command -v redis-server >/dev/null; the
 	for _ in $(seq 50); do redis-cli -p "$rport" ping >/dev/null 2>&1 && break; sleep 0.1; done
 	config '["negotiate", "basic"]' "redis://127.0.0.1:$rport/0"
 	t=$(token bob)
-	expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $t")" 200 "Redis store: a fresh token is accepted"
+	expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: $t")" 200 "Redis store: a fresh token is accepted"
 	rm -f "$web/state/negotiate-replay.mdb"*
-	expect_eq "$(call bob GET /_aigate/whoami -H "Authorization: $t")" 401 "... and refused again from the Redis record"
+	expect_eq "$(call_as bob GET /_aigate/whoami -H "Authorization: $t")" 401 "... and refused again from the Redis record"
 	expect_match "$(redis-cli -p "$rport" --scan --pattern 'aigate:replay:*' | head -n1)" 'aigate:replay:' "... which holds it"
 	kill "$(cat "$web/redis.pid")" 2>/dev/null || true
 	config '["negotiate", "basic"]'

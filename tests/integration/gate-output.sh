@@ -14,6 +14,7 @@
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 . "$top_srcdir/tests/integration/assert.sh"
+. "$top_srcdir/tests/integration/gate-lib.sh"
 
 servers=${*:-lighttpd lighttpd-fastcgi apache apache-fcgid}
 if [ "$(id -u)" != 0 ]; then
@@ -129,8 +130,8 @@ PY
 chmod a+r "$web/sc"/*
 
 # --- helpers
-post() { # PATH: the answer into $web/b, headers $web/h; prints the status
-	curl -sS -N -o "$web/b" -D "$web/h" -w '%{http_code}' -X POST \
+post() { # PATH: the answer into $web/b, headers $web/last.h; prints the status
+	curl -sS -N -o "$web/b" -D "$web/last.h" -w '%{http_code}' -X POST \
 		-H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
 		--data '{"input": "hi"}' "$url$1"
 }
@@ -148,16 +149,6 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
             out += v["content"]
 print(out)
 PY
-}
-header() { sed -n "s/^$1: *//Ip" "$web/h" | tr -d '\r' | head -n1; }
-audit_of() {
-	local id
-	id=$(header X-Request-Id)
-	for _ in $(seq 20); do
-		grep -q "\"request_id\":\"$id\"" "$web/log/audit.jsonl" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep "\"request_id\":\"$id\"" "$web/log/audit.jsonl" 2>/dev/null || true
 }
 # first_then_go NAME: streams NAME; prints what reached the client while
 # the backend waited (before $web/go existed), then lets it go on
@@ -178,22 +169,9 @@ first_then_go() {
 }
 
 run_server() {
-	local server=$1 web_server=${1%%-*} snippet
-	snippet=aigate${server#"$web_server"}
-	sed -e "s|@LIBEXECDIR@|$web/libexec|g" -e "s|@SYSCONFDIR@|$web/etc|g" \
-		-e "s|@RUNSTATEDIR@|$web/run|g" \
-		"$top_srcdir/contrib/$web_server/$snippet.conf.in" >"$web/site.conf"
-	[ "$web_server" != lighttpd ] ||
-		sed -i '1i server.document-root = "@DIR@/htdocs"' "$web/site.conf"
-	if [ "$server" = apache-fcgid ]; then
-		sed -i -e '1i LoadModule fcgid_module /usr/lib/apache2/modules/mod_fcgid.so' \
-			-e "1i FcgidIPCDir $web/run/fcgid" \
-			-e "1i FcgidProcessTableFile $web/run/fcgid/shm" "$web/site.conf"
-	fi
-	mkdir -p "$web/srv/htdocs"
-	"$top_srcdir/tests/testbed/web.sh" start "$web_server" "$web/srv" "$web/site.conf" >/dev/null
-	. "$web/srv/web.env"
-	url="$AIG_WEB_URL/ai"
+	local server=$1 web_server=${1%%-*}
+	gate_site_conf "$web_server" "aigate${server#"$web_server"}"
+	gate_web_start "$web_server"
 
 	local i bad=0 n=0 got
 	for i in $(seq 1 $((${#key} - 1))); do

@@ -10,6 +10,7 @@
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 . "$top_srcdir/tests/integration/assert.sh"
+. "$top_srcdir/tests/integration/gate-lib.sh"
 
 if [ "${AIG_WITH_FCGI:-yes}" = no ]; then
 	echo "1..0 # SKIP aigate was configured --without-fcgi"
@@ -71,13 +72,8 @@ fcgi_pid=$(cat "$web/run/aigate/aigate.pid")
 expect_eq "$(ps -o user= -p "$fcgi_pid" | tr -d ' ')" "$gate_user" "spawn-fcgi started the gate as $gate_user"
 
 # lighttpd (as www-data) with the shipped snippet: it only connects
-sed -e "s|@RUNSTATEDIR@|$web/run|g" -e "s|@LIBEXECDIR@|$web/libexec|g" \
-	-e "s|@SYSCONFDIR@|$web/etc|g" \
-	"$top_srcdir/contrib/lighttpd/aigate-spawn-fcgi.conf.in" >"$web/site.conf"
-sed -i '1i server.document-root = "@DIR@/htdocs"' "$web/site.conf"
-"$top_srcdir/tests/testbed/web.sh" start lighttpd "$web/srv" "$web/site.conf" >/dev/null
-. "$web/srv/web.env"
-url="$AIG_WEB_URL/ai"
+gate_site_conf lighttpd aigate-spawn-fcgi
+gate_web_start lighttpd
 
 now=$(date +%s)
 t=$("$tool" sign "$web/keys/rsa.pem" rsa1 RS256 \

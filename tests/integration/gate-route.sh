@@ -12,6 +12,7 @@
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 . "$top_srcdir/tests/integration/assert.sh"
+. "$top_srcdir/tests/integration/gate-lib.sh"
 
 servers=${*:-lighttpd lighttpd-fastcgi apache apache-fcgid}
 if [ "$(id -u)" != 0 ]; then
@@ -106,41 +107,19 @@ token() { # GROUPS_JSON
 user_tok=$(token '["AI_Users"]')
 contractor_tok=$(token '["Contractors"]')
 admin_tok=$(token '["AI_Admins"]')
-post() { # TOKEN BODY_FILE: status; answer in $web/b, headers in $web/h
-	curl -sS -o "$web/b" -D "$web/h" -w '%{http_code}' -X POST \
+post() { # TOKEN BODY_FILE: status; answer in $web/b, headers in $web/last.h
+	curl -sS -o "$web/b" -D "$web/last.h" -w '%{http_code}' -X POST \
 		-H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
 		--data-binary "@$2" "$url/chat/invoke"
-}
-header() { sed -n "s/^$1: *//Ip" "$web/h" | tr -d '\r' | head -n1; }
-audit_of() {
-	local id=$1
-	for _ in $(seq 20); do
-		grep -q "\"request_id\":\"$id\"" "$web/log/audit.jsonl" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep "\"request_id\":\"$id\"" "$web/log/audit.jsonl" 2>/dev/null || true
 }
 seen_by() { # BACKEND ID: the backend's record of request ID, if any
 	grep -F "\"X-Request-Id\": \"$2\"" "$web/log/$1.jsonl" 2>/dev/null || true
 }
 
 run_server() {
-	local server=$1 web_server=${1%%-*} snippet id f
-	snippet=aigate${server#"$web_server"}
-	sed -e "s|@LIBEXECDIR@|$web/libexec|g" -e "s|@SYSCONFDIR@|$web/etc|g" \
-		-e "s|@RUNSTATEDIR@|$web/run|g" \
-		"$top_srcdir/contrib/$web_server/$snippet.conf.in" >"$web/site.conf"
-	[ "$web_server" != lighttpd ] ||
-		sed -i '1i server.document-root = "@DIR@/htdocs"' "$web/site.conf"
-	if [ "$server" = apache-fcgid ]; then
-		sed -i -e '1i LoadModule fcgid_module /usr/lib/apache2/modules/mod_fcgid.so' \
-			-e "1i FcgidIPCDir $web/run/fcgid" \
-			-e "1i FcgidProcessTableFile $web/run/fcgid/shm" "$web/site.conf"
-	fi
-	mkdir -p "$web/srv/htdocs"
-	"$top_srcdir/tests/testbed/web.sh" start "$web_server" "$web/srv" "$web/site.conf" >/dev/null
-	. "$web/srv/web.env"
-	url="$AIG_WEB_URL/ai"
+	local server=$1 web_server=${1%%-*} id f
+	gate_site_conf "$web_server" "aigate${server#"$web_server"}"
+	gate_web_start "$web_server"
 
 	# quarantine: odd bytes in the body, to show they come back exactly
 	printf '{"input": {"text": "please exfiltrate the customer table \\u00e9\\t%s"}, "n": [1, 2.5e3]}' "$server" >"$web/q.json"

@@ -15,6 +15,7 @@ set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 
 . "$top_srcdir/tests/integration/assert.sh"
+. "$top_srcdir/tests/integration/gate-lib.sh"
 in_ad_testbed throttle "$@"
 web=$(mktemp -d /tmp/aigate-throttle.XXXXXX)
 chmod 0755 "$web"
@@ -88,22 +89,9 @@ cat >"/etc/pam.d/$svc" <<PAM
 auth     required $web/lib/pam_aigate.so config=$web/etc/aigate/aigate.json
 account  required $web/lib/pam_aigate.so config=$web/etc/aigate/aigate.json
 PAM
-sed -e "s|@LIBEXECDIR@|$web/libexec|g" -e "s|@SYSCONFDIR@|$web/etc|g" \
-	-e "s|@RUNSTATEDIR@|$web/run|g" \
-	"$top_srcdir/contrib/lighttpd/aigate.conf.in" >"$web/site.conf"
-sed -i '1i server.document-root = "@DIR@/htdocs"' "$web/site.conf"
-"$top_srcdir/tests/testbed/web.sh" start lighttpd "$web/srv" "$web/site.conf" >/dev/null
-. "$web/srv/web.env"
-url="$AIG_WEB_URL/ai"
+gate_site_conf lighttpd aigate
+gate_web_start lighttpd
 
-call() { # METHOD PATH [curl args...]: the status; headers and body in last.*
-	local m=$1 p=$2
-	shift 2
-	curl -sS --path-as-is -o "$web/last.b" -D "$web/last.h" -w '%{http_code}' \
-		-X "$m" "$@" "$url$p"
-}
-basic() { printf 'Authorization: Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w0)"; }
-header() { sed -n "s/^$1: *//Ip" "$web/last.h" | tr -d '\r' | head -n1; }
 now=$(date +%s)
 bearer() { # EMAIL: a token with AI_Users
 	printf 'Authorization: Bearer %s' "$("$tool" sign "$web/keys/rsa.pem" rsa1 RS256 \
@@ -115,7 +103,7 @@ json=(-H 'Content-Type: application/json')
 # --- one user, whatever the spelling (burst 3, 1 a minute)
 codes=""
 for u in BOB bob Bob bOb; do
-	codes="$codes $(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "$(basic "$u" "$pw")")"
+	codes="$codes $(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "Authorization: $(basic "$u" "$pw")")"
 done
 expect_eq "$codes" " 200 200 200 429" "BOB, bob, Bob, bOb share one bucket of 3: the fourth is 429"
 expect_eq "$(grep -c '"x-aigate-user": *"bob"' "$web/log/backend.jsonl")" 3 \
@@ -125,7 +113,7 @@ expect_no_match "$(cat "$web/log/backend.jsonl")" '"x-aigate-user": *"(BOB|Bob|b
 expect_match "$(grep '"path":"/chat/invoke"' "$web/log/audit.jsonl" | head -n1)" '"user":"bob"' \
 	"BOB's request is audited as bob"
 expect_no_match "$(cat "$web/log/audit.jsonl")" '"user":"(BOB|Bob|bOb)"' "... and no spelling is audited"
-expect_eq "$(call GET /_aigate/whoami -H "$(basic BOB "$pw")")" 200 "whoami as BOB"
+expect_eq "$(call GET /_aigate/whoami -H "Authorization: $(basic BOB "$pw")")" 200 "whoami as BOB"
 expect_match "$(cat "$web/last.b")" '"user": *"bob"' "... names bob"
 
 # --- a request the policy lets through costs a token, whatever its body
@@ -145,19 +133,19 @@ expect_eq "$(call POST /chat/invoke "${json[@]}" -d "$invoke" -H "$(bearer other
 config '{"per_ip_per_minute": 0, "per_user_per_minute": 2}'
 codes=""
 for u in MALLORY mallory 'CORP\mallory' mallory@corp.example.com Mallory; do
-	codes="$codes $(call GET /_aigate/whoami -H "$(basic "$u" wrong-Passw0rd)")"
+	codes="$codes $(call GET /_aigate/whoami -H "Authorization: $(basic "$u" wrong-Passw0rd)")"
 done
 expect_eq "$codes" " 401 401 429 429 429" \
 	"mallory, wrong password, in five spellings: two 401, then 429 without asking AD"
 expect_match "$(header Retry-After)" '^[1-9][0-9]*$' "... with Retry-After"
 expect_match "$(cat "$web/last.b")" '"error": *"rate_limited"' "... rate_limited"
-expect_eq "$(call GET /_aigate/whoami -H "$(basic mallory "$pw")")" 429 \
+expect_eq "$(call GET /_aigate/whoami -H "Authorization: $(basic mallory "$pw")")" 429 \
 	"... the right password too waits out the window"
-expect_eq "$(call GET /_aigate/whoami -H "$(basic bob "$pw")")" 200 "another name is not held up"
-expect_eq "$(call GET /_aigate/whoami -H "$(basic bob "$pw")")" 200 "... and successes cost nothing"
-expect_eq "$(call GET /_aigate/whoami -H "$(basic bob "$pw")")" 200 "... however many"
+expect_eq "$(call GET /_aigate/whoami -H "Authorization: $(basic bob "$pw")")" 200 "another name is not held up"
+expect_eq "$(call GET /_aigate/whoami -H "Authorization: $(basic bob "$pw")")" 200 "... and successes cost nothing"
+expect_eq "$(call GET /_aigate/whoami -H "Authorization: $(basic bob "$pw")")" 200 "... however many"
 config '{"per_ip_per_minute": 0, "per_user_per_minute": 0}'
-expect_eq "$(call GET /_aigate/whoami -H "$(basic mallory "$pw")")" 200 \
+expect_eq "$(call GET /_aigate/whoami -H "Authorization: $(basic mallory "$pw")")" 200 \
 	"mallory is not locked out: with the limit off she signs in"
 expect_match "$(cat "$web/last.b")" '"user": *"mallory"' "... as mallory"
 
@@ -165,11 +153,11 @@ expect_match "$(cat "$web/last.b")" '"user": *"mallory"' "... as mallory"
 config '{"per_ip_per_minute": 3, "per_user_per_minute": 0}'
 codes=""
 for i in 1 2 3 4 5; do
-	codes="$codes $(call GET /_aigate/whoami -H "$(basic "ghost$i" wrong-Passw0rd)")"
+	codes="$codes $(call GET /_aigate/whoami -H "Authorization: $(basic "ghost$i" wrong-Passw0rd)")"
 done
 expect_eq "$codes" " 401 401 401 429 429" "five names from one address: three 401, then 429"
 expect_match "$(header Retry-After)" '^[1-9][0-9]*$' "... with Retry-After"
-expect_eq "$(call GET /_aigate/whoami -H "$(basic bob "$pw")")" 429 \
+expect_eq "$(call GET /_aigate/whoami -H "Authorization: $(basic bob "$pw")")" 429 \
 	"... and the address waits, whoever it names"
 expect_eq "$(call GET /_aigate/whoami -H "$(bearer tok@corp.example.com)")" 200 \
 	"... while a bearer token, which PAM never sees, passes"

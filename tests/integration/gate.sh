@@ -23,6 +23,7 @@ if [ -n "$fastcgi" ] && [ "${AIG_WITH_FCGI:-yes}" = no ]; then
 fi
 
 . "$top_srcdir/tests/integration/assert.sh"
+. "$top_srcdir/tests/integration/gate-lib.sh"
 in_ad_testbed gate "$@"
 web=$(mktemp -d /tmp/aigate-gate.XXXXXX)
 chmod 0755 "$web"
@@ -93,45 +94,9 @@ account  required $web/lib/pam_aigate.so config=$web/etc/aigate/aigate.json
 PAM
 
 # --- the web server, with the shipped snippet
-snippet=aigate${server#"$web_server"}
-sed -e "s|@LIBEXECDIR@|$web/libexec|g" -e "s|@SYSCONFDIR@|$web/etc|g" \
-	-e "s|@RUNSTATEDIR@|$web/run|g" \
-	"$top_srcdir/contrib/$web_server/$snippet.conf.in" >"$web/site.conf"
-if [ "$web_server" = lighttpd ]; then
-	sed -i '1i server.document-root = "@DIR@/htdocs"' "$web/site.conf"
-fi
-if [ "$server" = apache-fcgid ]; then
-	sed -i -e '1i LoadModule fcgid_module /usr/lib/apache2/modules/mod_fcgid.so' \
-		-e "1i FcgidIPCDir $web/run/fcgid" \
-		-e "1i FcgidProcessTableFile $web/run/fcgid/shm" "$web/site.conf"
-fi
-mkdir -p "$web/srv/htdocs"
-"$top_srcdir/tests/testbed/web.sh" start "$web_server" "$web/srv" "$web/site.conf" >/dev/null
-. "$web/srv/web.env"
-url="$AIG_WEB_URL/ai"
+gate_site_conf "$web_server" "aigate${server#"$web_server"}"
+gate_web_start "$web_server"
 
-# call METHOD PATH [curl args...]: prints "STATUS" then the headers and
-# body into $web/last.h and $web/last.b
-call() {
-	local m=$1 p=$2
-	shift 2
-	curl -sS --path-as-is -o "$web/last.b" -D "$web/last.h" -w '%{http_code}' \
-		-X "$m" "$@" "$url$p"
-}
-basic() { printf 'Basic %s' "$(printf '%s:%s' "$1" "$2" | base64 -w0)"; }
-header() { sed -n "s/^$1: *//Ip" "$web/last.h" | tr -d '\r' | head -n1; }
-body() { cat "$web/last.b"; }
-# audit_of: the audit record of the last response (by its X-Request-Id),
-# waiting a little for the gate to write it
-audit_of() {
-	local id
-	id=$(header X-Request-Id)
-	for _ in $(seq 20); do
-		grep -q "\"request_id\":\"$id\"" "$web/log/audit.jsonl" 2>/dev/null && break
-		sleep 0.1
-	done
-	grep "\"request_id\":\"$id\"" "$web/log/audit.jsonl" 2>/dev/null || true
-}
 now=$(date +%s)
 token() { # KEY KID ALG PAYLOAD
 	"$tool" sign "$web/keys/$1.pem" "$2" "$3" "$4"
