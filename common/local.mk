@@ -46,3 +46,27 @@ tests/fuzz/fuzz_log_escape: $(srcdir)/tests/fuzz/fuzz_log_escape.c \
 CLEANFILES += tests/fuzz/fuzz_log_escape
 tests/fuzz/fuzz_log.log: tests/fuzz/fuzz_log_escape
 endif
+
+## Fuzzing the audit record's JSON writer (aig_jw_*) the same way; its
+## runs are part of fuzz_log.sh.
+check_PROGRAMS += tests/fuzz/fuzz_json_write_plain
+tests_fuzz_fuzz_json_write_plain_SOURCES = tests/fuzz/fuzz_json_write.c \
+	tests/fuzz/fuzz_main.c
+tests_fuzz_fuzz_json_write_plain_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	-DFUZZ_CORPUS='"json_write"'
+tests_fuzz_fuzz_json_write_plain_LDADD = common/libaigcommon.la \
+	$(JANSSON_LIBS) -lm
+EXTRA_DIST += tests/fuzz/corpus/json_write
+if HAVE_CLANG
+tests/fuzz/fuzz_json_write: $(srcdir)/tests/fuzz/fuzz_json_write.c \
+		$(srcdir)/common/jsonwrite.c $(srcdir)/common/utf8.c \
+		$(srcdir)/common/digits.c
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -I$(top_builddir) $(AM_CPPFLAGS) \
+		$(JANSSON_CFLAGS) -o $@ $(srcdir)/tests/fuzz/fuzz_json_write.c \
+		$(srcdir)/common/jsonwrite.c $(srcdir)/common/utf8.c \
+		$(srcdir)/common/digits.c $(JANSSON_LIBS) -lm
+CLEANFILES += tests/fuzz/fuzz_json_write
+tests/fuzz/fuzz_log.log: tests/fuzz/fuzz_json_write
+endif

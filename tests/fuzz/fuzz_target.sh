@@ -27,6 +27,7 @@ table() {
 cgi_request fuzz_cgi_request_plain 8192 500000 10 5 1024
 http_response fuzz_http_response_plain 16384 2000000 10 5 1024
 log_escape fuzz_log_escape_plain 4096 500000 10 5 1024
+json_write fuzz_json_write_plain 4096 500000 10 5 1024
 policy_load fuzz_policy_load_plain 16384 500000 10 5 1024
 policy_body fuzz_policy_body_plain 16384 500000 10 5 1024
 output fuzz_output_plain 16384 500000 10 5 1024
