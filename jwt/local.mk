@@ -68,22 +68,24 @@ EXTRA_DIST += tests/fuzz/run-fuzz-jwt.sh tests/fuzz/make_jwt_corpus.py \
 
 FUZZ_JWT_SRC = $(srcdir)/tests/fuzz/fuzz_jwt.c $(srcdir)/jwt/b64url.c \
 	$(srcdir)/jwt/jwk.c $(srcdir)/jwt/jwks.c $(srcdir)/jwt/jwt.c \
-	$(srcdir)/jwt/claims.c
+	$(srcdir)/jwt/claims.c $(srcdir)/jwt/alb.c
 if HAVE_CLANG
 if !SANITIZERS
 TESTS += tests/fuzz/run-fuzz-jwt.sh
 tests/fuzz/run-fuzz-jwt.log: tests/fuzz/fuzz_jwt$(EXEEXT)
 endif
 tests/fuzz/fuzz_jwt$(EXEEXT): $(FUZZ_JWT_SRC) $(srcdir)/jwt/aig_jwt.h \
-		$(srcdir)/jwt/jwt_int.h common/libaigcommon.la
+		$(srcdir)/jwt/jwt_int.h jwt/libaigjwt.la http/libaighttp.la \
+		common/libaigcommon.la
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(LIBTOOL) --silent --tag=CC --mode=link $(CLANG) \
 	    -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=undefined $(DEFS) -I$(top_builddir) \
 	    $(AM_CPPFLAGS) $(AIG_JWT_CPPFLAGS) $(JANSSON_CFLAGS) \
 	    $(CRYPTO_CFLAGS) -o $@ \
-	    $(FUZZ_JWT_SRC) common/libaigcommon.la $(CRYPTO_LIBS) $(HOGWEED_LIBS) $(NETTLE_LIBS) \
-	    $(JANSSON_LIBS)
+	    $(FUZZ_JWT_SRC) jwt/libaigjwt.la http/libaighttp.la \
+	    common/libaigcommon.la $(AIG_HTTP_LIBS) $(CRYPTO_LIBS) \
+	    $(HOGWEED_LIBS) $(NETTLE_LIBS) $(JANSSON_LIBS)
 CLEANFILES += tests/fuzz/fuzz_jwt$(EXEEXT)
 endif
 # From a normal (not --enable-sanitizers) build with clang.

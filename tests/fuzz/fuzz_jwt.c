@@ -8,7 +8,11 @@
  *        Wycheproof's private keys), aig_jwt_check_claims();
  *   '1'  a JWK Set: aig_jwks_parse(), then a lookup in it;
  *   '2'  a JWT payload: aig_jwt_check_claims() with a fixed configuration;
- *   '3'  base64url: aig_jwt_b64url_decode().
+ *   '3'  base64url: aig_jwt_b64url_decode();
+ *   '4'  an AWS ALB token (x-amzn-oidc-data): aig_alb_token_parse(), then
+ *        its header against a fixed auth.alb, its signature against the
+ *        EC key above and its claims, each whatever the one before said,
+ *        since a forger chooses what to get past.
  * Built with clang -fsanitize=fuzzer,address,undefined when clang is
  * present (run briefly by make check, longer by `make fuzz-jwt`); the same
  * file is built with fuzz_main.c into a replay program that runs the seed
@@ -16,9 +20,11 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "aig_alb.h"
 #include "aig_jwt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -52,10 +58,19 @@ static const char config_text[] =
 	" \"backend\": {\"url\": \"http://127.0.0.1:8000\"},"
 	" \"policy_file\": \"/etc/aigate/policy.json\"}";
 
+static const char alb_config_text[] =
+	"{\"ldap\": {\"uri\": [\"ldaps://127.0.0.1\"], \"domain\": "
+	"\"c.example\", \"base_dn\": \"DC=c,DC=example\"},"
+	" \"auth\": {\"methods\": [\"alb\"], \"alb\": {\"arn\": "
+	"\"arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/"
+	"app/gate/50dc6c495c0c9188\", \"client_ids\": [\"app-client-1\"]}},"
+	" \"backend\": {\"url\": \"http://127.0.0.1:8000\"},"
+	" \"policy_file\": \"/etc/aigate/policy.json\"}";
+
 /* Parsed once per process: the fuzzer calls us millions of times. They
  * stay allocated until exit, as still-reachable memory. */
 static struct aig_jwks *fixed_jwks;
-static struct aig_config *fixed_cfg;
+static struct aig_config *fixed_cfg, *alb_cfg;
 
 static void setup(void)
 {
@@ -66,8 +81,13 @@ static void setup(void)
 	if (aig_jwks_parse(jwks_text, strlen(jwks_text), &fixed_jwks, &err) !=
 		    AIG_OK ||
 	    aig_config_parse("fuzz.json", config_text, strlen(config_text),
-			     &fixed_cfg, &err) != AIG_OK)
+			     &fixed_cfg, &err) != AIG_OK ||
+	    aig_config_parse("alb.json", alb_config_text,
+			     strlen(alb_config_text), &alb_cfg,
+			     &err) != AIG_OK) {
+		fprintf(stderr, "fuzz_jwt: %s\n", err.msg);
 		abort();
+	}
 }
 
 static void claims(const char *payload, size_t len)
@@ -112,6 +132,23 @@ static void b64url(const char *text, size_t len)
 	free(out);
 }
 
+static void alb_token(const char *text, size_t len)
+{
+	const struct aig_jwks_key *key = NULL;
+	struct aig_jwt_identity *id = NULL;
+	struct aig_alb_token *tok = NULL;
+
+	if (aig_alb_token_parse(text, len, &tok, NULL) != AIG_OK)
+		return;
+	aig_alb_check_header(alb_cfg, tok, NOW, NULL);
+	if (aig_jwks_find(fixed_jwks, "kid-ec-sign", AIG_JWT_ES256, &key,
+			  NULL) == AIG_OK)
+		aig_alb_check_signature(tok, key, NULL);
+	if (aig_alb_check_claims(alb_cfg, tok, NOW, &id, NULL) == AIG_OK)
+		aig_jwt_identity_free(id);
+	aig_alb_token_free(tok);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data + 1;
@@ -119,11 +156,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size == 0)
 		return 0;
 	setup();
-	switch (data[0] % 4) {
+	switch (data[0] == '4' ? 4 : data[0] % 4) {
 	case 0: token(text, size - 1); break;
 	case 1: jwks(text, size - 1); break;
 	case 2: claims(text, size - 1); break;
-	default: b64url(text, size - 1); break;
+	case 3: b64url(text, size - 1); break;
+	default: alb_token(text, size - 1); break;
 	}
 	return 0;
 }

@@ -99,6 +99,37 @@ for c in (claims(), claims(aud=["a", "aigate"]), claims(groups=None),
 seeds += [("2", '{"exp":1,"exp":2}'), ("3", "Zm9vYmFy"), ("3", "Zm9vYg=="),
           ("3", "Zh"), ("3", "-_-_")]
 
+# ALB tokens: base64url with its padding, signed with kid-ec-sign (the
+# key fuzz_jwt.c checks ALB signatures with) whatever kid they name.
+ARN = ("arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/"
+       "app/gate/50dc6c495c0c9188")
+UUID = "1f2e3d4c-5b6a-4789-8abc-def012345678"
+
+
+def alb(header, payload, pad=True):
+    enc = (lambda b: base64.urlsafe_b64encode(b).decode()) if pad else b64
+    h = enc(json.dumps(header, separators=(",", ":")).encode())
+    p = enc(payload.encode() if isinstance(payload, str) else
+            json.dumps(payload, separators=(",", ":")).encode())
+    r, s = decode_dss_signature(keys["ES256"].sign((h + "." + p).encode(),
+                                                   ec.ECDSA(hashes.SHA256())))
+    return h + "." + p + "." + enc(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
+
+
+AHDR = {"typ": "JWT", "kid": UUID, "alg": "ES256", "iss": "https://idp.example/oidc",
+        "client": "app-client-1", "signer": ARN, "exp": NOW + 120}
+APAY = {"sub": "1234", "email": "bob@c.example", "groups": ["AI_Users"],
+        "exp": NOW + 120, "iss": "https://idp.example/oidc"}
+seeds += [("4", alb(AHDR, APAY)), ("4", alb(AHDR, APAY, pad=False)),
+          ("4", alb(dict(AHDR, signer=ARN + "x"), APAY)),
+          ("4", alb(dict(AHDR, client="other"), APAY)),
+          ("4", alb(dict(AHDR, exp=NOW - 1000), APAY)),
+          ("4", alb(dict(AHDR, kid="../../etc/passwd"), APAY)),
+          ("4", alb(dict(AHDR, alg="RS256"), APAY)),
+          ("4", alb(dict(AHDR, crit=["exp"]), APAY)),
+          ("4", alb(AHDR, dict(APAY, email=None))),
+          ("4", alb(AHDR, "not json"))]
+
 os.makedirs(out, exist_ok=True)
 for name in os.listdir(out):
     os.unlink(os.path.join(out, name))
