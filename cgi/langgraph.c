@@ -580,10 +580,18 @@ static bool store_get(struct lg *l)
 	return (count == 1 && ok) || store_refuse(l);
 }
 
+/* LangGraph refuses a namespace label holding a '.', and splits GET's
+ * namespace parameter at every '.': a caller whose name holds one has
+ * no label of their own, and the GET of "bob.smith" would read user
+ * bob's ["bob", "smith"]. Such a caller is refused every store route. */
 static bool store_route(struct lg *l)
 {
 	const char *m = l->g->req.method, *path = l->g->req.path;
 
+	if (strchr(l->g->user, '.') != NULL)
+		return fail(
+			l->g, AIG_OUT_FORBIDDEN,
+			"user name holds '.': no store namespace is its own");
 	if (strcmp(path, "/store/items") == 0) {
 		if (strcmp(m, "GET") == 0)
 			return store_get(l);

@@ -7,8 +7,10 @@
 # users (bob, jsmith: AI_Users) and an admin (alice: AI_Admins) sign in with
 # Basic through PAM against a fresh Samba AD DC; tests/langgraph/drive.mjs
 # drives the gate with @langchain/langgraph-sdk's Client and prints the
-# cases. The packages come from tests/langgraph/setup.sh (npm ci of the
-# pinned lock file; contrib/install-deps.sh ran it).
+# cases. A bearer token names a user with a '.' (bob.smith), whom the
+# per-user store must refuse. The packages come from
+# tests/langgraph/setup.sh (npm ci of the pinned lock file;
+# contrib/install-deps.sh ran it).
 set -eu
 : "${top_srcdir:?}" "${top_builddir:?}"
 server=${1:?usage: gate-langgraph.sh lighttpd|apache|lighttpd-fastcgi|apache-fcgid}
@@ -92,11 +94,19 @@ json.dump(p, open(sys.argv[2], "w"), indent=1)
 PY
 (umask 077 && openssl rand -out "$web/etc/aigate/state.key" 32)
 chown www-data "$web/etc/aigate/state.key"
+# bearer tokens too, for a user name no AD account here has (bob.smith)
+tool=$top_builddir/tests/integration/jwt_tool
+mkdir -p "$web/keys"
+"$tool" keygen "$web/keys"
+cp "$web/keys/jwks.json" "$web/etc/aigate/jwks.json"
 cat >"$web/etc/aigate/aigate.json" <<JSON
 {
   "ldap": {"uri": ["$AIG_AD_URI"], "domain": "$AIG_AD_DOMAIN", "base_dn": "$AIG_AD_BASE",
            "ca_file": "$web/etc/aigate/ad-ca.pem", "timeout_ms": 2000},
-  "auth": {"methods": ["basic"], "pam_service": "$svc", "realm": "aigate"},
+  "jwt": {"issuer": "https://issuer.test", "audience": ["aigate"],
+          "jwks_file": "$web/etc/aigate/jwks.json", "algorithms": ["RS256"],
+          "user_claim": "preferred_username", "groups_claim": "groups"},
+  "auth": {"methods": ["basic", "bearer"], "pam_service": "$svc", "realm": "aigate"},
   "backend": {"url": "http://127.0.0.1:$lport", "timeout_ms": 10000},
   "policy_file": "$web/etc/aigate/policy.json",
   "state_dir": "$web/state",
@@ -125,6 +135,28 @@ out=$(cd "$web/graph" && LG_GATE="$gate" LG_BACKEND="http://127.0.0.1:$lport" \
 	node drive.mjs 2>&1) || true
 tap_relay "$out"
 expect_match "$out" '# all passed' "the SDK driver ran to its end"
+
+# --- a user name with a '.': LangGraph splits GET's namespace parameter
+# at every '.', so "bob.smith" would name bob's ["bob", "smith"]
+now=$(date +%s)
+dotted=$("$tool" sign "$web/keys/rsa.pem" rsa1 RS256 \
+	"{\"iss\":\"https://issuer.test\",\"aud\":\"aigate\",\"exp\":$((now + 600)),\"iat\":$now,\"preferred_username\":\"bob.smith\",\"groups\":[\"AI_Users\"]}")
+expect_eq "$(call PUT /store/items -H "Authorization: $(basic bob "$pw")" -H 'Content-Type: application/json' \
+	-d '{"namespace": ["bob", "smith"], "key": "k", "value": {"note": "bob-only-7f3a"}}')" 204 \
+	"bob puts an item under [bob, smith]"
+expect_eq "$(call GET '/store/items?namespace=bob.smith&key=k' -H "Authorization: $(basic bob "$pw")")" 200 \
+	"bob reads it back with namespace=bob.smith"
+expect_match "$(body)" 'bob-only-7f3a' "... and gets his item"
+expect_eq "$(call GET '/store/items?namespace=bob.smith&key=k' -H "Authorization: Bearer $dotted")" 403 \
+	"user bob.smith asking for namespace=bob.smith (bob's [bob, smith]) is refused"
+expect_no_match "$(body)" 'bob-only-7f3a' "... and sees nothing of bob's item"
+expect_match "$(audit_of)" '"user":"bob.smith".*"decision":"deny","reason":"user name holds' \
+	"... audited as a denial: the name holds a '.'"
+expect_eq "$(call PUT /store/items -H "Authorization: Bearer $dotted" -H 'Content-Type: application/json' \
+	-d '{"namespace": ["bob.smith"], "key": "k", "value": {}}')" 403 \
+	"user bob.smith has no store namespace of its own: PUT is refused at the gate"
+expect_eq "$(call GET /threads/00000000-0000-4000-8000-000000000000 -H "Authorization: Bearer $dotted")" 404 \
+	"... while the rest of LangGraph still answers bob.smith (a thread not theirs: 404)"
 
 # --- the signed identity: a second LangGraph server that runs the example
 # handler of contrib/langgraph, and the gate signing for it
