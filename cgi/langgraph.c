@@ -275,23 +275,62 @@ static json_t *member_object(json_t *o, const char *key)
 	return json_object_set_new(o, key, m) == 0 ? m : NULL;
 }
 
+/* Sets metadata[owner_key] of object o to owner (NULL: removes it);
+ * false when out of memory. */
+static bool set_owner(const struct lg *l, json_t *o, const char *owner)
+{
+	json_t *md = member_object(o, "metadata");
+
+	if (md == NULL)
+		return false;
+	if (owner == NULL) {
+		json_object_del(md, l->p->owner_key);
+		return true;
+	}
+	return json_object_set_new(md, l->p->owner_key, json_string(owner)) ==
+	       0;
+}
+
 /* Sets metadata[owner_key] of the body's object to owner (NULL: removes
  * it), the rest of the body as sent. */
 static bool force_owner(struct lg *l, const char *owner)
 {
-	json_t *o = body_object(l->g), *md;
+	json_t *o = body_object(l->g);
 
 	if (o == NULL)
 		return false;
-	md = member_object(o, "metadata");
-	if (md == NULL ||
-	    (owner ? json_object_set_new(md, l->p->owner_key,
-					 json_string(owner))
-		   : (json_object_del(md, l->p->owner_key), 0)) != 0) {
+	if (!set_owner(l, o, owner)) {
 		json_decref(o);
 		return fail(l->g, AIG_OUT_NO_MEMORY, "out of memory");
 	}
 	return body_replace(l->g, o);
+}
+
+/* POST /runs/batch: the same for every run of the list. */
+static bool force_owner_batch(struct lg *l)
+{
+	struct aig_gate *g = l->g;
+	json_t *a = json_loadb(g->req.body ? g->req.body : "", g->req.body_len,
+			       JSON_REJECT_DUPLICATES, NULL);
+	json_t *run;
+	size_t i;
+
+	if (!json_is_array(a)) {
+		json_decref(a);
+		return fail(g, AIG_OUT_INVALID_JSON, "body is not a JSON list");
+	}
+	json_array_foreach (a, i, run) {
+		if (!json_is_object(run)) {
+			json_decref(a);
+			return fail(g, AIG_OUT_INVALID_JSON,
+				    "a run of the batch is not a JSON object");
+		}
+		if (!set_owner(l, run, g->user)) {
+			json_decref(a);
+			return fail(g, AIG_OUT_NO_MEMORY, "out of memory");
+		}
+	}
+	return body_replace(g, a);
 }
 
 /* ------------------------------------------------------------ threads */
@@ -612,7 +651,10 @@ static bool store_route(struct lg *l)
 /* The routes the gate knows (aigate-policy.json(5), LANGGRAPH). Under
  * /runs/ only the stateless runs pass for non-admins: a run joined by its
  * id alone (/runs/{run}/stream) or a cron (/runs/crons, which names its
- * thread in the body) would step around the thread's owner. */
+ * thread in the body) would step around the thread's owner. A stateless
+ * run's metadata becomes its thread's, and with "on_completion": "keep"
+ * that thread stays: its owner is forced to the caller, as for POST
+ * /threads, or anyone could leave threads in another user's list. */
 static bool route(struct lg *l)
 {
 	const char *m = l->g->req.method, *path = l->g->req.path;
@@ -625,6 +667,12 @@ static bool route(struct lg *l)
 		       force_owner(l, l->g->user);
 	if (strncmp(path, "/threads/", 9) == 0)
 		return thread_route(l, path + 9);
+	if (strcmp(m, "POST") == 0 &&
+	    (strcmp(path, "/runs") == 0 || strcmp(path, "/runs/stream") == 0 ||
+	     strcmp(path, "/runs/wait") == 0))
+		return force_owner(l, l->g->user);
+	if (strcmp(m, "POST") == 0 && strcmp(path, "/runs/batch") == 0)
+		return force_owner_batch(l);
 	if (strncmp(path, "/runs/", 6) == 0 && !l->admin &&
 	    strcmp(path, "/runs/stream") != 0 &&
 	    strcmp(path, "/runs/wait") != 0 && strcmp(path, "/runs/batch") != 0)

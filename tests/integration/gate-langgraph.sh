@@ -8,7 +8,8 @@
 # Basic through PAM against a fresh Samba AD DC; tests/langgraph/drive.mjs
 # drives the gate with @langchain/langgraph-sdk's Client and prints the
 # cases. A bearer token names a user with a '.' (bob.smith), whom the
-# per-user store must refuse. The packages come from
+# per-user store must refuse; stateless runs that keep their thread must
+# leave it to the caller, whatever owner they name. The packages come from
 # tests/langgraph/setup.sh (npm ci of the pinned lock file;
 # contrib/install-deps.sh ran it).
 set -eu
@@ -157,6 +158,25 @@ expect_eq "$(call PUT /store/items -H "Authorization: Bearer $dotted" -H 'Conten
 	"user bob.smith has no store namespace of its own: PUT is refused at the gate"
 expect_eq "$(call GET /threads/00000000-0000-4000-8000-000000000000 -H "Authorization: Bearer $dotted")" 404 \
 	"... while the rest of LangGraph still answers bob.smith (a thread not theirs: 404)"
+
+# --- stateless runs that keep their thread: the run's metadata becomes the
+# thread's, so the owner in it must be the caller's, not one sent by them
+run_json='{"assistant_id": "echo", "input": {"messages": [{"role": "user", "content": "planted"}]}, "on_completion": "keep", "metadata": {"owner": "bob"}}'
+as_jsmith=(-H "Authorization: $(basic jsmith "$pw")" -H 'Content-Type: application/json')
+expect_eq "$(call POST /runs "${as_jsmith[@]}" -d "$run_json")" 200 "jsmith starts a stateless run that keeps its thread, claiming bob as owner"
+tid=$(body | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["thread_id"])')
+expect_eq "$(call GET "/threads/$tid" -H "Authorization: $(basic bob "$pw")")" 404 \
+	"... the kept thread is not in bob's hands: 404 for bob"
+expect_eq "$(call GET "/threads/$tid" -H "Authorization: $(basic jsmith "$pw")")" 200 "... but jsmith's"
+expect_match "$(body)" '"owner": *"jsmith"' "... owned by jsmith, as the gate recorded"
+expect_eq "$(call POST /runs/batch "${as_jsmith[@]}" -d "[$run_json, $run_json]")" 200 \
+	"jsmith starts a batch of two such runs"
+tids=$(body | /usr/bin/python3 -c 'import json, sys; print(" ".join(r["thread_id"] for r in json.load(sys.stdin)))')
+codes=
+for t in $tids; do codes="$codes $(call GET "/threads/$t" -H "Authorization: $(basic bob "$pw")")"; done
+expect_eq "$codes" " 404 404" "... neither kept thread is bob's"
+expect_eq "$(call POST /runs/batch "${as_jsmith[@]}" -d '[1]')" 403 \
+	"a batch whose run is no object is refused (the rule's model pointer cannot follow it)"
 
 # --- the signed identity: a second LangGraph server that runs the example
 # handler of contrib/langgraph, and the gate signing for it
