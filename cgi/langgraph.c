@@ -193,15 +193,10 @@ static int create_owned(struct lg *l)
 
 /* ------------------------------------------------------------ answers */
 
-/* The one answer for a thread the caller may not see, the same whether it
- * is missing, has no owner or has another: LangGraph Server's own text
- * for a missing thread. */
-static bool not_found(struct lg *l, const char *reason)
+/* A 404 with LangGraph Server's own text body, audited as a denial. */
+static bool refuse_404(struct lg *l, const char *body, const char *reason)
 {
 	struct aig_gate *g = l->g;
-	char body[96];
-	int n = snprintf(body, sizeof(body), "Thread with ID %s not found",
-			 l->id);
 
 	aig_request_discard_body(&g->req, g->in);
 	fprintf(g->out,
@@ -213,8 +208,19 @@ static bool not_found(struct lg *l, const char *reason)
 	fflush(g->out);
 	g->responded = true;
 	g->status = 404;
-	g->bytes_out = (size_t)n;
+	g->bytes_out = strlen(body);
 	return fail(g, AIG_OUT_FORBIDDEN, reason);
+}
+
+/* The one answer for a thread the caller may not see, the same whether it
+ * is missing, has no owner or has another: the server's text for a
+ * missing thread. */
+static bool not_found(struct lg *l, const char *reason)
+{
+	char body[96];
+
+	snprintf(body, sizeof(body), "Thread with ID %s not found", l->id);
+	return refuse_404(l, body, reason);
 }
 
 static bool unavailable(struct lg *l, int rc)
@@ -443,6 +449,38 @@ out:
 	return ret;
 }
 
+/* rest "/runs/{run}[/...]" of the caller's thread: LangGraph joins a
+ * run's stream by the run's id alone (it checks the thread in the path,
+ * not that the run is that thread's), so another user's run id would
+ * read their run, a resumable one from its start. The gate asks GET
+ * /threads/{id}/runs/{run} first: a run of another thread, or none, is
+ * the server's 404 for a missing run. */
+static bool run_of_thread(struct lg *l, const char *rest)
+{
+	const char *run = rest + 6, *slash;
+	char path[sizeof("/threads//runs/") + 2 * UUID_LEN];
+	struct sink s = {0};
+	size_t n;
+	int rc;
+	bool ret = true;
+
+	if (l->admin || strncmp(rest, "/runs/", 6) != 0)
+		return true;
+	slash = strchr(run, '/');
+	n = slash ? (size_t)(slash - run) : strlen(run);
+	if (!is_uuid(run, n))
+		return true; /* /runs/stream, /runs/wait, /runs/crons: no run */
+	snprintf(path, sizeof(path), "/threads/%s/runs/%.*s", l->id, (int)n,
+		 run);
+	rc = backend_call(l, "GET", path, NULL, &s);
+	if (rc == AIG_OK && s.status == 404)
+		ret = refuse_404(l, "Run not found", "not a run of the thread");
+	else if (rc != AIG_OK || s.status != 200)
+		ret = unavailable(l, rc != AIG_OK ? rc : AIG_ERR_INTERNAL);
+	free(s.buf);
+	return ret;
+}
+
 /* /threads/{id}[/...]: only for the owner or an admin. */
 static bool thread_route(struct lg *l, const char *idp)
 {
@@ -467,6 +505,8 @@ static bool thread_route(struct lg *l, const char *idp)
 		return not_found(l, "no such thread");
 	if (!visible(l))
 		return not_found(l, "not the thread's owner");
+	if (!run_of_thread(l, rest))
+		return false;
 	if (strcmp(g->req.method, "PATCH") == 0 && rest[0] == '\0')
 		return force_owner(l, l->owner);
 	if (strcmp(g->req.method, "POST") == 0 && strcmp(rest, "/copy") == 0 &&

@@ -9,7 +9,8 @@
 # drives the gate with @langchain/langgraph-sdk's Client and prints the
 # cases. A bearer token names a user with a '.' (bob.smith), whom the
 # per-user store must refuse; stateless runs that keep their thread must
-# leave it to the caller, whatever owner they name. The packages come from
+# leave it to the caller, whatever owner they name; a run named under the
+# caller's thread must be that thread's. The packages come from
 # tests/langgraph/setup.sh (npm ci of the pinned lock file;
 # contrib/install-deps.sh ran it).
 set -eu
@@ -177,6 +178,27 @@ for t in $tids; do codes="$codes $(call GET "/threads/$t" -H "Authorization: $(b
 expect_eq "$codes" " 404 404" "... neither kept thread is bob's"
 expect_eq "$(call POST /runs/batch "${as_jsmith[@]}" -d '[1]')" 403 \
 	"a batch whose run is no object is refused (the rule's model pointer cannot follow it)"
+
+# --- a run named under the caller's own thread must be that thread's:
+# LangGraph joins a stream by the run's id alone, and replays a resumable
+# run from its start
+as_bob=(-H "Authorization: $(basic bob "$pw")" -H 'Content-Type: application/json')
+call POST /threads "${as_bob[@]}" -d '{}' >/dev/null
+bob_tid=$(body | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["thread_id"])')
+call POST "/threads/$bob_tid/runs" "${as_bob[@]}" -d '{"assistant_id": "echo", "input": {"messages": [{"role": "user", "content": "bob-run-secret-5c1e"}]}, "stream_mode": ["values"], "stream_resumable": true}' >/dev/null
+bob_rid=$(body | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["run_id"])')
+call POST /threads "${as_jsmith[@]}" -d '{}' >/dev/null
+js_tid=$(body | /usr/bin/python3 -c 'import json, sys; print(json.load(sys.stdin)["thread_id"])')
+expect_eq "$(call GET "/threads/$bob_tid/runs/$bob_rid/join" -H "Authorization: $(basic bob "$pw")")" 200 \
+	"bob joins his own run"
+expect_match "$(body)" 'bob-run-secret-5c1e' "... and reads its answer"
+for tail in stream join; do
+	expect_eq "$(call GET "/threads/$js_tid/runs/$bob_rid/$tail" -H "Authorization: $(basic jsmith "$pw")" \
+		-H 'Last-Event-ID: -1')" 404 "jsmith names bob's run under his own thread (/$tail): 404"
+	expect_no_match "$(body)" 'bob-run-secret' "... and reads nothing of bob's run (/$tail)"
+done
+expect_match "$(audit_of)" '"user":"jsmith".*"decision":"deny","reason":"not a run of the thread","status":404' \
+	"... audited as a denial"
 
 # --- the signed identity: a second LangGraph server that runs the example
 # handler of contrib/langgraph, and the gate signing for it
