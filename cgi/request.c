@@ -24,6 +24,9 @@ bool aig_cgi_path_ok(const char *path, size_t len)
 			return false; /* NUL and control characters */
 		if (p[i] == '.' && i + 1 < len && p[i + 1] == '.')
 			return false;
+		if (p[i] == '.' && p[i - 1] == '/' &&
+		    (i + 1 == len || p[i + 1] == '/'))
+			return false; /* a "." segment: a backend may drop it */
 		if (p[i] == '/' && i + 1 < len && p[i + 1] == '/')
 			return false;
 		if (p[i] == '%' && i + 2 < len && p[i + 1] == '2' &&

@@ -4,9 +4,9 @@
  * the backend's URL (aig_url_encode_path()). The invariants:
  *  - an accepted path starts with '/', is at most AIG_CGI_MAX_PATH bytes
  *    of valid UTF-8, and holds no NUL, control character or DEL, no
- *    "..", no "//" and no "%2f" or "%2e" in any case (so no ".." segment
- *    and no encoded separator can reach the backend). Nothing is said
- *    about ';' here: whether it is refused is the check's own business;
+ *    "..", no "." segment, no "//" and no "%2f" or "%2e" in any case (so
+ *    no dot segment and no encoded separator can reach the backend). Nothing is
+ * said about ';' here: whether it is refused is the check's own business;
  *  - the encoding of any string (the input up to its first NUL) holds only
  *    letters, digits, the characters kept as they are and %XX escapes with
  *    upper-case hex digits, never creates a '/', '.', "%2F" or "%2E" that
@@ -44,6 +44,8 @@ static void check_accepted(const char *p, size_t len)
 		FUZZ_CHECK((unsigned char)p[i] >= 0x20 && p[i] != 0x7f);
 	FUZZ_CHECK(aig_utf8_valid(p, len));
 	FUZZ_CHECK(!has(p, len, "..") && !has(p, len, "//"));
+	FUZZ_CHECK(!has(p, len, "/./") &&
+		   !(len >= 2 && p[len - 2] == '/' && p[len - 1] == '.'));
 	FUZZ_CHECK(!has(p, len, "%2f") && !has(p, len, "%2e"));
 }
 

@@ -47,6 +47,11 @@ static void test_paths(void)
 		{"/chat/invoke;", false},
 		{"/chat/invoke%3b", false},
 		{"/chat/%3c%3a/x", true},
+		{"/./chat/invoke", false}, /* "." segments */
+		{"/threads/x/./runs", false},
+		{"/chat/.", false},
+		{"/.well-known/x", true},
+		{"/a/.b/c.", true},
 	};
 	size_t i;
 	char *big;
