@@ -233,23 +233,30 @@ static bool unavailable(struct lg *l, int rc)
 
 /* --------------------------------------------------------------- body */
 
-/* The request body as a JSON object (an empty body: a new one); NULL when
- * it is no object (the request ended, 400). */
-static json_t *body_object(struct aig_gate *g)
+/* The request body as JSON of type (JSON_OBJECT: an empty body is a new
+ * one); NULL when it is not (the request ended, 400). */
+static json_t *body_of_type(struct aig_gate *g, json_type type)
 {
-	json_t *o;
+	json_t *v;
 
-	if (g->req.body_len == 0)
-		o = json_object();
+	if (g->req.body_len == 0 && type == JSON_OBJECT)
+		v = json_object();
 	else
-		o = json_loadb(g->req.body, g->req.body_len,
+		v = json_loadb(g->req.body ? g->req.body : "", g->req.body_len,
 			       JSON_REJECT_DUPLICATES, NULL);
-	if (!json_is_object(o)) {
-		json_decref(o);
-		fail(g, AIG_OUT_INVALID_JSON, "body is not a JSON object");
+	if (v == NULL || json_typeof(v) != type) {
+		json_decref(v);
+		fail(g, AIG_OUT_INVALID_JSON,
+		     type == JSON_OBJECT ? "body is not a JSON object"
+					 : "body is not a JSON list");
 		return NULL;
 	}
-	return o;
+	return v;
+}
+
+static json_t *body_object(struct aig_gate *g)
+{
+	return body_of_type(g, JSON_OBJECT);
 }
 
 /* Replaces the request body with o (consumed). */
@@ -316,15 +323,11 @@ static bool force_owner(struct lg *l, const char *owner)
 static bool force_owner_batch(struct lg *l)
 {
 	struct aig_gate *g = l->g;
-	json_t *a = json_loadb(g->req.body ? g->req.body : "", g->req.body_len,
-			       JSON_REJECT_DUPLICATES, NULL);
-	json_t *run;
+	json_t *a = body_of_type(g, JSON_ARRAY), *run;
 	size_t i;
 
-	if (!json_is_array(a)) {
-		json_decref(a);
-		return fail(g, AIG_OUT_INVALID_JSON, "body is not a JSON list");
-	}
+	if (a == NULL)
+		return false;
 	json_array_foreach (a, i, run) {
 		if (!json_is_object(run)) {
 			json_decref(a);

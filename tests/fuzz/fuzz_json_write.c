@@ -12,19 +12,15 @@
 
 #include <math.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aig_common.h"
+#include "fuzz_check.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FAIL(why)                                                              \
-	do {                                                                   \
-		fprintf(stderr, "fuzz_json_write: %s\n", why);                 \
-		abort();                                                       \
-	} while (0)
+#define FAIL(why) fuzz_violated(why, __FILE__, __LINE__)
 
 #define DUMP_FLAGS (JSON_COMPACT | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(6))
 
